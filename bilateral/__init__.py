@@ -1,0 +1,6 @@
+"""bilateral: a monitor of a bilateral economic partnership built from official trade statistics."""
+
+from bilateral.errors import BilateralError
+
+__version__ = "0.1.0"
+__all__ = ["BilateralError", "__version__"]

@@ -1,0 +1,46 @@
+"""Entry points for notebooks and the CLI: open a ready store, parse a pair."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bilateral.errors import BilateralError
+from bilateral.store.db import Store
+
+DEFAULT_PAIR = "IND-RUS"
+_PAIR = re.compile(r"^([A-Za-z]{3})[-/:]([A-Za-z]{3})$")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A reporter and a partner, as ISO3 codes (``IND-RUS``: India's trade with Russia)."""
+
+    reporter: str
+    partner: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.reporter}-{self.partner}"
+
+
+def parse_pair(text: str) -> Pair:
+    m = _PAIR.match(text.strip())
+    if not m:
+        raise BilateralError(f"not a country pair: {text!r}; write it as two ISO3 codes, e.g. IND-RUS")
+    return Pair(m.group(1).upper(), m.group(2).upper())
+
+
+def open_store(path: Path | str | None = None, *, load_embedded: bool = True) -> Store:
+    """Open (creating if needed) the store and make sure the embedded release is loaded."""
+    store = Store(path)
+    if load_embedded:
+        from bilateral.sources import embedded
+
+        try:
+            embedded.ensure_loaded(store)
+        except BaseException:
+            store.close()
+            raise
+    return store

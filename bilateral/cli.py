@@ -1,0 +1,203 @@
+"""The `bilateral` command: a thin layer over the library.
+
+Every command takes the shared options --format, --out and --store. Errors print one line (what is
+wrong, how to fix it) and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bilateral.errors import BilateralError
+
+app = typer.Typer(
+    name="bilateral",
+    help="Monitor a bilateral economic partnership (default: India–Russia) from official trade "
+    "statistics.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+embedded_app = typer.Typer(help="Build and inspect the embedded India–Russia dataset.",
+                           no_args_is_help=True)
+app.add_typer(embedded_app, name="embedded")
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv, json or parquet.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="DuckDB store file (default: $BILATERAL_STORE, else the user data directory)."),
+]
+PairOpt = Annotated[str, typer.Option("--pair", help="Reporter and partner as ISO3 codes, e.g. IND-RUS.")]
+
+
+def _run(fn: Callable[[], None]) -> None:
+    """Run a command body; turn BilateralError into one clear line and exit code 1."""
+    try:
+        fn()
+    except BilateralError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _emit(fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
+          render: Callable[[Any], None]) -> None:
+    from bilateral.output import emit
+
+    emit(fmt=fmt, out=out, obj=obj, rows=rows, render=render)
+
+
+@app.command()
+def overview(
+    pair: PairOpt = "IND-RUS",
+    fy: Annotated[str | None, typer.Option("--fy", help="Fiscal year, e.g. 2024-25 (default: latest).")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Where the partnership stands: official totals, the detail behind them, sectors, products."""
+
+    def body() -> None:
+        from bilateral.api import open_store, parse_pair
+        from bilateral.output import check_format
+        from bilateral.report.overview import overview as build, records
+        from bilateral.report.render import render_overview
+
+        check_format(fmt)
+        p = parse_pair(pair)
+        with open_store(store) as s:
+            result = build(s, p, fy)
+        _emit(fmt, out, result, records(result), lambda c: render_overview(result, c))
+
+    _run(body)
+
+
+@app.command()
+def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = None) -> None:
+    """Provenance of everything in the store: file, checksum, producer, URL, access date, licence."""
+
+    def body() -> None:
+        from rich.table import Table
+
+        from bilateral.api import open_store
+        from bilateral.output import check_format
+
+        check_format(fmt)
+        with open_store(store) as s:
+            cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed",
+                    "licence", "rows", "loaded_at"]
+            rows = [dict(zip(cols, r, strict=True)) for r in s.con.execute(
+                f"SELECT {', '.join(cols)} FROM releases ORDER BY release").fetchall()]
+
+        def render(console: Any) -> None:
+            t = Table(title="Releases in the store", title_justify="left")
+            for c in ("release", "rows", "sha256", "producer", "accessed"):
+                t.add_column(c, justify="right" if c == "rows" else "left")
+            for r in rows:
+                t.add_row(r["release"], f"{r['rows']:,}", r["checksum"][:12], r["producer"][:40],
+                          r["accessed"] or "")
+            console.print(t)
+
+        _emit(fmt, out, rows, rows, render)
+
+    _run(body)
+
+
+@app.command("export")
+def export_table(
+    table: Annotated[str, typer.Argument(help="Table: flows, official_totals, products, sectors, countries or releases.")],
+    fmt: FormatOpt = "csv",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export a store table as CSV, JSON or Parquet (with --out)."""
+
+    def body() -> None:
+        from bilateral.api import open_store
+        from bilateral.output import check_format
+
+        allowed = ("flows", "official_totals", "products", "sectors", "countries", "releases")
+        if table not in allowed:
+            raise BilateralError(f"unknown table {table!r}; use one of {', '.join(allowed)}")
+        f = check_format(fmt)
+        with open_store(store) as s:
+            if f == "parquet":
+                if out is None:
+                    raise BilateralError("--format parquet needs --out PATH")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                tmp = out.with_name(out.name + ".part")
+                s.con.execute(f"COPY (SELECT * FROM {table}) TO ? (FORMAT parquet, COMPRESSION zstd)",
+                              [str(tmp)])
+                tmp.replace(out)
+                return
+            rel = s.con.execute(f"SELECT * FROM {table}")
+            cols = [d[0] for d in rel.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+        def render(console: Any) -> None:
+            from rich.table import Table
+
+            t = Table(title=f"{table} ({len(rows):,} rows; first 50)", title_justify="left")
+            for c in cols:
+                t.add_column(c)
+            for r in rows[:50]:
+                t.add_row(*("" if v is None else str(v) for v in r.values()))
+            console.print(t)
+
+        _emit(f, out, rows, rows, render)
+
+    _run(body)
+
+
+@embedded_app.command("build")
+def embedded_build(
+    shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (with PROVENANCE.md).")],
+    dest: Annotated[Path | None, typer.Option("--dest", help="Output folder (default: the package's embedded_data).")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Rebuild the embedded Parquet files and manifest from the shared data (byte-identical)."""
+
+    def body() -> None:
+        from bilateral.output import check_format
+        from bilateral.sources import embedded
+        from bilateral.sources.embedded_build import build
+
+        check_format(fmt)
+        if store is not None:
+            typer.echo("note: --store is not used by this command", err=True)
+        manifest = build(shared, dest or embedded.data_dir())
+        rows = [{k: f[k] for k in ("file", "release", "table", "rows", "sha256")} for f in manifest["files"]]
+
+        def render(console: Any) -> None:
+            from rich.table import Table
+
+            t = Table(title=f"Embedded dataset {manifest['version']}", title_justify="left")
+            for c in ("file", "table", "rows", "sha256"):
+                t.add_column(c, justify="right" if c == "rows" else "left")
+            for r in rows:
+                t.add_row(r["file"], r["table"], f"{r['rows']:,}", r["sha256"][:16])
+            console.print(t)
+
+        _emit(fmt, out, manifest, rows, render)
+
+    _run(body)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

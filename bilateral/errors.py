@@ -1,0 +1,34 @@
+"""Errors that carry a message a user can act on."""
+
+from __future__ import annotations
+
+
+class BilateralError(Exception):
+    """Base class: the message says what is wrong and how to fix it."""
+
+
+class InputError(BilateralError):
+    """Bad input data: the message names the file, row and field."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 field: str | None = None) -> None:
+        where = []
+        if file is not None:
+            where.append(str(file))
+        if row is not None:
+            where.append(f"row {row}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.file = file
+        self.row = row
+        self.field = field
+
+
+class StoreError(BilateralError):
+    """The store cannot be opened, migrated or written."""
+
+
+class NotAvailableError(BilateralError):
+    """The data to answer a question are not in the store; the message says what to load."""

@@ -1,0 +1,1 @@
+"""Harmonisation: countries, HS levels and sections, summit sectors, fiscal-year periods."""

@@ -1,0 +1,1 @@
+"""Source readers: each turns one provider's files into the canonical tables."""

@@ -1,0 +1,631 @@
+"""Build the embedded India–Russia dataset from the shared data folder, reproducibly.
+
+Run ``bilateral embedded build --shared PATH`` (PATH is the ``data`` folder described by its
+PROVENANCE.md). Each upstream file goes through one small step (load / check / shape) into a
+canonical table, written as zstd-compressed Parquet with a deterministic row order, plus
+``manifest.json`` recording, for every output file, its producer, URL, access date, licence,
+sha256, row count and the upstream files (with their sha256) it came from. Running it twice on the
+same inputs with the same pyarrow gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bilateral.errors import InputError
+from bilateral.harmonise import countries
+from bilateral.harmonise.hs import eidb_hs_revision
+from bilateral.harmonise.periods import FiscalYear, fy_of_month, month_label, parse_fy
+from bilateral.sources.canonical import parse_usd_millions, to_table
+
+EMBEDDED_VERSION = "2026.11.27"
+ACCESSED = "2026-11-27"
+PUBLISHER = "DGCI&S / Department of Commerce, Government of India (TradeStat)"
+LICENCE = (
+    "Government of India statistics published for public use; attribute 'Source: DGCI&S / "
+    "Department of Commerce, Government of India (TradeStat)'. Carrying repository has no licence file."
+)
+TRADESTAT_COUNTRY_URL = "https://tradestat.commerce.gov.in/ftspcc/ttrade_country_wise"
+EIDB_COMMODITY_URL = "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_export"
+EIDB_REGION_URL = "https://tradestat.commerce.gov.in/eidb/region_wise_import"
+REPORTER = "IND"
+PARTNER = "RUS"
+WORLD = "WLD"
+CIS_REGION = "_CIS"
+#: tolerance when a published total row is checked against the sum of its rows (US$ million):
+#: each row is rounded to 0.01, so the sum can drift by half a cent per row.
+ROUNDING_PER_ROW_MN = 0.005
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "data_page_version": "2.0",
+}
+
+
+@dataclass
+class Origin:
+    """An upstream file and where it came from."""
+
+    path: str  # relative to the shared data folder
+    repository: str
+    commit: str
+    upstream_path: str
+
+
+@dataclass
+class Output:
+    """One Parquet file of the embedded dataset and its provenance."""
+
+    name: str
+    table: str
+    description: str
+    caveat: str
+    url: str
+    origins: list[Origin]
+    build: Callable[[Path, str], pa.Table]
+    producer: str = PUBLISHER
+    licence: str = LICENCE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def release(self) -> str:
+        return f"embedded/{self.name}"
+
+
+REPO_DASHBOARD = "chandn0/india-trade-dashboard"
+COMMIT_DASHBOARD = "fddf778032a7340c87ef85fd3575a66faa6daeb9"
+REPO_INGESTOR = "dassoumyajitsenrysa-dataminer/tradestat-ingestor"
+COMMIT_INGESTOR = "f7636c88db2ce41740556657ac7e8601b31a1922"
+REPO_ANALYTICS = "ranadheersingh/india-trade-analytics"
+COMMIT_ANALYTICS = "90ca625612980d2337a06f917105e808e80093d2"
+REPO_MONTHLY = "akarshsomani/Indian-Trade-Data-Analysis-and-Forecasting"
+COMMIT_MONTHLY = "6e9a3d841e5b93433e139f6f5b689b94885feec3"
+REPO_ENERGY = "Sharma-Amol/EU_and_India-Dependency_on_Russia_for_Energy_Products"
+COMMIT_ENERGY = "8fc59d4d7276a5ee89b02d1bf586188311745a68"
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with their 1-based line numbers; the header must have ``required``."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InputError(f"header lacks columns {missing} (found {header})", file=str(path), row=1)
+        for i, row in enumerate(reader, start=2):
+            yield i, row
+
+
+def _fy(text: str, *, file: Path, row: int, field: str) -> FiscalYear:
+    try:
+        return parse_fy(text)
+    except Exception as exc:
+        raise InputError(str(exc), file=str(file), row=row, field=field) from None
+
+
+def _flow_row(release: str, period: str, period_kind: str, partner: str, flow: str, product: str,
+              level: int, value_usd: float, *, hs_revision: str | None, quality: str,
+              quantity: float | None = None, unit: str | None = None) -> dict[str, Any]:
+    return {
+        "source": "embedded", "release": release, "period": period, "period_kind": period_kind,
+        "reporter": REPORTER, "partner": partner, "flow": flow, "hs_revision": hs_revision,
+        "product": product, "product_level": level, "value_usd": value_usd, "quantity": quantity,
+        "quantity_unit": unit, "estimate": "reported", "quality": quality,
+    }
+
+
+def _check_unique(rows: list[dict[str, Any]], keys: tuple[str, ...], file: Path) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    for r in rows:
+        k = tuple(r[c] for c in keys)
+        if k in seen:
+            raise InputError(f"duplicate key {dict(zip(keys, k, strict=True))}", file=str(file))
+        seen.add(k)
+
+
+def _check_total(parts_mn: float, total_mn: float, n_rows: int, what: str, file: Path) -> None:
+    tolerance = ROUNDING_PER_ROW_MN * n_rows + 0.011
+    if abs(parts_mn - total_mn) > tolerance:
+        raise InputError(
+            f"{what}: rows sum to {parts_mn:,.2f} but the total row says {total_mn:,.2f} "
+            f"(tolerance {tolerance:.2f})", file=str(file),
+        )
+
+
+def _partner(spelling: str, file: Path, row: int) -> str:
+    try:
+        return countries.resolve(spelling).iso3
+    except countries.UnmappedCountryError as exc:
+        raise InputError(str(exc), file=str(file), row=row, field="partner") from None
+
+
+# --------------------------------------------------------------------------------------------
+# one step per upstream file
+
+
+def build_official(shared: Path, release: str) -> pa.Table:
+    """official/india_russia_official_fy.csv → official_totals (four rows per fiscal year)."""
+    path = shared / "official/india_russia_official_fy.csv"
+    cols = ["fy", "exports_to_russia_usd_mn", "imports_from_russia_usd_mn",
+            "india_total_exports_usd_mn", "india_total_imports_usd_mn", "status"]
+    measures = {
+        "exports_to_russia_usd_mn": (PARTNER, "export"),
+        "imports_from_russia_usd_mn": (PARTNER, "import"),
+        "india_total_exports_usd_mn": (WORLD, "export"),
+        "india_total_imports_usd_mn": (WORLD, "import"),
+    }
+    rows = []
+    years = []
+    for i, r in _read_csv(path, cols):
+        fy = _fy(r["fy"], file=path, row=i, field="fy")
+        status = r["status"].strip()
+        if status not in ("final", "provisional"):
+            raise InputError(f"unknown status {status!r}", file=str(path), row=i, field="status")
+        years.append(fy.start_year)
+        for col, (partner, flow) in measures.items():
+            rows.append({
+                "release": release, "period": fy.label, "period_kind": "fy", "reporter": REPORTER,
+                "partner": partner, "flow": flow,
+                "value_usd": parse_usd_millions(r[col], file=str(path), row=i, field=col),
+                "status": status, "authoritative": True, "publisher": PUBLISHER,
+                "url": TRADESTAT_COUNTRY_URL, "published": None,
+                "note": "TradeStat country-wise total (all commodities)",
+            })
+    if years != list(range(years[0], years[0] + len(years))):
+        raise InputError("fiscal years are not consecutive and unique", file=str(path))
+    return to_table("official_totals", rows)
+
+
+def build_eidb_total(shared: Path, release: str) -> pa.Table:
+    """eidb/india_exports_total_fy.csv → official_totals rows marked as page totals."""
+    path = shared / "eidb/india_exports_total_fy.csv"
+    rows = []
+    for i, r in _read_csv(path, ["fy", "india_total_exports_usd_mn"]):
+        fy = _fy(r["fy"], file=path, row=i, field="fy")
+        rows.append({
+            "release": release, "period": fy.label, "period_kind": "fy", "reporter": REPORTER,
+            "partner": WORLD, "flow": "export",
+            "value_usd": parse_usd_millions(r["india_total_exports_usd_mn"], file=str(path), row=i,
+                                            field="india_total_exports_usd_mn"),
+            "status": "page_total", "authoritative": False, "publisher": PUBLISHER,
+            "url": EIDB_COMMODITY_URL, "published": "2025-10-21",
+            "note": "total row of the EIDB commodity-wise export pages (not the headline series)",
+        })
+    return to_table("official_totals", rows)
+
+
+def build_top_hs2(shared: Path, release: str) -> pa.Table:
+    """official/india_russia_top_hs2_fy2025-26.csv → flows (ten largest chapters each way)."""
+    path = shared / "official/india_russia_top_hs2_fy2025-26.csv"
+    rows = []
+    for i, r in _read_csv(path, ["flow", "partner", "fiscal_year", "hs2", "value_usd_mn"]):
+        fy = _fy(r["fiscal_year"], file=path, row=i, field="fiscal_year")
+        flow = r["flow"].strip()
+        if flow not in ("export", "import"):
+            raise InputError(f"unknown flow {flow!r}", file=str(path), row=i, field="flow")
+        hs2 = r["hs2"].strip().zfill(2)
+        if len(hs2) != 2 or not hs2.isdigit():
+            raise InputError(f"HS chapter {r['hs2']!r} is not 2 digits", file=str(path), row=i, field="hs2")
+        rows.append(_flow_row(
+            release, fy.label, "fy", _partner(r["partner"], path, i), flow, hs2, 2,
+            parse_usd_millions(r["value_usd_mn"], file=str(path), row=i, field="value_usd_mn"),
+            hs_revision=eidb_hs_revision(fy.start_year), quality="top_n",
+        ))
+    _check_unique(rows, ("period", "partner", "flow", "product"), path)
+    return to_table("flows", rows)
+
+
+def build_hs8_russia(shared: Path, release: str) -> pa.Table:
+    """eidb/india_exports_hs8_russia_fy.csv → flows (India's exports to Russia by HS8)."""
+    path = shared / "eidb/india_exports_hs8_russia_fy.csv"
+    rows = []
+    for i, r in _read_csv(path, ["hs8", "fy", "value_usd_mn", "quantity", "quantity_unit"]):
+        hs8 = r["hs8"].strip()
+        if len(hs8) != 8 or not hs8.isdigit():
+            raise InputError(f"HS8 code {hs8!r} is not 8 digits", file=str(path), row=i, field="hs8")
+        fy = _fy(r["fy"], file=path, row=i, field="fy")
+        qty = r["quantity"].strip()
+        rows.append(_flow_row(
+            release, fy.label, "fy", PARTNER, "export", hs8, 8,
+            parse_usd_millions(r["value_usd_mn"], file=str(path), row=i, field="value_usd_mn"),
+            hs_revision=eidb_hs_revision(fy.start_year), quality="partial_detail",
+            quantity=float(qty) if qty else None, unit=r["quantity_unit"].strip() or None,
+        ))
+    _check_unique(rows, ("period", "product"), path)
+    return to_table("flows", rows)
+
+
+def build_hs8_world(shared: Path, release: str) -> pa.Table:
+    """eidb/india_exports_hs8_world_fy.csv → flows (India's exports to the world by HS8)."""
+    path = shared / "eidb/india_exports_hs8_world_fy.csv"
+    rows = []
+    for i, r in _read_csv(path, ["hs8", "fy", "value_usd_mn"]):
+        hs8 = r["hs8"].strip()
+        if len(hs8) != 8 or not hs8.isdigit():
+            raise InputError(f"HS8 code {hs8!r} is not 8 digits", file=str(path), row=i, field="hs8")
+        fy = _fy(r["fy"], file=path, row=i, field="fy")
+        rows.append(_flow_row(
+            release, fy.label, "fy", WORLD, "export", hs8, 8,
+            parse_usd_millions(r["value_usd_mn"], file=str(path), row=i, field="value_usd_mn"),
+            hs_revision=eidb_hs_revision(fy.start_year), quality="partial_detail",
+        ))
+    _check_unique(rows, ("period", "product"), path)
+    return to_table("flows", rows)
+
+
+def build_hs2_partner(shared: Path, release: str) -> pa.Table:
+    """eidb/india_exports_hs2_partner_fy.csv → flows (India's exports by HS2 and partner)."""
+    path = shared / "eidb/india_exports_hs2_partner_fy.csv"
+    rows = []
+    for i, r in _read_csv(path, ["hs2", "partner", "fy", "value_usd_mn"]):
+        hs2 = r["hs2"].strip()
+        if len(hs2) != 2 or not hs2.isdigit():
+            raise InputError(f"HS chapter {hs2!r} is not 2 digits", file=str(path), row=i, field="hs2")
+        fy = _fy(r["fy"], file=path, row=i, field="fy")
+        rows.append(_flow_row(
+            release, fy.label, "fy", _partner(r["partner"], path, i), "export", hs2, 2,
+            parse_usd_millions(r["value_usd_mn"], file=str(path), row=i, field="value_usd_mn"),
+            hs_revision=eidb_hs_revision(fy.start_year), quality="partial_detail",
+        ))
+    _check_unique(rows, ("period", "partner", "product"), path)
+    return to_table("flows", rows)
+
+
+_REGION_FY = re.compile(r"^\d{4}-\d{4}$")
+
+
+def build_region_imports(shared: Path, release: str) -> pa.Table:
+    """eidb-region/import_*_other-cis-countries.csv → flows (imports from the CIS region by HS2).
+
+    Each file holds two fiscal-year columns and a final 'Total' row; the rows must add up to it.
+    """
+    rows: list[dict[str, Any]] = []
+    for path in sorted((shared / "eidb-region").glob("import_*_other-cis-countries.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            fy_cols = [(j, c) for j, c in enumerate(header) if _REGION_FY.match(c.strip())]
+            if header[:3] != ["S.No.", "HSCode", "Commodity"] or len(fy_cols) != 2:
+                raise InputError(f"unexpected header {header}", file=str(path), row=1)
+            sums = dict.fromkeys((c for _, c in fy_cols), 0.0)
+            n = 0
+            total_seen = False
+            for i, rec in enumerate(reader, start=2):
+                if total_seen:
+                    raise InputError("rows after the Total row", file=str(path), row=i)
+                if rec[2].strip().lower() == "total":
+                    total_seen = True
+                    for j, c in fy_cols:
+                        _check_total(sums[c], float(rec[j]), n, f"FY {c}", path)
+                    continue
+                hs2 = rec[1].strip()
+                if len(hs2) != 2 or not hs2.isdigit():
+                    raise InputError(f"HS chapter {hs2!r} is not 2 digits", file=str(path), row=i,
+                                     field="HSCode")
+                n += 1
+                for j, c in fy_cols:
+                    fy = _fy(c, file=path, row=1, field=c)
+                    value = parse_usd_millions(rec[j], file=str(path), row=i, field=c)
+                    sums[c] += float(rec[j])
+                    rows.append(_flow_row(
+                        release, fy.label, "fy", CIS_REGION, "import", hs2, 2, value,
+                        hs_revision=eidb_hs_revision(fy.start_year), quality="region_proxy",
+                    ))
+            if not total_seen:
+                raise InputError("no Total row at the end (file truncated?)", file=str(path))
+    _check_unique(rows, ("period", "product"), shared / "eidb-region")
+    return to_table("flows", rows)
+
+
+_MONTHLY_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _month(text: str, path: Path, row: int) -> tuple[int, int]:
+    m = _MONTHLY_DATE.match(text.strip())
+    if not m or m.group(2) != "1":
+        raise InputError(f"date {text!r} is not m/1/yyyy", file=str(path), row=row, field="Date")
+    return int(m.group(3)), int(m.group(1))
+
+
+def build_monthly_country(shared: Path, release: str) -> pa.Table:
+    """eidb-monthly/india_{exports,imports}_by_country_monthly_2007_2020.csv → flows."""
+    rows = []
+    for flow in ("export", "import"):
+        path = shared / f"eidb-monthly/india_{flow}s_by_country_monthly_2007_2020.csv"
+        for i, r in _read_csv(path, ["Country", "Value", "Date"]):
+            year, month = _month(r["Date"], path, i)
+            rows.append(_flow_row(
+                release, month_label(year, month), "month", _partner(r["Country"], path, i), flow,
+                "TOTAL", 0, parse_usd_millions(r["Value"], file=str(path), row=i, field="Value"),
+                hs_revision=None, quality="complete",
+            ))
+    _check_unique(rows, ("period", "partner", "flow"), shared / "eidb-monthly")
+    return to_table("flows", rows)
+
+
+def build_monthly_hs2(shared: Path, release: str) -> pa.Table:
+    """eidb-monthly/india_{exports,imports}_by_hs2_monthly_2007_2020.csv → flows (world)."""
+    rows = []
+    for flow in ("export", "import"):
+        path = shared / f"eidb-monthly/india_{flow}s_by_hs2_monthly_2007_2020.csv"
+        for i, r in _read_csv(path, ["HSCode", "Commodity", "Value", "Date"]):
+            year, month = _month(r["Date"], path, i)
+            hs2 = r["HSCode"].strip().zfill(2)
+            if len(hs2) != 2 or not hs2.isdigit():
+                raise InputError(f"HS chapter {r['HSCode']!r} is not 1–2 digits", file=str(path),
+                                 row=i, field="HSCode")
+            rows.append(_flow_row(
+                release, month_label(year, month), "month", WORLD, flow, hs2, 2,
+                parse_usd_millions(r["Value"], file=str(path), row=i, field="Value"),
+                hs_revision=eidb_hs_revision(fy_of_month(year, month).start_year), quality="complete",
+            ))
+    _check_unique(rows, ("period", "flow", "product"), shared / "eidb-monthly")
+    return to_table("flows", rows)
+
+
+_SHEET_FY = re.compile(r"^(\d{4})-(\d{2})$")
+_SUMMARY_ROWS = ("total", "india's total import", "india's total imports", "%share")
+ENERGY_FILES = (("2709", "india_crude_hs2709_imports_by_country_fy.xlsx"),
+                ("2701", "india_coal_hs2701_imports_by_country_fy.xlsx"))
+
+
+def build_energy(shared: Path, release: str) -> pa.Table:
+    """energy/*.xlsx → flows (India's crude and coal imports by country, one sheet per FY).
+
+    'NA' and empty cells mean no figure was published and give no row (never a zero). A sheet whose header
+    says '(Apr-Aug)' covers April–August only and becomes a ``span`` period.
+    """
+    import openpyxl
+
+    rows = []
+    for product, name in ENERGY_FILES:
+        path = shared / "energy" / name
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                m = _SHEET_FY.match(ws.title.strip())
+                if not m:
+                    raise InputError(f"sheet {ws.title!r} is not named like 2021-22", file=str(path))
+                fy = parse_fy(ws.title)
+                values = list(ws.iter_rows(values_only=True))
+                header = str(values[0][2])
+                if "apr-aug" in header.lower().replace(" ", ""):
+                    period, kind = f"{fy.start_year}-04/{fy.start_year}-08", "span"
+                else:
+                    period, kind = fy.label, "fy"
+                parts, n, total = 0.0, 0, None
+                for i, rec in enumerate(values[1:], start=2):
+                    where = f"{path}[{ws.title}]"
+                    label = str(rec[1]).strip()
+                    if label.lower() in _SUMMARY_ROWS:
+                        if label.lower() == "total":
+                            total = float(rec[2])
+                        continue
+                    cell = rec[2]
+                    if cell is None or (isinstance(cell, str) and cell.strip().upper() == "NA"):
+                        continue  # not published: no row, never a zero
+                    value = parse_usd_millions(cell, file=where, row=i, field=header)
+                    parts += float(cell)
+                    n += 1
+                    rows.append(_flow_row(
+                        release, period, kind, _partner(label, Path(where), i), "import", product, 4,
+                        value, hs_revision=eidb_hs_revision(fy.start_year),
+                        quality="partial_period" if kind == "span" else "complete",
+                    ))
+                if total is None:
+                    raise InputError("no Total row", file=f"{path}[{ws.title}]")
+                _check_total(parts, total, n, f"sheet {ws.title}", path)
+        finally:
+            wb.close()
+    _check_unique(rows, ("period", "partner", "product"), shared / "energy")
+    return to_table("flows", rows)
+
+
+def build_products(shared: Path, release: str) -> pa.Table:
+    """eidb/hs8_descriptions.csv and the monthly HS2 chapter names → products."""
+    rows: list[dict[str, Any]] = []
+    path = shared / "eidb/hs8_descriptions.csv"
+    for i, r in _read_csv(path, ["hs8", "description", "quantity_unit"]):
+        hs8 = r["hs8"].strip()
+        if len(hs8) != 8 or not hs8.isdigit():
+            raise InputError(f"HS8 code {hs8!r} is not 8 digits", file=str(path), row=i, field="hs8")
+        rows.append({"release": release, "classification": "ITC-HS", "product": hs8,
+                     "product_level": 8, "description": " ".join(r["description"].split()),
+                     "quantity_unit": r["quantity_unit"].strip() or None})
+    chapters: dict[str, str] = {}
+    for flow in ("export", "import"):
+        cpath = shared / f"eidb-monthly/india_{flow}s_by_hs2_monthly_2007_2020.csv"
+        for _, r in _read_csv(cpath, ["HSCode", "Commodity"]):
+            chapters.setdefault(r["HSCode"].strip().zfill(2), " ".join(r["Commodity"].split()))
+    for hs2, desc in chapters.items():
+        rows.append({"release": release, "classification": "HS", "product": hs2,
+                     "product_level": 2, "description": desc.rstrip("."), "quantity_unit": None})
+    _check_unique(rows, ("product_level", "product"), path)
+    return to_table("products", rows)
+
+
+def _all_spellings(shared: Path) -> list[str]:
+    import openpyxl
+
+    names: set[str] = set()
+    for _, r in _read_csv(shared / "eidb/india_exports_hs2_partner_fy.csv", ["partner"]):
+        names.add(r["partner"])
+    for flow in ("export", "import"):
+        for _, r in _read_csv(shared / f"eidb-monthly/india_{flow}s_by_country_monthly_2007_2020.csv",
+                              ["Country"]):
+            names.add(r["Country"])
+    for _, name in ENERGY_FILES:
+        wb = openpyxl.load_workbook(shared / "energy" / name, read_only=True)
+        try:
+            for ws in wb.worksheets:
+                for rec in list(ws.iter_rows(values_only=True))[1:]:
+                    if rec[1] and str(rec[1]).strip().lower() not in _SUMMARY_ROWS:
+                        names.add(str(rec[1]).strip())
+        finally:
+            wb.close()
+    return sorted(names)
+
+
+def build_countries(shared: Path, release: str) -> pa.Table:
+    """Every partner spelling in the national files → ISO3 (alias table, then country_converter)."""
+    resolved = countries.resolve_many(_all_spellings(shared))
+    rows = [{"release": release, "spelling": s, "iso3": r.iso3, "kind": r.kind,
+             "method": r.method, "note": r.note} for s, r in resolved.items()]
+    return to_table("countries", rows)
+
+
+def _o(path: str, repo: str, commit: str, upstream: str) -> Origin:
+    return Origin(path, repo, commit, upstream)
+
+
+def outputs() -> list[Output]:
+    """The embedded dataset's files, in build order."""
+    scrape = _o("eidb", REPO_INGESTOR, COMMIT_INGESTOR, "src/data/raw/export/<HS8>/<HS8>_export.json")
+    monthly = REPO_MONTHLY, COMMIT_MONTHLY
+    return [
+        Output("official-fy", "official_totals",
+               "India's trade with Russia and with the world by fiscal year, FY2010-11 to FY2025-26",
+               "FY2025-26 is provisional. THE authoritative totals; everything else is detail.",
+               TRADESTAT_COUNTRY_URL,
+               [_o("official/india_russia_official_fy.csv", REPO_DASHBOARD, COMMIT_DASHBOARD,
+                   "data/india_trade_country_slim.json")], build_official),
+        Output("eidb-export-page-totals", "official_totals",
+               "Total row of the EIDB commodity-wise export pages by fiscal year",
+               "Not the headline series; differs from it by rounding and revision.",
+               EIDB_COMMODITY_URL,
+               [_o("eidb/india_exports_total_fy.csv", REPO_INGESTOR, COMMIT_INGESTOR,
+                   scrape.upstream_path)], build_eidb_total),
+        Output("top-hs2-fy2025-26", "flows",
+               "Ten largest HS chapters each way, India–Russia, FY2025-26 (provisional)",
+               "Top ten chapters only: not complete detail.", TRADESTAT_COUNTRY_URL,
+               [_o("official/india_russia_top_hs2_fy2025-26.csv", REPO_DASHBOARD, COMMIT_DASHBOARD,
+                   "data/india_trade_partner_top_products.json")], build_top_hs2),
+        Output("eidb-exports-hs8-russia", "flows",
+               "India's exports to Russia by ITC-HS 8-digit code, FY2017-18 to FY2024-25",
+               "Codes introduced with HS2022 and some petroleum products are missing: detail sums "
+               "to about 79–84% of official exports to Russia.", EIDB_COMMODITY_URL,
+               [_o("eidb/india_exports_hs8_russia_fy.csv", REPO_INGESTOR, COMMIT_INGESTOR,
+                   scrape.upstream_path)], build_hs8_russia),
+        Output("eidb-exports-hs8-world", "flows",
+               "India's exports to the world by ITC-HS 8-digit code, FY2017-18 to FY2024-25",
+               "Same gaps as the Russia detail: 66–97% of India's total exports by year.",
+               EIDB_COMMODITY_URL,
+               [_o("eidb/india_exports_hs8_world_fy.csv", REPO_INGESTOR, COMMIT_INGESTOR,
+                   scrape.upstream_path)], build_hs8_world),
+        Output("eidb-exports-hs2-partner", "flows",
+               "India's exports by HS chapter to every partner, FY2017-18 to FY2024-25",
+               "Summed from the same HS8 pages: same gaps as the HS8 detail.", EIDB_COMMODITY_URL,
+               [_o("eidb/india_exports_hs2_partner_fy.csv", REPO_INGESTOR, COMMIT_INGESTOR,
+                   scrape.upstream_path)], build_hs2_partner),
+        Output("eidb-imports-hs2-cis-region", "flows",
+               "India's imports by HS chapter from the 'Other CIS countries' region, FY2021-22 to "
+               "FY2024-25",
+               "A REGION (Russia, Ukraine, Belarus, Armenia, Azerbaijan, Georgia, Moldova), not "
+               "Russia: Russia's share of the region was 73% in FY2021-22 and 97–99% from FY2022-23.",
+               EIDB_REGION_URL,
+               [_o("eidb-region/import_2022-23_other-cis-countries.csv", REPO_ANALYTICS,
+                   COMMIT_ANALYTICS, "backend/app/data/tradestat/"),
+                _o("eidb-region/import_2024-25_other-cis-countries.csv", REPO_ANALYTICS,
+                   COMMIT_ANALYTICS, "backend/app/data/tradestat/")], build_region_imports),
+        Output("eidb-monthly-country", "flows",
+               "India's monthly exports and imports by partner, January 2007 to January 2020",
+               "Values as published (some with thousands separators).",
+               "https://commerce.gov.in/trade-statistics/",
+               [_o("eidb-monthly/india_exports_by_country_monthly_2007_2020.csv", *monthly, "data/"),
+                _o("eidb-monthly/india_imports_by_country_monthly_2007_2020.csv", *monthly, "data/")],
+               build_monthly_country),
+        Output("eidb-monthly-hs2", "flows",
+               "India's monthly exports and imports with the world by HS chapter, 2007 to 2020",
+               "World totals by chapter, not by partner.", "https://commerce.gov.in/trade-statistics/",
+               [_o("eidb-monthly/india_exports_by_hs2_monthly_2007_2020.csv", *monthly, "data/"),
+                _o("eidb-monthly/india_imports_by_hs2_monthly_2007_2020.csv", *monthly, "data/")],
+               build_monthly_hs2),
+        Output("energy-crude-coal", "flows",
+               "India's crude (HS 2709) and coal (HS 2701) imports by country, FY2017-18 to "
+               "April–August 2022",
+               "'NA' cells are left out, not zero; the FY2022-23 sheet covers April–August only.",
+               "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_import",
+               [_o(f"energy/{name}", REPO_ENERGY, COMMIT_ENERGY, name) for _, name in ENERGY_FILES],
+               build_energy),
+        Output("products", "products", "ITC-HS 8-digit descriptions and HS chapter names",
+               "Descriptions as printed by the portal (abbreviated, upper case).", EIDB_COMMODITY_URL,
+               [_o("eidb/hs8_descriptions.csv", REPO_INGESTOR, COMMIT_INGESTOR, scrape.upstream_path)],
+               build_products),
+        Output("countries", "countries", "Partner spellings of the national files mapped to ISO3",
+               "Resolved through bilateral's alias table, then country_converter.",
+               "https://github.com/IndEcol/country_converter",
+               [], build_countries, producer="bilateral (harmonise/data/country_aliases.csv + "
+               "country_converter)", licence="GPL-3.0 (country_converter data); alias table: this project"),
+    ]
+
+
+def build(shared: Path, out_dir: Path) -> dict[str, Any]:
+    """Build every output into ``out_dir`` (replacing it atomically) and return the manifest."""
+    import platform
+
+    shared = shared.resolve()
+    if not (shared / "PROVENANCE.md").exists():
+        raise InputError("no PROVENANCE.md here: pass the shared data folder", file=str(shared))
+    staging = out_dir.with_name(out_dir.name + ".building")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    files = []
+    for out in outputs():
+        table = out.build(shared, out.release)
+        target = staging / f"{out.name}.parquet"
+        pq.write_table(table, target, **PARQUET_OPTIONS)
+        files.append({
+            "file": target.name, "release": out.release, "table": out.table, "rows": table.num_rows,
+            "sha256": sha256_file(target), "description": out.description, "caveat": out.caveat,
+            "producer": out.producer, "url": out.url, "accessed": ACCESSED, "licence": out.licence,
+            "origin": [{"path": o.path, "sha256": sha256_file(shared / o.path)
+                        if (shared / o.path).is_file() else None, "repository": o.repository,
+                        "commit": o.commit, "upstream_path": o.upstream_path} for o in out.origins],
+        })
+    shutil.copyfile(shared / "PROVENANCE.md", staging / "PROVENANCE.md")
+    manifest = {
+        "name": "bilateral embedded India–Russia dataset",
+        "version": EMBEDDED_VERSION,
+        "accessed": ACCESSED,
+        "built_with": {"pyarrow": pa.__version__, "python": platform.python_version()},
+        "provenance": "PROVENANCE.md",
+        "files": files,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+    if out_dir.exists():
+        old = out_dir.with_name(out_dir.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        out_dir.rename(old)
+        staging.rename(out_dir)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out_dir)
+    return manifest

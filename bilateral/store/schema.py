@@ -1,0 +1,99 @@
+"""Schema of the store, as an ordered list of migrations.
+
+Each migration is applied once, inside a transaction, and recorded in ``schema_migrations``.
+Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "canonical tables: flows, official_totals, products, sectors, countries, releases",
+        """
+        CREATE TABLE releases (
+            release       VARCHAR PRIMARY KEY,  -- e.g. 'embedded/eidb-exports-hs8-russia'
+            source        VARCHAR NOT NULL,     -- embedded | eidb | baci | comtrade
+            version       VARCHAR NOT NULL,     -- producer's or package's version
+            file          VARCHAR NOT NULL,     -- file (or query) loaded
+            checksum      VARCHAR NOT NULL,     -- sha256 of the loaded file
+            producer      VARCHAR NOT NULL,
+            url           VARCHAR,
+            accessed      VARCHAR,
+            licence       VARCHAR,
+            origin        VARCHAR,              -- upstream files and their checksums (JSON)
+            rows          BIGINT NOT NULL,
+            loaded_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE flows (
+            source        VARCHAR NOT NULL,
+            release       VARCHAR NOT NULL,
+            period        VARCHAR NOT NULL,     -- FY2024-25 | CY2024 | 2024-04 | 2022-04/2022-08
+            period_kind   VARCHAR NOT NULL CHECK (period_kind IN ('fy','cy','month','span')),
+            reporter      VARCHAR NOT NULL,     -- ISO3
+            partner       VARCHAR NOT NULL,     -- ISO3, WLD, or a _GROUP code
+            flow          VARCHAR NOT NULL CHECK (flow IN ('export','import')),
+            hs_revision   VARCHAR,
+            product       VARCHAR NOT NULL,     -- HS code, or 'TOTAL'
+            product_level TINYINT NOT NULL CHECK (product_level IN (0,2,4,6,8)),
+            value_usd     DOUBLE NOT NULL CHECK (value_usd >= 0),
+            quantity      DOUBLE,
+            quantity_unit VARCHAR,
+            estimate      VARCHAR NOT NULL CHECK (estimate IN ('reported','mirror','derived')),
+            quality       VARCHAR NOT NULL
+        );
+        CREATE TABLE official_totals (
+            release       VARCHAR NOT NULL,
+            period        VARCHAR NOT NULL,
+            period_kind   VARCHAR NOT NULL,
+            reporter      VARCHAR NOT NULL,
+            partner       VARCHAR NOT NULL,
+            flow          VARCHAR NOT NULL CHECK (flow IN ('export','import')),
+            value_usd     DOUBLE NOT NULL,
+            status        VARCHAR NOT NULL,     -- final | provisional | page_total
+            authoritative BOOLEAN NOT NULL,
+            publisher     VARCHAR NOT NULL,
+            url           VARCHAR NOT NULL,
+            published     VARCHAR,
+            note          VARCHAR
+        );
+        CREATE TABLE products (
+            release       VARCHAR NOT NULL,
+            classification VARCHAR NOT NULL,    -- ITC-HS, HS
+            product       VARCHAR NOT NULL,
+            product_level TINYINT NOT NULL,
+            description   VARCHAR NOT NULL,
+            quantity_unit VARCHAR
+        );
+        CREATE TABLE sectors (
+            prefix        VARCHAR PRIMARY KEY,
+            sector        VARCHAR NOT NULL,
+            title         VARCHAR NOT NULL
+        );
+        CREATE TABLE countries (
+            release       VARCHAR NOT NULL,
+            spelling      VARCHAR NOT NULL,
+            iso3          VARCHAR NOT NULL,
+            kind          VARCHAR NOT NULL,
+            method        VARCHAR NOT NULL,
+            note          VARCHAR
+        );
+        CREATE INDEX flows_pair ON flows (reporter, partner, flow, period);
+        """,
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+#: tables a release writes rows into (each has a ``release`` column)
+RELEASE_TABLES = ("flows", "official_totals", "products", "countries")
