@@ -65,7 +65,8 @@ def overview(
     def body() -> None:
         from bilateral.api import open_store, parse_pair
         from bilateral.output import check_format
-        from bilateral.report.overview import overview as build, records
+        from bilateral.report.overview import overview as build
+        from bilateral.report.overview import records
         from bilateral.report.render import render_overview
 
         check_format(fmt)
@@ -110,7 +111,9 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 
 @app.command("export")
 def export_table(
-    table: Annotated[str, typer.Argument(help="Table: flows, official_totals, products, sectors, countries or releases.")],
+    table: Annotated[
+        str, typer.Argument(help="Table: flows, official_totals, products, sectors, countries or releases.")
+    ],
     fmt: FormatOpt = "csv",
     out: OutOpt = None,
     store: StoreOpt = None,
@@ -157,7 +160,9 @@ def export_table(
 @embedded_app.command("build")
 def embedded_build(
     shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (with PROVENANCE.md).")],
-    dest: Annotated[Path | None, typer.Option("--dest", help="Output folder (default: the package's embedded_data).")] = None,
+    dest: Annotated[
+        Path | None, typer.Option("--dest", help="Output folder (default: the package's embedded_data).")
+    ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,

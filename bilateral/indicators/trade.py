@@ -118,7 +118,7 @@ def region_detail(store: Store, reporter: str, partner: str, flow: str, period: 
 
 def sector_values(store: Store, reporter: str, partner: str, flow: str, periods: list[str],
                   level: int = 8) -> dict[str, dict[str, float]]:
-    """sector → period → value (US$), summing product detail at ``level`` by summit sector."""
+    """Sector → period → value (US$), summing product detail at ``level`` by summit sector."""
     if not periods:
         return {}
     marks = ",".join("?" * len(periods))
@@ -147,7 +147,7 @@ def sector_values(store: Store, reporter: str, partner: str, flow: str, periods:
 
 def product_values(store: Store, reporter: str, partner: str, flow: str, periods: list[str],
                    level: int, from_level: int = 8) -> dict[str, dict[str, float]]:
-    """product (truncated to ``level`` digits) → period → value (US$)."""
+    """Product (truncated to ``level`` digits) → period → value (US$)."""
     if not periods:
         return {}
     marks = ",".join("?" * len(periods))

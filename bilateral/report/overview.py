@@ -192,6 +192,7 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
                               for c, v in rows]
 
     totals = [y.total_usd for y in series]
+    prev_year = by_period.get(parse_fy(period).shift(-1).label)
     return {
         "pair": pair.label, "period": period, "status": year.status,
         "official": official, "detail": detail,
@@ -200,9 +201,7 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
                    for y in series],
         "sparkline": sparkline(totals),
         "growth": {
-            "total_yoy": trade.yoy(by_period.get(parse_fy(period).shift(-1).label).total_usd
-                                   if parse_fy(period).shift(-1).label in by_period else None,
-                                   year.total_usd),
+            "total_yoy": trade.yoy(prev_year.total_usd if prev_year else None, year.total_usd),
             "window": window,
         },
         "sectors": sectors, "top_products": products, "imports_by_chapter": imports_by_chapter,

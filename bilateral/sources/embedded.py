@@ -65,7 +65,7 @@ def ensure_loaded(store: Store) -> int:
     from bilateral.sources.embedded_build import sha256_file
 
     version = manifest()["version"]
-    tables: list[tuple[ReleaseRecord, str, "pa.Table"]] = []
+    tables: list[tuple[ReleaseRecord, str, pa.Table]] = []
     for entry in todo:
         path = data_dir() / entry["file"]
         if not path.exists():

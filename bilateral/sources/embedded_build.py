@@ -117,8 +117,7 @@ def _read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
         missing = [c for c in required if c not in header]
         if missing:
             raise InputError(f"header lacks columns {missing} (found {header})", file=str(path), row=1)
-        for i, row in enumerate(reader, start=2):
-            yield i, row
+        yield from enumerate(reader, start=2)
 
 
 def _fy(text: str, *, file: Path, row: int, field: str) -> FiscalYear:

@@ -161,7 +161,7 @@ class Store:
         return self.loaded_checksum(record.release) == record.checksum
 
     def replace_release(self, con: duckdb.DuckDBPyConnection, record: ReleaseRecord,
-                        tables: Mapping[str, "pa.Table"]) -> int:
+                        tables: Mapping[str, pa.Table]) -> int:
         """Inside an open transaction: drop the release's old rows, insert the new ones.
 
         Returns the number of rows written. Column order is taken from the store's table, so a
@@ -195,7 +195,7 @@ class Store:
         )
         return total
 
-    def load_release(self, record: ReleaseRecord, tables: Mapping[str, "pa.Table"]) -> bool:
+    def load_release(self, record: ReleaseRecord, tables: Mapping[str, pa.Table]) -> bool:
         """Load one release atomically. Returns False (and does nothing) if already loaded."""
         if self.is_loaded(record):
             return False
