@@ -157,6 +157,71 @@ def export_table(
     _run(body)
 
 
+@app.command()
+def indicators(
+    pair: PairOpt = "IND-RUS",
+    fy: Annotated[str | None, typer.Option("--fy", help="Fiscal year, e.g. 2024-25 (default: latest).")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Every indicator with its unit, description and sources, and its value for a pair and year."""
+
+    def body() -> None:
+        from bilateral.api import open_store, parse_pair
+        from bilateral.indicators.summary import summary
+        from bilateral.output import check_format
+        from bilateral.report.render import render_indicators
+
+        check_format(fmt)
+        p = parse_pair(pair)
+        with open_store(store) as s:
+            rows = summary(s, p, fy)
+        flat = [{**r, "sources": ", ".join(r["sources"])} for r in rows]
+        _emit(fmt, out, rows, flat, lambda c: render_indicators(rows, c))
+
+    _run(body)
+
+
+@app.command()
+def target(
+    pair: PairOpt = "IND-RUS",
+    base: Annotated[str | None, typer.Option("--base", help="Base fiscal year (default: latest official).")] = None,
+    target_usd: Annotated[float, typer.Option("--target-usd", help="Target total trade in US$.")] = 100e9,
+    by: Annotated[str, typer.Option("--by", help="Target fiscal year ('by 2030' = FY2029-30).")] = "FY2029-30",
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML file.")] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here.")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an interactive HTML chart here.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated probability.")] = 20251205,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Is the partnership on track for its target? Required vs achieved growth, forecast, scenarios."""
+
+    def body() -> None:
+        from bilateral.api import open_store, parse_pair
+        from bilateral.models.target import records, track
+        from bilateral.output import check_format
+        from bilateral.report.render import render_target
+
+        check_format(fmt)
+        p = parse_pair(pair)
+        with open_store(store) as s:
+            result = track(s, p, base=base, target_usd=target_usd, by=by, scenario_file=scenario, seed=seed)
+        if chart is not None:
+            from bilateral.report.charts import target_png
+
+            target_png(result, chart)
+        if html is not None:
+            from bilateral.report.charts import target_html
+
+            target_html(result, html)
+        _emit(fmt, out, result, records(result), lambda c: render_target(result, c))
+
+    _run(body)
+
+
 @embedded_app.command("build")
 def embedded_build(
     shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (with PROVENANCE.md).")],

@@ -1,0 +1,59 @@
+"""Revealed comparative advantage (Balassa) and trade complementarity, computed in DuckDB.
+
+Both take any SQL relation with the columns they name, so the same query runs over the store's
+``flows`` table, a BACI year read straight from CSV, or (through the same SQL) another engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+RCA_SQL = """
+WITH x AS (
+    SELECT exporter, product, sum(value) AS v FROM ({source}) GROUP BY ALL HAVING sum(value) > 0
+), by_exporter AS (SELECT exporter, sum(v) AS xi FROM x GROUP BY ALL),
+by_product AS (SELECT product, sum(v) AS xk FROM x GROUP BY ALL),
+world AS (SELECT sum(v) AS w FROM x)
+SELECT x.exporter, x.product, x.v AS value,
+       (x.v / e.xi) / (p.xk / world.w) AS rca
+FROM x JOIN by_exporter e USING (exporter) JOIN by_product p USING (product), world
+"""
+
+
+def rca_sql(source: str) -> str:
+    """SQL computing Balassa's RCA for every (exporter, product) with positive exports.
+
+    ``source`` is a query (or table name wrapped as ``SELECT * FROM t``) with columns
+    ``exporter, product, value``. Cells with no exports have RCA 0 and are not returned.
+    """
+    return RCA_SQL.format(source=source)
+
+
+def rca(con: duckdb.DuckDBPyConnection, source: str) -> Any:
+    """Balassa RCA as a pandas DataFrame (exporter, product, value, rca)."""
+    return con.execute(rca_sql(source)).df()
+
+
+def rca_from_flows(con: duckdb.DuckDBPyConnection, period: str, level: int = 6) -> Any:
+    """RCA over every reporter in the store's flows for a period (exports to all partners)."""
+    source = (
+        "SELECT reporter AS exporter, left(product, {lvl}) AS product, value_usd AS value FROM flows "
+        "WHERE flow = 'export' AND period = '{period}' AND product_level >= {lvl} "
+        "AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD'"
+    ).format(lvl=int(level), period=period.replace("'", "''"))
+    return rca(con, source)
+
+
+def trade_complementarity(importer_shares: dict[str, float], exporter_shares: dict[str, float]) -> float:
+    """WITS trade complementarity index of i's imports and j's exports, 0–100.
+
+    Arguments are product → value (or share) maps; each is normalised to shares here.
+    """
+    mi, xj = sum(importer_shares.values()), sum(exporter_shares.values())
+    if mi <= 0 or xj <= 0:
+        raise ValueError("trade complementarity needs positive imports and exports")
+    products = set(importer_shares) | set(exporter_shares)
+    diff = sum(abs(importer_shares.get(k, 0.0) / mi - exporter_shares.get(k, 0.0) / xj) for k in products)
+    return 100.0 * (1.0 - diff / 2.0)
