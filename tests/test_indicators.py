@@ -77,6 +77,7 @@ def test_summary_values(store):
     assert rows["energy_share_imports"]["value"] == pytest.approx(56_873.22 / 65_014.22, rel=1e-6)
     assert "region" in rows["energy_share_imports"]["note"]
     assert 0 < rows["hhi_products"]["value"] < 0.1
-    assert rows["rca"]["value"] is None and "bilateral ingest baci" in rows["rca"]["note"]
+    assert rows["rca"]["value"] is None and "world matrix" in rows["rca"]["note"] and rows["rca"]["releases"] == ""
+    assert rows["hhi_partners"]["releases"] == "embedded/eidb-exports-hs2-partner"
     sections = composition_by_section(store, parse_pair("IND-RUS"), "export", "FY2024-25")
     assert sum(sections.values()) == pytest.approx(1.0) and max(sections, key=sections.get) == "XVI"

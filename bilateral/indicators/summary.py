@@ -46,7 +46,7 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
 
     def add(name: str, value: float | None, note: str = "", releases: str = "") -> None:
         rows.append({**describe(name), "pair": pair.label, "period": p, "value": value, "note": note,
-                     "releases": releases or year.release})
+                     "releases": "" if releases == "-" else (releases or year.release)})
 
     add("trade_balance", year.balance_usd)
     add("coverage_ratio", trade.safe_ratio(year.exports_usd, year.imports_usd))
@@ -79,12 +79,17 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
         "SELECT partner, sum(value_usd) FROM flows WHERE reporter = ? AND flow = 'export' AND period = ? "
         "AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD' GROUP BY 1",
         [pair.reporter, p]).fetchall()
+    partner_release = store.con.execute(
+        "SELECT string_agg(DISTINCT release, ', ') FROM flows WHERE reporter = ? AND flow = 'export' AND period = ? "
+        "AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD'", [pair.reporter, p]).fetchone()
     add("hhi_partners", trade.hhi([float(r[1]) for r in partners]) if partners else None,
         f"{pair.reporter}'s exports over {len(partners)} partners" if partners else
-        f"no exports by partner for {pair.reporter} in {p}")
-    add("rca", None, "needs a world matrix (all exporters × products): load one with `bilateral ingest baci`")
+        f"no exports by partner for {pair.reporter} in {p}", partner_release[0] if partner_release else "-")
+    add("rca", None, "needs a world matrix of all exporters × products (e.g. a CEPII BACI year), which the "
+        "store does not hold; the embedded data have one exporter (India)", "-")
     add("trade_complementarity", None,
-        f"needs {pair.partner}'s imports by product: load BACI or Comtrade data for {pair.partner}")
+        f"needs {pair.partner}'s imports by product (e.g. BACI or UN Comtrade data), which the store does not hold",
+        "-")
     prev = by.get(parse_fy(p).shift(-1).label)
     add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
     first = series[0]

@@ -46,7 +46,7 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
     if not series:
         raise NotAvailableError(
             f"no official totals for {pair.label} in the store; the embedded data cover IND-RUS. "
-            "Load data for this pair (e.g. `bilateral ingest baci PATH`) or use --pair IND-RUS"
+            "Load the pair's official series and detail into the store, or use --pair IND-RUS"
         )
     by_period = {y.period: y for y in series}
     if fy is None:

@@ -160,11 +160,13 @@ def render_target(result: dict[str, Any], console: Console) -> None:
 
 
 def render_indicators(rows: list[dict[str, Any]], console: Console) -> None:
-    t = Table(title="Indicators", title_justify="left")
-    for c in ("indicator", "unit", "value", "description"):
+    period = rows[0]["period"] if rows else ""
+    t = Table(title=f"Indicators, {rows[0]['pair'] if rows else ''} {period}", title_justify="left")
+    for c in ("indicator", "unit", "value", "note / what to load", "release"):
         t.add_column(c, justify="right" if c == "value" else "left")
     for r in rows:
         v = r.get("value")
         text = "—" if v is None else (f"{v / 1e6:,.2f} mn" if r["unit"] == "US$" else f"{v:,.4f}")
-        t.add_row(r["title"], r["unit"], text, r["description"][:70])
+        t.add_row(r["title"], r["unit"], text, r["note"], r["releases"].replace("embedded/", ""))
     console.print(t)
+    console.print("Definitions: `bilateral indicators --format json` or bilateral/indicators/indicators.yml.")
