@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from bilateral.api import Pair
-from bilateral.errors import NotAvailableError
 from bilateral.harmonise.hs import section_of
 from bilateral.harmonise.periods import parse_fy
 from bilateral.indicators import trade
@@ -34,13 +33,9 @@ def composition_by_section(store: Store, pair: Pair, flow: str, period: str) -> 
 
 
 def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, Any]]:
-    series = trade.official_series(store, pair.reporter, pair.partner)
-    if not series:
-        raise NotAvailableError(f"no official totals for {pair.label}; the embedded data cover IND-RUS")
+    """Every indicator's value for a pair and fiscal year, with metadata, note and releases."""
+    series, year = trade.official_year(store, pair.reporter, pair.partner, fy)
     by = {y.period: y for y in series}
-    year = series[-1] if fy is None else by.get(parse_fy(fy).label)
-    if year is None:
-        raise NotAvailableError(f"no official totals for {pair.label} in {parse_fy(fy or '').label}")
     p = year.period
     rows: list[dict[str, Any]] = []
 

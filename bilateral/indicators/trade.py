@@ -189,3 +189,30 @@ def safe_ratio(num: float | None, den: float | None) -> float | None:
     if num is None or den is None or den == 0 or math.isnan(den):
         return None
     return num / den
+
+
+def official_year(store: Store, reporter: str, partner: str,
+                  fy: str | None) -> tuple[list[OfficialYear], OfficialYear]:
+    """The official series of a pair and the year ``fy`` in it (default: the latest).
+
+    Raises NotAvailableError naming the available range when the pair or the year is missing.
+    """
+    from bilateral.errors import NotAvailableError
+    from bilateral.harmonise.periods import parse_fy
+
+    series = official_series(store, reporter, partner)
+    label = f"{reporter}-{partner}"
+    if not series:
+        raise NotAvailableError(
+            f"no official totals for {label} in the store; the embedded data cover IND-RUS. "
+            "Load the pair's official series and detail into the store, or use --pair IND-RUS"
+        )
+    if fy is None:
+        return series, series[-1]
+    wanted = parse_fy(fy).label
+    for y in series:
+        if y.period == wanted:
+            return series, y
+    raise NotAvailableError(
+        f"no official totals for {label} in {wanted}; available: {series[0].period} to {series[-1].period}"
+    )

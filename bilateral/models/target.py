@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from bilateral.api import Pair
-from bilateral.errors import BilateralError, NotAvailableError
+from bilateral.errors import BilateralError
 from bilateral.harmonise.periods import FiscalYear, parse_fy
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.indicators import trade
@@ -238,14 +238,8 @@ def track(store: Store, pair: Pair, *, base: str | None = None, target_usd: floa
           by: str = SUMMIT_TARGET_FY, scenario_file: Path | None = None,
           seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """Everything `bilateral target` shows, as one structure (values in US dollars)."""
-    series = trade.official_series(store, pair.reporter, pair.partner)
-    if not series:
-        raise NotAvailableError(f"no official totals for {pair.label}; the embedded data cover IND-RUS")
+    series, base_year = trade.official_year(store, pair.reporter, pair.partner, base)
     by_period = {y.period: y for y in series}
-    base_year = series[-1] if base is None else by_period.get(parse_fy(base).label)
-    if base_year is None:
-        raise NotAvailableError(f"no official totals for {pair.label} in {parse_fy(base or '').label}; "
-                                f"available: {series[0].period} to {series[-1].period}")
     base_fy = parse_fy(base_year.period)
     target_fy = parse_fy(by)
     years = target_fy.start_year - base_fy.start_year

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from bilateral.api import Pair
-from bilateral.errors import NotAvailableError
 from bilateral.harmonise.periods import parse_fy
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.indicators import trade
@@ -42,23 +41,8 @@ def _release_info(store: Store, releases: str) -> list[dict[str, Any]]:
 
 def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
     """Build the overview of ``pair`` for fiscal year ``fy`` (default: the latest official one)."""
-    series = trade.official_series(store, pair.reporter, pair.partner)
-    if not series:
-        raise NotAvailableError(
-            f"no official totals for {pair.label} in the store; the embedded data cover IND-RUS. "
-            "Load the pair's official series and detail into the store, or use --pair IND-RUS"
-        )
+    series, year = trade.official_year(store, pair.reporter, pair.partner, fy)
     by_period = {y.period: y for y in series}
-    if fy is None:
-        year = series[-1]
-    else:
-        label = parse_fy(fy).label
-        if label not in by_period:
-            raise NotAvailableError(
-                f"no official totals for {pair.label} in {label}; available: "
-                f"{series[0].period} to {series[-1].period}"
-            )
-        year = by_period[label]
     period = year.period
     notes: list[str] = []
     if year.status != "final":
