@@ -38,7 +38,8 @@ LICENCE = (
 )
 TRADESTAT_COUNTRY_URL = "https://tradestat.commerce.gov.in/ftspcc/ttrade_country_wise"
 EIDB_COMMODITY_URL = "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_export"
-EIDB_REGION_URL = "https://tradestat.commerce.gov.in/eidb/region_wise_import"
+EIDB_REGION_URL = "https://tradestat.commerce.gov.in/"  # region-wise EIDB tables; the exact page is not recorded upstream
+TRADESTAT_PORTAL_URL = "https://tradestat.commerce.gov.in/"  # the portal (PROVENANCE.md); exact page not recorded upstream
 REPORTER = "IND"
 PARTNER = "RUS"
 WORLD = "WLD"
@@ -554,13 +555,13 @@ def outputs() -> list[Output]:
         Output("eidb-monthly-country", "flows",
                "India's monthly exports and imports by partner, January 2007 to January 2020",
                "Values as published (some with thousands separators).",
-               "https://commerce.gov.in/trade-statistics/",
+               TRADESTAT_PORTAL_URL,
                [_o("eidb-monthly/india_exports_by_country_monthly_2007_2020.csv", *monthly, "data/"),
                 _o("eidb-monthly/india_imports_by_country_monthly_2007_2020.csv", *monthly, "data/")],
                build_monthly_country),
         Output("eidb-monthly-hs2", "flows",
                "India's monthly exports and imports with the world by HS chapter, 2007 to 2020",
-               "World totals by chapter, not by partner.", "https://commerce.gov.in/trade-statistics/",
+               "World totals by chapter, not by partner.", TRADESTAT_PORTAL_URL,
                [_o("eidb-monthly/india_exports_by_hs2_monthly_2007_2020.csv", *monthly, "data/"),
                 _o("eidb-monthly/india_imports_by_hs2_monthly_2007_2020.csv", *monthly, "data/")],
                build_monthly_hs2),
@@ -568,7 +569,7 @@ def outputs() -> list[Output]:
                "India's crude (HS 2709) and coal (HS 2701) imports by country, FY2017-18 to "
                "April–August 2022",
                "'NA' cells are left out, not zero; the FY2022-23 sheet covers April–August only.",
-               "https://tradestat.commerce.gov.in/eidb/commodity_wise_all_countries_import",
+               TRADESTAT_PORTAL_URL,
                [_o(f"energy/{name}", REPO_ENERGY, COMMIT_ENERGY, name) for _, name in ENERGY_FILES],
                build_energy),
         Output("products", "products", "ITC-HS 8-digit descriptions and HS chapter names",
