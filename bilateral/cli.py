@@ -52,6 +52,20 @@ def _emit(fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
     emit(fmt=fmt, out=out, obj=obj, rows=rows, render=render)
 
 
+def _pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compute: Callable[[Any, Any], Any],
+                 to_rows: Callable[[Any], list[dict[str, Any]]], render: Callable[[Any, Any], None]) -> Any:
+    """The shared body of a pair command: check options, compute on a ready store, emit; returns the result."""
+    from bilateral.api import open_store, parse_pair
+    from bilateral.output import check_format
+
+    check_format(fmt)
+    p = parse_pair(pair)
+    with open_store(store) as s:
+        result = compute(s, p)
+    _emit(fmt, out, result, to_rows(result), lambda c: render(result, c))
+    return result
+
+
 @app.command()
 def overview(
     pair: PairOpt = "IND-RUS",
@@ -63,17 +77,11 @@ def overview(
     """Where the partnership stands: official totals, the detail behind them, sectors, products."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_pair
-        from bilateral.output import check_format
         from bilateral.report.overview import overview as build
         from bilateral.report.overview import records
         from bilateral.report.render import render_overview
 
-        check_format(fmt)
-        p = parse_pair(pair)
-        with open_store(store) as s:
-            result = build(s, p, fy)
-        _emit(fmt, out, result, records(result), lambda c: render_overview(result, c))
+        _pair_report(pair, fmt, out, store, lambda s, p: build(s, p, fy), records, render_overview)
 
     _run(body)
 
@@ -168,17 +176,11 @@ def indicators(
     """Every indicator with its unit, description and sources, and its value for a pair and year."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_pair
         from bilateral.indicators.summary import summary
-        from bilateral.output import check_format
         from bilateral.report.render import render_indicators
 
-        check_format(fmt)
-        p = parse_pair(pair)
-        with open_store(store) as s:
-            rows = summary(s, p, fy)
-        flat = [{**r, "sources": ", ".join(r["sources"])} for r in rows]
-        _emit(fmt, out, rows, flat, lambda c: render_indicators(rows, c))
+        _pair_report(pair, fmt, out, store, lambda s, p: summary(s, p, fy),
+                     lambda rows: [{**r, "sources": ", ".join(r["sources"])} for r in rows], render_indicators)
 
     _run(body)
 
@@ -200,15 +202,13 @@ def target(
     """Is the partnership on track for its target? Required vs achieved growth, forecast, scenarios."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_pair
         from bilateral.models.target import records, track
-        from bilateral.output import check_format
         from bilateral.report.render import render_target
 
-        check_format(fmt)
-        p = parse_pair(pair)
-        with open_store(store) as s:
-            result = track(s, p, base=base, target_usd=target_usd, by=by, scenario_file=scenario, seed=seed)
+        result = _pair_report(
+            pair, fmt, out, store,
+            lambda s, p: track(s, p, base=base, target_usd=target_usd, by=by, scenario_file=scenario, seed=seed),
+            records, render_target)
         if chart is not None:
             from bilateral.report.charts import target_png
 
@@ -217,7 +217,6 @@ def target(
             from bilateral.report.charts import target_html
 
             target_html(result, html)
-        _emit(fmt, out, result, records(result), lambda c: render_target(result, c))
 
     _run(body)
 

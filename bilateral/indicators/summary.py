@@ -17,9 +17,7 @@ from bilateral.store.db import Store
 
 def composition_by_section(store: Store, pair: Pair, flow: str, period: str) -> dict[str, float]:
     """Share of each HS section in the finest product detail of a flow (region proxy for imports)."""
-    d = trade.finest_detail(store, pair.reporter, pair.partner, flow, period)
-    if d is None:
-        d = trade.region_detail(store, pair.reporter, pair.partner, flow, period)
+    d = trade.best_detail(store, pair.reporter, pair.partner, flow, period)
     if d is None:
         return {}
     rows = store.con.execute(
@@ -48,20 +46,13 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
     exp = trade.finest_detail(store, pair.reporter, pair.partner, "export", p)
     add("detail_coverage", trade.safe_ratio(exp["value_usd"], year.exports_usd) if exp else None,
         "exports" if exp else "no export detail for this year", exp["release"] if exp else "")
-    imp = trade.finest_detail(store, pair.reporter, pair.partner, "import", p)
-    proxy = ""
-    if imp is None:
-        imp = trade.region_detail(store, pair.reporter, pair.partner, "import", p)
-        proxy = f"region {imp['partner']} as a proxy" if imp else ""
-    energy = None
-    if imp is not None:
-        row = store.con.execute(
-            "SELECT sum(value_usd) FROM flows WHERE reporter = ? AND partner = ? AND flow = 'import' AND period = ? "
-            "AND product_level = ? AND left(product, 2) = '27'", [pair.reporter, imp["partner"], p, imp["level"]]
-        ).fetchone()
-        energy = trade.safe_ratio(float(row[0] or 0.0) if row else 0.0, imp["value_usd"])
-    add("energy_share_imports", energy, proxy or ("" if imp else "no import detail for this year"),
-        imp["release"] if imp else "")
+    found = trade.energy_share(store, pair.reporter, pair.partner, p)
+    if found is None:
+        add("energy_share_imports", None, "no import detail for this year", "-")
+    else:
+        share, imp = found
+        proxy = f"region {imp['partner']} as a proxy" if imp["partner"] != pair.partner else ""
+        add("energy_share_imports", share, proxy, imp["release"])
     if exp is not None:
         lines = store.con.execute(
             "SELECT value_usd FROM flows WHERE reporter = ? AND partner = ? AND flow = 'export' AND period = ? "
@@ -71,15 +62,13 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
     else:
         add("hhi_products", None, "no export detail for this year")
     partners = store.con.execute(
-        "SELECT partner, sum(value_usd) FROM flows WHERE reporter = ? AND flow = 'export' AND period = ? "
-        "AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD' GROUP BY 1",
-        [pair.reporter, p]).fetchall()
-    partner_release = store.con.execute(
-        "SELECT string_agg(DISTINCT release, ', ') FROM flows WHERE reporter = ? AND flow = 'export' AND period = ? "
-        "AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD'", [pair.reporter, p]).fetchone()
+        "SELECT partner, sum(value_usd), string_agg(DISTINCT release, ', ') FROM flows WHERE reporter = ? "
+        "AND flow = 'export' AND period = ? AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' "
+        "AND partner <> 'WLD' GROUP BY 1", [pair.reporter, p]).fetchall()
+    partner_releases = ", ".join(sorted({rel for r in partners for rel in r[2].split(", ")})) or "-"
     add("hhi_partners", trade.hhi([float(r[1]) for r in partners]) if partners else None,
         f"{pair.reporter}'s exports over {len(partners)} partners" if partners else
-        f"no exports by partner for {pair.reporter} in {p}", partner_release[0] if partner_release else "-")
+        f"no exports by partner for {pair.reporter} in {p}", partner_releases)
     add("rca", None, "needs a world matrix of all exporters × products (e.g. a CEPII BACI year), which the "
         "store does not hold; the embedded data have one exporter (India)", "-")
     add("trade_complementarity", None,

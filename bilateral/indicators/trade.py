@@ -216,3 +216,24 @@ def official_year(store: Store, reporter: str, partner: str,
     raise NotAvailableError(
         f"no official totals for {label} in {wanted}; available: {series[0].period} to {series[-1].period}"
     )
+
+
+def best_detail(store: Store, reporter: str, partner: str, flow: str, period: str) -> dict[str, Any] | None:
+    """The partner's own finest detail, else that of a region containing it (``partner`` tells which)."""
+    return (finest_detail(store, reporter, partner, flow, period)
+            or region_detail(store, reporter, partner, flow, period))
+
+
+ENERGY_CHAPTER = "27"
+
+
+def energy_share(store: Store, reporter: str, partner: str, period: str) -> tuple[float, dict[str, Any]] | None:
+    """Share of HS chapter 27 in imports from the best available detail, with that detail; None if none."""
+    detail = best_detail(store, reporter, partner, "import", period)
+    if detail is None:
+        return None
+    row = store.con.execute(
+        "SELECT coalesce(sum(value_usd), 0) FROM flows WHERE reporter = ? AND partner = ? AND flow = 'import' "
+        "AND period = ? AND product_level = ? AND left(product, 2) = ?",
+        [reporter, detail["partner"], period, detail["level"], ENERGY_CHAPTER]).fetchone()
+    return (float(row[0]) if row else 0.0) / detail["value_usd"], detail

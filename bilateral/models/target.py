@@ -31,7 +31,6 @@ SUMMIT_TARGET_USD = 100e9
 SUMMIT_TARGET_FY = "FY2029-30"  # "by 2030": the fiscal year ending March 2030 (an assumption)
 #: the year from which trade jumped to a new level (discounted Russian crude after February 2022)
 BREAK_FY = "FY2022-23"
-ENERGY_CHAPTER = "27"
 DEFAULT_SEED = 20251205  # the summit's date, for the simulated probability
 SIMULATIONS = 20_000
 SCENARIO_KEYS = {"name", "title", "description", "oil", "non_oil_imports_growth", "exports_growth"}
@@ -138,24 +137,13 @@ def base_split(store: Store, pair: Pair, base: trade.OfficialYear) -> BaseSplit:
     else:
         exports = {"other": base.exports_usd}
         exp_src = "no export detail: all exports in one group"
-    imp = trade.finest_detail(store, pair.reporter, pair.partner, "import", base.period)
-    src_partner = pair.partner
-    if imp is None:
-        imp = trade.region_detail(store, pair.reporter, pair.partner, "import", base.period)
-        src_partner = imp["partner"] if imp else pair.partner
-    share = None
-    if imp is not None:
-        row = store.con.execute(
-            "SELECT sum(value_usd) FROM flows WHERE reporter = ? AND partner = ? AND flow = 'import' "
-            "AND period = ? AND product_level = ? AND left(product, 2) = ?",
-            [pair.reporter, src_partner, base.period, imp["level"], ENERGY_CHAPTER]).fetchone()
-        energy = float(row[0]) if row and row[0] is not None else 0.0
-        share = energy / imp["value_usd"]
+    found = trade.energy_share(store, pair.reporter, pair.partner, base.period)
+    if found is None:
+        share, imp_src = 0.0, "no import detail: all imports treated as non-oil"
+    else:
+        share, imp = found
         imp_src = (f"HS 27 share {share:.1%} of import detail {base.period} ({imp['quality']}, partner "
-                   f"{src_partner}), applied to official imports")
-    if share is None:
-        share = 0.0
-        imp_src = "no import detail: all imports treated as non-oil"
+                   f"{imp['partner']}), applied to official imports")
     return BaseSplit(exports, base.imports_usd * share, base.imports_usd * (1 - share), exp_src, imp_src)
 
 
