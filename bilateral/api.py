@@ -44,3 +44,20 @@ def open_store(path: Path | str | None = None, *, load_embedded: bool = True) ->
             store.close()
             raise
     return store
+
+
+_YEARS = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
+
+
+def parse_years(text: str) -> set[int]:
+    """``2022`` → {2022}; ``2019-2022`` → {2019, …, 2022}; ``2019,2021`` → {2019, 2021}."""
+    years: set[int] = set()
+    for part in text.split(","):
+        m = _YEARS.match(part.strip())
+        if not m:
+            raise BilateralError(f"not a year or range: {part.strip()!r}; write e.g. 2022, 2019-2022 or 2019,2021")
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo:
+            raise BilateralError(f"year range {part.strip()!r} runs backwards")
+        years.update(range(lo, hi + 1))
+    return years

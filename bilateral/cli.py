@@ -26,12 +26,19 @@ app = typer.Typer(
 embedded_app = typer.Typer(help="Build and inspect the embedded India–Russia dataset.",
                            no_args_is_help=True)
 app.add_typer(embedded_app, name="embedded")
+ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN Comtrade, India's EIDB.",
+                         no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv, json or parquet.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")]
 StoreOpt = Annotated[
     Path | None,
     typer.Option("--store", help="DuckDB store file (default: $BILATERAL_STORE, else the user data directory)."),
+]
+QuarantineOpt = Annotated[
+    Path | None,
+    typer.Option("--quarantine", help="Load the valid rows and write the rejected ones, with reasons, to this CSV."),
 ]
 PairOpt = Annotated[str, typer.Option("--pair", help="Reporter and partner as ISO3 codes, e.g. IND-RUS.")]
 
@@ -120,7 +127,8 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 @app.command("export")
 def export_table(
     table: Annotated[
-        str, typer.Argument(help="Table: flows, official_totals, products, sectors, countries or releases.")
+        str, typer.Argument(help="Table: flows, flows_baci, official_totals, products, sectors, countries, "
+                            "baci_countries or releases.")
     ],
     fmt: FormatOpt = "csv",
     out: OutOpt = None,
@@ -132,7 +140,8 @@ def export_table(
         from bilateral.api import open_store
         from bilateral.output import check_format
 
-        allowed = ("flows", "official_totals", "products", "sectors", "countries", "releases")
+        allowed = ("flows", "flows_baci", "official_totals", "products", "sectors", "countries",
+                   "baci_countries", "releases")
         if table not in allowed:
             raise BilateralError(f"unknown table {table!r}; use one of {', '.join(allowed)}")
         f = check_format(fmt)
@@ -217,6 +226,49 @@ def target(
             from bilateral.report.charts import target_html
 
             target_html(result, html)
+
+    _run(body)
+
+
+def _ingest_output(report: Any, fmt: str, out: Path | None) -> None:
+    rows = report.records()
+
+    def render(console: Any) -> None:
+        from rich.table import Table
+
+        t = Table(title="Ingest", title_justify="left")
+        for c in ("release", "rows", "status"):
+            t.add_column(c, justify="right" if c == "rows" else "left")
+        for r in rows:
+            t.add_row(r["release"], f"{r['rows']:,}", r["status"])
+        console.print(t)
+        if report.quarantine:
+            console.print(f"{report.rejected:,} rejected rows written to {report.quarantine}")
+
+    _emit(fmt, out, {"releases": rows, "rejected": report.rejected, "quarantine": report.quarantine}, rows, render)
+
+
+@ingest_app.command("baci")
+def ingest_baci(
+    path: Annotated[Path, typer.Argument(help="A BACI release: the zip from CEPII, or its folder.")],
+    years: Annotated[str | None, typer.Option("--years", help="Only these years, e.g. 2022 or 2019-2022.")] = None,
+    quarantine: QuarantineOpt = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Load a CEPII BACI release (world trade by HS6) as published, in one transaction."""
+
+    def body() -> None:
+        from bilateral.api import open_store, parse_years
+        from bilateral.output import check_format
+        from bilateral.sources import baci
+
+        check_format(fmt)
+        wanted = parse_years(years) if years else None
+        with open_store(store) as s:
+            report = baci.ingest(s, path, years=wanted, quarantine_path=quarantine)
+        _ingest_output(report, fmt, out)
 
     _run(body)
 

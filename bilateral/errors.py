@@ -8,13 +8,17 @@ class BilateralError(Exception):
 
 
 class InputError(BilateralError):
-    """Bad input data: the message names the file, row and field."""
+    """Bad input data: the message names the file (or API query), line or row, and field."""
 
     def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 field: str | None = None) -> None:
+                 field: str | None = None, line: int | None = None, query: str | None = None) -> None:
         where = []
         if file is not None:
             where.append(str(file))
+        if query is not None:
+            where.append(f"query {query}")
+        if line is not None:
+            where.append(f"line {line}")
         if row is not None:
             where.append(f"row {row}")
         if field is not None:
@@ -24,6 +28,8 @@ class InputError(BilateralError):
         self.file = file
         self.row = row
         self.field = field
+        self.line = line
+        self.query = query
 
 
 class StoreError(BilateralError):

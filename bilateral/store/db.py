@@ -167,9 +167,7 @@ class Store:
         Returns the number of rows written. Column order is taken from the store's table, so a
         missing column fails loudly rather than shifting values.
         """
-        for table in RELEASE_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE release = ?", [record.release])
-        con.execute("DELETE FROM releases WHERE release = ?", [record.release])
+        self.clear_release(con, record.release)
         total = 0
         for name, arrow in tables.items():
             if name not in RELEASE_TABLES:
@@ -186,14 +184,26 @@ class Store:
             finally:
                 con.unregister("_incoming")
             total += arrow.num_rows
+        self.record_release(con, record, total)
+        return total
+
+    @staticmethod
+    def clear_release(con: duckdb.DuckDBPyConnection, release: str) -> None:
+        """Inside an open transaction: delete every row of ``release`` (a re-load replaces it)."""
+        for table in RELEASE_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE release = ?", [release])
+        con.execute("DELETE FROM releases WHERE release = ?", [release])
+
+    @staticmethod
+    def record_release(con: duckdb.DuckDBPyConnection, record: ReleaseRecord, rows: int) -> None:
+        """Inside an open transaction: the ``releases`` row that says where ``rows`` came from."""
         con.execute(
             "INSERT INTO releases (release, source, version, file, checksum, producer, url, "
             "accessed, licence, origin, rows) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [record.release, record.source, record.version, record.file, record.checksum,
              record.producer, record.url, record.accessed, record.licence,
-             json.dumps(dict(record.origin), sort_keys=True), total],
+             json.dumps(dict(record.origin), sort_keys=True), rows],
         )
-        return total
 
     def load_release(self, record: ReleaseRecord, tables: Mapping[str, pa.Table]) -> bool:
         """Load one release atomically. Returns False (and does nothing) if already loaded."""

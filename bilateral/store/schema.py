@@ -91,9 +91,51 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX flows_pair ON flows (reporter, partner, flow, period);
         """,
     ),
+    Migration(
+        2,
+        "BACI world matrix (compact, as published) and its code tables; canonical view flows_baci",
+        """
+        -- One row per BACI cell exactly as published (v in thousands of US$, q in tonnes). Kept
+        -- compact because a BACI year is ~10 million rows; flows_baci presents it in the
+        -- canonical flows columns.
+        CREATE TABLE baci_flows (
+            release       VARCHAR NOT NULL,     -- baci/HS17/V202501/2022
+            t             SMALLINT NOT NULL,    -- year
+            i             SMALLINT NOT NULL,    -- exporter, BACI country code
+            j             SMALLINT NOT NULL,    -- importer, BACI country code
+            k             VARCHAR NOT NULL,     -- HS6, 6 characters with leading zeros
+            v             DOUBLE NOT NULL CHECK (v >= 0),
+            q             DOUBLE
+        );
+        CREATE TABLE baci_countries (
+            release       VARCHAR NOT NULL,     -- baci/V202501/countries
+            version       VARCHAR NOT NULL,     -- V202501
+            code          SMALLINT NOT NULL,
+            iso3          VARCHAR NOT NULL,     -- ISO3, or _B<code> where BACI gives none
+            name          VARCHAR NOT NULL
+        );
+        CREATE TABLE baci_releases (
+            release       VARCHAR PRIMARY KEY,  -- a yearly flows release
+            version       VARCHAR NOT NULL,     -- V202501: which baci_countries apply
+            hs_revision   VARCHAR NOT NULL,     -- HS2017
+            year          SMALLINT NOT NULL
+        );
+        CREATE VIEW flows_baci AS
+        SELECT 'baci' AS source, f.release, 'CY' || f.t AS period, 'cy' AS period_kind,
+               ci.iso3 AS reporter, cj.iso3 AS partner, 'export' AS flow, r.hs_revision,
+               f.k AS product, CAST(6 AS TINYINT) AS product_level,
+               f.v * 1000 AS value_usd, f.q AS quantity, CASE WHEN f.q IS NOT NULL THEN 't' END AS quantity_unit,
+               'derived' AS estimate, 'baci_reconciled' AS quality
+        FROM baci_flows f
+        JOIN baci_releases r ON r.release = f.release
+        JOIN baci_countries ci ON ci.version = r.version AND ci.code = f.i
+        JOIN baci_countries cj ON cj.version = r.version AND cj.code = f.j;
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 #: tables a release writes rows into (each has a ``release`` column)
-RELEASE_TABLES = ("flows", "official_totals", "products", "countries")
+RELEASE_TABLES = ("flows", "official_totals", "products", "countries", "baci_flows", "baci_countries",
+                  "baci_releases")

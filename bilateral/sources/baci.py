@@ -1,0 +1,617 @@
+"""CEPII BACI bulk files, read exactly as published, streamed through DuckDB into the store.
+
+A BACI release (the zip, or its unpacked folder) holds yearly files ``BACI_HS<rev>_Y<year>_V<release>.csv``
+with the header ``t,i,j,k,v,q`` (t year, i exporter, j importer — BACI's numeric country codes —,
+k the HS6 code as six characters with leading zeros, v value in thousands of US dollars, q
+quantity in metric tons, ``NA`` or empty when unknown), plus ``country_codes_V<release>.csv`` and
+``product_codes_HS<rev>_V<release>.csv``.
+
+Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows`` and is
+then checked with a few column scans (year, value range, code lengths, known codes, unique keys).
+Only when something is wrong does a second, single-threaded pass find every bad line with its
+number and reason (:func:`diagnose`). The whole ingest is one transaction: an error, or a kill,
+leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from bilateral.errors import InputError, StoreError
+from bilateral.sources import quarantine
+from bilateral.sources.quarantine import Rejection
+from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.faults import pause_point
+
+SOURCE = "baci"
+PRODUCER = "CEPII (Centre d'études prospectives et d'informations internationales), BACI"
+URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
+LICENCE = "Etalab Open Licence 2.0 (CEPII BACI); cite Gaulier and Zignago (2010), CEPII WP 2010-23"
+HEADER = ("t", "i", "j", "k", "v", "q")
+#: BACI writes a missing quantity as NA (sometimes space-padded) or as an empty field
+QUANTITY_MISSING = ("NA", "")
+HS_REVISIONS = {"92": "HS1992", "96": "HS1996", "02": "HS2002", "07": "HS2007", "12": "HS2012",
+                "17": "HS2017", "22": "HS2022"}
+FLOWS_FILE = re.compile(r"^BACI_HS(\d{2})_Y(\d{4})_(V\d{6}[a-z]?)\.csv$")
+COUNTRY_FILE = re.compile(r"^country_codes_(V\d{6}[a-z]?)\.csv$")
+PRODUCT_FILE = re.compile(r"^product_codes_HS(\d{2})_(V\d{6}[a-z]?)\.csv$")
+#: the two layouts of the country table: (code, name, iso3) column names
+COUNTRY_LAYOUTS = (
+    ("country_code", "country_name", "country_iso3"),  # V202301 and later
+    ("country_code", "country_name_abbreviation", "iso_3digit_alpha"),  # V202201 and earlier
+)
+NO_ISO3 = ("N/A", "", "NA")
+_TYPED_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+_TEXT_COLUMNS = "{'t': 'VARCHAR', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'VARCHAR', 'q': 'VARCHAR'}"
+_CSV_OPTIONS = "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
+_HASH_CHUNK = 1 << 22
+
+
+# --------------------------------------------------------------------------------------------
+# quirks, each a named function with a regression row in tests/test_baci.py
+
+
+def quantity_sql(column: str) -> str:
+    """SQL for q: BACI writes a missing quantity as ``NA`` — space-padded in some releases — or
+    leaves it empty; both become NULL. Anything else must be a number (checked separately)."""
+    return f"CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') THEN NULL ELSE CAST(trim({column}) AS DOUBLE) END"
+
+
+def repair_mac_roman(name: str) -> str:
+    """Undo BACI's Latin-1-read-as-Mac-Roman artefacts in country names (release V202201 ships
+    "CÙte d'Ivoire", "CuraÁao", "Saint BarthÈlemy"). Names already right are left alone: the
+    repair is applied only when it yields no control characters."""
+    try:
+        fixed = name.encode("mac_roman").decode("latin-1")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
+    if fixed == name or any(0x80 <= ord(c) < 0xA0 for c in fixed):
+        return name
+    return fixed
+
+
+def iso3_or_placeholder(code: int, iso3: str) -> str:
+    """BACI codes with no ISO3 ("Other Asia, nes", 490, reads ``N/A``) get ``_B<code>``: a
+    non-country code, so they never merge with a real country."""
+    iso3 = iso3.strip()
+    return f"_B{code}" if iso3.upper() in NO_ISO3 else iso3.upper()
+
+
+# --------------------------------------------------------------------------------------------
+# finding the files
+
+
+@dataclass
+class Member:
+    """One file of a release, on disk or inside a zip."""
+
+    name: str
+    origin: str  # what the user gave: a path, or "archive.zip!member"
+    path: Path | None = None  # on disk (folder release, or once extracted)
+    zip_path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return self.origin
+
+
+@dataclass
+class BaciFiles:
+    revision: str  # "17"
+    version: str  # "V202501"
+    years: dict[int, Member]
+    countries: Member
+    products: Member
+    source: Path
+
+    @property
+    def hs_revision(self) -> str:
+        return HS_REVISIONS[self.revision]
+
+
+def discover(path: Path, years: set[int] | None = None) -> BaciFiles:
+    """The files of one BACI release in a folder or zip; clear errors for anything missing."""
+    if not path.exists():
+        raise InputError("no such file or folder", file=str(path))
+    members: list[Member] = []
+    if path.is_dir():
+        members = [Member(p.name, str(p), path=p) for p in sorted(path.iterdir()) if p.is_file()]
+    elif zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if not n.endswith("/")]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(f"cannot read the zip: {exc}", file=str(path)) from None
+        members = [Member(Path(n).name, f"{path}!{n}", zip_path=path) for n in names]
+    else:
+        raise InputError("not a BACI release: give the zip as downloaded from CEPII, or its folder",
+                         file=str(path))
+    flows: dict[int, Member] = {}
+    revisions: set[str] = set()
+    versions: set[str] = set()
+    for m in members:
+        match = FLOWS_FILE.match(m.name)
+        if match:
+            rev, year, version = match.group(1), int(match.group(2)), match.group(3)
+            if rev not in HS_REVISIONS:
+                raise InputError(f"unknown HS revision HS{rev} in the file name", file=m.origin)
+            revisions.add(rev)
+            versions.add(version)
+            flows[year] = m
+    if not flows:
+        raise InputError("no yearly BACI file (BACI_HS<rev>_Y<year>_V<release>.csv) found", file=str(path))
+    if len(revisions) > 1 or len(versions) > 1:
+        raise InputError(f"mixes HS revisions {sorted(revisions)} or releases {sorted(versions)}; "
+                         "ingest one release at a time", file=str(path))
+    rev, version = revisions.pop(), versions.pop()
+    countries = next((m for m in members if m.name == f"country_codes_{version}.csv"), None)
+    if countries is None:
+        raise InputError(f"lacks country_codes_{version}.csv (the release's country table)", file=str(path))
+    products = next((m for m in members if m.name == f"product_codes_HS{rev}_{version}.csv"), None)
+    if products is None:
+        raise InputError(f"lacks product_codes_HS{rev}_{version}.csv (the release's product table)",
+                         file=str(path))
+    if years:
+        missing = sorted(years - set(flows))
+        if missing:
+            raise InputError(f"has no file for year(s) {missing} (it has {min(flows)}–{max(flows)})",
+                             file=str(path))
+        flows = {y: m for y, m in flows.items() if y in years}
+    return BaciFiles(rev, version, dict(sorted(flows.items())), countries, products, path)
+
+
+@contextmanager
+def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Future[str]]]:
+    """The member as a file on disk, and its sha256 (computed beside the load, in a thread).
+
+    A zip member is streamed to ``workdir`` (hashed on the way) and removed afterwards.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if member.path is not None:
+            yield member.path, pool.submit(_sha256, member.path)
+            return
+        assert member.zip_path is not None
+        inner = member.origin.split("!", 1)[1]
+        out = workdir / member.name
+        h = hashlib.sha256()
+        try:
+            with zipfile.ZipFile(member.zip_path) as zf, zf.open(inner) as src, out.open("wb") as dst:
+                for chunk in iter(lambda: src.read(_HASH_CHUNK), b""):
+                    h.update(chunk)
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            out.unlink(missing_ok=True)
+            raise InputError(f"cannot extract from the zip: {exc}", file=member.origin) from None
+        done: Future[str] = Future()
+        done.set_result(h.hexdigest())
+        try:
+            yield out, done
+        finally:
+            out.unlink(missing_ok=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# the code tables
+
+
+def _decode(data: bytes, label: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise InputError("is UTF-16 (or binary); BACI tables are UTF-8 or Latin-1 text", file=label)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # older releases; every byte is a Latin-1 character
+
+
+def read_countries(member: Member, path: Path) -> list[dict[str, Any]]:
+    """BACI's country table in either layout → rows (code, iso3, name); codes unique."""
+    text = _decode(path.read_bytes(), member.label)
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    layout = next((cols for cols in COUNTRY_LAYOUTS if all(c in header for c in cols)), None)
+    if layout is None:
+        raise InputError(f"header {header} is neither BACI country layout "
+                         f"({', '.join('/'.join(c) for c in COUNTRY_LAYOUTS)})", file=member.label, line=1)
+    code_col, name_col, iso_col = layout
+    rows: list[dict[str, Any]] = []
+    seen: dict[int, int] = {}
+    for line, rec in enumerate(reader, start=2):
+        raw = (rec.get(code_col) or "").strip()
+        if not raw.isdigit():
+            raise InputError(f"country code {raw!r} is not a number", file=member.label, line=line, field=code_col)
+        code = int(raw)
+        if code in seen:
+            raise InputError(f"duplicate country code {code} (first on line {seen[code]})",
+                             file=member.label, line=line, field=code_col)
+        seen[code] = line
+        rows.append({"code": code, "iso3": iso3_or_placeholder(code, rec.get(iso_col) or ""),
+                     "name": repair_mac_roman((rec.get(name_col) or "").strip())})
+    if not rows:
+        raise InputError("has no rows", file=member.label)
+    return rows
+
+
+def read_products(member: Member, path: Path) -> list[dict[str, Any]]:
+    """BACI's product table (code, description) → rows; codes six digits and unique."""
+    text = _decode(path.read_bytes(), member.label)
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    if "code" not in header or "description" not in header:
+        raise InputError(f"header {header} lacks code, description", file=member.label, line=1)
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line, rec in enumerate(reader, start=2):
+        code = (rec["code"] or "").strip()
+        if len(code) != 6 or not code.isdigit():
+            raise InputError(f"HS6 code {code!r} is not six digits", file=member.label, line=line, field="code")
+        if code in seen:
+            raise InputError(f"duplicate product code {code} (first on line {seen[code]})",
+                             file=member.label, line=line, field="code")
+        seen[code] = line
+        rows.append({"code": code, "description": (rec["description"] or "").strip()})
+    if not rows:
+        raise InputError("has no rows", file=member.label)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# checks on a yearly file
+
+
+def check_layout(path: Path, label: str) -> None:
+    """What can be seen without parsing: empty, encoding, delimiter, header, truncation."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("file is empty (expected the header t,i,j,k,v,q and data rows)", file=label)
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+        fh.seek(size - 1)
+        last = fh.read(1)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise InputError("is not ASCII/UTF-8 text (UTF-16 or binary?); BACI files are plain ASCII",
+                         file=label, line=1)
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    try:
+        header_text = first.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError("header is not ASCII text (wrong encoding?)", file=label, line=1) from None
+    fields = tuple(f.strip().strip('"') for f in header_text.split(","))
+    if fields != HEADER:
+        for delim in (";", "\t", "|"):
+            if delim in header_text:
+                raise InputError(f"wrong delimiter {delim!r}: BACI files are comma-separated "
+                                 f"(header {header_text!r})", file=label, line=1)
+        if all(f.replace(".", "").isdigit() for f in fields if f):
+            raise InputError(f"missing header: the first line {header_text!r} is data, expected t,i,j,k,v,q",
+                             file=label, line=1)
+        raise InputError(f"header {header_text!r} is not t,i,j,k,v,q", file=label, line=1)
+    if b"\n" not in head and size <= len(head):
+        raise InputError("has a header but no data rows", file=label)
+    if last != b"\n":
+        raise InputError("does not end with a newline: the file is truncated (download it again)",
+                         file=label)
+
+
+@dataclass
+class YearPlan:
+    """How one yearly file is loaded: straight from the CSV, or from its checked valid rows."""
+
+    year: int
+    member: Member
+    release: str
+    clean_parquet: Path | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+class _BadFile(Exception):
+    def __init__(self, plan: YearPlan, cause: str) -> None:
+        super().__init__(cause)
+        self.plan = plan
+
+
+def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, products_release: str) -> None:
+    """Column scans over the rows just inserted; any problem sends the file to :func:`diagnose`."""
+    row = con.execute(
+        """
+        SELECT count(*) FILTER (WHERE t <> ?),
+               count(*) FILTER (WHERE NOT isfinite(v) OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))),
+               count(*) FILTER (WHERE length(k) <> 6 OR NOT regexp_full_match(k, '[0-9]{6}')),
+               count(*)
+        FROM baci_flows WHERE release = ?
+        """, [plan.year, plan.release]).fetchone()
+    assert row is not None
+    if any(row[:3]):
+        raise _BadFile(plan, "bad values")
+    if row[3] == 0:
+        raise _BadFile(plan, "no rows")
+    unknown = con.execute(
+        """
+        WITH codes AS (SELECT DISTINCT i AS c FROM baci_flows WHERE release = $1
+                       UNION SELECT DISTINCT j FROM baci_flows WHERE release = $1)
+        SELECT (SELECT count(*) FROM codes WHERE c NOT IN
+                    (SELECT code FROM baci_countries WHERE version = $2)),
+               (SELECT count(*) FROM (SELECT DISTINCT k FROM baci_flows WHERE release = $1)
+                WHERE k NOT IN (SELECT product FROM products WHERE release = $3))
+        """, [plan.release, version, products_release]).fetchone()
+    assert unknown is not None
+    if any(unknown):
+        raise _BadFile(plan, "unknown codes")
+    # Unique (i, j, k): a file in strictly increasing key order has no duplicates whatever the scan
+    # order, and BACI is published sorted; otherwise count distinct keys.
+    key = "(i::BIGINT * 1000 + j) * 1000000 + k::INTEGER"
+    unsorted = con.execute(
+        f"SELECT count(*) FILTER (WHERE d <= 0) FROM (SELECT key - lag(key) OVER () AS d FROM "
+        f"(SELECT {key} AS key FROM baci_flows WHERE release = ?))", [plan.release]).fetchone()
+    if unsorted and unsorted[0]:
+        dup = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM baci_flows WHERE release = ?",
+                          [plan.release]).fetchone()
+        if dup and dup[0]:
+            raise _BadFile(plan, "duplicate keys")
+
+
+def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[str],
+             workdir: Path) -> tuple[list[Rejection], Path]:
+    """Every bad line of a yearly file, with its number and reason, and its valid rows as Parquet.
+
+    A separate single-threaded pass (so row order is file order): structural errors come from
+    DuckDB's rejects table; values are checked with ``try_cast``. Line numbers count the header
+    as line 1.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("CREATE TABLE codes (c SMALLINT)")
+        con.executemany("INSERT INTO codes VALUES (?)", [[c] for c in sorted(codes)])
+        con.execute("CREATE TABLE prods (k VARCHAR)")
+        con.executemany("INSERT INTO prods VALUES (?)", [[p] for p in sorted(products)])
+        con.execute(
+            f"CREATE TABLE d AS SELECT row_number() OVER () AS n, * FROM read_csv(?, {_CSV_OPTIONS}, "
+            f"columns = {_TEXT_COLUMNS}, store_rejects = true, rejects_table = 'rej', rejects_scan = 'rej_scan')",
+            [str(path)])
+        structural = con.execute(
+            "SELECT line, column_name, csv_line, error_type, error_message FROM rej ORDER BY line").fetchall()
+        bad_lines = np.array(sorted({int(r[0]) for r in structural}), dtype=np.int64)
+        problems = con.execute(
+            f"""
+            WITH checked AS (
+              SELECT n, t, i, j, k, v, q,
+                CASE
+                  WHEN try_cast(t AS INTEGER) IS NULL THEN ['t', t, 'year is not an integer']
+                  WHEN try_cast(t AS INTEGER) <> {year} THEN ['t', t, 'year ' || t || ' is not the file''s year {year}']
+                  WHEN try_cast(i AS SMALLINT) IS NULL THEN ['i', i, 'exporter code is not a number']
+                  WHEN try_cast(i AS SMALLINT) NOT IN (SELECT c FROM codes) THEN ['i', i, 'unknown exporter code ' || i || ' (not in the country table)']
+                  WHEN try_cast(j AS SMALLINT) IS NULL THEN ['j', j, 'importer code is not a number']
+                  WHEN try_cast(j AS SMALLINT) NOT IN (SELECT c FROM codes) THEN ['j', j, 'unknown importer code ' || j || ' (not in the country table)']
+                  WHEN k IS NULL OR NOT regexp_full_match(k, '[0-9]+') THEN ['k', k, 'HS6 code is not a number']
+                  WHEN length(k) <> 6 THEN ['k', k, 'HS6 code has ' || length(k) || ' characters, expected 6 (a leading zero lost when the file was re-saved?)']
+                  WHEN k NOT IN (SELECT k FROM prods) THEN ['k', k, 'unknown HS6 code ' || k || ' (not in the product table)']
+                  WHEN try_cast(v AS DOUBLE) IS NULL THEN ['v', v, 'value is not a number']
+                  WHEN NOT isfinite(try_cast(v AS DOUBLE)) THEN ['v', v, 'value is not finite']
+                  WHEN try_cast(v AS DOUBLE) < 0 THEN ['v', v, 'value is negative']
+                  WHEN q IS NOT NULL AND trim(q) NOT IN ('NA', '') AND try_cast(trim(q) AS DOUBLE) IS NULL
+                       THEN ['q', q, 'quantity is neither a number nor NA']
+                  WHEN try_cast(trim(q) AS DOUBLE) < 0 OR NOT isfinite(try_cast(trim(q) AS DOUBLE))
+                       THEN ['q', q, 'quantity is negative or not finite']
+                END AS problem
+              FROM d
+            ),
+            keyed AS (
+              SELECT *, first_value(n) OVER w AS first_n, row_number() OVER w AS occurrence
+              FROM checked WHERE problem IS NULL
+              WINDOW w AS (PARTITION BY t, i, j, k ORDER BY n)
+            )
+            SELECT n, problem[1], problem[2], problem[3], NULL FROM checked WHERE problem IS NOT NULL
+            UNION ALL
+            SELECT n, 'k', t || ',' || i || ',' || j || ',' || k, 'duplicate key (t,i,j,k)', first_n
+            FROM keyed WHERE occurrence > 1
+            ORDER BY 1
+            """).fetchall()
+        rows = np.array([p[0] for p in problems], dtype=np.int64)
+        firsts = np.array([p[4] if p[4] is not None else 0 for p in problems], dtype=np.int64)
+        lines, first_lines = _lines(rows, bad_lines), _lines(firsts, bad_lines)
+        rejections: list[Rejection] = []
+        seen_lines: set[int] = set()
+        for line, err_col, csv_line, etype, msg in structural:  # DuckDB may report a line once per column
+            if int(line) not in seen_lines:
+                seen_lines.add(int(line))
+                rejections.append(Rejection(label, int(line), str(err_col or ""), str(csv_line),
+                                            f"{str(etype).lower()}: {msg.splitlines()[0]}"))
+        for (_, col, value, reason, first), line, first_line in zip(problems, lines, first_lines, strict=True):
+            if first is not None:
+                reason = f"{reason}; first on line {int(first_line)}"
+            rejections.append(Rejection(label, int(line), col, value, reason))
+        rejections.sort(key=lambda r: r.line or 0)
+        con.execute("CREATE TABLE bad (n BIGINT)")
+        con.executemany("INSERT INTO bad VALUES (?)", [[int(r)] for r in rows])
+        clean = workdir / f"{path.stem}.clean.parquet"
+        con.execute(
+            f"COPY (SELECT CAST(t AS SMALLINT) AS t, CAST(i AS SMALLINT) AS i, CAST(j AS SMALLINT) AS j, k, "
+            f"CAST(v AS DOUBLE) AS v, q FROM d WHERE n NOT IN (SELECT n FROM bad) "
+            f"ORDER BY n) TO '{clean}' (FORMAT PARQUET)")
+        return rejections, clean
+    finally:
+        con.close()
+
+
+def _lines(rows: np.ndarray, skipped: np.ndarray) -> np.ndarray:
+    """File line numbers of parsed rows (1-based, header = line 1), given the lines the parser
+    skipped: the n-th parsed row is the n-th line from 2 on that was not skipped."""
+    if skipped.size == 0:
+        return rows + 1
+    adjusted = skipped - np.arange(skipped.size)  # skipped[m] precedes row n iff adjusted[m] <= n + 1
+    return rows + 1 + np.searchsorted(adjusted, rows + 1, side="right")
+
+
+# --------------------------------------------------------------------------------------------
+# the load
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: per release, rows loaded or why skipped; rejected rows."""
+
+    loaded: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    rejected: int = 0
+    quarantine: str | None = None
+
+    def records(self) -> list[dict[str, Any]]:
+        out = [dict(r, status="loaded") for r in self.loaded]
+        out += [{"release": r, "rows": 0, "status": "already loaded (same checksum): no-op"} for r in self.skipped]
+        return out
+
+
+def _record(release: str, version: str, member: Member, checksum: str, what: str) -> ReleaseRecord:
+    return ReleaseRecord(
+        release=release, source=SOURCE, version=version, file=member.origin, checksum=checksum,
+        producer=PRODUCER, url=URL, accessed=None, licence=LICENCE,
+        origin={"file": member.origin, "content": what},
+    )
+
+
+def ingest(store: Store, path: Path, *, years: set[int] | None = None,
+           quarantine_path: Path | None = None) -> IngestReport:
+    """Load a BACI release (zip or folder) into the store, in one transaction.
+
+    Re-ingesting files already loaded with the same checksum is a no-op. With
+    ``quarantine_path``, bad rows are written there with their reasons and the valid rows are
+    loaded; without it, any bad row aborts the ingest with an error naming file, line and field.
+    """
+    files = discover(path, years)
+    report = IngestReport()
+    countries_release = f"baci/{files.version}/countries"
+    products_release = f"baci/HS{files.revision}/{files.version}/products"
+    plans = [YearPlan(y, m, f"baci/HS{files.revision}/{files.version}/{y}") for y, m in files.years.items()]
+    store_dir = store.path.parent
+    remove_workdirs(store_dir)
+    with tempfile.TemporaryDirectory(prefix=".bilateral-ingest-", dir=store_dir) as tmp:
+        workdir = Path(tmp)
+        while True:
+            try:
+                _load(store, files, plans, countries_release, products_release, workdir, report)
+                break
+            except _BadFile as bad:
+                plan = bad.plan
+                if plan.clean_parquet is not None:  # diagnosed already: should not happen
+                    raise StoreError(f"{plan.member.label}: rows still fail after quarantine ({bad})") from None
+                codes, products = _codes(files, workdir)
+                with materialised(plan.member, workdir) as (csv_path, _):
+                    check_layout(csv_path, plan.member.label)
+                    rejections, clean = diagnose(csv_path, plan.member.label, plan.year, codes, products, workdir)
+                if not rejections:
+                    raise StoreError(f"{plan.member.label}: the load failed ({bad}) but no bad row was found; "
+                                     "please report this") from None
+                if quarantine_path is None:
+                    raise quarantine.as_error(rejections) from None
+                plan.clean_parquet, plan.rejections = clean, rejections
+                report.loaded.clear()
+                report.skipped.clear()
+        if quarantine_path is not None:
+            all_rejections = [r for p in plans for r in p.rejections]
+            report.rejected = quarantine.write(quarantine_path, all_rejections)
+            report.quarantine = str(quarantine_path)
+    return report
+
+
+def _codes(files: BaciFiles, workdir: Path) -> tuple[set[int], set[str]]:
+    with materialised(files.countries, workdir) as (cpath, _):
+        codes = {r["code"] for r in read_countries(files.countries, cpath)}
+    with materialised(files.products, workdir) as (ppath, _):
+        products = {r["code"] for r in read_products(files.products, ppath)}
+    return codes, products
+
+
+def _load(store: Store, files: BaciFiles, plans: list[YearPlan], countries_release: str,
+          products_release: str, workdir: Path, report: IngestReport) -> None:
+    con = store.con
+    with materialised(files.countries, workdir) as (cpath, cdigest), \
+            materialised(files.products, workdir) as (ppath, pdigest):
+        country_rows = read_countries(files.countries, cpath)
+        product_rows = read_products(files.products, ppath)
+        meta = [
+            (_record(countries_release, files.version, files.countries, cdigest.result(), "country codes"),
+             "countries"),
+            (_record(products_release, files.version, files.products, pdigest.result(), "product codes"),
+             "products"),
+        ]
+    with store.transaction():
+        for record, kind in meta:
+            if store.is_loaded(record):
+                report.skipped.append(record.release)
+                continue
+            store.clear_release(con, record.release)
+            if kind == "countries":
+                con.executemany(
+                    "INSERT INTO baci_countries (release, version, code, iso3, name) VALUES (?, ?, ?, ?, ?)",
+                    [[record.release, files.version, r["code"], r["iso3"], r["name"]] for r in country_rows])
+                n = len(country_rows)
+            else:
+                con.executemany(
+                    "INSERT INTO products (release, classification, product, product_level, description, "
+                    "quantity_unit) VALUES (?, ?, ?, 6, ?, 't')",
+                    [[record.release, files.hs_revision, r["code"], r["description"]] for r in product_rows])
+                n = len(product_rows)
+            store.record_release(con, record, n)
+            report.loaded.append({"release": record.release, "rows": n, "file": record.file})
+        for plan in plans:
+            with materialised(plan.member, workdir) as (csv_path, digest):
+                previous = store.loaded_checksum(plan.release)
+                if previous is not None and previous == digest.result():
+                    report.skipped.append(plan.release)
+                    continue
+                check_layout(csv_path, plan.member.label)
+                store.clear_release(con, plan.release)
+                con.execute("INSERT INTO baci_releases VALUES (?, ?, ?, ?)",
+                            [plan.release, files.version, files.hs_revision, plan.year])
+                if plan.clean_parquet is None:
+                    source = f"read_csv(?, {_CSV_OPTIONS}, columns = {_TYPED_COLUMNS})"
+                else:
+                    source = "read_parquet(?)"
+                    csv_path = plan.clean_parquet
+                try:
+                    con.execute(
+                        f"INSERT INTO baci_flows SELECT ?, t, i, j, k, v, {quantity_sql('q')} FROM {source}",
+                        [plan.release, str(csv_path)])
+                except duckdb.Error as exc:
+                    raise _BadFile(plan, str(exc).splitlines()[0]) from None
+                pause_point("baci-inserted")
+                _check_loaded(con, plan, files.version, products_release)
+                rows = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [plan.release]).fetchone()
+                n = int(rows[0]) if rows else 0
+                record = _record(plan.release, files.version, plan.member, digest.result(),
+                                 f"flows {plan.year} ({files.hs_revision})")
+                store.record_release(con, record, n)
+                report.loaded.append({"release": plan.release, "rows": n, "file": record.file,
+                                      "rejected": len(plan.rejections)})
+
+
+def remove_workdirs(store_dir: Path) -> None:
+    """Remove temp folders left by a killed ingest (they hold only copies of input files)."""
+    for d in store_dir.glob(".bilateral-ingest-*"):
+        shutil.rmtree(d, ignore_errors=True)
