@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 RELEASE = "V202501"
 N_COUNTRIES = 200
 N_PRODUCTS = 5000
+MISSING_QUANTITY_SHARE = 0.03
 
 
 def product_codes(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -59,13 +60,18 @@ def generate(out: Path, rows: int = 10_000_000, seed: int = 7, year: int = 2022)
     gravity = np.sqrt(size[ii] * size[jj])
     v = np.round(rng.lognormal(2.0, 2.2, key.size) * gravity, 3) + 0.001
     q = np.round(v * rng.lognormal(-1.0, 1.5, key.size), 3)
+    # as published: three decimals, and a missing quantity written NA (padded in some releases)
+    v_text = pa.array(v).cast(pa.decimal128(18, 3)).cast(pa.string())
+    q_text = pa.array(q).cast(pa.decimal128(18, 3)).cast(pa.string()).to_numpy(zero_copy_only=False)
+    missing = rng.random(key.size) < MISSING_QUANTITY_SHARE
+    q_text[missing] = np.where(rng.random(int(missing.sum())) < 0.5, "NA", "          NA")
     table = pa.table({
         "t": pa.array(np.full(key.size, year, dtype=np.int32)),
         "i": pa.array(countries[ii].astype(np.int32)),
         "j": pa.array(countries[jj].astype(np.int32)),
         "k": pa.array(products[kk]),
-        "v": pa.array(v),
-        "q": pa.array(q),
+        "v": v_text,
+        "q": pa.array(q_text, type=pa.string()),
     })
     path = out / f"BACI_HS17_Y{year}_{RELEASE}.csv"
     with path.open("wb") as fh:  # BACI's header is unquoted: t,i,j,k,v,q

@@ -40,7 +40,7 @@ def rca_from_flows(con: duckdb.DuckDBPyConnection, period: str, level: int = 6) 
     """RCA over every reporter in the store's flows for a period (exports to all partners)."""
     source = (
         "SELECT reporter AS exporter, left(product, {lvl}) AS product, value_usd AS value FROM flows "
-        "WHERE flow = 'export' AND period = '{period}' AND product_level >= {lvl} "
+        "WHERE source = 'embedded' AND flow = 'export' AND period = '{period}' AND product_level >= {lvl} "
         "AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD'"
     ).format(lvl=int(level), period=period.replace("'", "''"))
     return rca(con, source)

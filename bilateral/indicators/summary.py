@@ -21,7 +21,8 @@ def composition_by_section(store: Store, pair: Pair, flow: str, period: str) -> 
     if d is None:
         return {}
     rows = store.con.execute(
-        "SELECT product, value_usd FROM flows WHERE reporter = ? AND partner = ? AND flow = ? AND period = ? "
+        "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? "
+        "AND flow = ? AND period = ? "
         "AND product_level = ?", [pair.reporter, d["partner"], flow, period, d["level"]]).fetchall()
     out: dict[str, float] = {}
     for code, value in rows:
@@ -55,14 +56,16 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
         add("energy_share_imports", share, proxy, imp["release"])
     if exp is not None:
         lines = store.con.execute(
-            "SELECT value_usd FROM flows WHERE reporter = ? AND partner = ? AND flow = 'export' AND period = ? "
+            "SELECT value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? "
+            "AND flow = 'export' AND period = ? "
             "AND product_level = ?", [pair.reporter, pair.partner, p, exp["level"]]).fetchall()
         add("hhi_products", trade.hhi([float(r[0]) for r in lines]), f"exports, HS{exp['level']} lines",
             exp["release"])
     else:
         add("hhi_products", None, "no export detail for this year")
     partners = store.con.execute(
-        "SELECT partner, sum(value_usd), string_agg(DISTINCT release, ', ') FROM flows WHERE reporter = ? "
+        "SELECT partner, sum(value_usd), string_agg(DISTINCT release, ', ') FROM flows "
+        "WHERE source = 'embedded' AND reporter = ? "
         "AND flow = 'export' AND period = ? AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' "
         "AND partner <> 'WLD' GROUP BY 1", [pair.reporter, p]).fetchall()
     partner_releases = ", ".join(sorted({rel for r in partners for rel in r[2].split(", ")})) or "-"

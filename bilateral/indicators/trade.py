@@ -80,7 +80,7 @@ def official_series(store: Store, reporter: str, partner: str) -> list[OfficialY
 def detail_periods(store: Store, reporter: str, partner: str, flow: str, level: int) -> list[str]:
     """Fiscal years with product detail at ``level`` for a pair and flow."""
     rows = store.con.execute(
-        "SELECT DISTINCT period FROM flows WHERE period_kind = 'fy' AND reporter = ? AND partner = ? "
+        "SELECT DISTINCT period FROM flows WHERE source = 'embedded' AND period_kind = 'fy' AND reporter = ? AND partner = ? "
         "AND flow = ? AND product_level = ? ORDER BY period",
         [reporter, partner, flow, level],
     ).fetchall()
@@ -92,7 +92,7 @@ def finest_detail(store: Store, reporter: str, partner: str, flow: str, period: 
     row = store.con.execute(
         """
         WITH d AS (
-            SELECT * FROM flows WHERE period = ? AND reporter = ? AND partner = ? AND flow = ?
+            SELECT * FROM flows WHERE source = 'embedded' AND period = ? AND reporter = ? AND partner = ? AND flow = ?
               AND product_level > 0
         ), best AS (SELECT max(product_level) AS lvl FROM d)
         SELECT sum(value_usd), count(*), any_value(product_level), string_agg(DISTINCT release, ', '),
@@ -126,7 +126,7 @@ def sector_values(store: Store, reporter: str, partner: str, flow: str, periods:
         f"""
         WITH f AS (
             SELECT period, product, value_usd FROM flows
-            WHERE reporter = ? AND partner = ? AND flow = ? AND product_level = ?
+            WHERE source = 'embedded' AND reporter = ? AND partner = ? AND flow = ? AND product_level = ?
               AND period IN ({marks})
         ), m AS (
             SELECT f.period, f.value_usd,
@@ -154,7 +154,7 @@ def product_values(store: Store, reporter: str, partner: str, flow: str, periods
     rows = store.con.execute(
         f"""
         SELECT left(product, ?) AS code, period, sum(value_usd)
-        FROM flows WHERE reporter = ? AND partner = ? AND flow = ? AND product_level = ?
+        FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? AND flow = ? AND product_level = ?
           AND period IN ({marks})
         GROUP BY ALL
         """,
@@ -233,7 +233,8 @@ def energy_share(store: Store, reporter: str, partner: str, period: str) -> tupl
     if detail is None:
         return None
     row = store.con.execute(
-        "SELECT coalesce(sum(value_usd), 0) FROM flows WHERE reporter = ? AND partner = ? AND flow = 'import' "
+        "SELECT coalesce(sum(value_usd), 0) FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? "
+        "AND flow = 'import' "
         "AND period = ? AND product_level = ? AND left(product, 2) = ?",
         [reporter, detail["partner"], period, detail["level"], ENERGY_CHAPTER]).fetchone()
     return (float(row[0]) if row else 0.0) / detail["value_usd"], detail

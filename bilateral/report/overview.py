@@ -151,7 +151,7 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
     imports_by_chapter: list[dict[str, Any]] = []
     if chapters_src is not None and chapters_src["level"] == 2:
         rows = store.con.execute(
-            "SELECT product, value_usd FROM flows WHERE reporter = ? AND partner = ? AND "
+            "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? AND "
             "flow = 'import' AND period = ? AND product_level = 2 ORDER BY value_usd DESC LIMIT ?",
             [pair.reporter, chapters_src["partner"], period, TOP_CHAPTERS],
         ).fetchall()
@@ -166,7 +166,7 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
     exports_by_chapter: list[dict[str, Any]] = []
     if exp is not None and exp["level"] == 2:
         rows = store.con.execute(
-            "SELECT product, value_usd FROM flows WHERE reporter = ? AND partner = ? AND "
+            "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? AND "
             "flow = 'export' AND period = ? AND product_level = 2 ORDER BY value_usd DESC",
             [pair.reporter, pair.partner, period],
         ).fetchall()

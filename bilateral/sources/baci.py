@@ -67,15 +67,20 @@ _HASH_CHUNK = 1 << 22
 
 
 def quantity_sql(column: str) -> str:
-    """SQL for q: BACI writes a missing quantity as ``NA`` — space-padded in some releases — or
-    leaves it empty; both become NULL. Anything else must be a number (checked separately)."""
+    """SQL for q, where a missing quantity becomes NULL.
+
+    BACI writes a missing quantity as ``NA`` — space-padded in some releases — or leaves it empty.
+    Anything else must be a number (checked separately).
+    """
     return f"CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') THEN NULL ELSE CAST(trim({column}) AS DOUBLE) END"
 
 
 def repair_mac_roman(name: str) -> str:
-    """Undo BACI's Latin-1-read-as-Mac-Roman artefacts in country names (release V202201 ships
-    "CÙte d'Ivoire", "CuraÁao", "Saint BarthÈlemy"). Names already right are left alone: the
-    repair is applied only when it yields no control characters."""
+    """Undo BACI's Latin-1-read-as-Mac-Roman artefacts in country names.
+
+    Release V202201 ships "CÙte d'Ivoire", "CuraÁao", "Saint BarthÈlemy". Names already right are
+    left alone: the repair is applied only when it yields no control characters.
+    """
     try:
         fixed = name.encode("mac_roman").decode("latin-1")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -86,8 +91,11 @@ def repair_mac_roman(name: str) -> str:
 
 
 def iso3_or_placeholder(code: int, iso3: str) -> str:
-    """BACI codes with no ISO3 ("Other Asia, nes", 490, reads ``N/A``) get ``_B<code>``: a
-    non-country code, so they never merge with a real country."""
+    """ISO3 of a BACI country, or ``_B<code>`` where BACI gives none.
+
+    "Other Asia, nes" (490) reads ``N/A``; the placeholder is a non-country code, so it never
+    merges with a real country.
+    """
     iso3 = iso3.strip()
     return f"_B{code}" if iso3.upper() in NO_ISO3 else iso3.upper()
 
@@ -335,19 +343,22 @@ class _BadFile(Exception):
 
 
 def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, products_release: str) -> None:
-    """Column scans over the rows just inserted; any problem sends the file to :func:`diagnose`."""
+    """Column scans over the rows just inserted; any problem sends the file to :func:`diagnose`.
+
+    HS6 codes are checked through the product table (which holds six-digit codes only), so a code
+    of the wrong length shows up as unknown.
+    """
     row = con.execute(
         """
         SELECT count(*) FILTER (WHERE t <> ?),
                count(*) FILTER (WHERE NOT isfinite(v) OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))),
-               count(*) FILTER (WHERE length(k) <> 6 OR NOT regexp_full_match(k, '[0-9]{6}')),
                count(*)
         FROM baci_flows WHERE release = ?
         """, [plan.year, plan.release]).fetchone()
     assert row is not None
-    if any(row[:3]):
+    if any(row[:2]):
         raise _BadFile(plan, "bad values")
-    if row[3] == 0:
+    if row[2] == 0:
         raise _BadFile(plan, "no rows")
     unknown = con.execute(
         """
@@ -405,11 +416,14 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
                   WHEN try_cast(t AS INTEGER) IS NULL THEN ['t', t, 'year is not an integer']
                   WHEN try_cast(t AS INTEGER) <> {year} THEN ['t', t, 'year ' || t || ' is not the file''s year {year}']
                   WHEN try_cast(i AS SMALLINT) IS NULL THEN ['i', i, 'exporter code is not a number']
-                  WHEN try_cast(i AS SMALLINT) NOT IN (SELECT c FROM codes) THEN ['i', i, 'unknown exporter code ' || i || ' (not in the country table)']
+                  WHEN try_cast(i AS SMALLINT) NOT IN (SELECT c FROM codes)
+                       THEN ['i', i, 'unknown exporter code ' || i || ' (not in the country table)']
                   WHEN try_cast(j AS SMALLINT) IS NULL THEN ['j', j, 'importer code is not a number']
-                  WHEN try_cast(j AS SMALLINT) NOT IN (SELECT c FROM codes) THEN ['j', j, 'unknown importer code ' || j || ' (not in the country table)']
+                  WHEN try_cast(j AS SMALLINT) NOT IN (SELECT c FROM codes)
+                       THEN ['j', j, 'unknown importer code ' || j || ' (not in the country table)']
                   WHEN k IS NULL OR NOT regexp_full_match(k, '[0-9]+') THEN ['k', k, 'HS6 code is not a number']
-                  WHEN length(k) <> 6 THEN ['k', k, 'HS6 code has ' || length(k) || ' characters, expected 6 (a leading zero lost when the file was re-saved?)']
+                  WHEN length(k) <> 6 THEN ['k', k, 'HS6 code has ' || length(k)
+                       || ' characters, expected 6 (a leading zero lost when the file was re-saved?)']
                   WHEN k NOT IN (SELECT k FROM prods) THEN ['k', k, 'unknown HS6 code ' || k || ' (not in the product table)']
                   WHEN try_cast(v AS DOUBLE) IS NULL THEN ['v', v, 'value is not a number']
                   WHEN NOT isfinite(try_cast(v AS DOUBLE)) THEN ['v', v, 'value is not finite']
@@ -460,8 +474,10 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
 
 
 def _lines(rows: np.ndarray, skipped: np.ndarray) -> np.ndarray:
-    """File line numbers of parsed rows (1-based, header = line 1), given the lines the parser
-    skipped: the n-th parsed row is the n-th line from 2 on that was not skipped."""
+    """File line numbers (1-based, header = line 1) of parsed rows, given the lines the parser skipped.
+
+    The n-th parsed row is the n-th line from line 2 on that was not skipped.
+    """
     if skipped.size == 0:
         return rows + 1
     adjusted = skipped - np.arange(skipped.size)  # skipped[m] precedes row n iff adjusted[m] <= n + 1

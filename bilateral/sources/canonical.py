@@ -92,7 +92,7 @@ def to_table(kind: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     return table.sort_by(keys)
 
 
-def parse_usd_millions(text: Any, *, file: str, row: int, field: str) -> float:
+def parse_usd_millions(text: Any, *, file: str, field: str, row: int | None = None, line: int | None = None) -> float:
     """US$ million as published ("1,102.68") → US dollars, exactly (no float rounding).
 
     Values are published with at most two decimals, so dollars are whole numbers; a float64
@@ -102,15 +102,15 @@ def parse_usd_millions(text: Any, *, file: str, row: int, field: str) -> float:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise InputError(f"value {text!r} is not a number", file=file, row=row, field=field) from None
+        raise InputError(f"value {text!r} is not a number", file=file, row=row, line=line, field=field) from None
     if not value.is_finite():
-        raise InputError(f"value {text!r} is not a finite number", file=file, row=row, field=field)
+        raise InputError(f"value {text!r} is not a finite number", file=file, row=row, line=line, field=field)
     if value < 0:
-        raise InputError(f"value {text!r} is negative", file=file, row=row, field=field)
+        raise InputError(f"value {text!r} is negative", file=file, row=row, line=line, field=field)
     dollars = value * USD_PER_MILLION
     if dollars != dollars.to_integral_value():
         raise InputError(
             f"value {text!r} has more precision than US$1 after scaling from millions",
-            file=file, row=row, field=field,
+            file=file, row=row, line=line, field=field,
         )
     return float(int(dollars))

@@ -302,42 +302,14 @@ _REGION_FY = re.compile(r"^\d{4}-\d{4}$")
 def build_region_imports(shared: Path, release: str) -> pa.Table:
     """eidb-region/import_*_other-cis-countries.csv → flows (imports from the CIS region by HS2).
 
-    Each file holds two fiscal-year columns and a final 'Total' row; the rows must add up to it.
+    Each file holds two fiscal-year columns and a final 'Total' row; the rows must add up to it
+    (the EIDB region reader, :func:`bilateral.sources.eidb.read_region_csv`, checks it).
     """
+    from bilateral.sources.eidb import read_region_csv
+
     rows: list[dict[str, Any]] = []
     for path in sorted((shared / "eidb-region").glob("import_*_other-cis-countries.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            fy_cols = [(j, c) for j, c in enumerate(header) if _REGION_FY.match(c.strip())]
-            if header[:3] != ["S.No.", "HSCode", "Commodity"] or len(fy_cols) != 2:
-                raise InputError(f"unexpected header {header}", file=str(path), row=1)
-            sums = dict.fromkeys((c for _, c in fy_cols), 0.0)
-            n = 0
-            total_seen = False
-            for i, rec in enumerate(reader, start=2):
-                if total_seen:
-                    raise InputError("rows after the Total row", file=str(path), row=i)
-                if rec[2].strip().lower() == "total":
-                    total_seen = True
-                    for j, c in fy_cols:
-                        _check_total(sums[c], float(rec[j]), n, f"FY {c}", path)
-                    continue
-                hs2 = rec[1].strip()
-                if len(hs2) != 2 or not hs2.isdigit():
-                    raise InputError(f"HS chapter {hs2!r} is not 2 digits", file=str(path), row=i,
-                                     field="HSCode")
-                n += 1
-                for j, c in fy_cols:
-                    fy = _fy(c, file=path, row=1, field=c)
-                    value = parse_usd_millions(rec[j], file=str(path), row=i, field=c)
-                    sums[c] += float(rec[j])
-                    rows.append(_flow_row(
-                        release, fy.label, "fy", CIS_REGION, "import", hs2, 2, value,
-                        hs_revision=eidb_hs_revision(fy.start_year), quality="region_proxy",
-                    ))
-            if not total_seen:
-                raise InputError("no Total row at the end (file truncated?)", file=str(path))
+        rows += read_region_csv(path, source="embedded", release=release).rows
     _check_unique(rows, ("period", "product"), shared / "eidb-region")
     return to_table("flows", rows)
 
