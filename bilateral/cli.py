@@ -273,6 +273,102 @@ def ingest_baci(
     _run(body)
 
 
+@ingest_app.command("eidb")
+def ingest_eidb(
+    path: Annotated[Path, typer.Argument(help="An EIDB file or folder: <HS8>_export.json pages, region CSVs.")],
+    quarantine: QuarantineOpt = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Load India's EIDB files: per-HS8 commodity pages (JSON) and region-wise chapter tables (CSV)."""
+
+    def body() -> None:
+        from bilateral.api import open_store
+        from bilateral.output import check_format
+        from bilateral.sources import eidb
+
+        check_format(fmt)
+        with open_store(store) as s:
+            report = eidb.ingest(s, path, quarantine_path=quarantine)
+        _ingest_output(report, fmt, out)
+
+    _run(body)
+
+
+@ingest_app.command("comtrade")
+def ingest_comtrade(
+    reporter: Annotated[str, typer.Option("--reporter", help="Reporter, ISO3 (e.g. IND).")] = "IND",
+    partner: Annotated[str, typer.Option("--partner", help="Partner, ISO3 (e.g. RUS).")] = "RUS",
+    years: Annotated[str, typer.Option("--years", help="Years, e.g. 2019-2024.")] = "2019-2024",
+    flow: Annotated[str, typer.Option("--flow", help="X (exports), M (imports), or X,M.")] = "X,M",
+    level: Annotated[int, typer.Option("--level", help="HS detail: 0 (total), 2, 4 or 6.")] = 6,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Response cache folder "
+                                                "(default: $BILATERAL_CACHE/comtrade or the user cache).")] = None,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Fetch UN Comtrade data (key in $COMTRADE_API_KEY) by year and flow; cached, resumable, atomic."""
+
+    def body() -> None:
+        from bilateral.api import open_store, parse_years
+        from bilateral.output import check_format
+        from bilateral.sources import comtrade
+
+        check_format(fmt)
+        client = comtrade.Client(cache_dir=cache / "comtrade" if cache else comtrade.default_cache_dir())
+        wanted = parse_years(years)
+        flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
+        with open_store(store) as s:
+            report = comtrade.ingest(s, reporter, partner, wanted, flows, level, client)
+        _ingest_output(report, fmt, out)
+
+    _run(body)
+
+
+@app.command()
+def flows(
+    pair: PairOpt = "IND-RUS",
+    source: Annotated[str, typer.Option("--source", help="comtrade, baci, eidb or embedded.")] = "comtrade",
+    level: Annotated[int, typer.Option("--level", help="HS level: 0 (totals), 2, 4, 6 or 8.")] = 0,
+    fmt: FormatOpt = "table",
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """A reporter's flows with a partner by period, each with its estimate kind and quality grade."""
+
+    def body() -> None:
+        from rich.table import Table
+
+        from bilateral.api import open_store, parse_pair
+        from bilateral.harmonise import mirror
+        from bilateral.output import check_format
+
+        check_format(fmt)
+        p = parse_pair(pair)
+        with open_store(store) as s:
+            rows = mirror.pair_flows(s, p.reporter, p.partner, source, level)
+        if not rows:
+            raise BilateralError(
+                f"no {source} flows for {p.label} at level {level}; load them first, e.g. `bilateral ingest "
+                f"comtrade --reporter {p.reporter} --partner {p.partner} --level {level}` (mirror estimates "
+                "need the partner's reports: ingest the reverse pair too)")
+
+        def render(console: Any) -> None:
+            t = Table(title=f"{p.label} flows ({source}, HS level {level}); grade A best … D", title_justify="left")
+            for c in ("period", "flow", "US$ mn", "estimate", "quality", "grade", "release"):
+                t.add_column(c, justify="right" if c == "US$ mn" else "left")
+            for r in rows:
+                t.add_row(r["period"], r["flow"], f"{r['value_usd'] / 1e6:,.2f}", r["estimate"], r["quality"],
+                          r["grade"], r["release"])
+            console.print(t)
+
+        _emit(fmt, out, rows, rows, render)
+
+    _run(body)
+
+
 @embedded_app.command("build")
 def embedded_build(
     shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (with PROVENANCE.md).")],

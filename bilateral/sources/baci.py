@@ -318,8 +318,8 @@ def check_layout(path: Path, label: str) -> None:
             raise InputError(f"missing header: the first line {header_text!r} is data, expected t,i,j,k,v,q",
                              file=label, line=1)
         raise InputError(f"header {header_text!r} is not t,i,j,k,v,q", file=label, line=1)
-    if b"\n" not in head and size <= len(head):
-        raise InputError("has a header but no data rows", file=label)
+    if size <= len(head) and not head.split(b"\n", 1)[-1].strip():
+        raise InputError("has a header but no data rows", file=label, line=2)
     if last != b"\n":
         raise InputError("does not end with a newline: the file is truncated (download it again)",
                          file=label)
@@ -461,8 +461,10 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
                 reason = f"{reason}; first on line {int(first_line)}"
             rejections.append(Rejection(label, int(line), col, value, reason))
         rejections.sort(key=lambda r: r.line or 0)
-        con.execute("CREATE TABLE bad (n BIGINT)")
-        con.executemany("INSERT INTO bad VALUES (?)", [[int(r)] for r in rows])
+        import pyarrow as pa
+
+        con.register("bad_rows", pa.table({"n": pa.array(rows, type=pa.int64())}))
+        con.execute("CREATE TABLE bad AS SELECT n FROM bad_rows")
         clean = workdir / f"{path.stem}.clean.parquet"
         con.execute(
             f"COPY (SELECT CAST(t AS SMALLINT) AS t, CAST(i AS SMALLINT) AS i, CAST(j AS SMALLINT) AS j, k, "

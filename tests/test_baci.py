@@ -1,0 +1,273 @@
+"""BACI reader: real layout, real country table, every bad-input case, quarantine, kill test.
+
+The flow rows below are SYNTHETIC (no BACI flow file is in the shared data): small files written in
+BACI's exact layout with real country and product codes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.api import open_store
+from bilateral.cli import app
+from bilateral.errors import InputError
+from bilateral.sources import baci
+from bilateral.store.faults import FAULT_ENV
+
+VERSION = "V202501"
+FLOWS_NAME = f"BACI_HS17_Y2022_{VERSION}.csv"
+COUNTRIES = """country_code,country_name,country_iso2,country_iso3
+251,France,FR,FRA
+490,"Other Asia, nes",N/A,N/A
+643,Russian Federation,RU,RUS
+699,India,IN,IND
+842,USA,US,USA
+"""
+PRODUCTS = '''"code","description"
+"010121","Horses: live, pure-bred breeding animals"
+"270900","Petroleum oils, crude"
+"300490","Medicaments: n.e.c. in heading 3004"
+"710231","Diamonds: non-industrial, unworked"
+"847130","Portable automatic data processing machines"
+'''
+# SYNTHETIC values, sorted by (i, j, k) as BACI publishes them
+FLOWS = """t,i,j,k,v,q
+2022,251,699,847130,1520.125,12.5
+2022,643,699,270900,31250000.5,51000000
+2022,643,699,710231,2.5,NA
+2022,699,251,300490,410.25,           NA
+2022,699,643,010121,0.125,
+2022,699,643,300490,600.75,1.25
+2022,842,490,847130,99.999,3
+"""
+
+
+def write_release(folder: Path, flows: str | bytes = FLOWS, countries: str = COUNTRIES,
+                  products: str = PRODUCTS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = flows.encode() if isinstance(flows, str) else flows
+    (folder / FLOWS_NAME).write_bytes(data)
+    (folder / f"country_codes_{VERSION}.csv").write_text(countries, encoding="utf-8")
+    (folder / f"product_codes_HS17_{VERSION}.csv").write_text(products, encoding="utf-8")
+    return folder
+
+
+def zip_release(folder: Path, out: Path, skip: str | None = None) -> Path:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.iterdir()):
+            if f.name != skip:
+                zf.write(f, f.name)
+    return out
+
+
+def snapshot(path: Path) -> list[object]:
+    with open_store(path) as s:
+        return (s.con.execute("SELECT release, checksum, rows FROM releases ORDER BY release").fetchall()
+                + s.con.execute("SELECT count(*), sum(v) FROM baci_flows").fetchall()
+                + s.con.execute("SELECT count(*) FROM products").fetchall())
+
+
+# -- reading the real layout -------------------------------------------------------------------
+
+
+def test_ingest_folder_maps_codes_units_and_missing_quantities(tmp_path, fresh_store_path):
+    src = write_release(tmp_path / "rel")
+    with open_store(fresh_store_path) as s:
+        report = baci.ingest(s, src)
+        assert [r["rows"] for r in report.loaded] == [5, 5, 7]
+        df = s.query("SELECT * FROM flows_baci ORDER BY reporter, partner, product")
+    assert list(df.columns) == ["source", "release", "period", "period_kind", "reporter", "partner", "flow",
+                                "hs_revision", "product", "product_level", "value_usd", "quantity",
+                                "quantity_unit", "estimate", "quality"]
+    row = df[(df.reporter == "IND") & (df.partner == "RUS") & (df["product"] == "010121")].iloc[0]
+    assert row["product"] == "010121", "HS6 keeps its leading zero"
+    assert row.value_usd == pytest.approx(125.0)  # v is in thousands of US$
+    assert np.isnan(row.quantity), "empty q is a missing quantity"
+    padded = df[(df.reporter == "IND") & (df.partner == "FRA")].iloc[0]
+    assert np.isnan(padded.quantity), "space-padded NA is a missing quantity"
+    assert set(df.partner) >= {"_B490", "IND", "FRA", "RUS"}
+    assert set(df.period) == {"CY2022"} and set(df.hs_revision) == {"HS2017"} and set(df.estimate) == {"derived"}
+
+
+def test_zip_and_folder_are_the_same_release_and_reingest_is_a_noop(tmp_path, fresh_store_path):
+    src = write_release(tmp_path / "rel")
+    archive = zip_release(src, tmp_path / f"BACI_HS17_{VERSION}.zip")
+    with open_store(fresh_store_path) as s:
+        first = baci.ingest(s, archive)
+        assert len(first.loaded) == 3
+    before = snapshot(fresh_store_path)
+    runner = CliRunner()
+    for path in (archive, src):
+        r = runner.invoke(app, ["ingest", "baci", str(path), "--store", str(fresh_store_path), "-f", "json"])
+        assert r.exit_code == 0, r.output
+        assert '"loaded"' not in r.output.replace('"status": "loaded"', "") and "no-op" in r.output
+    assert snapshot(fresh_store_path) == before
+
+
+def test_changed_file_replaces_its_release(tmp_path, fresh_store_path):
+    src = write_release(tmp_path / "rel")
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+    write_release(src, FLOWS.replace("1520.125", "1600.000"))
+    with open_store(fresh_store_path) as s:
+        report = baci.ingest(s, src)
+        assert [r["release"] for r in report.loaded] == [f"baci/HS17/{VERSION}/2022"]
+        assert s.con.execute("SELECT count(*), max(v) FILTER (WHERE i = 251) FROM baci_flows").fetchone() == (7, 1600.0)
+
+
+def test_reads_the_real_v202201_country_table(shared, tmp_path):
+    member = baci.Member("country_codes_V202201.csv", "x", path=shared / "baci-meta/country_codes_V202201.csv")
+    rows = {r["code"]: r for r in baci.read_countries(member, member.path)}
+    assert rows[699]["iso3"] == "IND" and rows[643]["iso3"] == "RUS" and rows[251]["iso3"] == "FRA"
+    assert rows[384]["name"] == "Côte d'Ivoire" and rows[531]["name"] == "Curaçao"
+    assert rows[490]["iso3"] == "_B490"
+    assert len(rows) == 238
+
+
+@pytest.mark.parametrize(("raw", "fixed"), [
+    ("CÙte d'Ivoire", "Côte d'Ivoire"),  # V202201, Latin-1 read as Mac Roman
+    ("CuraÁao", "Curaçao"),
+    ("Saint BarthÈlemy", "Saint Barthélemy"),
+    ("Côte d'Ivoire", "Côte d'Ivoire"),  # already right: left alone
+    ("Türkiye", "Türkiye"),
+    ("India", "India"),
+])
+def test_quirk_mac_roman_names(raw, fixed):
+    assert baci.repair_mac_roman(raw) == fixed
+
+
+@pytest.mark.parametrize(("code", "iso3", "expected"), [(490, "N/A", "_B490"), (699, "IND", "IND"), (1, "", "_B1")])
+def test_quirk_no_iso3(code, iso3, expected):
+    assert baci.iso3_or_placeholder(code, iso3) == expected
+
+
+def test_line_numbers_skip_rejected_lines():
+    # parsed rows 1..5; lines 3 and 5 were rejected by the parser → rows sit on lines 2,4,6,7,8
+    assert list(baci._lines(np.arange(1, 6), np.array([3, 5]))) == [2, 4, 6, 7, 8]
+
+
+# -- bad input: a clear error naming file, line and field, and an unchanged store -----------------
+
+BAD_FLOWS = {
+    "negative value": (FLOWS.replace("600.75", "-600.75"), "line 7, field 'v': value is negative"),
+    "non-numeric value": (FLOWS.replace("600.75", "6OO.75"), "line 7, field 'v': value is not a number"),
+    "unknown exporter": (FLOWS.replace("2022,842,490", "2022,841,490"), "line 8, field 'i': unknown exporter code 841"),
+    "unknown product": (FLOWS.replace("300490,600.75", "300499,600.75"), "line 7, field 'k': unknown HS6 code 300499"),
+    "lost leading zero": (FLOWS.replace(",010121,", ",10121,"), "line 6, field 'k': HS6 code has 5 characters"),
+    "duplicate key": (FLOWS + "2022,699,643,300490,1.0,1\n", "line 9, field 'k': duplicate key (t,i,j,k); first on line 7"),
+    "wrong year": (FLOWS.replace("2022,699,251", "2021,699,251"), "line 5, field 't': year 2021 is not the file's year 2022"),
+    "short line": (FLOWS.replace("2022,643,699,710231,2.5,NA", "2022,643,699,710231"), "line 4"),
+    "bad quantity": (FLOWS.replace(",1.25\n", ",1,25\n"), "line 7"),
+    "truncated": (FLOWS[:-8], "does not end with a newline: the file is truncated"),
+    "wrong header": (FLOWS.replace("t,i,j,k,v,q", "year,exporter,importer,product,value,quantity"),
+                     "line 1: header 'year,exporter,importer,product,value,quantity' is not t,i,j,k,v,q"),
+    "missing header": ("\n".join(FLOWS.splitlines()[1:]) + "\n", "line 1: missing header"),
+    "wrong delimiter": (FLOWS.replace(",", ";"), "line 1: wrong delimiter ';'"),
+    "empty file": ("", "file is empty"),
+    "header only": ("t,i,j,k,v,q\n", "no data rows"),
+    "wrong encoding": (FLOWS.encode("utf-16"), "UTF-16"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FLOWS))
+def test_bad_flows_file_is_refused_and_store_unchanged(case, tmp_path, fresh_store_path):
+    flows, message = BAD_FLOWS[case]
+    src = write_release(tmp_path / "rel", flows)
+    before = snapshot(fresh_store_path)
+    r = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(fresh_store_path)])
+    assert r.exit_code == 1, r.output
+    assert r.stderr.startswith(f"error: {src / FLOWS_NAME}"), r.stderr
+    assert message in r.stderr, r.stderr
+    assert "Traceback" not in r.output and r.stderr.count("\n") == 1
+    assert snapshot(fresh_store_path) == before
+
+
+def test_bad_tables_and_zip_members(tmp_path, fresh_store_path):
+    before = snapshot(fresh_store_path)
+    with open_store(fresh_store_path) as s:
+        src = write_release(tmp_path / "a")
+        with pytest.raises(InputError, match=f"lacks product_codes_HS17_{VERSION}.csv"):
+            baci.ingest(s, zip_release(src, tmp_path / "a.zip", skip=f"product_codes_HS17_{VERSION}.csv"))
+        with pytest.raises(InputError, match=f"lacks country_codes_{VERSION}.csv"):
+            baci.ingest(s, zip_release(src, tmp_path / "b.zip", skip=f"country_codes_{VERSION}.csv"))
+        with pytest.raises(InputError, match="no yearly BACI file"):
+            baci.ingest(s, zip_release(src, tmp_path / "c.zip", skip=FLOWS_NAME))
+        dup = write_release(tmp_path / "d", countries=COUNTRIES + "699,India again,IN,IND\n")
+        with pytest.raises(InputError, match="line 7, field 'country_code': duplicate country code 699"):
+            baci.ingest(s, dup)
+        bad_product = write_release(tmp_path / "e", products=PRODUCTS + '"12345","short"\n')
+        with pytest.raises(InputError, match="line 7, field 'code': HS6 code '12345' is not six digits"):
+            baci.ingest(s, bad_product)
+        (tmp_path / "f.zip").write_bytes(b"PK\x03\x04 not really a zip")
+        with pytest.raises(InputError):
+            baci.ingest(s, tmp_path / "f.zip")
+    assert snapshot(fresh_store_path) == before
+
+
+def test_quarantine_loads_valid_rows_and_lists_the_rest(tmp_path, fresh_store_path):
+    flows = (FLOWS.replace("600.75", "-600.75").replace("2022,842,490", "2022,841,490")
+             + "2022,699,643,300490,1.0,1\n")
+    src = write_release(tmp_path / "rel", flows)
+    q = tmp_path / "out" / "rejected.csv"
+    r = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(fresh_store_path), "--quarantine", str(q)])
+    assert r.exit_code == 0, r.output
+    lines = q.read_text().splitlines()
+    assert lines[0] == "file,line,field,value,reason"
+    assert [ln.split(",")[1:3] for ln in lines[1:]] == [["7", "v"], ["8", "i"]]
+    # with the negative row gone, the later duplicate of its key is the valid one
+    with open_store(fresh_store_path) as s:
+        assert s.con.execute("SELECT count(*) FROM baci_flows").fetchone() == (6,)
+        assert s.con.execute("SELECT v FROM baci_flows WHERE i = 699 AND j = 643 AND k = '300490'").fetchone() == (1.0,)
+    again = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(fresh_store_path), "--quarantine", str(q)])
+    assert again.exit_code == 0 and "no-op" in again.output
+
+
+# -- a load killed half-way ---------------------------------------------------------------------
+
+
+def test_killed_load_leaves_store_as_before_and_next_run_completes(tmp_path, fresh_store_path):
+    src = write_release(tmp_path / "rel")
+    before = snapshot(fresh_store_path)
+    env = dict(os.environ, **{FAULT_ENV: "baci-inserted"})
+    proc = subprocess.Popen([sys.executable, "-m", "bilateral.cli", "ingest", "baci", str(src), "--store",
+                             str(fresh_store_path)], env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "paused at baci-inserted" in line, line  # rows are inserted, the transaction is open
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert snapshot(fresh_store_path) == before, "a killed load must leave the store exactly as before"
+    r = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(fresh_store_path)])
+    assert r.exit_code == 0, r.output
+    with open_store(fresh_store_path) as s:
+        assert s.con.execute("SELECT count(*) FROM baci_flows").fetchone() == (7,)
+    assert not list(fresh_store_path.parent.glob(".bilateral-ingest-*")), "temp folders are cleaned up"
+
+
+def test_synthetic_generator_writes_the_real_layout(tmp_path, fresh_store_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        import synth_baci
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / "synth"
+    path = synth_baci.generate(out, rows=3000, seed=3)
+    again = synth_baci.generate(tmp_path / "synth2", rows=3000, seed=3)
+    assert path.read_bytes() == again.read_bytes(), "deterministic given a seed"
+    assert path.read_text().splitlines()[0] == "t,i,j,k,v,q"
+    with open_store(fresh_store_path) as s:
+        report = baci.ingest(s, out)
+        assert report.loaded[-1]["rows"] == 3000
+        assert s.con.execute("SELECT count(*) FROM baci_flows WHERE q IS NULL").fetchone()[0] > 0
+    shutil.rmtree(out)
