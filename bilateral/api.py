@@ -10,12 +10,12 @@ from bilateral.errors import BilateralError
 from bilateral.store.db import Store
 
 DEFAULT_PAIR = "IND-RUS"
-_PAIR = re.compile(r"^([A-Za-z]{3})[-/:]([A-Za-z]{3})$")
+_PAIR = re.compile(r"^([A-Za-z]{3}|_[A-Za-z0-9]{1,5})[-/:]([A-Za-z]{3}|_[A-Za-z0-9]{1,5})$")
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A reporter and a partner, as ISO3 codes (``IND-RUS``: India's trade with Russia)."""
+    """A reporter and a partner, as ISO3 codes (``IND-RUS``: India's trade with Russia) or group codes (``_CIS``)."""
 
     reporter: str
     partner: str
@@ -28,7 +28,8 @@ class Pair:
 def parse_pair(text: str) -> Pair:
     m = _PAIR.match(text.strip())
     if not m:
-        raise BilateralError(f"not a country pair: {text!r}; write it as two ISO3 codes, e.g. IND-RUS")
+        raise BilateralError(f"not a country pair: {text!r}; write it as two ISO3 codes, e.g. IND-RUS "
+                             "(or a group code such as _CIS)")
     return Pair(m.group(1).upper(), m.group(2).upper())
 
 

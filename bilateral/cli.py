@@ -360,8 +360,10 @@ def flows(
             for c in ("period", "flow", "US$ mn", "estimate", "quality", "grade", "release"):
                 t.add_column(c, justify="right" if c == "US$ mn" else "left")
             for r in rows:
+                rels = r["release"].split(", ")
+                shown = rels[0] if len(rels) == 1 else f"{len(rels)} releases ({rels[0]} …)"
                 t.add_row(r["period"], r["flow"], f"{r['value_usd'] / 1e6:,.2f}", r["estimate"], r["quality"],
-                          r["grade"], r["release"])
+                          r["grade"], shown)
             console.print(t)
 
         _emit(fmt, out, rows, rows, render)
