@@ -271,3 +271,22 @@ def test_synthetic_generator_writes_the_real_layout(tmp_path, fresh_store_path):
         assert report.loaded[-1]["rows"] == 3000
         assert s.con.execute("SELECT count(*) FROM baci_flows WHERE q IS NULL").fetchone()[0] > 0
     shutil.rmtree(out)
+
+
+def test_rca_over_the_loaded_matrix_matches_the_definition(tmp_path, fresh_store_path):
+    import pandas as pd
+
+    from bilateral.indicators.rca import rca_baci
+
+    src = write_release(tmp_path / "rel")
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+        got = rca_baci(s.con, 2022, level=2).set_index(["exporter", "product"])["rca"]
+    df = pd.read_csv(src / FLOWS_NAME, dtype={"k": str})
+    df["exporter"] = df.i.map({251: "FRA", 643: "RUS", 699: "IND", 842: "USA"})
+    df["product"] = df.k.str[:2]
+    x = df.groupby(["exporter", "product"]).v.sum()
+    xi = x.groupby(level=0).transform("sum")
+    xk = x.groupby(level=1).transform("sum")
+    expected = (x / xi) / (xk / x.sum())
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, rtol=1e-12)

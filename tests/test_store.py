@@ -13,7 +13,7 @@ from bilateral.api import open_store
 from bilateral.errors import StoreError
 from bilateral.sources import embedded
 from bilateral.store import Store
-from bilateral.store.schema import SCHEMA_VERSION
+from bilateral.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def _digest(path: Path) -> str:
@@ -122,3 +122,21 @@ def test_failed_load_rolls_back(fresh_store_path: Path):
         with pytest.raises(StoreError, match="lacks columns"):
             s.load_release(record, {"flows": bad})
     assert _counts(fresh_store_path) == before
+
+
+def test_version_1_store_is_migrated_in_place(tmp_path: Path):
+    """A store written by the first release (schema 1) gains the BACI tables and keeps its rows."""
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    con.execute(MIGRATIONS[0].sql)
+    con.execute("INSERT INTO schema_migrations (version, description) VALUES (1, 'v1')")
+    con.execute("INSERT INTO sectors VALUES ('30', 'pharma', 'Pharmaceuticals')")
+    con.close()
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION == 2
+        assert s.con.execute("SELECT count(*) FROM sectors").fetchone() == (1,)
+        assert s.con.execute("SELECT count(*) FROM flows_baci").fetchone() == (0,)
+        versions = [r[0] for r in s.con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+    assert versions == [1, 2]

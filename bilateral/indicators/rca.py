@@ -46,6 +46,19 @@ def rca_from_flows(con: duckdb.DuckDBPyConnection, period: str, level: int = 6) 
     return rca(con, source)
 
 
+def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
+    """RCA over the BACI world matrix loaded with ``bilateral ingest baci`` (all exporters, one year).
+
+    Reads the compact ``baci_flows`` table directly (exporter as ISO3), so it needs no CSV pass.
+    """
+    source = (
+        f"SELECT c.iso3 AS exporter, left(f.k, {int(level)}) AS product, f.v AS value FROM baci_flows f "
+        "JOIN baci_releases r ON r.release = f.release "
+        f"JOIN baci_countries c ON c.version = r.version AND c.code = f.i WHERE f.t = {int(year)}"
+    )
+    return rca(con, source)
+
+
 def trade_complementarity(importer_shares: dict[str, float], exporter_shares: dict[str, float]) -> float:
     """WITS trade complementarity index of i's imports and j's exports, 0–100.
 

@@ -72,10 +72,12 @@ def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, A
     add("hhi_partners", trade.hhi([float(r[1]) for r in partners]) if partners else None,
         f"{pair.reporter}'s exports over {len(partners)} partners" if partners else
         f"no exports by partner for {pair.reporter} in {p}", partner_releases)
-    add("rca", None, "needs a world matrix of all exporters × products (e.g. a CEPII BACI year), which the "
-        "store does not hold; the embedded data have one exporter (India)", "-")
+    add("rca", None, "needs a world matrix of all exporters × products: load a CEPII BACI release with "
+        "`bilateral ingest baci` and compute it per product with `bilateral.indicators.rca.rca_baci` "
+        "(the embedded data have one exporter, India)", "-")
     add("trade_complementarity", None,
-        f"needs {pair.partner}'s imports by product (e.g. BACI or UN Comtrade data), which the store does not hold",
+        f"needs {pair.partner}'s imports by product (e.g. `bilateral ingest baci` or `bilateral ingest comtrade`), "
+        "which the embedded data do not hold",
         "-")
     prev = by.get(parse_fy(p).shift(-1).label)
     add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
