@@ -317,7 +317,7 @@ def ingest_comtrade(
         from bilateral.sources import comtrade
 
         check_format(fmt)
-        client = comtrade.Client(cache_dir=cache / "comtrade" if cache else comtrade.default_cache_dir())
+        client = comtrade.Client(cache_dir=cache if cache else comtrade.default_cache_dir())
         wanted = parse_years(years)
         flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
         with open_store(store) as s:
