@@ -35,6 +35,7 @@ import numpy as np
 from bilateral.errors import InputError, StoreError
 from bilateral.sources import quarantine
 from bilateral.sources.quarantine import Rejection
+from bilateral.sources.report import IngestReport
 from bilateral.store.db import ReleaseRecord, Store
 from bilateral.store.faults import pause_point
 
@@ -490,19 +491,6 @@ def _lines(rows: np.ndarray, skipped: np.ndarray) -> np.ndarray:
 # the load
 
 
-@dataclass
-class IngestReport:
-    """What an ingest did: per release, rows loaded or why skipped; rejected rows."""
-
-    loaded: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    rejected: int = 0
-    quarantine: str | None = None
-
-    def records(self) -> list[dict[str, Any]]:
-        out = [dict(r, status="loaded") for r in self.loaded]
-        out += [{"release": r, "rows": 0, "status": "already loaded (same checksum): no-op"} for r in self.skipped]
-        return out
 
 
 def _record(release: str, version: str, member: Member, checksum: str, what: str) -> ReleaseRecord:

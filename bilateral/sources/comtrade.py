@@ -27,6 +27,7 @@ from typing import Any
 
 from bilateral.errors import BilateralError, InputError
 from bilateral.sources.canonical import to_table
+from bilateral.sources.report import IngestReport
 from bilateral.store.db import ReleaseRecord, Store
 
 SOURCE = "comtrade"
@@ -257,21 +258,6 @@ def rows_of(doc: dict[str, Any], q: Query) -> list[dict[str, Any]]:
     return rows
 
 
-@dataclass
-class IngestReport:
-    loaded: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    fetched: int = 0
-    from_cache: int = 0
-    mirrored: list[dict[str, Any]] = field(default_factory=list)
-    rejected: int = 0
-    quarantine: str | None = None
-
-    def records(self) -> list[dict[str, Any]]:
-        out = [dict(r, status="loaded") for r in self.loaded]
-        out += [{"release": r, "rows": 0, "status": "already loaded (same answer): no-op"} for r in self.skipped]
-        out += [dict(r, status="mirror estimates rebuilt") for r in self.mirrored]
-        return out
 
 
 def ingest(store: Store, reporter: str, partner: str, years: set[int], flows: list[str], level: int,
@@ -306,5 +292,5 @@ def ingest(store: Store, reporter: str, partner: str, years: set[int], flows: li
                 continue
             n = store.replace_release(con, record, {"flows": to_table("flows", rows_of(doc, q))})
             report.loaded.append({"release": record.release, "rows": n, "file": q.label})
-        report.mirrored = mirror.rebuild(con, store, reporter.upper(), partner.upper())
+        report.derived = mirror.rebuild(con, store, reporter.upper(), partner.upper())
     return report

@@ -33,6 +33,7 @@ from bilateral.harmonise.periods import FiscalYear, parse_fy
 from bilateral.sources import quarantine
 from bilateral.sources.canonical import parse_usd_millions, to_table
 from bilateral.sources.quarantine import Rejection
+from bilateral.sources.report import IngestReport
 from bilateral.store.db import ReleaseRecord, Store
 
 SOURCE = "eidb"
@@ -293,17 +294,6 @@ def _parse(path: Path, report: Report) -> Parsed:
                      file=str(path))
 
 
-@dataclass
-class IngestReport:
-    loaded: list[dict[str, Any]]
-    skipped: list[str]
-    rejected: int = 0
-    quarantine: str | None = None
-
-    def records(self) -> list[dict[str, Any]]:
-        out = [dict(r, status="loaded") for r in self.loaded]
-        out += [{"release": r, "rows": 0, "status": "already loaded (same checksum): no-op"} for r in self.skipped]
-        return out
 
 
 def ingest(store: Store, path: Path, *, quarantine_path: Path | None = None) -> IngestReport:
@@ -313,7 +303,7 @@ def ingest(store: Store, path: Path, *, quarantine_path: Path | None = None) -> 
     rejections: list[Rejection] = []
     report: Report = _raise if quarantine_path is None else rejections.append
     todo: list[tuple[ReleaseRecord, Parsed]] = []
-    result = IngestReport([], [])
+    result = IngestReport()
     for f in discover(path):
         parsed = _parse(f, report)
         record = ReleaseRecord(
