@@ -230,7 +230,14 @@ def target(
     _run(body)
 
 
-def _ingest_output(report: Any, fmt: str, out: Path | None) -> None:
+def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any], Any]) -> None:
+    """The shared body of the ingest commands: check options, load into a ready store, emit the report."""
+    from bilateral.api import open_store
+    from bilateral.output import check_format
+
+    check_format(fmt)
+    with open_store(store) as s:
+        report = load(s)
     rows = report.records()
 
     def render(console: Any) -> None:
@@ -260,15 +267,11 @@ def ingest_baci(
     """Load a CEPII BACI release (world trade by HS6) as published, in one transaction."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_years
-        from bilateral.output import check_format
+        from bilateral.api import parse_years
         from bilateral.sources import baci
 
-        check_format(fmt)
         wanted = parse_years(years) if years else None
-        with open_store(store) as s:
-            report = baci.ingest(s, path, years=wanted, quarantine_path=quarantine)
-        _ingest_output(report, fmt, out)
+        _ingest(fmt, out, store, lambda s: baci.ingest(s, path, years=wanted, quarantine_path=quarantine))
 
     _run(body)
 
@@ -284,14 +287,9 @@ def ingest_eidb(
     """Load India's EIDB files: per-HS8 commodity pages (JSON) and region-wise chapter tables (CSV)."""
 
     def body() -> None:
-        from bilateral.api import open_store
-        from bilateral.output import check_format
         from bilateral.sources import eidb
 
-        check_format(fmt)
-        with open_store(store) as s:
-            report = eidb.ingest(s, path, quarantine_path=quarantine)
-        _ingest_output(report, fmt, out)
+        _ingest(fmt, out, store, lambda s: eidb.ingest(s, path, quarantine_path=quarantine))
 
     _run(body)
 
@@ -312,17 +310,13 @@ def ingest_comtrade(
     """Fetch UN Comtrade data (key in $COMTRADE_API_KEY) by year and flow; cached, resumable, atomic."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_years
-        from bilateral.output import check_format
+        from bilateral.api import parse_years
         from bilateral.sources import comtrade
 
-        check_format(fmt)
         client = comtrade.Client(cache_dir=cache if cache else comtrade.default_cache_dir())
         wanted = parse_years(years)
         flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
-        with open_store(store) as s:
-            report = comtrade.ingest(s, reporter, partner, wanted, flows, level, client)
-        _ingest_output(report, fmt, out)
+        _ingest(fmt, out, store, lambda s: comtrade.ingest(s, reporter, partner, wanted, flows, level, client))
 
     _run(body)
 

@@ -31,9 +31,11 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from bilateral.errors import InputError, StoreError
 from bilateral.sources import quarantine
+from bilateral.sources.embedded_build import sha256_file
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
 from bilateral.store.db import ReleaseRecord, Store
@@ -114,10 +116,6 @@ class Member:
     path: Path | None = None  # on disk (folder release, or once extracted)
     zip_path: Path | None = None
 
-    @property
-    def label(self) -> str:
-        return self.origin
-
 
 @dataclass
 class BaciFiles:
@@ -192,7 +190,7 @@ def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Future[s
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
         if member.path is not None:
-            yield member.path, pool.submit(_sha256, member.path)
+            yield member.path, pool.submit(sha256_file, member.path)
             return
         assert member.zip_path is not None
         inner = member.origin.split("!", 1)[1]
@@ -214,14 +212,6 @@ def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Future[s
             out.unlink(missing_ok=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(_HASH_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------------------------
 # the code tables
 
@@ -237,52 +227,52 @@ def _decode(data: bytes, label: str) -> str:
 
 def read_countries(member: Member, path: Path) -> list[dict[str, Any]]:
     """BACI's country table in either layout → rows (code, iso3, name); codes unique."""
-    text = _decode(path.read_bytes(), member.label)
+    text = _decode(path.read_bytes(), member.origin)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     layout = next((cols for cols in COUNTRY_LAYOUTS if all(c in header for c in cols)), None)
     if layout is None:
         raise InputError(f"header {header} is neither BACI country layout "
-                         f"({', '.join('/'.join(c) for c in COUNTRY_LAYOUTS)})", file=member.label, line=1)
+                         f"({', '.join('/'.join(c) for c in COUNTRY_LAYOUTS)})", file=member.origin, line=1)
     code_col, name_col, iso_col = layout
     rows: list[dict[str, Any]] = []
     seen: dict[int, int] = {}
     for line, rec in enumerate(reader, start=2):
         raw = (rec.get(code_col) or "").strip()
         if not raw.isdigit():
-            raise InputError(f"country code {raw!r} is not a number", file=member.label, line=line, field=code_col)
+            raise InputError(f"country code {raw!r} is not a number", file=member.origin, line=line, field=code_col)
         code = int(raw)
         if code in seen:
             raise InputError(f"duplicate country code {code} (first on line {seen[code]})",
-                             file=member.label, line=line, field=code_col)
+                             file=member.origin, line=line, field=code_col)
         seen[code] = line
         rows.append({"code": code, "iso3": iso3_or_placeholder(code, rec.get(iso_col) or ""),
                      "name": repair_mac_roman((rec.get(name_col) or "").strip())})
     if not rows:
-        raise InputError("has no rows", file=member.label)
+        raise InputError("has no rows", file=member.origin)
     return rows
 
 
 def read_products(member: Member, path: Path) -> list[dict[str, Any]]:
     """BACI's product table (code, description) → rows; codes six digits and unique."""
-    text = _decode(path.read_bytes(), member.label)
+    text = _decode(path.read_bytes(), member.origin)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if "code" not in header or "description" not in header:
-        raise InputError(f"header {header} lacks code, description", file=member.label, line=1)
+        raise InputError(f"header {header} lacks code, description", file=member.origin, line=1)
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for line, rec in enumerate(reader, start=2):
         code = (rec["code"] or "").strip()
         if len(code) != 6 or not code.isdigit():
-            raise InputError(f"HS6 code {code!r} is not six digits", file=member.label, line=line, field="code")
+            raise InputError(f"HS6 code {code!r} is not six digits", file=member.origin, line=line, field="code")
         if code in seen:
             raise InputError(f"duplicate product code {code} (first on line {seen[code]})",
-                             file=member.label, line=line, field="code")
+                             file=member.origin, line=line, field="code")
         seen[code] = line
         rows.append({"code": code, "description": (rec["description"] or "").strip()})
     if not rows:
-        raise InputError("has no rows", file=member.label)
+        raise InputError("has no rows", file=member.origin)
     return rows
 
 
@@ -343,11 +333,11 @@ class _BadFile(Exception):
         self.plan = plan
 
 
-def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, products_release: str) -> None:
-    """Column scans over the rows just inserted; any problem sends the file to :func:`diagnose`.
+def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, products_release: str) -> int:
+    """Column scans over the rows just inserted; returns their count.
 
-    HS6 codes are checked through the product table (which holds six-digit codes only), so a code
-    of the wrong length shows up as unknown.
+    Any problem sends the file to :func:`diagnose`. HS6 codes are checked through the product table
+    (which holds six-digit codes only), so a code of the wrong length shows up as unknown.
     """
     row = con.execute(
         """
@@ -384,6 +374,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, 
                           [plan.release]).fetchone()
         if dup and dup[0]:
             raise _BadFile(plan, "duplicate keys")
+    return int(row[2])
 
 
 def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[str],
@@ -398,10 +389,8 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
     try:
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
-        con.execute("CREATE TABLE codes (c SMALLINT)")
-        con.executemany("INSERT INTO codes VALUES (?)", [[c] for c in sorted(codes)])
-        con.execute("CREATE TABLE prods (k VARCHAR)")
-        con.executemany("INSERT INTO prods VALUES (?)", [[p] for p in sorted(products)])
+        con.register("codes", pa.table({"c": pa.array(sorted(codes), type=pa.int16())}))
+        con.register("prods", pa.table({"k": pa.array(sorted(products), type=pa.string())}))
         con.execute(
             f"CREATE TABLE d AS SELECT row_number() OVER () AS n, * FROM read_csv(?, {_CSV_OPTIONS}, "
             f"columns = {_TEXT_COLUMNS}, store_rejects = true, rejects_table = 'rej', rejects_scan = 'rej_scan')",
@@ -462,8 +451,6 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
                 reason = f"{reason}; first on line {int(first_line)}"
             rejections.append(Rejection(label, int(line), col, value, reason))
         rejections.sort(key=lambda r: r.line or 0)
-        import pyarrow as pa
-
         con.register("bad_rows", pa.table({"n": pa.array(rows, type=pa.int64())}))
         con.execute("CREATE TABLE bad AS SELECT n FROM bad_rows")
         clean = workdir / f"{path.stem}.clean.parquet"
@@ -501,6 +488,35 @@ def _record(release: str, version: str, member: Member, checksum: str, what: str
     )
 
 
+@dataclass
+class _Meta:
+    """The release's country and product tables, read once per ingest."""
+
+    countries: list[dict[str, Any]]
+    products: list[dict[str, Any]]
+    records: dict[str, ReleaseRecord]  # "countries" / "products" → provenance
+
+    @property
+    def codes(self) -> set[int]:
+        return {r["code"] for r in self.countries}
+
+    @property
+    def product_codes(self) -> set[str]:
+        return {r["code"] for r in self.products}
+
+
+def _read_meta(files: BaciFiles, workdir: Path) -> _Meta:
+    with materialised(files.countries, workdir) as (cpath, cdigest), \
+            materialised(files.products, workdir) as (ppath, pdigest):
+        return _Meta(
+            read_countries(files.countries, cpath), read_products(files.products, ppath),
+            {"countries": _record(f"baci/{files.version}/countries", files.version, files.countries,
+                                  cdigest.result(), "country codes"),
+             "products": _record(f"baci/HS{files.revision}/{files.version}/products", files.version,
+                                 files.products, pdigest.result(), "product codes")},
+        )
+
+
 def ingest(store: Store, path: Path, *, years: set[int] | None = None,
            quarantine_path: Path | None = None) -> IngestReport:
     """Load a BACI release (zip or folder) into the store, in one transaction.
@@ -511,27 +527,26 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     """
     files = discover(path, years)
     report = IngestReport()
-    countries_release = f"baci/{files.version}/countries"
-    products_release = f"baci/HS{files.revision}/{files.version}/products"
     plans = [YearPlan(y, m, f"baci/HS{files.revision}/{files.version}/{y}") for y, m in files.years.items()]
     store_dir = store.path.parent
     remove_workdirs(store_dir)
     with tempfile.TemporaryDirectory(prefix=".bilateral-ingest-", dir=store_dir) as tmp:
         workdir = Path(tmp)
+        meta = _read_meta(files, workdir)
         while True:
             try:
-                _load(store, files, plans, countries_release, products_release, workdir, report)
+                _load(store, files, plans, meta, workdir, report)
                 break
             except _BadFile as bad:
                 plan = bad.plan
                 if plan.clean_parquet is not None:  # diagnosed already: should not happen
-                    raise StoreError(f"{plan.member.label}: rows still fail after quarantine ({bad})") from None
-                codes, products = _codes(files, workdir)
+                    raise StoreError(f"{plan.member.origin}: rows still fail after quarantine ({bad})") from None
                 with materialised(plan.member, workdir) as (csv_path, _):
-                    check_layout(csv_path, plan.member.label)
-                    rejections, clean = diagnose(csv_path, plan.member.label, plan.year, codes, products, workdir)
+                    check_layout(csv_path, plan.member.origin)
+                    rejections, clean = diagnose(csv_path, plan.member.origin, plan.year, meta.codes,
+                                                 meta.product_codes, workdir)
                 if not rejections:
-                    raise StoreError(f"{plan.member.label}: the load failed ({bad}) but no bad row was found; "
+                    raise StoreError(f"{plan.member.origin}: the load failed ({bad}) but no bad row was found; "
                                      "please report this") from None
                 if quarantine_path is None:
                     raise quarantine.as_error(rejections) from None
@@ -545,45 +560,30 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     return report
 
 
-def _codes(files: BaciFiles, workdir: Path) -> tuple[set[int], set[str]]:
-    with materialised(files.countries, workdir) as (cpath, _):
-        codes = {r["code"] for r in read_countries(files.countries, cpath)}
-    with materialised(files.products, workdir) as (ppath, _):
-        products = {r["code"] for r in read_products(files.products, ppath)}
-    return codes, products
-
-
-def _load(store: Store, files: BaciFiles, plans: list[YearPlan], countries_release: str,
-          products_release: str, workdir: Path, report: IngestReport) -> None:
+def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, workdir: Path,
+          report: IngestReport) -> None:
     con = store.con
-    with materialised(files.countries, workdir) as (cpath, cdigest), \
-            materialised(files.products, workdir) as (ppath, pdigest):
-        country_rows = read_countries(files.countries, cpath)
-        product_rows = read_products(files.products, ppath)
-        meta = [
-            (_record(countries_release, files.version, files.countries, cdigest.result(), "country codes"),
-             "countries"),
-            (_record(products_release, files.version, files.products, pdigest.result(), "product codes"),
-             "products"),
-        ]
+    tables = {
+        "countries": ("baci_countries", pa.table({
+            "release": [meta.records["countries"].release] * len(meta.countries),
+            "version": [files.version] * len(meta.countries),
+            "code": pa.array([r["code"] for r in meta.countries], type=pa.int16()),
+            "iso3": [r["iso3"] for r in meta.countries], "name": [r["name"] for r in meta.countries]})),
+        "products": ("products", pa.table({
+            "release": [meta.records["products"].release] * len(meta.products),
+            "classification": [files.hs_revision] * len(meta.products),
+            "product": [r["code"] for r in meta.products],
+            "product_level": pa.array([6] * len(meta.products), type=pa.int8()),
+            "description": [r["description"] for r in meta.products],
+            "quantity_unit": ["t"] * len(meta.products)})),
+    }
     with store.transaction():
-        for record, kind in meta:
+        for kind, record in meta.records.items():
             if store.is_loaded(record):
                 report.skipped.append(record.release)
                 continue
-            store.clear_release(con, record.release)
-            if kind == "countries":
-                con.executemany(
-                    "INSERT INTO baci_countries (release, version, code, iso3, name) VALUES (?, ?, ?, ?, ?)",
-                    [[record.release, files.version, r["code"], r["iso3"], r["name"]] for r in country_rows])
-                n = len(country_rows)
-            else:
-                con.executemany(
-                    "INSERT INTO products (release, classification, product, product_level, description, "
-                    "quantity_unit) VALUES (?, ?, ?, 6, ?, 't')",
-                    [[record.release, files.hs_revision, r["code"], r["description"]] for r in product_rows])
-                n = len(product_rows)
-            store.record_release(con, record, n)
+            table, arrow = tables[kind]
+            n = store.replace_release(con, record, {table: arrow})
             report.loaded.append({"release": record.release, "rows": n, "file": record.file})
         for plan in plans:
             with materialised(plan.member, workdir) as (csv_path, digest):
@@ -591,7 +591,7 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], countries_relea
                 if previous is not None and previous == digest.result():
                     report.skipped.append(plan.release)
                     continue
-                check_layout(csv_path, plan.member.label)
+                check_layout(csv_path, plan.member.origin)
                 store.clear_release(con, plan.release)
                 con.execute("INSERT INTO baci_releases VALUES (?, ?, ?, ?)",
                             [plan.release, files.version, files.hs_revision, plan.year])
@@ -607,9 +607,7 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], countries_relea
                 except duckdb.Error as exc:
                     raise _BadFile(plan, str(exc).splitlines()[0]) from None
                 pause_point("baci-inserted")
-                _check_loaded(con, plan, files.version, products_release)
-                rows = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [plan.release]).fetchone()
-                n = int(rows[0]) if rows else 0
+                n = _check_loaded(con, plan, files.version, meta.records["products"].release)
                 record = _record(plan.release, files.version, plan.member, digest.result(),
                                  f"flows {plan.year} ({files.hs_revision})")
                 store.record_release(con, record, n)

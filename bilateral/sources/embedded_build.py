@@ -296,9 +296,6 @@ def build_hs2_partner(shared: Path, release: str) -> pa.Table:
     return to_table("flows", rows)
 
 
-_REGION_FY = re.compile(r"^\d{4}-\d{4}$")
-
-
 def build_region_imports(shared: Path, release: str) -> pa.Table:
     """eidb-region/import_*_other-cis-countries.csv → flows (imports from the CIS region by HS2).
 
