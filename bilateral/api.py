@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from bilateral.errors import BilateralError
+from bilateral.harmonise.pairs import DEFAULT_PAIR, Pair, parse_pair, parse_years
 from bilateral.store.db import Store
 
-DEFAULT_PAIR = "IND-RUS"
-_PAIR = re.compile(r"^([A-Za-z]{3}|_[A-Za-z0-9]{1,5})[-/:]([A-Za-z]{3}|_[A-Za-z0-9]{1,5})$")
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A reporter and a partner, as ISO3 codes (``IND-RUS``: India's trade with Russia) or group codes (``_CIS``)."""
-
-    reporter: str
-    partner: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.reporter}-{self.partner}"
-
-
-def parse_pair(text: str) -> Pair:
-    m = _PAIR.match(text.strip())
-    if not m:
-        raise BilateralError(f"not a country pair: {text!r}; write it as two ISO3 codes, e.g. IND-RUS "
-                             "(or a group code such as _CIS)")
-    return Pair(m.group(1).upper(), m.group(2).upper())
-
+__all__ = ["DEFAULT_PAIR", "Pair", "Store", "open_store", "parse_pair", "parse_years"]
 
 def open_store(path: Path | str | None = None, *, load_embedded: bool = True) -> Store:
     """Open (creating if needed) the store and make sure the embedded release is loaded."""
@@ -45,20 +21,3 @@ def open_store(path: Path | str | None = None, *, load_embedded: bool = True) ->
             store.close()
             raise
     return store
-
-
-_YEARS = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
-
-
-def parse_years(text: str) -> set[int]:
-    """``2022`` → {2022}; ``2019-2022`` → {2019, …, 2022}; ``2019,2021`` → {2019, 2021}."""
-    years: set[int] = set()
-    for part in text.split(","):
-        m = _YEARS.match(part.strip())
-        if not m:
-            raise BilateralError(f"not a year or range: {part.strip()!r}; write e.g. 2022, 2019-2022 or 2019,2021")
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if hi < lo:
-            raise BilateralError(f"year range {part.strip()!r} runs backwards")
-        years.update(range(lo, hi + 1))
-    return years

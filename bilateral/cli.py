@@ -13,6 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, QuarantineOpt, StoreOpt
+from bilateral.cli_common import emit as _emit
+from bilateral.cli_common import pair_report as _pair_report
+from bilateral.cli_common import run as _run
 from bilateral.errors import BilateralError
 
 app = typer.Typer(
@@ -30,49 +34,6 @@ ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN 
                          no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv, json or parquet.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")]
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="DuckDB store file (default: $BILATERAL_STORE, else the user data directory)."),
-]
-QuarantineOpt = Annotated[
-    Path | None,
-    typer.Option("--quarantine", help="Load the valid rows and write the rejected ones, with reasons, to this CSV."),
-]
-PairOpt = Annotated[str, typer.Option("--pair", help="Reporter and partner as ISO3 codes, e.g. IND-RUS.")]
-
-
-def _run(fn: Callable[[], None]) -> None:
-    """Run a command body; turn BilateralError into one clear line and exit code 1."""
-    try:
-        fn()
-    except BilateralError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _emit(fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
-          render: Callable[[Any], None]) -> None:
-    from bilateral.output import emit
-
-    emit(fmt=fmt, out=out, obj=obj, rows=rows, render=render)
-
-
-def _pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compute: Callable[[Any, Any], Any],
-                 to_rows: Callable[[Any], list[dict[str, Any]]], render: Callable[[Any, Any], None]) -> Any:
-    """The shared body of a pair command: check options, compute on a ready store, emit; returns the result."""
-    from bilateral.api import open_store, parse_pair
-    from bilateral.output import check_format
-
-    check_format(fmt)
-    p = parse_pair(pair)
-    with open_store(store) as s:
-        result = compute(s, p)
-    _emit(fmt, out, result, to_rows(result), lambda c: render(result, c))
-    return result
-
-
 @app.command()
 def overview(
     pair: PairOpt = "IND-RUS",
@@ -84,8 +45,8 @@ def overview(
     """Where the partnership stands: official totals, the detail behind them, sectors, products."""
 
     def body() -> None:
-        from bilateral.report.overview import overview as build
-        from bilateral.report.overview import records
+        from bilateral.models.overview import overview as build
+        from bilateral.models.overview import records
         from bilateral.report.render import render_overview
 
         _pair_report(pair, fmt, out, store, lambda s, p: build(s, p, fy), records, render_overview)
@@ -378,9 +339,9 @@ def embedded_build(
     """Rebuild the embedded Parquet files and manifest from the shared data (byte-identical)."""
 
     def body() -> None:
+        from bilateral.build.embedded import build
         from bilateral.output import check_format
         from bilateral.sources import embedded
-        from bilateral.sources.embedded_build import build
 
         check_format(fmt)
         if store is not None:
@@ -401,6 +362,11 @@ def embedded_build(
         _emit(fmt, out, manifest, rows, render)
 
     _run(body)
+
+
+from bilateral.commands import register_all  # noqa: E402  (the capability commands, one module each)
+
+register_all(app)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from bilateral.api import open_store
 from bilateral.cli import app
 from bilateral.errors import InputError
 from bilateral.harmonise.periods import FiscalYear
-from bilateral.report.overview import overview
+from bilateral.models.overview import overview
 from bilateral.sources import eidb
 
 pytestmark = pytest.mark.shared

@@ -12,9 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bilateral.build.embedded import build
 from bilateral.harmonise.periods import fy_of_month, parse_fy
 from bilateral.sources import embedded
-from bilateral.sources.embedded_build import build, sha256_file
+from bilateral.store.releases import sha256_file
 
 MN = Decimal(1_000_000)
 

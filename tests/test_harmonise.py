@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bilateral.build.embedded import _all_spellings
 from bilateral.errors import BilateralError
 from bilateral.harmonise import countries, hs, sectors
 from bilateral.harmonise.periods import FiscalYear, fy_of_month, parse_fy
-from bilateral.sources.embedded_build import _all_spellings
 
 # Quirks of country names: each row is a regression (spelling, expected ISO3, why).
 COUNTRY_EDGE_CASES = [

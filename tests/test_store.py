@@ -113,7 +113,7 @@ def test_changed_embedded_release_is_replaced(fresh_store_path: Path):
 def test_failed_load_rolls_back(fresh_store_path: Path):
     import pyarrow as pa
 
-    from bilateral.store.db import ReleaseRecord
+    from bilateral.store.releases import ReleaseRecord
 
     before = _counts(fresh_store_path)
     with Store(fresh_store_path) as s:

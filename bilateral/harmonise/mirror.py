@@ -19,7 +19,8 @@ from typing import Any
 
 import duckdb
 
-from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.db import Store
+from bilateral.store.releases import ReleaseRecord
 
 #: CIF/FOB factor of the IMF's Direction of Trade Statistics: imports CIF ≈ exports FOB × 1.10
 CIF_FOB_FACTOR = 1.10

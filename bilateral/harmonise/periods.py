@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from bilateral.errors import BilateralError
 
@@ -83,3 +84,48 @@ def fy_of_month(year: int, month: int) -> FiscalYear:
 
 def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
+
+
+PeriodKind = Literal["fy", "cy"]
+_CY = re.compile(r"^(?:CY)?\s*(\d{4})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A year as the data count it: an Indian fiscal year (``FY2024-25``) or a calendar year (``CY2022``)."""
+
+    kind: PeriodKind
+    year: int  # the calendar year, or the year a fiscal year starts in
+
+    @property
+    def label(self) -> str:
+        return FiscalYear(self.year).label if self.kind == "fy" else f"CY{self.year}"
+
+    def shift(self, years: int) -> Period:
+        return Period(self.kind, self.year + years)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_period(text: str) -> Period:
+    """``CY2022`` or ``2022`` → calendar year; ``FY2024-25`` or ``2024-25`` → fiscal year.
+
+    A fiscal year is never turned into a calendar year or the other way round: the two are
+    different periods, and the read layer answers each only from data counted that way.
+    """
+    raw = str(text).strip()
+    m = _CY.match(raw)
+    if m:
+        return Period("cy", int(m.group(1)))
+    try:
+        return Period("fy", parse_fy(raw).start_year)
+    except BilateralError:
+        raise BilateralError(
+            f"not a period: {text!r}; write a fiscal year as FY2024-25 (or 2024-25) or a calendar year as "
+            "CY2022 (or 2022)") from None
+
+
+def period_of_label(label: str) -> Period:
+    """The Period of a canonical label stored in the tables (``FY2024-25`` or ``CY2022``)."""
+    return parse_period(label)

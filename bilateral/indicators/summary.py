@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bilateral.api import Pair
 from bilateral.harmonise.hs import section_of
+from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import parse_fy
 from bilateral.indicators import trade
 from bilateral.indicators.metadata import describe

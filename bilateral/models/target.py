@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from bilateral.api import Pair
 from bilateral.errors import BilateralError
+from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import FiscalYear, parse_fy
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.indicators import trade

@@ -35,11 +35,11 @@ import pyarrow as pa
 
 from bilateral.errors import InputError, StoreError
 from bilateral.sources import quarantine
-from bilateral.sources.embedded_build import sha256_file
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
-from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.db import Store
 from bilateral.store.faults import pause_point
+from bilateral.store.releases import ReleaseRecord, sha256_file
 
 SOURCE = "baci"
 PRODUCER = "CEPII (Centre d'études prospectives et d'informations internationales), BACI"

@@ -28,7 +28,8 @@ from typing import Any
 from bilateral.errors import BilateralError, InputError
 from bilateral.sources.canonical import to_table
 from bilateral.sources.report import IngestReport
-from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.db import Store
+from bilateral.store.releases import ReleaseRecord
 
 SOURCE = "comtrade"
 PRODUCER = "United Nations Statistics Division, UN Comtrade"

@@ -34,7 +34,8 @@ from bilateral.sources import quarantine
 from bilateral.sources.canonical import parse_usd_millions, to_table
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
-from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.db import Store
+from bilateral.store.releases import ReleaseRecord
 
 SOURCE = "eidb"
 REPORTER = "IND"
@@ -298,7 +299,7 @@ def _parse(path: Path, report: Report) -> Parsed:
 
 def ingest(store: Store, path: Path, *, quarantine_path: Path | None = None) -> IngestReport:
     """Load EIDB files (one release per file) in one transaction; same checksum = no-op."""
-    from bilateral.sources.embedded_build import sha256_file
+    from bilateral.store.releases import sha256_file
 
     rejections: list[Rejection] = []
     report: Report = _raise if quarantine_path is None else rejections.append

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from bilateral.errors import StoreError
 from bilateral.harmonise import sectors
-from bilateral.store.db import ReleaseRecord, Store
+from bilateral.store.db import Store
+from bilateral.store.releases import ReleaseRecord
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,7 +63,7 @@ def ensure_loaded(store: Store) -> int:
         return 0
     import pyarrow.parquet as pq
 
-    from bilateral.sources.embedded_build import sha256_file
+    from bilateral.store.releases import sha256_file
 
     version = manifest()["version"]
     tables: list[tuple[ReleaseRecord, str, pa.Table]] = []

@@ -6,13 +6,13 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from bilateral.errors import StoreError
+from bilateral.store.releases import ReleaseRecord
 from bilateral.store.schema import MIGRATIONS, RELEASE_TABLES, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -32,22 +32,6 @@ def default_store_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("bilateral", appauthor=False) / STORE_FILENAME
-
-
-@dataclass(frozen=True)
-class ReleaseRecord:
-    """Provenance of one loaded file: a row of ``releases``."""
-
-    release: str
-    source: str
-    version: str
-    file: str
-    checksum: str
-    producer: str
-    url: str | None = None
-    accessed: str | None = None
-    licence: str | None = None
-    origin: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _check_is_duckdb(path: Path) -> None:

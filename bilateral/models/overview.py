@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bilateral.api import Pair
+from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import parse_fy
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.indicators import trade

@@ -11,7 +11,6 @@ same inputs with the same pyarrow gives byte-identical files.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import shutil
@@ -27,6 +26,7 @@ from bilateral.errors import InputError
 from bilateral.harmonise import countries
 from bilateral.harmonise.hs import eidb_hs_revision
 from bilateral.harmonise.periods import FiscalYear, fy_of_month, month_label, parse_fy
+from bilateral.store.releases import sha256_file
 from bilateral.sources.canonical import parse_usd_millions, to_table
 
 EMBEDDED_VERSION = "2026.11.27"
@@ -100,14 +100,6 @@ COMMIT_ENERGY = "8fc59d4d7276a5ee89b02d1bf586188311745a68"
 
 # --------------------------------------------------------------------------------------------
 # small helpers
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
