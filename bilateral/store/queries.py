@@ -259,7 +259,7 @@ def pair_totals(store: Store, pair: Pair | str, *, period_kind: PeriodKind | Non
     for kind, period in periods:
         exp = chosen.get((period, kind, "export"))
         imp = chosen.get((period, kind, "import"))
-        out.append(PeriodTotals(p.label, period, kind, exp[0] if exp else None, imp[0] if imp else None,
+        out.append(PeriodTotals(p.label, period, "fy" if kind == "fy" else "cy", exp[0] if exp else None, imp[0] if imp else None,
                                 exp[1] if exp else None, imp[1] if imp else None))
     return out
 
