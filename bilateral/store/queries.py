@@ -312,3 +312,40 @@ def reporter_totals(store: Store, reporter: str, period: str) -> PeriodTotals | 
 def period_of(label: str) -> Period:
     """The Period a canonical label names."""
     return parse_period(label)
+
+
+# -- energy -----------------------------------------------------------------------------------------
+ENERGY_CHAPTER = "27"
+
+
+@dataclass(frozen=True)
+class EnergyImports:
+    """Imports of HS chapter 27 (mineral fuels, crude oil) from a partner in a period.
+
+    ``exact`` is True when the chapter's value is the partner's own figure; otherwise ``share`` comes
+    from detail that covers only part of imports or a region's figure, and ``basis`` says which.
+    """
+
+    period: str
+    value_usd: float | None  # the chapter's value where known exactly, else share × official imports
+    share: float
+    exact: bool
+    basis: str
+    served: Served
+
+
+def energy_imports(store: Store, pair: Pair | str, period: str) -> EnergyImports | None:
+    """HS 27 imports of the pair in a period from the best detail loaded; None when no detail serves.
+
+    Provisional implementation over ``indicators.trade``; the read layer replaces it.
+    """
+    from bilateral.indicators import trade
+
+    p = _as_pair(pair)
+    found = trade.energy_share(store, p.reporter, p.partner, period)
+    if found is None:
+        return None
+    share, detail = found
+    exact = detail["partner"] == p.partner and detail.get("quality") == "complete"
+    served = Served("embedded", detail["release"], detail["quality"], f"share of HS{detail['level']} detail")
+    return EnergyImports(period, None, share, exact, f"HS{detail['level']} detail for {detail['partner']}", served)
