@@ -20,7 +20,8 @@ def _read(name: str, required: tuple[str, ...], key: tuple[str, ...]) -> tuple[d
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise BilateralError(f"{where}: lacks the column(s) {', '.join(missing)}")
-    rows, seen = [], {}
+    rows: list[dict[str, str]] = []
+    seen: dict[tuple[str, ...], int] = {}
     for line, row in enumerate(reader, start=2):
         for c in required:
             if row.get(c) is None:
