@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, QuarantineOpt, StoreOpt
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, PeriodOpt, QuarantineOpt, StoreOpt
 from bilateral.cli_common import emit as _emit
 from bilateral.cli_common import pair_report as _pair_report
 from bilateral.cli_common import run as _run
@@ -37,7 +37,7 @@ app.add_typer(ingest_app, name="ingest")
 @app.command()
 def overview(
     pair: PairOpt = "IND-RUS",
-    fy: Annotated[str | None, typer.Option("--fy", help="Fiscal year, e.g. 2024-25 (default: latest).")] = None,
+    period: PeriodOpt = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,
@@ -49,7 +49,7 @@ def overview(
         from bilateral.models.overview import records
         from bilateral.report.render import render_overview
 
-        _pair_report(pair, fmt, out, store, lambda s, p: build(s, p, fy), records, render_overview)
+        _pair_report(pair, fmt, out, store, lambda s, p: build(s, p, period), records, render_overview)
 
     _run(body)
 
@@ -138,7 +138,7 @@ def export_table(
 @app.command()
 def indicators(
     pair: PairOpt = "IND-RUS",
-    fy: Annotated[str | None, typer.Option("--fy", help="Fiscal year, e.g. 2024-25 (default: latest).")] = None,
+    period: PeriodOpt = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,
@@ -149,7 +149,7 @@ def indicators(
         from bilateral.indicators.summary import summary
         from bilateral.report.render import render_indicators
 
-        _pair_report(pair, fmt, out, store, lambda s, p: summary(s, p, fy),
+        _pair_report(pair, fmt, out, store, lambda s, p: summary(s, p, period),
                      lambda rows: [{**r, "sources": ", ".join(r["sources"])} for r in rows], render_indicators)
 
     _run(body)

@@ -13,7 +13,7 @@ import typer
 
 from bilateral.errors import BilateralError
 
-__all__ = ["FormatOpt", "OutOpt", "PairOpt", "QuarantineOpt", "StoreOpt", "emit", "pair_report", "run"]
+__all__ = ["FormatOpt", "OutOpt", "PairOpt", "PeriodOpt", "QuarantineOpt", "StoreOpt", "emit", "pair_report", "run"]
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv, json or parquet.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")]
@@ -24,6 +24,11 @@ StoreOpt = Annotated[
 QuarantineOpt = Annotated[
     Path | None,
     typer.Option("--quarantine", help="Load the valid rows and write the rejected ones, with reasons, to this CSV."),
+]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option("--period", "--fy", help="Fiscal year FY2024-25 (or 2024-25) or calendar year CY2022 (default: the "
+                 "latest the serving source holds). --fy is a synonym."),
 ]
 PairOpt = Annotated[str, typer.Option("--pair", help="Reporter and partner as ISO3 codes, e.g. IND-RUS.")]
 

@@ -87,10 +87,12 @@ def test_overview_formats_to_file(store_path: Path, tmp_path: Path, fmt: str):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["overview", "--pair", "IND-XYZ"], "no official totals for IND-XYZ"),
+    (["overview", "--pair", "IND-XYZ"], "XYZ is not a country code"),
     (["overview", "--pair", "India"], "not a country pair"),
-    (["overview", "--fy", "2031-32"], "no official totals for IND-RUS in FY2031-32"),
-    (["overview", "--fy", "2024"], "not a fiscal year"),
+    (["overview", "--fy", "2031-32"], "no trade figures for IND-RUS in FY2031-32; available: FY2010-11 to FY2025-26"),
+    (["overview", "--fy", "2024"], "no calendar-year figures for IND-RUS in the store (asked for CY2024); available: "
+     "FY2010-11 to FY2025-26. A fiscal year is never built from calendar-year data"),
+    (["overview", "--period", "2024-26"], "not a period"),
     (["overview", "--format", "xml"], "unknown --format"),
     (["export", "nope"], "unknown table"),
 ])

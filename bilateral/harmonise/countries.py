@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from bilateral.errors import BilateralError
@@ -120,3 +121,27 @@ def group_label(code: str) -> str:
         if r.iso3 == code and r.kind == "group":
             return r.spelling.title().replace("Cis", "CIS")
     return code
+
+
+#: codes that are not ISO3 countries but stand for a partner in the data: the world, BACI's
+#: "Other Asia, n.e.s." (in effect Taiwan), and the group codes of ``country_groups.csv``
+NON_ISO_CODES = frozenset({"WLD", "S19"})
+
+
+@cache
+def iso3_codes() -> frozenset[str]:
+    """Every ISO3 code country_converter knows (read from its data file; no pandas import)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("country_converter")  # its data file, without importing it (and pandas)
+    folder = next(iter(spec.submodule_search_locations or [])) if spec else None
+    if folder is None:
+        raise BilateralError("country_converter is not installed; reinstall bilateral")
+    text = (Path(folder) / "country_data.tsv").read_text(encoding="utf-8")
+    reader = csv.DictReader(text.splitlines(), delimiter="\t")
+    return frozenset(r["ISO3"] for r in reader if r.get("ISO3"))
+
+
+def is_known_code(code: str) -> bool:
+    """Whether ``code`` names a country (ISO3), the world, or a group in ``country_groups.csv``."""
+    return code in iso3_codes() or code in NON_ISO_CODES or code in group_members() or code.startswith("_B")

@@ -30,7 +30,14 @@ def parse_pair(text: str) -> Pair:
     if not m:
         raise BilateralError(f"not a country pair: {text!r}; write it as two ISO3 codes, e.g. IND-RUS "
                              "(or a group code such as _CIS)")
-    return Pair(m.group(1).upper(), m.group(2).upper())
+    pair = Pair(m.group(1).upper(), m.group(2).upper())
+    from bilateral.harmonise.countries import is_known_code
+
+    for code in (pair.reporter, pair.partner):
+        if not is_known_code(code):
+            raise BilateralError(f"{code} is not a country code: write ISO3 codes, e.g. IND-RUS, DEU-RUS "
+                                 "(or a group code such as _CIS)")
+    return pair
 
 
 _YEARS = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")

@@ -1,6 +1,7 @@
-"""Indicator values for one pair and fiscal year, each with its metadata and sources.
+"""Indicator values for one pair and period, each with its metadata and the releases that served it.
 
-Where the store lacks the data an indicator needs, its value is None and ``note`` says what to load.
+Every read goes through the read layer. An indicator whose inputs do not cover what it claims to
+measure prints no value: ``note`` says why and what to load to compute it.
 """
 
 from __future__ import annotations
@@ -9,79 +10,105 @@ from typing import Any
 
 from bilateral.harmonise.hs import section_of
 from bilateral.harmonise.pairs import Pair
-from bilateral.harmonise.periods import parse_fy
+from bilateral.harmonise.periods import parse_period
 from bilateral.indicators import trade
 from bilateral.indicators.metadata import describe
+from bilateral.store import queries
 from bilateral.store.db import Store
 
+#: a partner distribution needs the partners to cover at least this share of the reporter's trade
+PARTNER_COVERAGE_MIN = 0.5
+#: a product distribution needs detail covering at least this share of the flow (and not top lines only)
+PRODUCT_COVERAGE_MIN = 0.8
 
-def composition_by_section(store: Store, pair: Pair, flow: str, period: str) -> dict[str, float]:
+
+def composition_by_section(store: Store, pair: Pair, flow: queries.Flow, period: str) -> dict[str, float]:
     """Share of each HS section in the finest product detail of a flow (region proxy for imports)."""
-    d = trade.best_detail(store, pair.reporter, pair.partner, flow, period)
+    d = queries.best_detail(store, pair.reporter, pair.partner, flow, period)
     if d is None:
         return {}
-    rows = store.con.execute(
-        "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? "
-        "AND flow = ? AND period = ? "
-        "AND product_level = ?", [pair.reporter, d["partner"], flow, period, d["level"]]).fetchall()
     out: dict[str, float] = {}
-    for code, value in rows:
-        out[section_of(code)] = out.get(section_of(code), 0.0) + float(value)
+    for code, value in queries.lines(store, d).items():
+        out[section_of(code)] = out.get(section_of(code), 0.0) + value
     total = sum(out.values())
     return {k: v / total for k, v in sorted(out.items())} if total else {}
 
 
-def summary(store: Store, pair: Pair, fy: str | None = None) -> list[dict[str, Any]]:
-    """Every indicator's value for a pair and fiscal year, with metadata, note and releases."""
-    series, year = trade.official_year(store, pair.reporter, pair.partner, fy)
+def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[str, Any]]:
+    """Every indicator's value for a pair and period, with metadata, note and releases."""
+    series, year = queries.period_totals(store, pair, period)
     by = {y.period: y for y in series}
     p = year.period
+    here = parse_period(p)
     rows: list[dict[str, Any]] = []
 
     def add(name: str, value: float | None, note: str = "", releases: str = "") -> None:
         rows.append({**describe(name), "pair": pair.label, "period": p, "value": value, "note": note,
                      "releases": "" if releases == "-" else (releases or year.release)})
 
+    exports, imports = float(year.exports_usd or 0.0), float(year.imports_usd or 0.0)
     add("trade_balance", year.balance_usd)
-    add("coverage_ratio", trade.safe_ratio(year.exports_usd, year.imports_usd))
-    exp = trade.finest_detail(store, pair.reporter, pair.partner, "export", p)
-    add("detail_coverage", trade.safe_ratio(exp["value_usd"], year.exports_usd) if exp else None,
-        "exports" if exp else "no export detail for this year", exp["release"] if exp else "")
-    found = trade.energy_share(store, pair.reporter, pair.partner, p)
-    if found is None:
-        add("energy_share_imports", None, "no import detail for this year", "-")
+    add("coverage_ratio", trade.safe_ratio(exports, imports))
+    exp = queries.finest_detail(store, pair.reporter, pair.partner, "export", p)
+    exp_cov = trade.safe_ratio(exp.value_usd, exports) if exp else None
+    add("detail_coverage", exp_cov, f"exports, HS{exp.level} detail" if exp else "no export detail for this period",
+        exp.release if exp else "-")
+
+    energy = queries.energy_imports(store, pair, p)
+    if energy is None:
+        add("energy_share_imports", None, "no import detail for this period: load the partner's imports by HS chapter "
+            "(e.g. `bilateral ingest comtrade --level 2` or `bilateral ingest baci`)", "-")
+    elif energy.exact or energy.proxy:
+        add("energy_share_imports", energy.share, energy.basis if energy.proxy else "", energy.served.release)
     else:
-        share, imp = found
-        proxy = f"region {imp['partner']} as a proxy" if imp["partner"] != pair.partner else ""
-        add("energy_share_imports", share, proxy, imp["release"])
-    if exp is not None:
-        lines = store.con.execute(
-            "SELECT value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? "
-            "AND flow = 'export' AND period = ? "
-            "AND product_level = ?", [pair.reporter, pair.partner, p, exp["level"]]).fetchall()
-        add("hhi_products", trade.hhi([float(r[0]) for r in lines]), f"exports, HS{exp['level']} lines",
-            exp["release"])
+        add("energy_share_imports", None, f"not computed: {energy.basis}; load complete imports by HS chapter",
+            energy.served.release)
+
+    if exp is None:
+        add("hhi_products", None, "no export detail for this period", "-")
+    elif "top_n" in exp.quality or (exp_cov is not None and exp_cov < PRODUCT_COVERAGE_MIN):
+        add("hhi_products", None, f"not computed: the export detail (HS{exp.level}, {exp.lines} lines) covers "
+            f"{exp_cov:.1%} of exports" if exp_cov is not None else "not computed: partial export detail", exp.release)
     else:
-        add("hhi_products", None, "no export detail for this year")
-    partners = store.con.execute(
-        "SELECT partner, sum(value_usd), string_agg(DISTINCT release, ', ') FROM flows "
-        "WHERE source = 'embedded' AND reporter = ? "
-        "AND flow = 'export' AND period = ? AND product_level = 2 AND partner NOT LIKE '\\_%' ESCAPE '\\' "
-        "AND partner <> 'WLD' GROUP BY 1", [pair.reporter, p]).fetchall()
-    partner_releases = ", ".join(sorted({rel for r in partners for rel in r[2].split(", ")})) or "-"
-    add("hhi_partners", trade.hhi([float(r[1]) for r in partners]) if partners else None,
-        f"{pair.reporter}'s exports over {len(partners)} partners" if partners else
-        f"no exports by partner for {pair.reporter} in {p}", partner_releases)
+        values = list(queries.lines(store, exp).values())
+        cov = f", covering {exp_cov:.1%} of exports" if exp_cov is not None and exp_cov < 0.995 else ""
+        add("hhi_products", trade.hhi(values), f"exports, {len(values):,} HS{exp.level} lines{cov}", exp.release)
+
+    by_partner, served = queries.partner_values(store, pair.reporter, "export", p)
+    world = queries.reporter_totals(store, pair.reporter, p)
+    covered = trade.safe_ratio(sum(by_partner.values()), world.exports_usd) if world and by_partner else None
+    if not by_partner or served is None:
+        add("hhi_partners", None, f"no exports by partner for {pair.reporter} in {p}", "-")
+    elif len(by_partner) < 2 or covered is None or covered < PARTNER_COVERAGE_MIN:
+        what = f"{len(by_partner)} partner(s)" + (f", {covered:.1%} of {pair.reporter}'s exports" if covered else "")
+        add("hhi_partners", None, f"not computed: exports by partner in {p} cover {what}; load {pair.reporter}'s "
+            "exports to every partner for the period", served.release)
+    else:
+        add("hhi_partners", trade.hhi(list(by_partner.values())),
+            f"{pair.reporter}'s exports over {len(by_partner)} partners ({served.basis}), covering {covered:.1%} of "
+            f"its exports to the world", served.release)
+
+    if world is not None and world.complete:
+        releases = ", ".join(dict.fromkeys([*year.release.split(", "), *world.release.split(", ")]))
+        add("partner_share_exports", trade.safe_ratio(exports, world.exports_usd), f"{pair.partner} in {pair.reporter}'s "
+            "exports to the world", releases)
+        add("partner_share_imports", trade.safe_ratio(imports, world.imports_usd), "", releases)
+        add("partner_share_trade", trade.safe_ratio(exports + imports, world.total_usd), "", releases)
+    else:
+        for name in ("partner_share_exports", "partner_share_imports", "partner_share_trade"):
+            add(name, None, f"needs {pair.reporter}'s trade with the world in {p}, which the store does not hold", "-")
+
     add("rca", None, "needs a world matrix of all exporters × products: load a CEPII BACI release with "
-        "`bilateral ingest baci` and compute it per product with `bilateral.indicators.rca.rca_baci` "
-        "(the embedded data have one exporter, India)", "-")
+        "`bilateral ingest baci` and compute it per product with `bilateral.indicators.rca.rca_baci`", "-")
     add("trade_complementarity", None,
-        f"needs {pair.partner}'s imports by product (e.g. `bilateral ingest baci` or `bilateral ingest comtrade`), "
-        "which the embedded data do not hold",
-        "-")
-    prev = by.get(parse_fy(p).shift(-1).label)
+        f"needs {pair.partner}'s imports by product (e.g. `bilateral ingest baci` or `bilateral ingest comtrade`)", "-")
+    prev = by.get(here.shift(-1).label)
     add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
     first = series[0]
-    n = parse_fy(p).start_year - parse_fy(first.period).start_year
-    add("cagr", trade.cagr(first.total_usd, year.total_usd, n), f"total trade {first.period}–{p}")
+    n = here.year - parse_period(first.period).year
+    if n > 0:
+        add("cagr", trade.cagr(float(first.total_usd or 0.0), float(year.total_usd or 0.0), n),
+            f"total trade {first.period}–{p}")
+    else:
+        add("cagr", None, f"{p} is the first period of the series: no growth to compute", "-")
     return rows

@@ -1,22 +1,32 @@
-"""`bilateral overview`: where a partnership stands in one fiscal year.
+"""`bilateral overview`: where a partnership stands in one year (fiscal or calendar).
 
-Official totals come first and are never replaced by sums of detail; the detail behind them is
-shown with its coverage (sum of detail ÷ official total) and its caveats.
+Every figure is read through the read layer (:mod:`bilateral.store.queries`), which picks the one
+source that serves it. Official totals come first and are never replaced by sums of detail; the
+detail behind them is shown with its coverage (sum of detail ÷ total) and caveats drawn from the data.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from bilateral.harmonise.countries import group_label, group_members
 from bilateral.harmonise.pairs import Pair
-from bilateral.harmonise.periods import parse_fy
+from bilateral.harmonise.periods import parse_period
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.indicators import trade
+from bilateral.store import queries
 from bilateral.store.db import Store
 
 TOP_PRODUCTS = 10
 TOP_CHAPTERS = 10
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+#: detail below this share of its total gets a visible caveat naming what is missing
+COVERAGE_CAVEAT = 0.90
+#: coverage of the first and last year of a growth window may differ by this much before it is flagged
+COVERAGE_BREAK = 0.05
+#: detail at or above this share of its total is complete (rounding in the source)
+FULL = 0.995
 
 
 def sparkline(values: list[float]) -> str:
@@ -29,90 +39,109 @@ def sparkline(values: list[float]) -> str:
 
 
 def _release_info(store: Store, releases: str) -> list[dict[str, Any]]:
-    names = [r.strip() for r in releases.split(",")]
-    marks = ",".join("?" * len(names))
-    rows = store.con.execute(
-        f"SELECT release, file, checksum, producer, url, accessed, version FROM releases "
-        f"WHERE release IN ({marks}) ORDER BY release", names,
-    ).fetchall()
-    return [{"release": r[0], "file": r[1], "sha256": r[2], "producer": r[3], "url": r[4],
-             "accessed": r[5], "version": r[6]} for r in rows]
+    return [{k: v for k, v in asdict(r).items() if k != "licence"} for r in queries.release_info(store, releases)]
 
 
-def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
-    """Build the overview of ``pair`` for fiscal year ``fy`` (default: the latest official one)."""
-    series, year = trade.official_year(store, pair.reporter, pair.partner, fy)
+def _region_note(region: str, partner: str, ratio: float | None) -> str:
+    members = ", ".join(sorted(group_members().get(region, frozenset())))
+    share = f"{ratio:.1%}" if ratio is not None else "an unknown share"
+    return (f"Imports by chapter are for the region '{group_label(region)}' ({members}), not {partner} alone: "
+            f"the region's total is {share} of imports from {partner}.")
+
+
+def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, Any]:
+    """Build the overview of ``pair`` for ``period`` (FY2024-25, CY2022; default: the latest served)."""
+    series, year = queries.period_totals(store, pair, period)
     by_period = {y.period: y for y in series}
     period = year.period
+    here = parse_period(period)
     notes: list[str] = []
-    if year.status != "final":
+    exports_usd, imports_usd = float(year.exports_usd or 0.0), float(year.imports_usd or 0.0)
+    official_served = year.source == queries.OFFICIAL
+    if official_served and year.status not in ("final", ""):
         notes.append(f"{period} figures are {year.status} and may be revised.")
+    if not official_served:
+        notes.append(f"No official totals for {pair.label} in {period}: the totals are served by {year.source} "
+                     f"({year.exports_served.basis if year.exports_served else ''}; quality grade {year.grade}).")
+    totals = year.to_dict()
+    meta = queries.official_meta(store, pair.reporter, pair.partner, period) if official_served else None
+    official: dict[str, Any] | None = None
+    if official_served:
+        official = {
+            "period": period, "status": year.status,
+            "exports_usd": exports_usd, "imports_usd": imports_usd,
+            "total_trade_usd": year.total_usd, "balance_usd": year.balance_usd,
+            "source": {"publisher": meta[0] if meta else "", "url": meta[1] if meta else "",
+                       "releases": _release_info(store, year.release)},
+        }
 
-    official = {
-        "period": period, "status": year.status,
-        "exports_usd": year.exports_usd, "imports_usd": year.imports_usd,
-        "total_trade_usd": year.total_usd, "balance_usd": year.balance_usd,
-        "source": {"publisher": year.publisher, "url": year.url,
-                   "releases": _release_info(store, year.release)},
-    }
-
-    # -- detail behind the official totals ----------------------------------------------------
-    exp = trade.finest_detail(store, pair.reporter, pair.partner, "export", period)
-    imp = trade.finest_detail(store, pair.reporter, pair.partner, "import", period)
-    imp_region = None if imp else trade.region_detail(store, pair.reporter, pair.partner, "import", period)
+    # -- detail behind the totals -------------------------------------------------------------------
+    exp = queries.finest_detail(store, pair.reporter, pair.partner, "export", period)
+    imp = queries.finest_detail(store, pair.reporter, pair.partner, "import", period)
+    imp_region = None if imp else queries.region_detail(store, pair.reporter, pair.partner, "import", period)
+    coverage = trade.safe_ratio(exp.value_usd, exports_usd) if exp else None
+    imports_coverage = trade.safe_ratio(imp.value_usd, imports_usd) if imp else None
+    region_ratio = trade.safe_ratio(imp_region.value_usd, imports_usd) if imp_region else None
     detail: dict[str, Any] = {
-        "exports_usd": exp["value_usd"] if exp else None,
-        "coverage": trade.safe_ratio(exp["value_usd"], year.exports_usd) if exp else None,
-        "exports_level": exp["level"] if exp else None,
-        "exports_quality": exp["quality"] if exp else None,
-        "imports_usd": imp["value_usd"] if imp else None,
-        "imports_coverage": trade.safe_ratio(imp["value_usd"], year.imports_usd) if imp else None,
-        "imports_level": imp["level"] if imp else None,
-        "imports_quality": imp["quality"] if imp else None,
-        "imports_region_usd": imp_region["value_usd"] if imp_region else None,
-        "imports_region": imp_region["partner"] if imp_region else None,
-        "imports_region_ratio": (trade.safe_ratio(imp_region["value_usd"], year.imports_usd)
-                                 if imp_region else None),
-        "sources": _release_info(store, ", ".join(
-            d["release"] for d in (exp, imp, imp_region) if d)) if (exp or imp or imp_region) else [],
+        "exports_usd": exp.value_usd if exp else None,
+        "coverage": coverage,
+        "exports_level": exp.level if exp else None,
+        "exports_quality": exp.quality if exp else None,
+        "imports_usd": imp.value_usd if imp else None,
+        "imports_coverage": imports_coverage,
+        "imports_level": imp.level if imp else None,
+        "imports_quality": imp.quality if imp else None,
+        "imports_region_usd": imp_region.value_usd if imp_region else None,
+        "imports_region": imp_region.partner if imp_region else None,
+        "imports_region_ratio": region_ratio,
+        "sources": _release_info(store, ", ".join(d.release for d in (exp, imp, imp_region) if d)),
+        "served_by": {k: asdict(d.served) for k, d in (("exports", exp), ("imports", imp), ("imports_region", imp_region))
+                      if d is not None},
     }
-    if exp is None:
-        notes.append(f"No export product detail for {pair.label} in {period}.")
-    elif exp["quality"] == "top_n":
-        notes.append(f"Export detail for {period} is the ten largest HS chapters only "
-                     f"({detail['coverage']:.0%} of the official total).")
-    elif detail["coverage"] is not None and detail["coverage"] < 0.995:
-        notes.append(
-            f"Export detail (HS{exp['level']}) covers {detail['coverage']:.1%} of the official total; "
-            "codes new in HS2022 and some petroleum products are missing from the source. The "
-            "official total stands; detail is shown beside it, never in its place."
-        )
+    for flow, d, cov in (("Export", exp, coverage), ("Import", imp, imports_coverage)):
+        if d is None:
+            if flow == "Import" and imp_region is not None:
+                continue
+            notes.append(f"No {flow.lower()} product detail for {pair.label} in {period}.")
+        elif "top_n" in d.quality:
+            notes.append(f"{flow} detail for {period} is the largest HS{d.level} lines only "
+                         f"({cov:.0%} of the total)." if cov is not None else
+                         f"{flow} detail for {period} is the largest HS{d.level} lines only.")
+        elif cov is not None and cov < COVERAGE_CAVEAT:
+            notes.append(f"{flow} detail (HS{d.level}, {d.lines:,} lines, {d.release}) covers {cov:.1%} of the "
+                         f"total: {1 - cov:.1%} ({(1 - cov) * (exports_usd if flow == 'Export' else imports_usd) / 1e6:,.2f} "
+                         "US$ mn) is not in the product detail. The total stands; detail is shown beside it, "
+                         "never in its place.")
+        elif cov is not None and cov < FULL:
+            notes.append(f"{flow} detail (HS{d.level}) covers {cov:.1%} of the total.")
     if imp is None and imp_region is not None:
-        notes.append(
-            f"Imports by chapter are for the region {imp_region['partner']} ('Other CIS countries': "
-            f"Russia, Ukraine, Belarus, Armenia, Azerbaijan, Georgia, Moldova), not {pair.partner} "
-            f"alone: the region's total is {detail['imports_region_ratio']:.1%} of official imports "
-            f"from {pair.partner}."
-        )
-    elif imp is not None and imp["quality"] == "top_n":
-        notes.append(f"Import detail for {period} is the ten largest HS chapters only "
-                     f"({detail['imports_coverage']:.0%} of the official total).")
-    elif imp is None:
-        notes.append(f"No import product detail for {pair.label} in {period}.")
+        notes.append(_region_note(imp_region.partner, pair.partner, region_ratio))
 
-    # -- sectors and products (HS8 detail only, so years compare like with like) ------------
-    hs8_years = trade.detail_periods(store, pair.reporter, pair.partner, "export", 8)
+    # -- sectors and products (one level of detail, so years compare like with like) ----------------
+    level = exp.level if exp else None
+    detail_years = (queries.detail_periods(store, pair.reporter, pair.partner, "export", level)
+                    if level and level >= 4 else [])
+    detail_years = [y for y in detail_years if parse_period(y).kind == here.kind and y <= period]
     sectors: list[dict[str, Any]] = []
     products: list[dict[str, Any]] = []
     window: dict[str, Any] = {}
-    if period in hs8_years:
-        first = hs8_years[0]
-        prev = parse_fy(period).shift(-1).label
-        n_years = parse_fy(period).start_year - parse_fy(first).start_year
-        window = {"first": first, "last": period, "years": n_years}
-        years = sorted({first, prev, period} & set(hs8_years))
-        by_sector = trade.sector_values(store, pair.reporter, pair.partner, "export", years)
-        world = trade.sector_values(store, pair.reporter, "WLD", "export", [period])
+    if exp is not None and period in detail_years:
+        first = detail_years[0]
+        prev = here.shift(-1).label
+        n_years = here.year - parse_period(first).year
+        first_total = by_period.get(first)
+        first_detail = queries.finest_detail(store, pair.reporter, pair.partner, "export", first)
+        first_cov = (trade.safe_ratio(first_detail.value_usd, first_total.exports_usd)
+                     if first_detail and first_total else None)
+        window = {"first": first, "last": period, "years": n_years, "first_coverage": first_cov,
+                  "last_coverage": coverage}
+        if n_years > 0 and first_cov is not None and coverage is not None and abs(first_cov - coverage) > COVERAGE_BREAK:
+            window["coverage_break"] = True
+            notes.append(f"Growth rates (CAGR {first}–{period}) compare detail covering {first_cov:.0%} of exports "
+                         f"in {first} with {coverage:.0%} in {period}: part of the change is coverage, not trade.")
+        years = sorted({first, prev, period} & set(detail_years))
+        by_sector = queries.sector_values(store, pair.reporter, pair.partner, "export", years)
+        world = queries.sector_values(store, pair.reporter, queries.WORLD, "export", [period])
         total = sum(v.get(period, 0.0) for v in by_sector.values())
         for sid, title in sector_titles().items():
             vals = by_sector.get(sid, {})
@@ -126,64 +155,51 @@ def overview(store: Store, pair: Pair, fy: str | None = None) -> dict[str, Any]:
                 "partner_share_of_reporter_exports": trade.safe_ratio(value, w),
             })
         sectors.sort(key=lambda r: -r["value_usd"])
-        by_hs4 = trade.product_values(store, pair.reporter, pair.partner, "export", years, 4)
+        by_hs4 = queries.product_values(store, pair.reporter, pair.partner, "export", years, 4)
         top = sorted(by_hs4.items(), key=lambda kv: -kv[1].get(period, 0.0))[:TOP_PRODUCTS]
-        hs8 = trade.product_values(store, pair.reporter, pair.partner, "export", [period], 8)
-        desc8 = trade.descriptions(store, list(hs8))
-        chapters = trade.descriptions(store, sorted({code[:2] for code, _ in top}))
+        finest = queries.lines(store, exp)
+        chapters = queries.descriptions(store, sorted({code[:2] for code, _ in top}))
+        biggest_of = {code: max((k for k in finest if k.startswith(code)), key=lambda k: finest[k], default=None)
+                      for code, _ in top}
+        desc = queries.descriptions(store, [b for b in biggest_of.values() if b])
         for code, vals in top:
-            lines = {k: v[period] for k, v in hs8.items() if k.startswith(code) and period in v}
-            biggest = max(lines, key=lambda k: lines[k]) if lines else None
+            biggest = biggest_of[code]
             products.append({
                 "hs4": code, "chapter": chapters.get(code[:2], ""),
-                "largest_line": biggest, "largest_line_description": desc8.get(biggest or "", ""),
+                "largest_line": biggest, "largest_line_description": desc.get(biggest or "", ""),
                 "value_usd": vals.get(period, 0.0), "yoy": trade.yoy(vals.get(prev), vals.get(period)),
                 "cagr": trade.cagr(vals.get(first, 0.0), vals.get(period, 0.0), n_years),
             })
-    elif hs8_years:
+    elif level and level >= 4 and detail_years:
         notes.append(
-            f"HS8 export detail (sectors, products) covers {hs8_years[0]} to {hs8_years[-1]}; for "
-            f"sectors and products run `bilateral overview --fy {hs8_years[-1][2:]}`."
-        )
+            f"HS{level} export detail (sectors, products) covers {detail_years[0]} to {detail_years[-1]}; for "
+            f"sectors and products run `bilateral overview --period {detail_years[-1]}`.")
 
-    # -- imports by chapter --------------------------------------------------------------------
-    chapters_src = imp if imp and imp["level"] == 2 else (imp_region or imp)
+    # -- imports and exports by chapter -------------------------------------------------------------
+    complete_imports = imp is not None and (imp.level == 2 or (imports_coverage or 0.0) >= COVERAGE_CAVEAT)
+    chapters_src = imp if complete_imports else imp_region
     imports_by_chapter: list[dict[str, Any]] = []
-    if chapters_src is not None and chapters_src["level"] == 2:
-        rows = store.con.execute(
-            "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? AND "
-            "flow = 'import' AND period = ? AND product_level = 2 ORDER BY value_usd DESC LIMIT ?",
-            [pair.reporter, chapters_src["partner"], period, TOP_CHAPTERS],
-        ).fetchall()
-        names = trade.descriptions(store, [r[0] for r in rows])
-        for code, value in rows:
-            imports_by_chapter.append({
-                "hs2": code, "description": names.get(code, ""), "value_usd": float(value),
-                "share": trade.safe_ratio(float(value), chapters_src["value_usd"]),
-                "partner": chapters_src["partner"],
-            })
-
+    if chapters_src is not None:
+        rows = sorted(queries.lines(store, chapters_src, 2).items(), key=lambda kv: -kv[1])[:TOP_CHAPTERS]
+        names = queries.descriptions(store, [c for c, _ in rows])
+        imports_by_chapter = [{"hs2": code, "description": names.get(code, ""), "value_usd": value,
+                               "share": trade.safe_ratio(value, chapters_src.value_usd),
+                               "partner": chapters_src.partner} for code, value in rows]
     exports_by_chapter: list[dict[str, Any]] = []
-    if exp is not None and exp["level"] == 2:
-        rows = store.con.execute(
-            "SELECT product, value_usd FROM flows WHERE source = 'embedded' AND reporter = ? AND partner = ? AND "
-            "flow = 'export' AND period = ? AND product_level = 2 ORDER BY value_usd DESC",
-            [pair.reporter, pair.partner, period],
-        ).fetchall()
-        names = trade.descriptions(store, [r[0] for r in rows])
-        exports_by_chapter = [{"hs2": c, "description": names.get(c, ""), "value_usd": float(v),
-                               "share_of_official": trade.safe_ratio(float(v), year.exports_usd)}
-                              for c, v in rows]
+    if exp is not None and exp.level == 2:
+        rows = sorted(queries.lines(store, exp, 2).items(), key=lambda kv: -kv[1])
+        names = queries.descriptions(store, [c for c, _ in rows])
+        exports_by_chapter = [{"hs2": c, "description": names.get(c, ""), "value_usd": v,
+                               "share_of_official": trade.safe_ratio(v, exports_usd)} for c, v in rows]
 
-    totals = [y.total_usd for y in series]
-    prev_year = by_period.get(parse_fy(period).shift(-1).label)
+    prev_year = by_period.get(here.shift(-1).label)
     return {
         "pair": pair.label, "period": period, "status": year.status,
-        "official": official, "detail": detail,
+        "totals": totals, "official": official, "detail": detail,
         "series": [{"period": y.period, "exports_usd": y.exports_usd, "imports_usd": y.imports_usd,
-                    "total_trade_usd": y.total_usd, "balance_usd": y.balance_usd, "status": y.status}
-                   for y in series],
-        "sparkline": sparkline(totals),
+                    "total_trade_usd": y.total_usd, "balance_usd": y.balance_usd, "status": y.status,
+                    "source": y.source} for y in series],
+        "sparkline": sparkline([float(y.total_usd or 0.0) for y in series]),
         "growth": {
             "total_yoy": trade.yoy(prev_year.total_usd if prev_year else None, year.total_usd),
             "window": window,
@@ -202,9 +218,9 @@ def records(result: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"pair": result["pair"], "period": period, "section": section, "item": item,
                     "measure": measure, "value": value, "unit": unit})
 
-    off = result["official"]
+    tot = result["totals"]
     for k in ("exports_usd", "imports_usd", "total_trade_usd", "balance_usd"):
-        add("official", off["status"], k, off[k], "USD")
+        add("official" if result["official"] else tot["source"], tot["status"], k, tot[k], "USD")
     det = result["detail"]
     for k in ("exports_usd", "imports_usd", "imports_region_usd"):
         if det[k] is not None:

@@ -25,25 +25,33 @@ def share(value: float | None, digits: int = 1) -> str:
 
 
 def render_overview(result: dict[str, Any], console: Console) -> None:
+    tot = result["totals"]
     off = result["official"]
-    src = off["source"]
     console.print(
         f"[bold]{result['pair']} trade, {result['period']}[/bold] "
-        f"({off['status']}) — US$ million"
+        f"({tot['status']}) — US$ million"
     )
-    t = Table(title="Official totals", title_justify="left")
+    t = Table(title="Official totals" if off else f"Totals (served by {tot['source']}, grade {tot['grade']})",
+              title_justify="left")
     for col in ("measure", "US$ mn"):
         t.add_column(col, justify="right" if col != "measure" else "left")
-    t.add_row("Total trade", usd_mn(off["total_trade_usd"]))
-    t.add_row("Exports", usd_mn(off["exports_usd"]))
-    t.add_row("Imports", usd_mn(off["imports_usd"]))
-    t.add_row("Balance", usd_mn(off["balance_usd"]))
+    t.add_row("Total trade", usd_mn(tot["total_trade_usd"]))
+    t.add_row("Exports", usd_mn(tot["exports_usd"]))
+    t.add_row("Imports", usd_mn(tot["imports_usd"]))
+    t.add_row("Balance", usd_mn(tot["balance_usd"]))
     yoy = result["growth"]["total_yoy"]
     if yoy is not None:
         t.add_row("Total, change on previous year", pct(yoy))
     console.print(t)
-    files = ", ".join(f"{r['file']} (sha256 {r['sha256'][:12]})" for r in src["releases"])
-    console.print(f"Source: {src['publisher']}, {src['url']} — {files}")
+    if off:
+        src = off["source"]
+        files = ", ".join(f"{r['file']} (sha256 {r['sha256'][:12]})" for r in src["releases"])
+        console.print(f"Source: {src['publisher']}, {src['url']} — {files}")
+    else:
+        basis = "; ".join(f"{flow} {s['basis']}" for flow, s in (("exports", tot["exports_served"]),
+                                                                  ("imports", tot["imports_served"])) if s)
+        console.print(f"Source: {tot['source']} ({basis}), quality {tot['quality']} (grade {tot['grade']}) — "
+                      f"release {tot['release']}")
 
     series = result["series"]
     console.print(
@@ -52,24 +60,29 @@ def render_overview(result: dict[str, Any], console: Console) -> None:
     )
 
     det = result["detail"]
+    if det["exports_usd"] is None and det["imports_usd"] is None and det["imports_region_usd"] is None:
+        det = None
     d = Table(title="Detail behind the totals", title_justify="left")
     d.add_column("measure")
     d.add_column("US$ mn", justify="right")
     d.add_column("of official", justify="right")
-    if det["exports_usd"] is not None:
+    if det is not None and det["exports_usd"] is not None:
         d.add_row(f"Exports, sum of HS{det['exports_level']} detail", usd_mn(det["exports_usd"]),
                   share(det["coverage"]))
-    if det["imports_usd"] is not None:
+    if det is not None and det["imports_usd"] is not None:
         d.add_row(f"Imports, sum of HS{det['imports_level']} detail", usd_mn(det["imports_usd"]),
                   share(det["imports_coverage"]))
-    if det["imports_region_usd"] is not None:
+    if det is not None and det["imports_region_usd"] is not None:
         d.add_row(f"Imports from region '{group_label(det['imports_region'])}' (proxy)",
                   usd_mn(det["imports_region_usd"]), share(det["imports_region_ratio"]))
-    console.print(d)
+    if det is not None:
+        console.print(d)
 
     if result["sectors"]:
         w = result["growth"]["window"]
-        s = Table(title=f"Exports by summit sector (HS8 detail; CAGR {w['first']}–{w['last']})",
+        level = result["detail"]["exports_level"]
+        span = f"; CAGR {w['first']}–{w['last']}" if w.get("years") else ""
+        s = Table(title=f"Exports by summit sector (HS{level} detail{span})",
                   title_justify="left")
         for col in ("sector", "US$ mn", "share", "YoY", "CAGR", f"{result['pair'][-3:]} share of "
                     f"{result['pair'][:3]} exports"):

@@ -290,6 +290,11 @@ def period_totals(store: Store, pair: Pair | str, period: str | None = None,
         if t.period == want.label:
             return series, t
     have = ", ".join(f"{s[0].period} to {s[-1].period}" for s in _runs(everything))
+    if not series:
+        kind = "calendar" if want.kind == "cy" else "fiscal"
+        raise NotAvailableError(
+            f"no {kind}-year figures for {p.label} in the store (asked for {want.label}); available: {have}. A "
+            "fiscal year is never built from calendar-year data or the other way round")
     raise NotAvailableError(f"no trade figures for {p.label} in {want.label}; available: {have}")
 
 
@@ -316,36 +321,303 @@ def period_of(label: str) -> Period:
 
 # -- energy -----------------------------------------------------------------------------------------
 ENERGY_CHAPTER = "27"
+#: detail whose sum is at least this share of the official total counts as covering it
+FULL_COVERAGE = 0.995
 
 
 @dataclass(frozen=True)
 class EnergyImports:
     """Imports of HS chapter 27 (mineral fuels, crude oil) from a partner in a period.
 
-    ``exact`` is True when the chapter's value is the partner's own figure; otherwise ``share`` comes
-    from detail that covers only part of imports or a region's figure, and ``basis`` says which.
+    ``exact``: the chapter's value is the partner's own published figure (a chapter line, or complete
+    detail). Otherwise ``value_usd`` is None and either ``lower_bound_usd`` holds what the partial
+    detail shows (e.g. crude and coal only) or ``share`` comes from a region standing in for the
+    partner (``proxy``). ``basis`` says which, in words.
     """
 
     period: str
-    value_usd: float | None  # the chapter's value where known exactly, else share × official imports
-    share: float
+    value_usd: float | None
+    lower_bound_usd: float | None
+    share: float | None  # of the pair's imports (official where they exist)
     exact: bool
+    proxy: bool
     basis: str
     served: Served
 
 
 def energy_imports(store: Store, pair: Pair | str, period: str) -> EnergyImports | None:
-    """HS 27 imports of the pair in a period from the best detail loaded; None when no detail serves.
-
-    Provisional implementation over ``indicators.trade``; the read layer replaces it.
-    """
-    from bilateral.indicators import trade
-
+    """HS 27 imports of a pair in a period from the detail that serves it; None when none does."""
     p = _as_pair(pair)
-    found = trade.energy_share(store, p.reporter, p.partner, period)
-    if found is None:
+    detail = best_detail(store, p.reporter, p.partner, "import", period)
+    if detail is None:
         return None
-    share, detail = found
-    exact = detail["partner"] == p.partner and detail.get("quality") == "complete"
-    served = Served("embedded", detail["release"], detail["quality"], f"share of HS{detail['level']} detail")
-    return EnergyImports(period, None, share, exact, f"HS{detail['level']} detail for {detail['partner']}", served)
+    chapters = lines(store, detail, 2)
+    energy = chapters.get(ENERGY_CHAPTER, 0.0)
+    totals = {t.period: t for t in pair_totals(store, p)}.get(period)
+    imports = totals.imports_usd if totals else None
+    if detail.partner != p.partner:
+        share = energy / detail.value_usd if detail.value_usd else None
+        return EnergyImports(period, None, None, share, False, True,
+                             f"share of HS 27 in imports from the region {detail.partner}, standing in for {p.partner}",
+                             detail.served)
+    coverage = detail.value_usd / imports if imports else None
+    whole_chapter = detail.level == 2 or (coverage is not None and coverage >= FULL_COVERAGE)
+    if whole_chapter:
+        return EnergyImports(period, energy, energy, energy / imports if imports else None, True, False,
+                             f"HS 27 as published for {p.partner}", detail.served)
+    return EnergyImports(period, None, energy, None, False, False,
+                         f"the HS{detail.level} detail for {p.partner} covers {coverage:.1%} of imports "
+                         f"({len(lines(store, detail))} lines): HS 27 is at least {energy / 1e6:,.2f} US$ mn"
+                         if coverage is not None else f"partial HS{detail.level} detail for {p.partner}",
+                         detail.served)
+
+
+# -- product detail ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DetailSource:
+    """The one (source, estimate kind) whose product detail serves a figure, and its finest level."""
+
+    source: str
+    estimate: str
+    level: int
+
+    @property
+    def name(self) -> str:
+        rule = _rank(self.source, self.estimate)
+        return rule.name if rule else self.source
+
+
+@dataclass(frozen=True)
+class Detail:
+    """The sum of a figure's product detail at the finest level the serving source holds."""
+
+    reporter: str
+    partner: str  # the partner asked for, or the region standing in for it
+    flow: Flow
+    period: str
+    value_usd: float
+    lines: int
+    level: int
+    served: Served
+
+    @property
+    def release(self) -> str:
+        return self.served.release
+
+    @property
+    def quality(self) -> str:
+        return self.served.quality
+
+    @property
+    def source(self) -> DetailSource:
+        rule = next(r for r in precedence() if r.name == self.served.source or r.source == self.served.source)
+        return DetailSource(rule.source, rule.estimate, self.level)
+
+
+def detail_source(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> DetailSource | None:
+    """Which source's product detail serves (reporter, partner, flow, period).
+
+    The best-ranked source holding any detail, at the finest level it holds; None when none does.
+    """
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT DISTINCT source, estimate, product_level FROM report_flows
+        WHERE reporter = ? AND partner = ? AND flow = ? AND period = ? AND product_level > 0
+        """, [reporter, partner, flow, period]).fetchall()
+    best: tuple[tuple[int, int], DetailSource] | None = None
+    for source, estimate, level in rows:
+        rule = _rank(source, estimate)
+        if rule is None:
+            continue
+        order = (rule.rank, -int(level))
+        if best is None or order < best[0]:
+            best = (order, DetailSource(source, estimate, int(level)))
+    return best[1] if best else None
+
+
+def finest_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """Sum of the serving source's finest product detail for a figure, with its provenance."""
+    ds = detail_source(store, reporter, partner, flow, period)
+    if ds is None:
+        return None
+    row = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT sum(value_usd), count(*), string_agg(DISTINCT release, ', ' ORDER BY release),
+               string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM report_flows WHERE source = ? AND estimate = ? AND product_level = ? AND reporter = ? AND partner = ?
+          AND flow = ? AND period = ?
+        """, [ds.source, ds.estimate, ds.level, reporter, partner, flow, period]).fetchone()
+    if not row or not row[1]:
+        return None
+    served = Served(ds.name, row[2], row[3], f"sum of HS{ds.level} detail")
+    return Detail(reporter, partner, flow, period, float(row[0]), int(row[1]), ds.level, served)
+
+
+def region_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """Product detail of a region that contains ``partner`` (a labelled proxy), if any."""
+    from bilateral.harmonise.countries import groups_containing
+
+    for group in groups_containing(partner):
+        found = finest_detail(store, reporter, group, flow, period)
+        if found:
+            return found
+    return None
+
+
+def best_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """The partner's own finest detail, else that of a region containing it (``partner`` tells which)."""
+    return (finest_detail(store, reporter, partner, flow, period)
+            or region_detail(store, reporter, partner, flow, period))
+
+
+def lines(store: Store, detail: Detail, level: int | None = None) -> dict[str, float]:
+    """The product lines behind a Detail, rolled up to ``level`` digits (default: as held), code → US$."""
+    ds = detail.source
+    digits = ds.level if level is None else min(level, ds.level)
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT left(product, $digits) AS code, sum(value_usd) FROM report_flows
+        WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
+          AND partner = $partner AND flow = $flow AND period = $period
+        GROUP BY 1
+        """, {"digits": digits, "source": ds.source, "estimate": ds.estimate, "level": ds.level,
+              "reporter": detail.reporter, "partner": detail.partner, "flow": detail.flow,
+              "period": detail.period}).fetchall()
+    return {str(c): float(v) for c, v in rows}
+
+
+def detail_periods(store: Store, reporter: str, partner: str, flow: Flow, level: int) -> list[str]:
+    """Periods (of any kind but months) whose serving detail for a figure is at ``level``, oldest first."""
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT DISTINCT period FROM report_flows
+        WHERE reporter = ? AND partner = ? AND flow = ? AND product_level = ? AND period_kind IN ('fy', 'cy')
+        ORDER BY period
+        """, [reporter, partner, flow, level]).fetchall()
+    out = []
+    for (period,) in rows:
+        ds = detail_source(store, reporter, partner, flow, period)
+        if ds is not None and ds.level == level:
+            out.append(str(period))
+    return out
+
+
+def product_values(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str],
+                   level: int) -> dict[str, dict[str, float]]:
+    """Product (rolled up to ``level`` digits) → period → US$, each period from its serving detail."""
+    out: dict[str, dict[str, float]] = {}
+    for period in periods:
+        d = finest_detail(store, reporter, partner, flow, period)
+        if d is None:
+            continue
+        for code, value in lines(store, d, level).items():
+            out.setdefault(code, {})[period] = value
+    return out
+
+
+def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
+                  periods: list[str]) -> dict[str, dict[str, float]]:
+    """Summit sector → period → US$, from each period's serving detail (longest HS prefix wins)."""
+    from bilateral.harmonise.sectors import sector_of
+
+    out: dict[str, dict[str, float]] = {}
+    for period in periods:
+        d = finest_detail(store, reporter, partner, flow, period)
+        if d is None:
+            continue
+        for code, value in lines(store, d).items():
+            per = out.setdefault(sector_of(code), {})
+            per[period] = per.get(period, 0.0) + value
+    return out
+
+
+def partner_values(store: Store, reporter: str, flow: Flow, period: str) -> tuple[dict[str, float], Served | None]:
+    """The reporter's trade by partner country (no groups, no world) in a period, from one source.
+
+    The source is the best-ranked one that holds the reporter's flow by partner for the period; of
+    its levels, the one that covers the most partners is summed per partner.
+    """
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT source, estimate, product_level, partner, sum(value_usd), string_agg(DISTINCT release, ', ' ORDER BY release),
+               string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM report_flows
+        WHERE reporter = ? AND flow = ? AND period = ? AND product_level > 0
+          AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> '{WORLD}'
+        GROUP BY ALL
+        """, [reporter, flow, period]).fetchall()
+    ranked = [(r, _rank(r[0], r[1])) for r in rows]
+    usable = [(r, rule) for r, rule in ranked if rule is not None]
+    if not usable:
+        return {}, None
+    top = min(rule.rank for _, rule in usable)
+    usable = [(r, rule) for r, rule in usable if rule.rank == top]
+    partners_at: dict[int, int] = {}
+    for r, _ in usable:
+        partners_at[int(r[2])] = partners_at.get(int(r[2]), 0) + 1
+    # the level that covers the most partners (a partner distribution needs breadth, not depth)
+    lvl = min(partners_at, key=lambda level: (-partners_at[level], level))
+    best = next((r, rule) for r, rule in usable if int(r[2]) == lvl)
+    src, est = best[0][0], best[0][1]
+    chosen = [r for r, _ in usable if (r[0], r[1], r[2]) == (src, est, lvl)]
+    releases = ", ".join(sorted({rel for r in chosen for rel in str(r[5]).split(", ")}))
+    qualities = ", ".join(sorted({q for r in chosen for q in str(r[6]).split(", ")}))
+    served = Served(best[1].name, releases, qualities, f"sum of HS{int(lvl)} detail by partner")
+    return {str(r[3]): float(r[4]) for r in chosen}, served
+
+
+def descriptions(store: Store, codes: list[str]) -> dict[str, str]:
+    """Descriptions of product codes from the loaded nomenclatures (any classification)."""
+    if not codes:
+        return {}
+    rows = store.con.execute(
+        "SELECT product, any_value(description) FROM products WHERE list_contains(?, product) GROUP BY 1",
+        [sorted(set(codes))]).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Provenance of one loaded release, as a report prints it."""
+
+    release: str
+    file: str
+    sha256: str
+    producer: str
+    url: str | None
+    accessed: str | None
+    version: str
+    licence: str | None
+
+
+def release_info(store: Store, releases: str | Iterable[str]) -> list[ReleaseInfo]:
+    """Provenance rows of releases (a comma-separated string or names)."""
+    names = [r.strip() for r in releases.split(",")] if isinstance(releases, str) else list(releases)
+    names = [n for n in names if n]
+    if not names:
+        return []
+    rows = store.con.execute(
+        "SELECT release, file, checksum, producer, url, accessed, version, licence FROM releases "
+        "WHERE list_contains(?, release) ORDER BY release", [names]).fetchall()
+    return [ReleaseInfo(*r) for r in rows]
+
+
+def all_releases(store: Store) -> list[dict[str, Any]]:
+    """Every row of ``releases`` (for ``bilateral releases``)."""
+    cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed", "licence", "origin",
+            "rows", "loaded_at"]
+    return [dict(zip(cols, r, strict=True)) for r in store.con.execute(
+        f"SELECT {', '.join(cols)} FROM releases ORDER BY release").fetchall()]
+
+
+def official_meta(store: Store, reporter: str, partner: str, period: str) -> tuple[str, str] | None:
+    """Publisher and URL of the official totals of a pair and period, if official totals serve it."""
+    row = store.con.execute(
+        "SELECT any_value(publisher), any_value(url) FROM official_totals WHERE authoritative AND reporter = ? "
+        "AND partner = ? AND period = ?", [reporter, partner, period]).fetchone()
+    return (str(row[0]), str(row[1])) if row and row[0] is not None else None
