@@ -636,15 +636,27 @@ def _actual_flows(store: Store, pair: Pair, kind: PeriodKind) -> dict[str, Perio
     for t in queries.pair_totals(store, pair, period_kind=kind):
         if not t.complete or t.exports_usd is None or t.imports_usd is None:
             continue
-        energy = queries.energy_imports(store, pair, t.period)
-        if energy is None:
-            share, exact, basis = 0.0, False, "no energy detail in the store: imports treated as non-energy"
-        else:
-            share, exact, basis = energy.share, energy.exact, f"{energy.basis} ({energy.served.quality})"
+        share, exact, basis = _energy_share(queries.energy_imports(store, pair, t.period), t.imports_usd)
         status = f", {t.status}" if t.status else ""
         out[t.period] = PeriodFlows(t.period, "actual", t.exports_usd, t.imports_usd, share, exact, basis,
                                     f"{t.source}{status}, grade {t.grade}")
     return out
+
+
+def _energy_share(energy: Any, imports_usd: float) -> tuple[float, bool, str]:
+    """(share of imports, exact, basis) from the read layer's EnergyImports (or None).
+
+    A share where the layer gives one (exact, or a region's as proxy); else the lower bound the
+    partial detail shows, as a share of imports; else 0 (no detail: all imports non-energy).
+    """
+    if energy is None:
+        return 0.0, False, "no energy detail in the store: imports treated as non-energy"
+    where = f"{energy.basis} ({energy.served.quality})"
+    if energy.share is not None:
+        return float(energy.share), bool(energy.exact), where
+    if energy.lower_bound_usd is not None and imports_usd > 0:
+        return min(1.0, float(energy.lower_bound_usd) / imports_usd), False, f"lower bound: {where}"
+    return 0.0, False, f"no usable share: {where}; imports treated as non-energy"
 
 
 def _project(base: PeriodFlows, p: Period, pp: PeriodParams, prev: PeriodFlows) -> PeriodFlows:
