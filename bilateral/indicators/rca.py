@@ -36,16 +36,6 @@ def rca(con: duckdb.DuckDBPyConnection, source: str) -> Any:
     return con.execute(rca_sql(source)).df()
 
 
-def rca_from_flows(con: duckdb.DuckDBPyConnection, period: str, level: int = 6) -> Any:
-    """RCA over every reporter in the store's flows for a period (exports to all partners)."""
-    source = (
-        "SELECT reporter AS exporter, left(product, {lvl}) AS product, value_usd AS value FROM flows "
-        "WHERE source = 'embedded' AND flow = 'export' AND period = '{period}' AND product_level >= {lvl} "
-        "AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> 'WLD'"
-    ).format(lvl=int(level), period=period.replace("'", "''"))
-    return rca(con, source)
-
-
 def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
     """RCA over the BACI world matrix loaded with ``bilateral ingest baci`` (all exporters, one year).
 

@@ -1,0 +1,157 @@
+"""The read layer: any loaded pair reaches the reports, one source per figure, precedence as data.
+
+BACI flow rows here are SYNTHETIC, in BACI's exact layout with real country codes (as in test_baci.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.api import open_store
+from bilateral.cli import app
+from bilateral.harmonise.sectors import sector_of
+from bilateral.sources.canonical import to_table
+from bilateral.store import queries
+from bilateral.store.releases import ReleaseRecord
+
+REPO = Path(__file__).resolve().parents[1]
+COUNTRIES = """country_code,country_name,country_iso2,country_iso3
+276,Germany,DE,DEU
+643,Russian Federation,RU,RUS
+699,India,IN,IND
+"""
+PRODUCTS = '''"code","description"
+"270900","Petroleum oils, crude"
+"300490","Medicaments: n.e.c. in heading 3004"
+"847130","Portable automatic data processing machines"
+'''
+# SYNTHETIC values in thousands of US$, sorted by (i, j, k)
+FLOWS = """t,i,j,k,v,q
+2022,276,643,300490,1500.5,1
+2022,276,643,847130,2500.25,2
+2022,643,276,270900,40000.75,100
+2022,643,699,270900,30000,90
+2022,699,643,300490,600,1
+"""
+DEU_EXPORTS = (1500.5 + 2500.25) * 1000
+DEU_IMPORTS = 40000.75 * 1000
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture()
+def baci_store(tmp_path: Path) -> Path:
+    folder = tmp_path / "baci"
+    folder.mkdir()
+    (folder / "BACI_HS17_Y2022_V202501.csv").write_text(FLOWS)
+    (folder / "country_codes_V202501.csv").write_text(COUNTRIES)
+    (folder / "product_codes_HS17_V202501.csv").write_text(PRODUCTS)
+    store = tmp_path / "s.duckdb"
+    r = run("ingest", "baci", str(folder), "--store", str(store))
+    assert r.exit_code == 0, r.output
+    return store
+
+
+def test_baci_pair_reaches_overview(baci_store: Path) -> None:
+    r = run("overview", "--pair", "DEU-RUS", "--period", "CY2022", "--format", "json", "--store", str(baci_store))
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    t = out["totals"]
+    assert t["exports_usd"] == DEU_EXPORTS
+    assert t["imports_usd"] == DEU_IMPORTS
+    assert t["total_trade_usd"] == DEU_EXPORTS + DEU_IMPORTS
+    assert t["balance_usd"] == DEU_EXPORTS - DEU_IMPORTS
+    assert t["source"] == "baci" and t["release"] == "baci/HS17/V202501/2022" and t["grade"] == "A"
+    assert t["exports_served"]["basis"] == "sum of HS6 detail"
+    assert out["official"] is None
+    # roll-up of HS6 cells to chapters, labelled as the importer's side of each cell
+    [chapter] = out["imports_by_chapter"]
+    assert (chapter["hs2"], chapter["value_usd"], chapter["share"], chapter["partner"]) == ("27", DEU_IMPORTS, 1.0, "RUS")
+    assert chapter["description"].startswith("MINERAL FUELS")
+    assert {s["sector"]: s["value_usd"] for s in out["sectors"] if s["value_usd"]} == {
+        "pharmaceuticals": 1500.5 * 1000, sector_of("847130"): 2500.25 * 1000}
+
+
+def test_baci_pair_default_period_and_indicators(baci_store: Path) -> None:
+    r = run("overview", "--pair", "DEU-RUS", "--format", "json", "--store", str(baci_store))
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["period"] == "CY2022"  # the latest the serving source holds
+    r = run("indicators", "--pair", "DEU-RUS", "--format", "json", "--store", str(baci_store))
+    assert r.exit_code == 0, r.output
+    rows = {x["name"]: x for x in json.loads(r.stdout)}
+    assert rows["trade_balance"]["value"] == DEU_EXPORTS - DEU_IMPORTS
+    assert rows["energy_share_imports"]["value"] == 1.0
+    assert rows["hhi_products"]["value"] == pytest.approx((1500.5 / 4000.75) ** 2 + (2500.25 / 4000.75) ** 2, rel=1e-12)
+    # a fiscal year is not built from calendar-year data
+    r = run("overview", "--pair", "DEU-RUS", "--period", "FY2022-23", "--store", str(baci_store))
+    assert r.exit_code == 1 and "no fiscal-year figures for DEU-RUS" in r.stderr
+
+
+def test_india_russia_unchanged_by_a_baci_load(baci_store: Path) -> None:
+    """Official FY totals still serve IND-RUS; BACI serves its calendar years, never added to them."""
+    with open_store(baci_store) as s:
+        fy = {t.period: t for t in queries.pair_totals(s, "IND-RUS", period_kind="fy")}
+        cy = {t.period: t for t in queries.pair_totals(s, "IND-RUS", period_kind="cy")}
+    assert fy["FY2024-25"].total_usd == 68_692_740_000.0 and fy["FY2024-25"].source == "official"
+    assert cy["CY2022"].exports_usd == 600_000.0 and cy["CY2022"].imports_usd == 30_000_000.0
+    assert cy["CY2022"].source == "baci"
+
+
+def _comtrade_release(store_path: Path, exports: float, imports: float) -> None:
+    """A reported UN Comtrade total for IND-RUS CY2022 (SYNTHETIC values), loaded as any release is."""
+    rows = [{"source": "comtrade", "release": "comtrade/test/IND-RUS-2022", "period": "CY2022", "period_kind": "cy",
+             "reporter": "IND", "partner": "RUS", "flow": f, "hs_revision": None, "product": "TOTAL",
+             "product_level": 0, "value_usd": v, "quantity": None, "quantity_unit": None, "estimate": "reported",
+             "quality": "comtrade_reported"} for f, v in (("export", exports), ("import", imports))]
+    table = to_table("flows", rows)
+    assert isinstance(table, pa.Table)
+    with open_store(store_path) as s:
+        s.load_release(ReleaseRecord("comtrade/test/IND-RUS-2022", "comtrade", "test", "synthetic", "abc", "test"),
+                       {"flows": table})
+
+
+def test_precedence_file_decides(baci_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _comtrade_release(baci_store, 700_000.0, 31_000_000.0)
+    with open_store(baci_store) as s:
+        t = {x.period: x for x in queries.pair_totals(s, "IND-RUS", period_kind="cy")}["CY2022"]
+        assert (t.exports_usd, t.imports_usd, t.source) == (700_000.0, 31_000_000.0, "comtrade")  # rank 4 beats 5
+        # swap the ranks of Comtrade-as-reported and BACI in the file: BACI now serves, nothing is added
+        text = queries._data("source_precedence.csv")
+        swapped = text.replace("\n4,comtrade,reported,", "\nX,comtrade,reported,").replace(
+            "\n5,baci,", "\n4,baci,").replace("\nX,comtrade,reported,", "\n5,comtrade,reported,")
+        assert swapped != text
+        monkeypatch.setattr(queries, "_data", lambda name: swapped if name == "source_precedence.csv" else text)
+        queries.precedence.cache_clear()
+        try:
+            t = {x.period: x for x in queries.pair_totals(s, "IND-RUS", period_kind="cy")}["CY2022"]
+            assert (t.exports_usd, t.imports_usd, t.source) == (600_000.0, 30_000_000.0, "baci")
+        finally:
+            queries.precedence.cache_clear()
+
+
+def test_a_source_missing_from_the_precedence_file_never_serves(baci_store: Path, monkeypatch) -> None:
+    text = queries._data("source_precedence.csv")
+    cut = "\n".join(line for line in text.splitlines() if ",baci," not in line) + "\n"
+    monkeypatch.setattr(queries, "_data", lambda name: cut)
+    queries.precedence.cache_clear()
+    try:
+        with open_store(baci_store) as s:
+            assert queries.pair_totals(s, "DEU-RUS") == []
+    finally:
+        queries.precedence.cache_clear()
+
+
+def test_source_names_only_in_precedence_and_loader() -> None:
+    """`'embedded'` as a literal stands only in the precedence file and the embedded loader."""
+    out = subprocess.run(["grep", "-rn", "'embedded'", "bilateral/", "--include=*.py"], cwd=REPO,
+                         capture_output=True, text=True).stdout
+    offenders = [line for line in out.splitlines() if not line.startswith("bilateral/sources/embedded.py")]
+    assert offenders == []
