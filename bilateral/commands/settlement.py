@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, pair_report, run
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
 
 __all__ = ["register"]
 
@@ -62,12 +62,14 @@ def render(result: Any, console: Any) -> None:
                       _bn(sum(r.channel_outflows_inr), INR_BN), _bn(r.closing_inr, INR_BN), _bn(r.closing_usd, USD_BN))
         console.print(t)
     c = Table(title=f"Scenarios compared, {first.end}", title_justify="left")
-    for col in ("scenario", "closing US$ bn", "peak US$ bn", "years to absorb", "years of exports",
+    for col in ("scenario", "closing US$ bn", "peak US$ bn", "with securities US$ bn", "years to absorb",
+                "years of exports",
                 "balancing exports US$ bn", "export growth needed"):
         c.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=col == "scenario")
     for res in result.results:
         s = res.summary()
         c.add_row(res.scenario, _bn(s["closing_usd"], USD_BN), _bn(s["peak_usd"], USD_BN),
+                  _bn(s["rupee_assets_usd"], USD_BN),
                   _years(s["years_to_absorb"]), "—" if s["years_of_exports"] is None else f"{s['years_of_exports']:.2f}",
                   _bn(s["balancing_exports_usd"], USD_BN), _pct(s["required_export_growth"]))
     console.print(c)
@@ -110,15 +112,19 @@ def register(app: typer.Typer) -> None:
         """
 
         def body() -> None:
+            from bilateral.api import open_store, parse_pair
             from bilateral.models.settlement import load_scenarios, simulate_all
+            from bilateral.output import check_format
             from bilateral.report.settlement_chart import check_chart_path, write_chart
 
             if chart is not None:
                 check_chart_path(chart)
+            check_format(fmt)
             scenarios = load_scenarios(scenario)
-            result = pair_report(pair, fmt, out, store,
-                                 lambda s, p: simulate_all(s, p, scenarios, from_, to),
-                                 lambda r: r.records(), render)
+            p = parse_pair(pair)
+            with open_store(store) as s:
+                result = simulate_all(s, p, scenarios, from_, to)
+            emit(fmt, out, result.to_dict(), result.records(), lambda c: render(result, c))
             if chart is not None:
                 write_chart(result.to_dict(), chart)
                 typer.echo(f"chart written to {chart}", err=True)

@@ -455,6 +455,11 @@ class SettlementRow:
         return self.closing_usd * self.rub_per_usd
 
     @property
+    def rupee_assets_inr(self) -> float:
+        """What the partner holds in rupees: the vostro balance plus the securities bought from it."""
+        return self.closing_inr + self.securities_held_inr
+
+    @property
     def balancing_export_growth(self) -> float | None:
         if self.balancing_exports_usd is None or self.exports_usd <= 0:
             return None
@@ -479,6 +484,7 @@ class SettlementRow:
             **{f"out_{c}_inr": v for c, v in zip(CHANNELS, self.channel_outflows_inr, strict=True)},
             "outflows_inr": self.outflows_inr, "closing_inr": self.closing_inr, "closing_usd": self.closing_usd,
             "closing_rub": self.closing_rub, "securities_held_inr": self.securities_held_inr,
+            "rupee_assets_inr": self.rupee_assets_inr, "rupee_assets_usd": self.rupee_assets_inr / self.inr_per_usd,
             "balancing_exports_usd": self.balancing_exports_usd,
             "balancing_export_growth": self.balancing_export_growth, "years_of_exports": self.years_of_exports,
         }
@@ -593,7 +599,8 @@ class SettlementResult:
             "closing_period": f.period, "closing_inr": f.closing_inr, "closing_usd": f.closing_usd,
             "closing_rub": f.closing_rub, "peak_period": pk.period, "peak_usd": pk.closing_usd,
             "years_to_absorb": self.years_to_absorb, "years_of_exports": f.years_of_exports,
-            "securities_held_inr": f.securities_held_inr,
+            "securities_held_inr": f.securities_held_inr, "rupee_assets_inr": f.rupee_assets_inr,
+            "rupee_assets_usd": f.rupee_assets_inr / f.inr_per_usd,
             "balancing_exports_usd": f.balancing_exports_usd, "required_export_growth": self.required_export_growth,
         }
 

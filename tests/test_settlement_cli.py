@@ -1,0 +1,200 @@
+"""`bilateral settlement` on the embedded store: flows from the read layer, actual vs projected periods,
+stock-flow consistency of every shipped scenario, output formats, charts and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.cli import app
+from bilateral.models import settlement as st
+
+runner = CliRunner()
+FY2022_23_OPEN = 264 / 365  # 11 July 2022 to 31 March 2023
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def shipped(store_path: Path) -> dict:
+    r = run("settlement", "--format", "json", "--store", str(store_path))
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_json_rows_actual_then_projected(shipped: dict):
+    assert shipped["pair"] == "IND-RUS" and (shipped["from"], shipped["to"]) == ("FY2022-23", "FY2029-30")
+    assert "does not publish" in shipped["note"]
+    assert [s["scenario"] for s in shipped["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    sq = shipped["scenarios"][0]
+    rows = {r["period"]: r for r in sq["rows"]}
+    assert list(rows) == [f"FY{y}-{(y + 1) % 100:02d}" for y in range(2022, 2030)]
+    # official FY totals through the read layer
+    assert rows["FY2024-25"]["exports_usd"] == 4_881_300_000 and rows["FY2024-25"]["imports_usd"] == 63_811_440_000
+    assert rows["FY2024-25"]["flows_source"].startswith("official")
+    last = sq["last_actual"]
+    assert all(r["kind"] == ("actual" if r["period"] <= last else "projected") for r in sq["rows"])
+    assert rows["FY2029-30"]["kind"] == "projected" and sq["overrides_from"] == st.parse_period(last).shift(1).label
+    # energy share shown with its basis and whether it is exact
+    assert 0.7 < rows["FY2024-25"]["energy_share"] < 1.0
+    assert rows["FY2024-25"]["energy_basis"] and rows["FY2024-25"]["energy_exact"] in (True, False)
+    assert all(p["basis"] in ("source", "assumption") and p["note"] for p in sq["parameters"])
+
+
+def test_first_year_by_hand(shipped: dict):
+    """FY2022-23, status quo: rupee inflow = open share × imports × (s × 5% + (1 − s) × 40%) × 80.4."""
+    r = shipped["scenarios"][0]["rows"][0]
+    s = r["energy_share"]
+    inflow = FY2022_23_OPEN * 46_212_710_000 * (s * 0.05 + (1 - s) * 0.40) * 80.4
+    paid = FY2022_23_OPEN * 3_147_210_000 * 0.60 * 80.4
+    assert r["opening_inr"] == 0
+    assert r["inflow_inr"] == pytest.approx(inflow, rel=1e-12)
+    assert r["exports_paid_inr"] == pytest.approx(paid, rel=1e-12)
+    left = inflow - paid
+    gsec = min(0.30 * left, 2e9 * 80.4)
+    third = min(0.05 * (left - gsec), 0.5e9 * 80.4)
+    assert r["out_government_securities_inr"] == pytest.approx(gsec, rel=1e-12)
+    assert r["out_corporate_debt_inr"] == 0  # not allowed before 3 October 2025
+    assert r["out_third_country_inr"] == pytest.approx(third, rel=1e-12)
+    assert r["closing_inr"] == pytest.approx(left - gsec - third, rel=1e-12)
+    assert r["closing_usd"] == pytest.approx(r["closing_inr"] / 80.4, rel=1e-12)
+
+
+def test_every_shipped_scenario_is_stock_flow_consistent(shipped: dict):
+    for sc in shipped["scenarios"]:
+        opening = 0.0
+        for r in sc["rows"]:
+            assert r["opening_inr"] == pytest.approx(opening, rel=1e-12, abs=1e-3)
+            flows = r["inflow_inr"] + r["bought_inr"] - r["exports_paid_inr"] - sum(
+                r[f"out_{c}_inr"] for c in st.CHANNELS)
+            assert r["closing_inr"] == pytest.approx(r["opening_inr"] + flows, rel=1e-12, abs=1e-3)
+            assert r["outflows_inr"] == pytest.approx(r["exports_paid_inr"] + sum(r[f"out_{c}_inr"] for c in st.CHANNELS))
+            opening = r["closing_inr"]
+
+
+def test_scenarios_share_the_past_and_differ_after(shipped: dict):
+    sq, more, push = shipped["scenarios"]
+    last = sq["last_actual"]
+    for a, b, c in zip(sq["rows"], more["rows"], push["rows"], strict=True):
+        if a["period"] <= last:
+            assert a["closing_inr"] == b["closing_inr"] == c["closing_inr"]
+    assert more["summary"]["closing_usd"] > sq["summary"]["closing_usd"] > push["summary"]["closing_usd"]
+    assert push["rows"][-1]["exports_usd"] == pytest.approx(
+        next(r for r in push["rows"] if r["period"] == last)["exports_usd"] * 1.2 ** (len(push["rows"]) - 1 - [
+            r["period"] for r in push["rows"]].index(last)), rel=1e-12)
+
+
+def test_later_from_opens_with_what_accumulated(store_path: Path, shipped: dict):
+    r = run("settlement", "--scenario", "status_quo", "--from", "FY2024-25", "--to", "FY2025-26", "--format", "json",
+            "--store", str(store_path))
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["scenarios"][0]["rows"]
+    full = {x["period"]: x for x in shipped["scenarios"][0]["rows"]}
+    assert [x["period"] for x in rows] == ["FY2024-25", "FY2025-26"]
+    assert rows[0]["opening_inr"] == pytest.approx(full["FY2023-24"]["closing_inr"], rel=1e-12)
+
+
+def test_library_simulate_matches_cli(store, shipped: dict):
+    res = st.simulate(store, "IND-RUS", "export_push", "FY2022-23", "FY2029-30")
+    assert isinstance(res, st.SettlementResult)
+    assert res.to_dict()["rows"] == shipped["scenarios"][2]["rows"]
+    assert res.records()[0]["scenario"] == "export_push"
+
+
+def test_no_rupee_settlement_no_balance(store, tmp_path: Path):
+    path = tmp_path / "none.yml"
+    path.write_text("""\
+scenarios:
+  - name: none
+    title: No rupees
+    description: nothing settled in rupees
+    applies_from: FY2022-23
+    overrides:
+      crude_currency: {value: {USD: 1.0}, assumption: test}
+      other_imports_currency: {value: {THIRD: 1.0}, assumption: test}
+      exports_currency: {value: {THIRD: 1.0}, assumption: test}
+""", encoding="utf-8")
+    (sc,) = st.load_scenarios(path)
+    res = st.simulate(store, "IND-RUS", sc)
+    assert all(r.closing_inr == 0 and r.inflow_inr == 0 and r.exports_paid_inr == 0 for r in res.rows)
+
+
+def test_csv_and_table(store_path: Path, tmp_path: Path):
+    r = run("settlement", "--format", "csv", "--store", str(store_path))
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 3 * 8 and {"scenario", "period", "kind", "closing_inr", "closing_usd"} <= set(rows[0])
+    out = tmp_path / "table.txt"
+    r = run("settlement", "--scenario", "status_quo", "--out", str(out), "--store", str(store_path))
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "FY2026-27 p" in text and "does not publish" in text and "assumption:" in text and "source: RBI" in text
+
+
+def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):
+    png, html = tmp_path / "balance.png", tmp_path / "balance.html"
+    for path in (png, html):
+        r = run("settlement", "--chart", str(path), "--format", "json", "--out", str(tmp_path / "x.json"),
+                "--store", str(store_path))
+        assert r.exit_code == 0, r.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = html.read_text(encoding="utf-8")
+    assert "Plotly" in page and "<script src=" not in page  # plotly.js inlined: no CDN
+    assert len(page) > 1_000_000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--chart", "x.pdf"), "error: --chart x.pdf: write a .png (static) or .html (interactive) file"),
+    (("--scenario", "nope"), "error: unknown scenario 'nope'; use one of status_quo, more_rupee_invoicing, "
+                              "export_push or a YAML file"),
+    (("--from", "FY2025-26", "--to", "FY2023-24"), "error: --to FY2023-24 comes before --from FY2025-26"),
+    (("--from", "FY2025-26", "--to", "CY2030"), "error: --from FY2025-26 and --to CY2030 must both be fiscal or both "
+                                                "calendar years"),
+    (("--format", "xml"), "error: unknown --format 'xml'; use one of table, csv, json, parquet"),
+])
+def test_errors_are_one_line(store_path: Path, args: tuple[str, ...], message: str):
+    r = run("settlement", *args, "--store", str(store_path))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == message
+
+
+def test_impossible_parameter_file_via_cli(store_path: Path, tmp_path: Path):
+    path = tmp_path / "bad.yml"
+    path.write_text("defaults:\n  crude_currency: {value: {USD: 0.7, INR: 0.2}, assumption: x}\n"
+                    "scenarios:\n  - {name: bad, title: Bad, description: x}\n", encoding="utf-8")
+    r = run("settlement", "--scenario", str(path), "--store", str(store_path))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (f"error: {path}, field 'defaults.crude_currency': shares sum to 0.9; "
+                                "they must sum to 1")
+
+
+def test_pair_without_data_says_what_to_load(store_path: Path):
+    r = run("settlement", "--pair", "BRA-ARG", "--store", str(store_path))
+    assert r.exit_code == 1
+    assert r.stderr.startswith("error: no trade figures for BRA-ARG") and "bilateral ingest" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "commands" / "settlement.md"
+
+
+def test_docs_examples_run(store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Every `$ bilateral settlement …` line of the docs page runs (in a temp folder, on the test store)."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    lines = [ln[2:] for ln in DOC.read_text(encoding="utf-8").splitlines() if ln.startswith("$ bilateral settlement")]
+    assert len(lines) >= 5
+    for line in lines:
+        args = shlex.split(line)[1:]
+        r = run(*args, "--store", str(store_path))
+        assert r.exit_code == 0, (line, r.output)
+    assert (tmp_path / "settlement.png").exists() and (tmp_path / "settlement.html").exists()
+    assert json.loads((tmp_path / "settlement.json").read_text())["pair"] == "IND-RUS"
