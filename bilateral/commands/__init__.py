@@ -12,7 +12,10 @@ import typer
 
 #: modules under bilateral.commands, in the order their commands appear in ``bilateral --help``
 MODULES: tuple[str, ...] = (
+    "agenda",
     "settlement",
+    "potential",
+    "corridors",
 )
 
 

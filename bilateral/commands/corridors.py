@@ -1,0 +1,113 @@
+"""``bilateral corridors``: compare INSTC, Suez, the Cape, Chennai–Vladivostok and the NSR for one trip."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, run
+from bilateral.errors import BilateralError
+
+FromOpt = Annotated[str, typer.Option("--from", help="Origin: UN/LOCODE or name, e.g. INNSA, Chennai, RUPRI.")]
+ToOpt = Annotated[str, typer.Option("--to", help="Destination: UN/LOCODE or name, e.g. Moscow, RUVVO, INSIK.")]
+DateOpt = Annotated[str | None, typer.Option("--date", help="Departure date YYYY-MM-DD (default: today).")]
+ScenarioOpt = Annotated[list[str] | None, typer.Option(
+    "--scenario", help="red-sea-closed or rasht-astara-open; repeat for several.")]
+CargoOpt = Annotated[str, typer.Option("--cargo", help="container (per TEU) or tanker (per tonne and barrel).")]
+VesselOpt = Annotated[str, typer.Option("--vessel", help="Tanker class: aframax or suezmax.")]
+CongestionOpt = Annotated[float, typer.Option(
+    "--astara-congestion", help="Multiply the border dwell at Astara (1 = none, 2 = twice as long).")]
+GeojsonOpt = Annotated[Path | None, typer.Option("--geojson", help="Also write the corridors as GeoJSON here.")]
+MapOpt = Annotated[Path | None, typer.Option("--map", help="Also draw a PNG map here.")]
+
+
+def _parse_date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BilateralError(f"not a date {text!r}; use YYYY-MM-DD, e.g. 2026-03-15") from None
+
+
+def _money(v: float | None) -> str:
+    return "" if v is None else f"{v:,.0f}"
+
+
+def _render(cmp: Any, console: Any) -> None:
+    from rich.table import Table
+
+    tanker = cmp.cargo == "tanker"
+    title = (f"{cmp.cargo} {cmp.origin.name} → {cmp.destination.name}, departing {cmp.date:%Y-%m-%d}"
+             + (f", scenarios: {', '.join(cmp.scenarios)}" if cmp.scenarios else "")
+             + (f", {cmp.vessel}" if tanker else ""))
+    t = Table(title=title)
+    for col in ("corridor", "open", "km", "sea/rail/road km", "days P50–P90",
+                "US$/t P50–P90" if tanker else "US$/TEU P50–P90",
+                "US$/bbl P50–P90" if tanker else "kg CO2e/TEU", "kg CO2e/t" if tanker else "passages"):
+        t.add_column(col, justify="left" if col in ("corridor", "passages") else "right")
+    for c in cmp.corridors:
+        spread = f"{c.sea_km:,.0f}/{c.rail_km:,.0f}/{c.road_km:,.0f}"
+        days = f"{c.days_p50:.1f}–{c.days_p90:.1f}"
+        if tanker:
+            cost = f"{c.usd_per_tonne_p50:.2f}–{c.usd_per_tonne_p90:.2f}"
+            extra = [f"{c.usd_per_bbl_p50:.2f}–{c.usd_per_bbl_p90:.2f}", f"{c.co2e_kg_per_tonne:,.1f}"]
+        else:
+            cost = f"{_money(c.usd_per_teu_p50)}–{_money(c.usd_per_teu_p90)}"
+            extra = [f"{c.co2e_kg_per_teu:,.0f}", ",".join(c.passages)]
+        t.add_row(c.corridor, "yes" if c.open else "[red]no[/red]", f"{c.distance_km:,.0f}", spread, days, cost, *extra)
+    console.print(t)
+    for c in cmp.corridors:
+        for r in c.reasons:
+            console.print(f"[red]{c.corridor}[/red]: {r}")
+    console.print(f"Monte Carlo, {cmp.draws} seeded draws; parameters and sources: bilateral/corridors/data/. "
+                  "Sea distances: searoute; many rates and dwell times are labelled assumptions.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("corridors")
+    def corridors(
+        origin: FromOpt,
+        destination: ToOpt,
+        when: DateOpt = None,
+        scenario: ScenarioOpt = None,
+        cargo: CargoOpt = "container",
+        vessel: VesselOpt = "aframax",
+        astara_congestion: CongestionOpt = 1.0,
+        geojson: GeojsonOpt = None,
+        map_png: MapOpt = None,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+        store: StoreOpt = None,
+    ) -> None:
+        """Compare transport corridors for one trip: days and cost (P50/P90), CO2e, open or closed.
+
+        Container (per TEU) from an Indian port to Russia, or crude tanker (per tonne and barrel) from a
+        Russian port to India, via INSTC, Suez, the Cape, Chennai–Vladivostok or the Northern Sea Route.
+        --store is accepted for uniformity; corridors read only their own data files.
+        """
+
+        def body() -> None:
+            from bilateral.corridors import compare
+            from bilateral.output import check_format
+
+            check_format(fmt)
+            result = compare(origin, destination, _parse_date(when), tuple(scenario or ()), cargo,  # type: ignore[arg-type]
+                             vessel, astara_congestion)  # type: ignore[arg-type]
+            if geojson is not None:
+                from bilateral.corridors.maps import save_geojson
+
+                save_geojson(result, geojson)
+            if map_png is not None:
+                if map_png.suffix.lower() != ".png":
+                    raise BilateralError(f"--map writes a PNG; give a path ending in .png, not {map_png.name!r}")
+                from bilateral.corridors.maps import save_png
+
+                save_png(result, map_png)
+            rows = result.records()
+            emit(fmt, out, [c.to_dict() for c in result.corridors], rows, lambda console: _render(result, console))
+
+        run(body)

@@ -1,0 +1,376 @@
+"""Time, cost and CO2e per corridor as distributions: a seeded Monte Carlo over triangular parameters.
+
+Container (per TEU), door to door from gate-in at the origin port to the destination terminal:
+
+- origin: gate-in before the cut-off, terminal handling;
+- each leg: wait for a departure (uniform between 0 and the headway, so half the headway on average),
+  then distance ÷ speed (sea: knots, slower on the NSR; land: commercial km/day); liner services add
+  intermediate calls; cost = distance × rate per TEU-km, plus the Suez toll or NSR fees per TEU;
+- each transfer: port dwell and handling (sea involved), gauge change (1,435↔1,520 mm) or a
+  terminal transfer (road↔rail); a border crossing adds dwell (× the Astara congestion multiplier
+  at Astara) and fees;
+- destination: dwell and handling; one empty-box repositioning charge per trip.
+
+Tanker (per tonne and per barrel): laden voyage days = loading + sea + canal + discharge; the owner
+is paid for the round trip (ballast back the same way): time-charter equivalent × days + bunkers +
+canal tolls both ways + two port calls, divided by the cargo.
+
+Every parameter is a triangular (low, mode, high) with a source in ``data/parameters.csv``; the draws
+are seeded per corridor, so a result does not depend on which other corridors were compared.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any, Literal, get_args
+
+import numpy as np
+
+from bilateral.corridors.legs import (
+    CARGOS,
+    SEA_MODES,
+    Cargo,
+    CorridorDef,
+    Place,
+    corridor_defs,
+    emission_factors,
+    param,
+    place,
+    places,
+)
+from bilateral.corridors.network import NSR, PlannedLeg, plan
+from bilateral.corridors.seasonality import check_scenarios, nsr_window, red_sea_closure
+from bilateral.errors import BilateralError
+
+__all__ = ["DRAWS", "SEED", "VESSELS", "Comparison", "CorridorResult", "LegResult", "Vessel", "compare"]
+
+DRAWS = 4000
+SEED = 20261127
+KM_PER_NM = 1.852
+HOURS_PER_DAY = 24.0
+GRAMS_PER_KG = 1000.0
+Vessel = Literal["aframax", "suezmax"]
+VESSELS: tuple[str, ...] = get_args(Vessel)
+#: the place where the Astara congestion multiplier applies
+ASTARA = "astara"
+#: risk tags a route carries for the passages it crosses
+PASSAGE_RISKS = {"babalmandab": "red-sea-security", "ormuz": "strait-of-hormuz", "bosporus": "turkish-straits",
+                 NSR: "ice-and-season", "suez": "suez-canal"}
+GAUGE_BREAK = frozenset({"rail_1435", "rail_1520"})
+
+
+@dataclass(frozen=True)
+class LegResult:
+    a: str
+    b: str
+    a_name: str
+    b_name: str
+    mode: str
+    distance_km: float
+    passages: tuple[str, ...]
+    source: str
+    #: the line drawn on a map: searoute's lane for sea legs, the two ends for land legs (schematic)
+    geometry: tuple[tuple[float, float], ...] = field(repr=False, default=())
+
+    @property
+    def schematic(self) -> bool:
+        return len(self.geometry) == 2 and self.mode not in SEA_MODES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.a, "to": self.b, "from_name": self.a_name, "to_name": self.b_name,
+                "mode": self.mode, "distance_km": round(self.distance_km, 1), "passages": list(self.passages),
+                "source": self.source}
+
+
+@dataclass(frozen=True)
+class CorridorResult:
+    """One corridor for one origin, destination, date and scenario set."""
+
+    corridor: str
+    label: str
+    cargo: Cargo
+    open: bool
+    reasons: tuple[str, ...]
+    distance_km: float
+    sea_km: float
+    rail_km: float
+    road_km: float
+    passages: tuple[str, ...]
+    days_p50: float
+    days_p90: float
+    usd_per_teu_p50: float | None
+    usd_per_teu_p90: float | None
+    co2e_kg_per_teu: float | None
+    co2e_ttw_kg_per_teu: float | None
+    usd_per_tonne_p50: float | None
+    usd_per_tonne_p90: float | None
+    usd_per_bbl_p50: float | None
+    usd_per_bbl_p90: float | None
+    co2e_kg_per_tonne: float | None
+    risks: tuple[str, ...]
+    legs: tuple[LegResult, ...] = field(repr=False)
+
+    def record(self) -> dict[str, Any]:
+        """A flat row (csv, parquet, and the JSON list)."""
+        return {
+            "corridor": self.corridor, "label": self.label, "cargo": self.cargo, "open": self.open,
+            "reasons": "; ".join(self.reasons), "distance_km": round(self.distance_km),
+            "sea_km": round(self.sea_km), "rail_km": round(self.rail_km), "road_km": round(self.road_km),
+            "passages": ",".join(self.passages), "days_p50": self.days_p50, "days_p90": self.days_p90,
+            "usd_per_teu_p50": self.usd_per_teu_p50, "usd_per_teu_p90": self.usd_per_teu_p90,
+            "co2e_kg_per_teu": self.co2e_kg_per_teu, "co2e_ttw_kg_per_teu": self.co2e_ttw_kg_per_teu,
+            "usd_per_tonne_p50": self.usd_per_tonne_p50, "usd_per_tonne_p90": self.usd_per_tonne_p90,
+            "usd_per_bbl_p50": self.usd_per_bbl_p50, "usd_per_bbl_p90": self.usd_per_bbl_p90,
+            "co2e_kg_per_tonne": self.co2e_kg_per_tonne, "risks": ",".join(self.risks),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.record()
+        d["reasons"] = list(self.reasons)
+        d["passages"] = list(self.passages)
+        d["risks"] = list(self.risks)
+        d["legs"] = [leg.to_dict() for leg in self.legs]
+        return d
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """All corridors for one origin and destination: open ones first, fastest (P50) first."""
+
+    origin: Place
+    destination: Place
+    date: date
+    cargo: Cargo
+    vessel: Vessel | None
+    scenarios: tuple[str, ...]
+    astara_congestion: float
+    corridors: tuple[CorridorResult, ...]
+    draws: int = DRAWS
+    seed: int = SEED
+
+    def records(self) -> list[dict[str, Any]]:
+        meta = {"from": self.origin.id, "to": self.destination.id, "date": self.date.isoformat(),
+                "scenarios": ",".join(self.scenarios)}
+        return [{**meta, **c.record()} for c in self.corridors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.origin.id, "from_name": self.origin.name, "to": self.destination.id,
+                "to_name": self.destination.name, "date": self.date.isoformat(), "cargo": self.cargo,
+                "vessel": self.vessel, "scenarios": list(self.scenarios),
+                "astara_congestion": self.astara_congestion, "draws": self.draws, "seed": self.seed,
+                "corridors": [c.to_dict() for c in self.corridors]}
+
+    def corridor(self, name: str) -> CorridorResult:
+        for c in self.corridors:
+            if c.corridor == name:
+                return c
+        raise BilateralError(f"corridor {name!r} does not serve {self.origin.id}→{self.destination.id}")
+
+
+class _Draw:
+    """Triangular draws of named parameters from one seeded generator."""
+
+    def __init__(self, corridor: str) -> None:
+        self.rng = np.random.default_rng([SEED, zlib.crc32(corridor.encode())])
+
+    def __call__(self, key: str, *specific: str) -> np.ndarray:
+        p = param(key, *specific)
+        if p.low == p.high:
+            return np.full(DRAWS, p.mode)
+        return self.rng.triangular(p.low, p.mode, p.high, DRAWS)
+
+    def wait(self, mode: str) -> np.ndarray:
+        """Waiting for a departure: uniform between 0 and the headway."""
+        return self.rng.uniform(0.0, 1.0, DRAWS) * self("headway_days", mode)
+
+
+def _q(x: np.ndarray, q: float, nd: int = 1) -> float:
+    return round(float(np.percentile(x, q)), nd)
+
+
+def _sea_days(leg: PlannedLeg, knots: np.ndarray, nsr_factor: np.ndarray) -> np.ndarray:
+    km_per_day = knots * KM_PER_NM * HOURS_PER_DAY
+    sea = leg.sea
+    if sea is None or sea.nsr_entry_km is None or sea.nsr_exit_km is None:
+        return leg.distance_km / km_per_day
+    nsr_km = sea.nsr_exit_km - sea.nsr_entry_km
+    return (leg.distance_km - nsr_km) / km_per_day + nsr_km / (km_per_day * nsr_factor)
+
+
+def _nsr_reason(leg: PlannedLeg, elapsed: np.ndarray, knots: np.ndarray, nsr_factor: np.ndarray,
+                departure: date) -> str | None:
+    """Season check for a leg through the NSR, at the median of the days already spent and the speeds."""
+    sea = leg.sea
+    if sea is None or sea.nsr_entry_km is None or sea.nsr_exit_km is None:
+        return None
+    km_per_day = float(np.median(knots)) * KM_PER_NM * HOURS_PER_DAY
+    before = float(np.median(elapsed)) + (sea.nsr_entry_km + sea.approach_km / 2) / km_per_day
+    inside = (sea.nsr_exit_km - sea.nsr_entry_km) / (km_per_day * float(np.median(nsr_factor)))
+    return nsr_window(departure, before, before + inside).reason()
+
+
+def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, congestion: float
+               ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    d = _Draw(defn.corridor)
+    days = d("cutoff_days")
+    usd = d("handling_usd_per_teu")
+    reasons: list[str] = []
+    prev: str | None = None
+    for i, leg in enumerate(legs):
+        node = places()[leg.a]
+        transfer = i == 0 or leg.mode != prev or leg.mode in SEA_MODES
+        if i > 0 and transfer:
+            if {prev, leg.mode} == GAUGE_BREAK:
+                days = days + d("gauge_change_days")
+                usd = usd + d("gauge_change_usd_per_teu")
+            elif leg.mode in SEA_MODES or prev in SEA_MODES:
+                days = days + d("port_dwell_days", leg.a)
+                usd = usd + d("handling_usd_per_teu")
+            else:
+                days = days + d("terminal_dwell_days")
+                usd = usd + d("handling_usd_per_teu")
+        if i > 0 and node.kind == "border":
+            factor = congestion if node.id == ASTARA else 1.0
+            days = days + d("border_dwell_days") * factor
+            usd = usd + d("border_usd_per_teu")
+        if transfer:
+            days = days + d.wait(leg.mode)
+        if leg.mode in SEA_MODES:
+            knots, nsr_factor = d("speed_knots", leg.mode), d("nsr_speed_factor")
+            reason = _nsr_reason(leg, days, knots, nsr_factor, departure)
+            if reason:
+                reasons.append(reason)
+            days = days + _sea_days(leg, knots, nsr_factor)
+            if leg.mode == "deep_sea":
+                days = days + d("liner_calls_days")
+            if "suez" in leg.passages:
+                usd = usd + d("suez_usd_per_teu")
+            if NSR in leg.passages:
+                usd = usd + d("nsr_usd_per_teu")
+        else:
+            days = days + leg.distance_km / d("speed_km_day", leg.mode)
+        usd = usd + leg.distance_km * d("usd_per_teu_km", leg.mode)
+        prev = leg.mode
+    last = legs[-1]
+    days = days + (d("port_dwell_days", last.b) if last.mode in SEA_MODES else d("terminal_dwell_days"))
+    usd = usd + d("handling_usd_per_teu") + d("empty_repositioning_usd_per_teu")
+    return days, usd, reasons
+
+
+def _tanker(defn: CorridorDef, leg: PlannedLeg, vessel: str, departure: date
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    d = _Draw(f"{defn.corridor}/{vessel}")
+    knots, nsr_factor = d("speed_knots", "tanker"), d("nsr_speed_factor")
+    load = d("tanker_port_days")
+    reasons: list[str] = []
+    reason = _nsr_reason(leg, load, knots, nsr_factor, departure)
+    if reason:
+        reasons.append(reason)
+    sea = _sea_days(leg, knots, nsr_factor)
+    canal_days = d("suez_transit_days") if "suez" in leg.passages else np.zeros(DRAWS)
+    laden = load + sea + canal_days + d("tanker_port_days")
+    round_trip = laden + sea + canal_days
+    tolls = np.zeros(DRAWS)
+    if "suez" in leg.passages:
+        tolls = tolls + 2 * d("suez_usd_transit", vessel)
+    if NSR in leg.passages:
+        tolls = tolls + 2 * d("nsr_usd_transit", vessel)
+    cost = (d("tce_usd_day", vessel) * round_trip + 2 * sea * d("fuel_t_day", vessel) * d("bunker_usd_t")
+            + tolls + 2 * d("port_usd_call", vessel))
+    per_tonne = cost / d("cargo_tonnes", vessel)
+    return laden, per_tonne, per_tonne / param("barrels_per_tonne").mode, reasons
+
+
+def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenarios: frozenset[str],
+              vessel: str, congestion: float) -> CorridorResult:
+    passages = tuple(dict.fromkeys(p for leg in legs for p in leg.passages))
+    reasons: list[str] = []
+    closure = red_sea_closure(set(passages), scenarios)
+    if closure:
+        reasons.append(closure)
+    risks = tuple(dict.fromkeys([*(PASSAGE_RISKS[p] for p in passages if p in PASSAGE_RISKS),
+                                 *(r for leg in legs for r in leg.risks)]))
+    km = {"sea": 0.0, "rail": 0.0, "road": 0.0}
+    for leg in legs:
+        km["sea" if leg.mode in SEA_MODES else "rail" if leg.mode.startswith("rail") else "road"] += leg.distance_km
+    factors = emission_factors()
+    ids = places()
+    leg_results = tuple(LegResult(leg.a, leg.b, ids[leg.a].name, ids[leg.b].name, leg.mode, leg.distance_km,
+                                  leg.passages, leg.source,
+                                  leg.sea.coords if leg.sea else (ids[leg.a].lonlat, ids[leg.b].lonlat))
+                        for leg in legs)
+    common: dict[str, Any] = {
+        "corridor": defn.corridor, "label": defn.label, "cargo": defn.cargo,
+        "distance_km": round(sum(km.values()), 1), "sea_km": km["sea"], "rail_km": km["rail"],
+        "road_km": km["road"], "passages": passages, "risks": risks, "legs": leg_results,
+    }
+    if defn.cargo == "container":
+        days, usd, more = _container(defn, legs, departure, congestion)
+        reasons += more
+        wtw = sum(leg.distance_km * factors[leg.mode].wtw_g for leg in legs) / GRAMS_PER_KG
+        ttw = sum(leg.distance_km * factors[leg.mode].ttw_g for leg in legs) / GRAMS_PER_KG
+        return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
+                              days_p50=_q(days, 50), days_p90=_q(days, 90),
+                              usd_per_teu_p50=_q(usd, 50, 0), usd_per_teu_p90=_q(usd, 90, 0),
+                              co2e_kg_per_teu=round(wtw, 1), co2e_ttw_kg_per_teu=round(ttw, 1),
+                              usd_per_tonne_p50=None, usd_per_tonne_p90=None, usd_per_bbl_p50=None,
+                              usd_per_bbl_p90=None, co2e_kg_per_tonne=None)
+    (leg,) = legs
+    days, per_t, per_bbl, more = _tanker(defn, leg, vessel, departure)
+    reasons += more
+    per_tonne_co2 = leg.distance_km * factors[f"tanker.{vessel}"].wtw_g / GRAMS_PER_KG
+    return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
+                          days_p50=_q(days, 50), days_p90=_q(days, 90),
+                          usd_per_teu_p50=None, usd_per_teu_p90=None, co2e_kg_per_teu=None, co2e_ttw_kg_per_teu=None,
+                          usd_per_tonne_p50=_q(per_t, 50, 2), usd_per_tonne_p90=_q(per_t, 90, 2),
+                          usd_per_bbl_p50=_q(per_bbl, 50, 2), usd_per_bbl_p90=_q(per_bbl, 90, 2),
+                          co2e_kg_per_tonne=round(per_tonne_co2, 2))
+
+
+def compare(origin: str, destination: str, when: date, scenarios: tuple[str, ...] | list[str] = (),
+            cargo: Cargo = "container", vessel: Vessel = "aframax", astara_congestion: float = 1.0) -> Comparison:
+    """Compare every corridor that serves ``origin`` → ``destination`` on the departure date ``when``.
+
+    ``origin``/``destination`` are UN/LOCODEs or names ('INNSA', 'Moscow'); ``scenarios`` from
+    ``seasonality.SCENARIOS``; ``cargo`` 'container' (per TEU) or 'tanker' (per tonne and barrel, with
+    ``vessel`` 'aframax' or 'suezmax'); ``astara_congestion`` multiplies the border dwell at Astara.
+    """
+    if cargo not in CARGOS:
+        raise BilateralError(f"unknown --cargo {cargo!r}; use one of {', '.join(CARGOS)}")
+    if vessel not in VESSELS:
+        raise BilateralError(f"unknown --vessel {vessel!r}; use one of {', '.join(VESSELS)}")
+    if not 1.0 <= astara_congestion <= 10.0:
+        raise BilateralError(f"--astara-congestion {astara_congestion} out of range; use 1 (none) to 10")
+    sc = check_scenarios(tuple(scenarios))
+    return _compare(place(origin).id, place(destination).id, when, tuple(sorted(sc)), cargo, vessel,
+                    float(astara_congestion))
+
+
+@cache
+def _compare(o_id: str, d_id: str, when: date, scenarios: tuple[str, ...], cargo: Cargo, vessel: Vessel,
+             congestion: float) -> Comparison:
+    o, dest = places()[o_id], places()[d_id]
+    if o.id == dest.id:
+        raise BilateralError("--from and --to are the same place")
+    if cargo == "tanker" and (o.kind != "port" or dest.kind != "port"):
+        raise BilateralError("tanker corridors run between ports: use a loading port (e.g. RUPRI, RUNVS) and a "
+                             "discharge port (e.g. INSIK, INVAD)")
+    if cargo == "container" and o.kind != "port":
+        raise BilateralError(f"container corridors start at a port; {o.name} is {o.kind}")
+    sc = frozenset(scenarios)
+    results = []
+    for defn in corridor_defs():
+        if defn.cargo != cargo:
+            continue
+        legs = plan(defn, o, dest, sc)
+        if legs:
+            results.append(_evaluate(defn, legs, when, sc, vessel, congestion))
+    if not results:
+        raise BilateralError(f"no {cargo} corridor serves {o.name} → {dest.name}; container corridors run from an "
+                             "Indian port to a Russian place, tanker corridors from a Russian port to an Indian one")
+    results.sort(key=lambda r: (not r.open, r.days_p50, r.corridor))
+    return Comparison(o, dest, when, cargo, vessel if cargo == "tanker" else None, scenarios, congestion,
+                      tuple(results))
