@@ -14,7 +14,6 @@ import typer
 MODULES: tuple[str, ...] = (
     "agenda",
     "settlement",
-    "potential",
     "corridors",
 )
 
