@@ -1,39 +1,60 @@
 """The target tracker: is the partnership on track for its trade target.
 
-- required CAGR from a base fiscal year to the target year, against achieved CAGR over 3 and 5 years;
-- how the required pace changed as each new year came in;
-- a forecast of total trade with 80% and 95% prediction intervals and the probability of reaching
-  the target (random walk with drift on log trade, with the FY2022-23 oil-shock jump as an
-  intervention, statsmodels SARIMAX);
-- scenarios from YAML (oil import value = price index × volume index, non-oil imports, exports by
-  summit sector) → total, exports, imports and balance per year;
-- the gap to the target split by direction and commodity group.
+- required CAGR from a base year (default: the latest, provisional or not) to the target year,
+  against achieved CAGR over 3 and 5 years, and how the required pace changed year by year;
+- a forecast of total trade BY COMPONENT: exports, energy imports (HS 27) and other imports.
+  Energy imports are volume × price: the Brent price path is a named scenario input (EIA data
+  shipped in ``models/data``) with Brent's own year-to-year volatility around it; the implied
+  volume is a random walk without drift, so the 2022 jump is not extrapolated. Exports and other
+  imports each take the candidate model with the lowest backtest error
+  (:mod:`bilateral.models.forecast`, :mod:`bilateral.models.backtest`). The components are drawn
+  jointly with the correlation of their one-step residuals and summed;
+- the probability of reaching the target, with the range across the top models (model choice);
+- what share of the reporter's total trade the 95% upper bound implies (plausibility);
+- the later actual figures beside an older base's forecast;
+- scenarios from YAML (Brent path, energy volume, other imports, exports by sector) and the gap
+  to the target split by component.
 """
 
 from __future__ import annotations
 
+import csv
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from importlib import resources
+from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import yaml
 
 from bilateral.errors import BilateralError
 from bilateral.harmonise.pairs import Pair
-from bilateral.harmonise.periods import FiscalYear, parse_fy
+from bilateral.harmonise.periods import Period, parse_period
 from bilateral.harmonise.sectors import titles as sector_titles
-from bilateral.indicators import trade
+from bilateral.models import backtest as bt
+from bilateral.models.forecast import CANDIDATES, DESCRIPTIONS, Z80, Z95, Fitted, fit, residuals
 from bilateral.store.db import Store
+from bilateral.store.queries import PeriodTotals, period_totals, reporter_totals
+from bilateral.store.target_reads import EnergyPoint, energy_history
 
-SUMMIT_TARGET_USD = 100e9
-SUMMIT_TARGET_FY = "FY2029-30"  # "by 2030": the fiscal year ending March 2030 (an assumption)
-#: the year from which trade jumped to a new level (discounted Russian crude after February 2022)
-BREAK_FY = "FY2022-23"
-DEFAULT_SEED = 20251205  # the summit's date, for the simulated probability
+#: years (the calendar year a period starts in) of the 2022 shift to discounted Russian crude: both
+#: FY2022-23 (+369% imports) and FY2023-24 (+33%) are treated as one-off level shifts, not growth
+BREAK_YEARS = (2022, 2023)
+DEFAULT_SEED = 20251205  # the summit's date
 SIMULATIONS = 20_000
-SCENARIO_KEYS = {"name", "title", "description", "oil", "non_oil_imports_growth", "exports_growth"}
+ALT_SIMULATIONS = 10_000  # per alternative model combination (model-choice range)
+BACKTEST_SIMULATIONS = 4_000  # per origin, for the component method's backtest
+TOP_MODELS = 2  # the model-choice range spans the best this many models of each component
+MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
+MAX_HORIZON = 5  # backtest horizons 1 … 5 years
+PRICE_HOLD_MONTHS = 12  # default price path: the average of the last 12 months, held flat
+Component = Literal["exports", "energy_imports", "other_imports"]
+COMPONENT_TITLES: dict[str, str] = {"exports": "Exports", "energy_imports": "Energy imports (HS 27)",
+                                    "other_imports": "Other imports", "imports": "Imports"}
 
 
 def required_cagr(base_usd: float, target_usd: float, years: int) -> float:
@@ -45,33 +66,93 @@ def required_cagr(base_usd: float, target_usd: float, years: int) -> float:
     return float((target_usd / base_usd) ** (1.0 / years) - 1.0)
 
 
+def cagr(start: float, end: float, years: int) -> float | None:
+    return (end / start) ** (1 / years) - 1 if start > 0 and years > 0 else None
+
+
+# -- the oil price --------------------------------------------------------------------------------
+@cache
+def brent_monthly() -> dict[str, float]:
+    """Brent spot, US$/bbl, by month ``YYYY-MM`` (EIA RBRTE; see models/data/brent-monthly.md)."""
+    text = resources.files("bilateral.models").joinpath("data/brent-monthly.csv").read_text(encoding="utf-8")
+    out = {}
+    for line, r in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            out[r["month"]] = float(r["usd_per_bbl"])
+        except (KeyError, ValueError):
+            raise BilateralError(f"bilateral/models/data/brent-monthly.csv, line {line}: needs month and a number "
+                                 "usd_per_bbl") from None
+    return out
+
+
+def _months(p: Period) -> list[str]:
+    if p.kind == "fy":
+        return [f"{p.year + (m < 4):04d}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]
+    return [f"{p.year:04d}-{m:02d}" for m in range(1, 13)]
+
+
+def brent_average(period: str) -> float | None:
+    """Average Brent over a fiscal or calendar year; None unless all 12 months are in the data."""
+    months = brent_monthly()
+    vals = [months.get(m) for m in _months(parse_period(period))]
+    return None if any(v is None for v in vals) else float(np.mean(vals))  # type: ignore[arg-type]
+
+
+def brent_hold() -> tuple[float, str]:
+    """The default price path: the average of the last 12 months available, and its description."""
+    months = sorted(brent_monthly().items())[-PRICE_HOLD_MONTHS:]
+    value = float(np.mean([v for _, v in months]))
+    return value, (f"Brent held at US${value:.1f}/bbl, the average of {months[0][0]} to {months[-1][0]} "
+                   "(EIA RBRTE)")
+
+
+def brent_volatility(kind: str) -> float:
+    """Root mean square of year-on-year log changes of yearly average Brent (every full year in the data)."""
+    years = sorted({int(m[:4]) for m in brent_monthly()})
+    avgs = [a for y in years if (a := brent_average(Period(kind, y).label)) is not None]  # type: ignore[arg-type]
+    d = np.diff(np.log(avgs))
+    return float(np.sqrt(np.mean(d**2)))
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+SCENARIO_KEYS = {"name", "title", "description", "brent_usd", "energy_volume_growth", "other_imports_growth",
+                 "exports_growth"}
+
+
 @dataclass(frozen=True)
 class Scenario:
+    """A deterministic path for each component (every number an assumption)."""
+
     name: str
     title: str
     description: str
-    oil_price_index: list[float]  # per projected year, base year = 1.0
-    oil_volume_index: list[float]
-    non_oil_imports_growth: float
-    exports_growth: dict[str, float]  # sector → growth a year; key 'default' for the rest
+    brent_usd: tuple[float, ...]  # per projected year
+    energy_volume_growth: float
+    other_imports_growth: float
+    exports_growth: dict[str, float]  # sector → growth a year; 'default' for the rest
 
     def growth_for(self, sector: str) -> float:
         return self.exports_growth.get(sector, self.exports_growth.get("default", 0.0))
 
 
-def _index_path(spec: Any, years: int, field: str, name: str) -> list[float]:
-    """An index path of ``years`` values from a list (last value carried on) or {growth: g}."""
-    if isinstance(spec, dict) and "growth" in spec:
-        g = float(spec["growth"])
-        return [(1 + g) ** (t + 1) for t in range(years)]
-    if isinstance(spec, list) and spec and all(isinstance(v, int | float) for v in spec):
-        vals = [float(v) for v in spec]
-        return [vals[min(t, len(vals) - 1)] for t in range(years)]
-    raise BilateralError(f"scenario {name!r}: {field} must be a list of index values or {{growth: g}}")
+def price_path(spec: Any, years: int, where: str) -> tuple[float, ...]:
+    """``hold`` (the last 12 months' average, flat) or a list of US$/bbl (the last value carried on)."""
+    if spec == "hold":
+        return (brent_hold()[0],) * years
+    if isinstance(spec, list) and spec and all(isinstance(v, int | float) and v > 0 for v in spec):
+        return tuple(float(spec[min(t, len(spec) - 1)]) for t in range(years))
+    raise BilateralError(f"{where}: brent_usd must be 'hold' or a list of prices in US$/bbl, e.g. [80, 75]")
 
 
-def load_scenarios(path: Path | None, years: int) -> list[Scenario]:
-    """Scenarios from a YAML file (default: the three shipped with bilateral)."""
+@dataclass(frozen=True)
+class ScenarioFile:
+    forecast_brent_usd: tuple[float, ...]
+    forecast_brent_note: str
+    scenarios: tuple[Scenario, ...]
+
+
+def load_scenarios(path: Path | None, years: int) -> ScenarioFile:
+    """Scenarios and the forecast's price path from YAML (default: the file shipped with bilateral)."""
     if path is None:
         text = resources.files("bilateral.models").joinpath("scenarios/default.yml").read_text(encoding="utf-8")
         where = "bilateral/models/scenarios/default.yml"
@@ -87,6 +168,9 @@ def load_scenarios(path: Path | None, years: int) -> list[Scenario]:
         raise BilateralError(f"{where}: not valid YAML ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), list):
         raise BilateralError(f"{where}: expected a top-level 'scenarios:' list")
+    fspec = doc.get("forecast_brent_usd", "hold")
+    fpath = price_path(fspec, years, f"{where}: forecast_brent_usd")
+    fnote = brent_hold()[1] if fspec == "hold" else f"Brent path set in {where}: {list(fpath)} US$/bbl"
     known = set(sector_titles()) | {"default"}
     out = []
     for n, s in enumerate(doc["scenarios"], start=1):
@@ -95,238 +179,627 @@ def load_scenarios(path: Path | None, years: int) -> list[Scenario]:
         missing = SCENARIO_KEYS - set(s)
         if missing:
             raise BilateralError(f"{where}: scenario {s.get('name', n)!r} lacks {sorted(missing)}")
+        if not isinstance(s["exports_growth"], dict):
+            raise BilateralError(f"{where}: scenario {s['name']!r}: exports_growth must map sectors to growth rates")
         bad = set(s["exports_growth"]) - known
         if bad:
-            raise BilateralError(f"{where}: scenario {s['name']!r}: unknown sectors {sorted(bad)}; "
-                                 f"use {sorted(known)}")
-        out.append(Scenario(
-            name=str(s["name"]), title=str(s["title"]), description=str(s["description"]).strip(),
-            oil_price_index=_index_path(s["oil"].get("price_index"), years, "oil.price_index", s["name"]),
-            oil_volume_index=_index_path(s["oil"].get("volume_index"), years, "oil.volume_index", s["name"]),
-            non_oil_imports_growth=float(s["non_oil_imports_growth"]),
-            exports_growth={k: float(v) for k, v in s["exports_growth"].items()},
-        ))
-    return out
+            raise BilateralError(f"{where}: scenario {s['name']!r}: unknown sectors {sorted(bad)}; use {sorted(known)}")
+        try:
+            out.append(Scenario(
+                name=str(s["name"]), title=str(s["title"]), description=str(s["description"]).strip(),
+                brent_usd=price_path(s["brent_usd"], years, f"{where}: scenario {s['name']!r}"),
+                energy_volume_growth=float(s["energy_volume_growth"]),
+                other_imports_growth=float(s["other_imports_growth"]),
+                exports_growth={str(k): float(v) for k, v in s["exports_growth"].items()}))
+        except (TypeError, ValueError):
+            raise BilateralError(f"{where}: scenario {s['name']!r}: growth rates must be numbers, e.g. 0.05") from None
+    return ScenarioFile(fpath, fnote, tuple(out))
+
+
+# -- results --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ForecastYear:
+    """One forecast year of a component or the total, in US$, with the later actual where known."""
+
+    period: str
+    median: float
+    mean: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+    actual: float | None = None
+    actual_status: str | None = None
+    actual_quantile: float | None = None  # share of the forecast distribution below the actual
 
 
 @dataclass(frozen=True)
-class BaseSplit:
-    """The base year's trade split into the groups scenarios act on, with the source of each split."""
-
-    exports_by_sector: dict[str, float]
-    oil_imports: float
-    non_oil_imports: float
-    exports_split_source: str
-    imports_split_source: str
-
-
-def base_split(store: Store, pair: Pair, base: trade.OfficialYear) -> BaseSplit:
-    """Split official exports by sector and official imports into oil (HS 27) and non-oil.
-
-    Shares come from the latest product detail at or before the base year and are applied to the
-    official totals, so the split always adds up to the official figures.
-    """
-    hs8_years = [p for p in trade.detail_periods(store, pair.reporter, pair.partner, "export", 8)
-                 if p <= base.period]
-    if hs8_years:
-        yr = hs8_years[-1]
-        by_sector = trade.sector_values(store, pair.reporter, pair.partner, "export", [yr])
-        tot = sum(v[yr] for v in by_sector.values())
-        exports = {s: base.exports_usd * v[yr] / tot for s, v in by_sector.items()}
-        exp_src = f"sector shares of HS8 export detail {yr}, applied to official exports {base.period}"
-    else:
-        exports = {"other": base.exports_usd}
-        exp_src = "no export detail: all exports in one group"
-    found = trade.energy_share(store, pair.reporter, pair.partner, base.period)
-    if found is None:
-        share, imp_src = 0.0, "no import detail: all imports treated as non-oil"
-    else:
-        share, imp = found
-        imp_src = (f"HS 27 share {share:.1%} of import detail {base.period} ({imp['quality']}, partner "
-                   f"{imp['partner']}), applied to official imports")
-    return BaseSplit(exports, base.imports_usd * share, base.imports_usd * (1 - share), exp_src, imp_src)
+class ComponentForecast:
+    component: str
+    title: str
+    model: str
+    model_description: str
+    chosen_by: str  # why this model: backtest ranking or a fixed structure
+    base_usd: float
+    years: tuple[ForecastYear, ...]
+    ranking: tuple[tuple[str, float], ...] = ()  # (model, mean MASE) best first
+    parameters: dict[str, float] = field(default_factory=dict)
+    history: tuple[tuple[str, float, str], ...] = ()  # (period, value, basis)
 
 
-def project(split: BaseSplit, scenario: Scenario, base_fy: FiscalYear, years: int) -> list[dict[str, Any]]:
-    """Per-year projection of exports, imports, total and balance under a scenario."""
-    rows = []
-    for t in range(1, years + 1):
-        exports_by = {s: v * (1 + scenario.growth_for(s)) ** t for s, v in split.exports_by_sector.items()}
-        oil = split.oil_imports * scenario.oil_price_index[t - 1] * scenario.oil_volume_index[t - 1]
-        non_oil = split.non_oil_imports * (1 + scenario.non_oil_imports_growth) ** t
-        exports = sum(exports_by.values())
-        imports = oil + non_oil
-        rows.append({"period": base_fy.shift(t).label, "exports_usd": exports, "imports_usd": imports,
-                     "oil_imports_usd": oil, "non_oil_imports_usd": non_oil,
-                     "total_trade_usd": exports + imports, "balance_usd": exports - imports,
-                     "exports_by_sector_usd": exports_by})
-    return rows
+@dataclass(frozen=True)
+class PReach:
+    """Probability of reaching the target with the chosen models, and its range across the top models."""
+
+    chosen: float
+    low: float
+    high: float
+    combinations: tuple[tuple[str, float], ...]  # ('exports:drift + other_imports:local_level', p)
+    simulations: int
+    seed: int
 
 
-def forecast(history: list[tuple[str, float]], horizon: int, *, break_fy: str = BREAK_FY,
-             seed: int = DEFAULT_SEED, target_usd: float | None = None) -> dict[str, Any]:
-    """Forecast total trade ``horizon`` years ahead with 80%/95% prediction intervals.
+@dataclass(frozen=True)
+class Plausibility:
+    """What the 95% upper bound implies against the reporter's trade with the world in the base year."""
 
-    Model: random walk with drift on log trade, Δlog y_t = c + δ·[t = break] + ε_t (SARIMAX(0,1,0)
-    with a constant and a pulse at the break year, i.e. a one-off level shift). With 16 annual
-    points and one regime jump this is the most the data can support: the drift is the average
-    growth outside the jump, the spread comes from the year-to-year variability, and the jump does
-    not repeat in the forecast. Intervals are log-normal, so they are asymmetric in US dollars.
-    """
-    import numpy as np
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    upper_total_usd: float
+    reporter_total_usd: float | None
+    share_of_reporter_total: float | None
+    upper_imports_usd: float
+    reporter_imports_usd: float | None
+    share_of_reporter_imports: float | None
+    period: str
 
-    periods = [p for p, _ in history]
-    y = np.log(np.array([v for _, v in history], dtype=float))
-    dy = np.diff(y)
-    pulse = np.array([1.0 if p == break_fy else 0.0 for p in periods[1:]])
-    exog = pulse.reshape(-1, 1) if pulse.any() else None
-    model = SARIMAX(dy, exog=exog, order=(0, 0, 0), trend="c")
-    fit = model.fit(disp=False)
-    params = dict(zip(model.param_names, fit.params, strict=True))
-    drift = float(params["intercept"])
-    sigma = math.sqrt(float(params["sigma2"]))
-    se_drift = float(fit.bse[model.param_names.index("intercept")])
-    last = y[-1]
-    z80, z95 = 1.2815515655446004, 1.959963984540054
-    rows: list[dict[str, float | str]] = []
-    base_fy = parse_fy(periods[-1])
-    for h in range(1, horizon + 1):
-        mu = last + drift * h
-        sd = math.sqrt(h * sigma**2 + (h * se_drift) ** 2)  # shock variance + drift uncertainty
-        rows.append({
-            "period": base_fy.shift(h).label, "median": math.exp(mu), "mean": math.exp(mu + sd**2 / 2),
-            "lo80": math.exp(mu - z80 * sd), "hi80": math.exp(mu + z80 * sd),
-            "lo95": math.exp(mu - z95 * sd), "hi95": math.exp(mu + z95 * sd), "log_sd": sd,
-        })
-    out: dict[str, Any] = {
-        "model": "random walk with drift on log total trade; FY2022-23 jump as a one-off level shift "
-                 "(statsmodels SARIMAX on Δlog with constant and pulse)",
-        "drift": drift, "sigma": sigma, "se_drift": se_drift,
-        "break_effect": float(params.get("x1", 0.0)), "observations": len(history),
-        "first": periods[0], "last": periods[-1], "years": rows,
-    }
-    if target_usd is not None:
-        from scipy.stats import norm
 
-        end = rows[-1]
-        mu_end = math.log(float(end["median"]))
-        out["p_reach_target"] = float(1 - norm.cdf((math.log(target_usd) - mu_end) / float(end["log_sd"])))
-        rng = np.random.default_rng(seed)
-        drifts = rng.normal(drift, se_drift, SIMULATIONS)
-        shocks = rng.normal(0.0, sigma, (SIMULATIONS, horizon)).sum(axis=1)
-        sims = last + drifts * horizon + shocks
-        out["p_reach_target_simulated"] = float(np.mean(sims >= math.log(target_usd)))
-        out["seed"] = seed
-        out["simulations"] = SIMULATIONS
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    title: str
+    description: str
+    years: tuple[dict[str, float | str], ...]  # period, exports, energy, other imports, total, balance
+    total_at_target_usd: float
+    shortfall_usd: float
+    change_by_component_usd: dict[str, float]
+    assumptions: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BacktestSummary:
+    """Coverage and errors of the shipped method (components recombined) on the pair's total trade."""
+
+    method: str
+    forecasts: int
+    coverage80: float
+    coverage95: float
+    mape: float
+    forecasts_no_break: int
+    coverage80_no_break: float
+    coverage95_no_break: float
+    first_origin: str
+    last_origin: str
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    pair: str
+    period_kind: str
+    base: dict[str, Any]
+    target: dict[str, Any]
+    required_cagr: float
+    achieved_cagr_3y: float | None
+    achieved_cagr_5y: float | None
+    pace: tuple[dict[str, Any], ...]
+    history: tuple[dict[str, Any], ...]
+    later_actuals: tuple[dict[str, Any], ...]
+    forecast: tuple[ForecastYear, ...]
+    components: tuple[ComponentForecast, ...]
+    correlation: dict[str, Any]
+    p_reach: PReach
+    plausibility: Plausibility
+    backtest: BacktestSummary | None
+    scenarios: tuple[ScenarioResult, ...]
+    gap: dict[str, Any]
+    price: dict[str, Any]
+    target_path: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+    source: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Flat rows (pair, section, period, measure, value) for CSV/Parquet."""
+        out: list[dict[str, Any]] = []
+
+        def add(section: str, period: str, measure: str, value: Any) -> None:
+            out.append({"pair": self.pair, "section": section, "period": period, "measure": measure, "value": value})
+
+        b, t = self.base["period"], self.target["period"]
+        add("summary", b, "required_cagr", self.required_cagr)
+        add("summary", b, "achieved_cagr_3y", self.achieved_cagr_3y)
+        add("summary", b, "achieved_cagr_5y", self.achieved_cagr_5y)
+        add("summary", t, "p_reach_target", self.p_reach.chosen)
+        add("summary", t, "p_reach_target_low", self.p_reach.low)
+        add("summary", t, "p_reach_target_high", self.p_reach.high)
+        add("summary", t, "upper95_share_of_reporter_total", self.plausibility.share_of_reporter_total)
+        for p in self.pace:
+            add("pace", p["base"], "required_cagr", p["required_cagr"])
+        for section, years in [("forecast:total", self.forecast)] + [(f"forecast:{c.component}", c.years)
+                                                                      for c in self.components]:
+            for y in years:
+                for k in ("median", "mean", "lo80", "hi80", "lo95", "hi95", "actual"):
+                    add(section, y.period, k, getattr(y, k))
+        for s in self.scenarios:
+            for row in s.years:
+                for k, v in row.items():
+                    if k != "period":
+                        add(f"scenario:{s.name}", str(row["period"]), k, v)
+        return out
+
+
+# -- the component forecast -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SeriesModel:
+    """A component modelled on its own log series (exports, other imports)."""
+
+    component: str
+    periods: tuple[str, ...]
+    levels: tuple[float, ...]
+    pulses: tuple[int, ...]
+    ranking: tuple[tuple[str, float], ...]
+
+    def fitted(self, name: str) -> Fitted:
+        return fit(name, np.log(self.levels), self.pulses)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class EnergyModel:
+    """Energy imports = volume × price: volume a random walk without drift, price a path ± Brent volatility."""
+
+    base_usd: float
+    base_price: float
+    sigma_volume: float
+    sigma_price: float
+    changes: int  # year-on-year volume changes σ_volume rests on
+    volume_changes: dict[str, float]  # period → Δlog volume (for the correlation)
+
+
+def break_indexes(periods: Sequence[str]) -> tuple[int, ...]:
+    return tuple(i for i, p in enumerate(periods) if parse_period(p).year in BREAK_YEARS)
+
+
+def series_model(component: str, periods: Sequence[str], levels: Sequence[float], horizon: int) -> SeriesModel:
+    """Fit the candidates' backtest on a component and rank them (lowest mean MASE first)."""
+    pulses = break_indexes(periods)
+    min_train = min(bt.DEFAULT_MIN_TRAIN, max(len(levels) - 2, 2))
+    rows = bt.run(component, levels, periods, pulses=pulses, horizon=min(horizon, MAX_HORIZON), min_train=min_train)
+    ranked = bt.ranking(rows, min(horizon, MAX_HORIZON)) or bt.ranking(rows, min(horizon, MAX_HORIZON), True)
+    if not ranked:
+        ranked = [("drift_break" if pulses else "drift", math.nan)]
+    return SeriesModel(component, tuple(periods), tuple(float(v) for v in levels), pulses, tuple(ranked))
+
+
+def energy_model(points: Sequence[EnergyPoint], kind: str) -> EnergyModel | None:
+    """The energy component from its history; None when the base year's HS 27 figure is unknown."""
+    if not points:
+        return None
+    priced = [(p, brent_average(p.period)) for p in points]
+    changes: dict[str, float] = {}
+    for (a, pa), (b, pb) in zip(priced, priced[1:], strict=False):
+        same_basis = (a.basis == "lower_bound") == (b.basis == "lower_bound")
+        consecutive = parse_period(b.period).year == parse_period(a.period).year + 1
+        if pa and pb and same_basis and consecutive and parse_period(b.period).year not in BREAK_YEARS:
+            changes[b.period] = math.log(b.value_usd / pb) - math.log(a.value_usd / pa)
+    last, price = priced[-1]
+    if price is None:
+        return None
+    sigma_v = float(np.sqrt(np.mean(np.square(list(changes.values()))))) if changes else 0.0
+    return EnergyModel(last.value_usd, price, sigma_v, brent_volatility(kind), len(changes), changes)
+
+
+def _correlation(series: Sequence[dict[str, float]], names: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
+    """Correlation of one-step residuals over the years all components share (identity if too few)."""
+    k = len(series)
+    common = sorted(set.intersection(*(set(s) for s in series))) if series else []
+    corr = np.eye(k)
+    used = len(common) >= MIN_CORRELATION_POINTS
+    if used:
+        mat = np.array([[s[p] for p in common] for s in series])
+        corr = np.corrcoef(mat)
+        corr = np.where(np.isfinite(corr), corr, 0.0)
+        np.fill_diagonal(corr, 1.0)
+        w, v = np.linalg.eigh(corr)  # keep it positive definite
+        corr = v @ np.diag(np.clip(w, 1e-6, None)) @ v.T
+        d = np.sqrt(np.diag(corr))
+        corr = corr / np.outer(d, d)
+    info = {"components": list(names), "matrix": corr.round(3).tolist(), "years": common, "used": used,
+            "note": (f"correlation of one-step residuals over {len(common)} common years" if used else
+                     f"only {len(common)} common years (< {MIN_CORRELATION_POINTS}): components drawn independently")}
+    return corr, info
+
+
+def simulate(models: Sequence[tuple[str, Any]], corr: np.ndarray, prices: Sequence[float], horizon: int,
+             sims: int, seed: int) -> dict[str, np.ndarray]:
+    """Joint draws (sims × horizon, US$) of each component; shocks correlated across components."""
+    rng = np.random.default_rng(seed)
+    k = len(models)
+    chol = np.linalg.cholesky(corr)
+    z = rng.standard_normal((sims, horizon, k)) @ chol.T
+    z_slope = rng.standard_normal((sims, k))
+    w = rng.standard_normal((sims, horizon))  # the oil price, independent of the trade shocks
+    out = {}
+    for i, (name, m) in enumerate(models):
+        if isinstance(m, EnergyModel):
+            logp = np.log(np.asarray(prices[:horizon]) / m.base_price)
+            paths = (math.log(m.base_usd) + m.sigma_volume * np.cumsum(z[:, :, i], axis=1)
+                     + logp[None, :] + m.sigma_price * np.cumsum(w, axis=1))
+        else:
+            paths = m.paths(z[:, :, i], z_slope[:, i])
+        out[name] = np.exp(paths)
     return out
 
 
-def track(store: Store, pair: Pair, *, base: str | None = None, target_usd: float = SUMMIT_TARGET_USD,
-          by: str = SUMMIT_TARGET_FY, scenario_file: Path | None = None,
-          seed: int = DEFAULT_SEED) -> dict[str, Any]:
-    """Everything `bilateral target` shows, as one structure (values in US dollars)."""
-    series, base_year = trade.official_year(store, pair.reporter, pair.partner, base)
-    by_period = {y.period: y for y in series}
-    base_fy = parse_fy(base_year.period)
-    target_fy = parse_fy(by)
-    years = target_fy.start_year - base_fy.start_year
+def _sum(draws: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
+    """The sum of the components' draws (all but ``skip``)."""
+    return np.sum([v for k, v in draws.items() if k != skip], axis=0)
+
+
+def _summary(draws: np.ndarray, periods: Sequence[str]) -> list[ForecastYear]:
+    qs = np.quantile(draws, [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
+    return [ForecastYear(p, float(qs[0, t]), float(draws[:, t].mean()), float(qs[1, t]), float(qs[2, t]),
+                         float(qs[3, t]), float(qs[4, t])) for t, p in enumerate(periods)]
+
+
+def _with_actuals(years: Sequence[ForecastYear], draws: np.ndarray, actual: dict[str, tuple[float, str]]
+                  ) -> tuple[ForecastYear, ...]:
+    out = []
+    for t, y in enumerate(years):
+        if y.period in actual:
+            v, status = actual[y.period]
+            out.append(ForecastYear(**{**asdict(y), "actual": v, "actual_status": status,
+                                       "actual_quantile": float(np.mean(draws[:, t] < v))}))
+        else:
+            out.append(y)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Components:
+    """Everything the component forecast needs at one origin."""
+
+    exports: SeriesModel
+    imports: SeriesModel  # other imports when energy is known, else all imports
+    energy: EnergyModel | None
+    residuals: tuple[dict[str, float], ...]
+    names: tuple[str, ...]
+
+
+def build_components(series: Sequence[PeriodTotals], energy: Sequence[EnergyPoint], horizon: int) -> Components:
+    """The component models fitted on ``series`` (history up to the origin) and its energy points."""
+    periods = [t.period for t in series]
+    exports = [float(t.exports_usd or 0.0) for t in series]
+    em = energy_model(energy, series[0].period_kind) if energy and energy[-1].period == periods[-1] else None
+    if em is not None:
+        by = {p.period: p.value_usd for p in energy}
+        ip = [t.period for t in series if t.period in by]
+        other = [float(t.imports_usd or 0.0) - by[t.period] for t in series if t.period in by]
+        imp = series_model("other_imports", ip, other, horizon)
+    else:
+        imp = series_model("imports", periods, [float(t.imports_usd or 0.0) for t in series], horizon)
+    exp = series_model("exports", periods, exports, horizon)
+    res = [_named_residuals(exp), _named_residuals(imp)]
+    names = ["exports", imp.component]
+    if em is not None:
+        res.append(em.volume_changes)
+        names.append("energy_imports")
+    return Components(exp, imp, em, tuple(res), tuple(names))
+
+
+def _named_residuals(m: SeriesModel, name: str | None = None) -> dict[str, float]:
+    f = m.fitted(name or m.ranking[0][0])
+    return {m.periods[i]: v for i, v in residuals(f, np.log(m.levels), m.pulses).items()}
+
+
+def _model_list(c: Components, exp_model: str, imp_model: str) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = [("exports", c.exports.fitted(exp_model)), (c.imports.component, c.imports.fitted(imp_model))]
+    if c.energy is not None:
+        out.append(("energy_imports", c.energy))
+    return out
+
+
+def component_backtest(series: Sequence[PeriodTotals], energy: Sequence[EnergyPoint], seed: int,
+                       min_train: int = bt.DEFAULT_MIN_TRAIN) -> tuple[BacktestSummary | None, list[bt.BacktestRow]]:
+    """Rolling-origin backtest of the shipped method on total trade, 1 … 5 years ahead.
+
+    At each origin the components are rebuilt from the data up to it (models re-chosen by their own
+    backtest on that history), the oil price is held at the origin year's average (what a
+    forecaster knew then) and the total's 80%/95% intervals come from the joint simulation. Before
+    the first year with an HS 27 figure, imports are one component. Returns the summary and the
+    per-horizon rows (all forecasts, then those not crossing a break), beside the naive forecast.
+    """
+    periods = [t.period for t in series]
+    totals = [float(t.total_usd or 0.0) for t in series]
+    breaks = break_indexes(periods)
+    scored: list[bt.Scored] = []
+    for origin in range(min_train - 1, len(series) - 1):
+        hist = list(series[: origin + 1])
+        en = [p for p in energy if parse_period(p.period) <= parse_period(periods[origin])]
+        c = build_components(hist, en, MAX_HORIZON)
+        horizon = min(MAX_HORIZON, len(series) - 1 - origin)
+        price = brent_average(periods[origin]) or (c.energy.base_price if c.energy else 1.0)
+        corr, _ = _correlation(c.residuals, c.names)
+        draws = simulate(_model_list(c, c.exports.ranking[0][0], c.imports.ranking[0][0]), corr,
+                         [price] * horizon, horizon, BACKTEST_SIMULATIONS, seed + origin)
+        qs = np.quantile(_sum(draws), [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
+        scale = float(np.mean(np.abs(np.diff(totals[: origin + 1]))))
+        for h in range(1, horizon + 1):
+            med, lo80, hi80, lo95, hi95 = (float(q) for q in qs[:, h - 1])
+            scored.append(bt.Scored("components", periods[origin], periods[origin + h], h, totals[origin + h],
+                                    med, lo80, hi80, lo95, hi95, scale, any(origin < b <= origin + h for b in breaks)))
+    if not scored:
+        return None, []
+    naive = bt.score(totals, periods, "naive", bt.model_predictor(totals, "naive"), horizon=MAX_HORIZON,
+                     min_train=min_train, breaks=breaks)
+    rows = [r for across in (True, False) for r in bt.aggregate("total", scored, naive, across)]
+    nb = [s for s in scored if not s.crosses_break]
+    return BacktestSummary(
+        "components recombined (exports + energy imports + other imports)", len(scored),
+        float(np.mean([s.in80 for s in scored])), float(np.mean([s.in95 for s in scored])),
+        float(np.mean([s.ape for s in scored])), len(nb),
+        float(np.mean([s.in80 for s in nb])) if nb else math.nan,
+        float(np.mean([s.in95 for s in nb])) if nb else math.nan,
+        scored[0].origin, scored[-1].origin), rows
+
+
+# -- the tracker ----------------------------------------------------------------------------------
+def _exports_by_sector(store: Store, pair: Pair, base: PeriodTotals) -> tuple[dict[str, float], str]:
+    from bilateral.indicators import trade
+
+    years = [p for p in trade.detail_periods(store, pair.reporter, pair.partner, "export", 8) if p <= base.period]
+    exports = float(base.exports_usd or 0.0)
+    if base.period_kind != "fy" or not years:
+        return {"other": exports}, "no export detail: all exports in one group"
+    yr = years[-1]
+    by_sector = trade.sector_values(store, pair.reporter, pair.partner, "export", [yr])
+    tot = sum(v[yr] for v in by_sector.values())
+    return ({s: exports * v[yr] / tot for s, v in by_sector.items()},
+            f"sector shares of HS8 export detail {yr}, applied to official exports {base.period}")
+
+
+def _scenario(sc: Scenario, exports_by: dict[str, float], energy: float, base_price: float, other: float,
+              periods: Sequence[str], target_usd: float) -> ScenarioResult:
+    rows: list[dict[str, float | str]] = []
+    for t, p in enumerate(periods, start=1):
+        x = sum(v * (1 + sc.growth_for(s)) ** t for s, v in exports_by.items())
+        e = energy * sc.brent_usd[t - 1] / base_price * (1 + sc.energy_volume_growth) ** t if energy else 0.0
+        o = other * (1 + sc.other_imports_growth) ** t
+        rows.append({"period": p, "exports_usd": x, "energy_imports_usd": e, "other_imports_usd": o,
+                     "total_trade_usd": x + e + o, "balance_usd": x - e - o})
+    end = rows[-1]
+    change = {"exports": float(end["exports_usd"]) - sum(exports_by.values()),
+              "energy_imports": float(end["energy_imports_usd"]) - energy,
+              "other_imports": float(end["other_imports_usd"]) - other}
+    total = float(end["total_trade_usd"])
+    return ScenarioResult(sc.name, sc.title, sc.description, tuple(rows), total, target_usd - total, change,
+                          {"brent_usd": list(sc.brent_usd), "energy_volume_growth": sc.energy_volume_growth,
+                           "other_imports_growth": sc.other_imports_growth, "exports_growth": sc.exports_growth})
+
+
+def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | None = None,
+          scenario_file: Path | None = None, seed: int = DEFAULT_SEED, with_backtest: bool = True) -> TargetResult:
+    """Everything `bilateral target` shows (values in US dollars)."""
+    everything, base_year = period_totals(store, pair, base)
+    kind = base_year.period_kind
+    target_p = parse_period(by)
+    base_p = parse_period(base_year.period)
+    if target_p.kind != kind:
+        example = "a fiscal year, e.g. 2029-30" if kind == "fy" else "a calendar year, e.g. 2030"
+        raise BilateralError(f"target year {target_p.label} and the data ({base_year.period}) count years "
+                             f"differently; give --by as {example}")
+    years = target_p.year - base_p.year
     if years <= 0:
-        raise BilateralError(f"target year {target_fy.label} must come after the base {base_fy.label}")
+        raise BilateralError(f"target year {target_p.label} must come after the base {base_year.period}")
     if target_usd <= 0:
         raise BilateralError("--target-usd must be positive")
-    req = required_cagr(base_year.total_usd, target_usd, years)
+    base_total = float(base_year.total_usd or 0.0)
+    req = required_cagr(base_total, target_usd, years)
+    hist = [t for t in everything if parse_period(t.period) <= base_p]
+    later = [t for t in everything if parse_period(t.period) > base_p]
+    by_period = {t.period: t for t in hist}
 
     def achieved(n: int) -> float | None:
-        start = by_period.get(base_fy.shift(-n).label)
-        return trade.cagr(start.total_usd, base_year.total_usd, n) if start else None
+        start = by_period.get(base_p.shift(-n).label)
+        return cagr(float(start.total_usd or 0.0), base_total, n) if start else None
 
-    pace = []
-    for y in series:
-        fy = parse_fy(y.period)
-        if fy.start_year >= parse_fy(BREAK_FY).start_year and fy < target_fy:
-            pace.append({"base": y.period, "status": y.status, "total_trade_usd": y.total_usd,
-                         "years_left": target_fy.start_year - fy.start_year,
-                         "required_cagr": required_cagr(y.total_usd, target_usd, target_fy.start_year - fy.start_year)})
-    history = [(y.period, y.total_usd) for y in series if y.period <= base_year.period]
-    fc = forecast(history, years, seed=seed, target_usd=target_usd)
-    split = base_split(store, pair, base_year)
-    scenarios = []
-    for sc in load_scenarios(scenario_file, years):
-        path = project(split, sc, base_fy, years)
-        end = path[-1]
-        contributions = {f"exports:{s}": end["exports_by_sector_usd"][s] - v for s, v in split.exports_by_sector.items()}
-        contributions["imports:oil"] = end["oil_imports_usd"] - split.oil_imports
-        contributions["imports:non_oil"] = end["non_oil_imports_usd"] - split.non_oil_imports
-        scenarios.append({
-            "name": sc.name, "title": sc.title, "description": sc.description,
-            "assumptions": {"oil_price_index": sc.oil_price_index, "oil_volume_index": sc.oil_volume_index,
-                            "non_oil_imports_growth": sc.non_oil_imports_growth,
-                            "exports_growth": sc.exports_growth},
-            "years": path, "total_at_target_year_usd": end["total_trade_usd"],
-            "shortfall_usd": target_usd - end["total_trade_usd"], "reaches_target": end["total_trade_usd"] >= target_usd,
-            "change_by_group_usd": contributions,
-        })
-    gap = target_usd - base_year.total_usd
-    gap_split = {
-        "gap_usd": gap,
-        "if_all_from_exports": {"exports_needed_usd": base_year.exports_usd + gap,
-                                "exports_multiple": (base_year.exports_usd + gap) / base_year.exports_usd,
-                                "required_cagr": required_cagr(base_year.exports_usd, base_year.exports_usd + gap, years)},
-        "if_all_from_imports": {"imports_needed_usd": base_year.imports_usd + gap,
-                                "required_cagr": required_cagr(base_year.imports_usd, base_year.imports_usd + gap, years)},
-        "proportional": {"exports_usd": gap * base_year.exports_usd / base_year.total_usd,
-                         "oil_imports_usd": gap * split.oil_imports / base_year.total_usd,
-                         "non_oil_imports_usd": gap * split.non_oil_imports / base_year.total_usd},
-        "base_split": {"exports_by_sector_usd": split.exports_by_sector, "oil_imports_usd": split.oil_imports,
-                       "non_oil_imports_usd": split.non_oil_imports, "exports_source": split.exports_split_source,
-                       "imports_source": split.imports_split_source},
+    pace = tuple({"base": t.period, "status": t.status, "total_trade_usd": t.total_usd,
+                  "years_left": target_p.year - parse_period(t.period).year,
+                  "required_cagr": required_cagr(float(t.total_usd or 0.0), target_usd,
+                                                 target_p.year - parse_period(t.period).year)}
+                 for t in everything if BREAK_YEARS[0] <= parse_period(t.period).year < target_p.year)
+
+    energy_all = energy_history(store, pair, everything)
+    energy = [p for p in energy_all if parse_period(p.period) <= base_p]
+    comps = build_components(hist, energy, years)
+    sfile = load_scenarios(scenario_file, years)
+    fperiods = [base_p.shift(t).label for t in range(1, years + 1)]
+    corr, corr_info = _correlation(comps.residuals, comps.names)
+    chosen = (comps.exports.ranking[0][0], comps.imports.ranking[0][0])
+    draws = simulate(_model_list(comps, *chosen), corr, sfile.forecast_brent_usd, years, SIMULATIONS, seed)
+    total = _sum(draws)
+    p_chosen = float(np.mean(total[:, -1] >= target_usd))
+    combos = []
+    for xm, im in product([m for m, _ in comps.exports.ranking[:TOP_MODELS]], [m for m, _ in comps.imports.ranking[:TOP_MODELS]]):
+        if (xm, im) == chosen:
+            combos.append((f"exports:{xm} + {comps.imports.component}:{im}", p_chosen))
+            continue
+        alt = simulate(_model_list(comps, xm, im), corr, sfile.forecast_brent_usd, years, ALT_SIMULATIONS, seed)
+        combos.append((f"exports:{xm} + {comps.imports.component}:{im}", float(np.mean(_sum(alt)[:, -1] >= target_usd))))
+    ps = [p for _, p in combos]
+    p_reach = PReach(p_chosen, min(ps), max(ps), tuple(combos), SIMULATIONS, seed)
+
+    actual_total = {t.period: (float(t.total_usd or 0.0), t.status) for t in later}
+    forecast = _with_actuals(_summary(total, fperiods), total, actual_total)
+    energy_by = {p.period: p.value_usd for p in energy_all}
+    actual_comp: dict[str, dict[str, tuple[float, str]]] = {
+        "exports": {t.period: (float(t.exports_usd or 0.0), t.status) for t in later},
+        "imports": {t.period: (float(t.imports_usd or 0.0), t.status) for t in later},
+        "energy_imports": {t.period: (energy_by[t.period], t.status) for t in later if t.period in energy_by},
+        "other_imports": {t.period: (float(t.imports_usd or 0.0) - energy_by[t.period], t.status)
+                          for t in later if t.period in energy_by},
     }
-    notes = [
-        f"Target year {target_fy.label} stands for 'by 2030' (the fiscal year ending March 2030); change it with --by.",
-        "The forecast knows only the official series; it does not foresee sanctions, price shocks or policy.",
-        "Monthly data (2007 to January 2020) end before the 2022 regime change and are not used in the forecast.",
+    components = []
+    for name, arr in draws.items():
+        if name == "energy_imports" and comps.energy is not None:
+            em = comps.energy
+            components.append(ComponentForecast(
+                name, COMPONENT_TITLES[name], "volume_x_price",
+                "volume (energy imports ÷ Brent) a random walk without drift × the Brent path; Brent's own "
+                "year-to-year volatility around the path",
+                "fixed structure: the price is a scenario input, the 2022 jump is not extrapolated",
+                em.base_usd, _with_actuals(_summary(arr, fperiods), arr, actual_comp[name]), (),
+                {"base_price_usd_per_bbl": em.base_price, "sigma_volume": em.sigma_volume,
+                 "sigma_price": em.sigma_price, "volume_changes": em.changes},
+                tuple((p.period, p.value_usd, f"{p.basis}: {p.note}") for p in energy)))
+            continue
+        sm = comps.exports if name == "exports" else comps.imports
+        f = sm.fitted(sm.ranking[0][0])
+        components.append(ComponentForecast(
+            name, COMPONENT_TITLES[name], f.name, DESCRIPTIONS[f.name],
+            f"lowest mean MASE, 1–{min(years, MAX_HORIZON)} years ahead, in the rolling-origin backtest "
+            f"({'forecasts across the break years excluded' if sm.pulses else 'all forecasts'})",
+            sm.levels[-1], _with_actuals(_summary(arr, fperiods), arr, actual_comp[name]),
+            tuple((m, round(v, 3)) for m, v in sm.ranking),
+            {"slope": f.slope, "sigma": f.sigma, "se_slope": f.se_slope, "alpha": f.alpha, "beta": f.beta},
+            tuple((p, v, "official" if name == "exports" else "official imports − energy imports")
+                  for p, v in zip(sm.periods, sm.levels, strict=True))))
+
+    world = reporter_totals(store, pair.reporter, base_year.period)
+    upper_total = forecast[-1].hi95
+    imports_draws = _sum(draws, skip="exports")
+    upper_imports = float(np.quantile(imports_draws[:, -1], 0.975))
+    plaus = Plausibility(upper_total, world.total_usd if world else None,
+                         upper_total / world.total_usd if world and world.total_usd else None,
+                         upper_imports, world.imports_usd if world else None,
+                         upper_imports / world.imports_usd if world and world.imports_usd else None,
+                         base_year.period)
+
+    exports_by, exp_src = _exports_by_sector(store, pair, base_year)
+    e_base = comps.energy.base_usd if comps.energy else 0.0
+    o_base = float(base_year.imports_usd or 0.0) - e_base
+    price0 = comps.energy.base_price if comps.energy else 1.0
+    scenarios = tuple(_scenario(sc, exports_by, e_base, price0, o_base, fperiods, target_usd) for sc in sfile.scenarios)
+    end = {c.component: c.years[-1].median for c in components}
+    gap_usd = target_usd - base_total
+    gap = {
+        "gap_usd": gap_usd,
+        "forecast_median_at_target_usd": forecast[-1].median,
+        "forecast_shortfall_usd": target_usd - forecast[-1].median,
+        "forecast_change_by_component_usd": {c.component: end[c.component] - c.base_usd for c in components},
+        "if_all_from_exports_required_cagr": required_cagr(float(base_year.exports_usd or 0.0),
+                                                           float(base_year.exports_usd or 0.0) + gap_usd, years),
+        "if_all_from_imports_required_cagr": required_cagr(float(base_year.imports_usd or 0.0),
+                                                           float(base_year.imports_usd or 0.0) + gap_usd, years),
+        "base_by_component_usd": {"exports": float(base_year.exports_usd or 0.0), "energy_imports": e_base,
+                                  "other_imports": o_base},
+        "exports_by_sector_usd": exports_by, "exports_split_source": exp_src,
+        "energy_source": (f"{energy[-1].basis}: {energy[-1].note} ({energy[-1].release})" if comps.energy
+                          else "no HS 27 figure for the base year: imports modelled as one component"),
+    }
+    bsum = component_backtest(hist, energy, seed)[0] if with_backtest else None
+
+    notes = []
+    if base_year.status != "final":
+        notes.append(f"Base year {base_year.period} is {base_year.status}: its figures may be revised.")
+    if later:
+        notes.append(f"Base {base_year.period} is not the latest year: the actual figures of "
+                     f"{', '.join(t.period for t in later)} are shown beside the forecast and were not used by it.")
+    notes += [
+        f"{target_p.label} stands for the target's date as recorded in the targets file; change it with --by.",
+        f"Break years {', '.join(Period(kind, y).label for y in BREAK_YEARS)} (the shift to discounted Russian "
+        "crude) are one-off level shifts: neither their growth nor their volatility is carried forward.",
+        f"Oil price assumption: {sfile.forecast_brent_note}. Russian crude sold at a discount to Brent after "
+        "2022; the implied volume is Brent-equivalent, so a changing discount counts as volume.",
+        "Intervals are conditional on no new regime change; see the backtest (`--backtest`) for how "
+        "often intervals of this method covered the outcome.",
         "Scenario parameters are assumptions, not data: read them in each scenario's 'assumptions'.",
     ]
-    if base_year.status != "final":
-        notes.insert(0, f"Base year {base_year.period} is {base_year.status}.")
-    return {
-        "pair": pair.label,
-        "base": {"period": base_year.period, "status": base_year.status, "total_trade_usd": base_year.total_usd,
-                 "exports_usd": base_year.exports_usd, "imports_usd": base_year.imports_usd},
-        "target": {"usd": target_usd, "period": target_fy.label, "years": years},
-        "required_cagr": req,
-        "achieved_cagr_3y": achieved(3), "achieved_cagr_5y": achieved(5),
-        "pace": pace,
-        "history": [{"period": p, "total_trade_usd": v} for p, v in history],
-        "forecast": fc["years"], "forecast_model": {k: v for k, v in fc.items() if k != "years"},
-        "p_reach_target": fc["p_reach_target"],
-        "target_path": [{"period": base_fy.shift(t).label, "total_trade_usd": base_year.total_usd * (1 + req) ** t}
-                        for t in range(years + 1)],
-        "scenarios": scenarios, "gap": gap_split, "notes": notes,
-        "source": {"publisher": base_year.publisher, "url": base_year.url, "release": base_year.release},
-    }
+    if comps.energy and comps.energy.changes < 5:
+        notes.append(f"Energy volume volatility rests on {comps.energy.changes} year-on-year changes only.")
+    if energy and energy[-1].basis != "exact":
+        notes.append(f"The base year's HS 27 figure is a {energy[-1].basis.replace('_', ' ')}: {energy[-1].note}.")
+    served = base_year.exports_served
+    return TargetResult(
+        pair=pair.label, period_kind=kind,
+        base={"period": base_year.period, "status": base_year.status, "total_trade_usd": base_total,
+              "exports_usd": base_year.exports_usd, "imports_usd": base_year.imports_usd,
+              "latest": not later},
+        target={"usd": target_usd, "period": target_p.label, "years": years},
+        required_cagr=req, achieved_cagr_3y=achieved(3), achieved_cagr_5y=achieved(5), pace=pace,
+        history=tuple({"period": t.period, "total_trade_usd": t.total_usd, "exports_usd": t.exports_usd,
+                       "imports_usd": t.imports_usd, "status": t.status} for t in hist),
+        later_actuals=tuple({"period": t.period, "total_trade_usd": t.total_usd, "status": t.status} for t in later),
+        forecast=forecast, components=tuple(components), correlation=corr_info, p_reach=p_reach,
+        plausibility=plaus, backtest=bsum, scenarios=scenarios, gap=gap,
+        price={"forecast_brent_usd": list(sfile.forecast_brent_usd), "note": sfile.forecast_brent_note,
+               "base_year_brent_usd": price0 if comps.energy else None,
+               "sigma_price": comps.energy.sigma_price if comps.energy else None},
+        target_path=tuple({"period": base_p.shift(t).label, "total_trade_usd": base_total * (1 + req) ** t}
+                          for t in range(years + 1)),
+        notes=tuple(notes),
+        source={"trade": f"{base_year.source} ({base_year.release})",
+                "served_by": asdict(served) if served else None,
+                "oil_price": "US EIA Brent spot (RBRTE), see bilateral/models/data/brent-monthly.md"})
 
 
-def records(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The tracker flattened to one table for CSV/Parquet."""
-    out: list[dict[str, Any]] = []
+# -- the backtest table ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BacktestResult:
+    pair: str
+    rows: tuple[bt.BacktestRow, ...]
+    shipped: BacktestSummary | None
+    chosen: dict[str, str]
+    notes: tuple[str, ...]
 
-    def add(section: str, period: str, measure: str, value: Any) -> None:
-        out.append({"pair": result["pair"], "section": section, "period": period, "measure": measure,
-                    "value": value})
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
-    add("summary", result["base"]["period"], "required_cagr", result["required_cagr"])
-    add("summary", result["base"]["period"], "achieved_cagr_3y", result["achieved_cagr_3y"])
-    add("summary", result["base"]["period"], "achieved_cagr_5y", result["achieved_cagr_5y"])
-    add("summary", result["target"]["period"], "p_reach_target", result["p_reach_target"])
-    for p in result["pace"]:
-        add("pace", p["base"], "required_cagr", p["required_cagr"])
-    for f in result["forecast"]:
-        for k in ("mean", "median", "lo80", "hi80", "lo95", "hi95"):
-            add("forecast", f["period"], k, f[k])
-    for s in result["scenarios"]:
-        for y in s["years"]:
-            for k in ("exports_usd", "imports_usd", "total_trade_usd", "balance_usd"):
-                add(f"scenario:{s['name']}", y["period"], k, y[k])
-    return out
+    def records(self) -> list[dict[str, Any]]:
+        return [{"pair": self.pair, **r.to_dict()} for r in self.rows]
+
+
+def backtest_table(store: Store, pair: Pair, *, base: str | None = None, seed: int = DEFAULT_SEED) -> BacktestResult:
+    """The rolling-origin backtest of every candidate on the total and each component, and of the shipped method."""
+    everything, base_year = period_totals(store, pair, base)
+    base_p = parse_period(base_year.period)
+    hist = [t for t in everything if parse_period(t.period) <= base_p]
+    periods = [t.period for t in hist]
+    pulses = break_indexes(periods)
+    rows: list[bt.BacktestRow] = []
+    rows += bt.run("total", [float(t.total_usd or 0.0) for t in hist], periods, pulses=pulses, horizon=MAX_HORIZON)
+    energy = [p for p in energy_history(store, pair, hist)]
+    comps = build_components(hist, energy, MAX_HORIZON)
+    for sm in (comps.exports, comps.imports):
+        rows += bt.run(sm.component, sm.levels, sm.periods, pulses=sm.pulses, horizon=MAX_HORIZON,
+                       min_train=min(bt.DEFAULT_MIN_TRAIN, max(len(sm.levels) - 2, 2)))
+    shipped, shipped_rows = component_backtest(hist, energy, seed)
+    rows += shipped_rows
+    breaks = ", ".join(Period(base_p.kind, y).label for y in BREAK_YEARS)
+    notes = (
+        "MAPE: mean absolute percentage error of the median; MASE: mean absolute error over the in-sample "
+        "mean absolute year-on-year change (below 1 beats it); coverage: share of actuals inside the interval.",
+        f"'across break' yes: every forecast; no: forecasts that do not cross {breaks}.",
+        "Models are chosen on the forecasts that do not cross the break: no model here foresees a regime change.",
+    )
+    return BacktestResult(pair.label, tuple(rows), shipped,
+                          {"exports": comps.exports.ranking[0][0], comps.imports.component: comps.imports.ranking[0][0]},
+                          notes)
+
+
+__all__ = ["BREAK_YEARS", "CANDIDATES", "Z80", "Z95", "BacktestResult", "Scenario", "TargetResult", "backtest_table",
+           "brent_average", "load_scenarios", "records", "required_cagr", "track"]
+
+
+def records(result: TargetResult) -> list[dict[str, Any]]:
+    """Flat rows of a tracker result (kept for callers of the old API; use ``result.records()``)."""
+    return result.records()

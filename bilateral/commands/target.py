@@ -1,0 +1,99 @@
+"""`bilateral target`: is the partnership on track for its trade target (forecast by component, backtest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+import typer
+
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
+from bilateral.errors import BilateralError
+
+ChartKind = Literal["png", "html"]
+CHART_KINDS: tuple[str, ...] = get_args(ChartKind)
+DEFAULT_SEED = 20251205  # the summit's date; keep equal to bilateral.models.target.DEFAULT_SEED
+
+
+def chart_kind(path: Path) -> ChartKind:
+    """The chart format from the file suffix (.png or .html); refuse anything else before any work."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "htm":
+        suffix = "html"
+    if suffix not in CHART_KINDS:
+        raise BilateralError(f"--chart {path}: unknown chart format {path.suffix or '(no suffix)'!r}; "
+                             "end the file name in .png or .html")
+    if path.is_dir():
+        raise BilateralError(f"--chart {path} is a directory; give a file name ending in .png or .html")
+    return suffix  # type: ignore[return-value]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def target(
+        pair: PairOpt = "IND-RUS",
+        base: Annotated[str | None, typer.Option(
+            "--base", help="Base year (default: the latest, provisional or not).")] = None,
+        target_usd: Annotated[float | None, typer.Option(
+            "--target-usd", help="Target total trade in US$ (default: the pair's target on file).")] = None,
+        by: Annotated[str | None, typer.Option(
+            "--by", help="Target year (default: the pair's target on file; FY2029-30 for IND-RUS).")] = None,
+        scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML file.")] = None,
+        chart: Annotated[Path | None, typer.Option(
+            "--chart", help="Write a chart here: .png (static) or .html (interactive, self-contained).")] = None,
+        html: Annotated[Path | None, typer.Option("--html", help="Also write an interactive HTML chart here.")] = None,
+        backtest: Annotated[bool, typer.Option(
+            "--backtest", help="Print the rolling-origin backtest of every model instead of the tracker.")] = False,
+        seed: Annotated[int, typer.Option(
+            "--seed", help="Seed of the simulation behind the intervals and the probability.")] = DEFAULT_SEED,
+        fmt: FormatOpt = "table",
+        out: OutOpt = None,
+        store: StoreOpt = None,
+    ) -> None:
+        """Is the partnership on track for its target? Required vs achieved growth, forecast by component.
+
+        Components: exports, energy imports (volume × oil price) and other imports, each with the model
+        its backtest picks; --backtest prints that backtest. Scenarios from YAML.
+        """
+
+        def body() -> None:
+            from bilateral.api import open_store, parse_pair
+            from bilateral.output import check_format
+
+            check_format(fmt)
+            charts = [(p, chart_kind(p)) for p in (chart, html) if p is not None]
+            if html is not None and chart_kind(html) != "html":
+                raise BilateralError(f"--html {html}: the file name must end in .html")
+            p = parse_pair(pair)
+            if backtest:
+                from bilateral.models.target import backtest_table
+                from bilateral.report.target_render import render_backtest
+
+                with open_store(store) as s:
+                    bres = backtest_table(s, p, base=base, seed=seed)
+                emit(fmt, out, bres.to_dict(), bres.records(), lambda c: render_backtest(bres, c))
+                return
+            from bilateral.harmonise.targets import target_for
+            from bilateral.models.target import track
+            from bilateral.report.target_render import render_target
+
+            on_file = target_for(p)
+            value = target_usd if target_usd is not None else (on_file.value_usd if on_file else None)
+            year = by if by is not None else (on_file.by if on_file else None)
+            if value is None or year is None:
+                raise BilateralError(f"no target on file for {p.label}; give --target-usd and --by "
+                                     "(e.g. --target-usd 50e9 --by 2030)")
+            with open_store(store) as s:
+                result = track(s, p, target_usd=value, by=year, base=base, scenario_file=scenario, seed=seed)
+            emit(fmt, out, result.to_dict(), result.records(), lambda c: render_target(result, c, on_file))
+            for path, kind in charts:
+                import sys
+
+                from bilateral.report.charts import target_html, target_png
+
+                sys.stdout.flush()
+
+                (target_png if kind == "png" else target_html)(result.to_dict(), path)
+                typer.echo(f"wrote {path}", err=True)
+
+        run(body)

@@ -1,0 +1,182 @@
+"""Rolling-origin evaluation of the forecasting models on a yearly series.
+
+For every origin (the last year a model may see) from ``min_train`` points on, each model is
+fitted to the history up to the origin and forecasts 1 … ``horizon`` years ahead; each forecast
+whose year is in the data is scored:
+
+- APE = |actual − forecast| / actual (the point forecast is the median);
+- scaled error = |actual − forecast| / (mean |Δ actual| over the training years): averaged, MASE;
+  below 1 the model beats the in-sample one-step no-change forecast;
+- whether the actual fell inside the 80% and the 95% interval (empirical coverage).
+
+Rows aggregate per (model, horizon); the naive no-change forecast is always evaluated alongside.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from bilateral.models.forecast import CANDIDATES, Z80, Z95, Fitted, ModelName, fit
+
+DEFAULT_HORIZON = 5
+DEFAULT_MIN_TRAIN = 5
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One forecast of the backtest, with its outcome."""
+
+    model: str
+    origin: str
+    period: str
+    horizon: int
+    actual: float
+    forecast: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+    scale: float  # mean |Δ| of the training levels
+    crosses_break: bool = False  # a break year lies after the origin, up to the forecast year
+
+    @property
+    def ape(self) -> float:
+        return abs(self.actual - self.forecast) / abs(self.actual)
+
+    @property
+    def scaled_error(self) -> float:
+        return abs(self.actual - self.forecast) / self.scale if self.scale > 0 else math.nan
+
+    @property
+    def in80(self) -> bool:
+        return self.lo80 <= self.actual <= self.hi80
+
+    @property
+    def in95(self) -> bool:
+        return self.lo95 <= self.actual <= self.hi95
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    """Scores of one model at one horizon over every origin that allowed it."""
+
+    series: str
+    model: str
+    horizon: int
+    forecasts: int  # every forecast scored at this horizon
+    across_break: bool  # True: all forecasts; False: only those not crossing a break year
+    mape: float
+    mase: float
+    coverage80: float
+    coverage95: float
+    mape_naive: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Predictor = Callable[[int, int], tuple[float, float, float, float, float]]
+"""(origin index, horizon) → (median, lo80, hi80, lo95, hi95) in levels."""
+
+
+def model_predictor(levels: Sequence[float], name: ModelName, pulses: Sequence[int] = ()) -> Predictor:
+    """A predictor that refits ``name`` on levels[: origin + 1] (logs) at each origin."""
+    y = np.log(np.asarray(levels, dtype=float))
+    cache: dict[int, Fitted] = {}
+
+    def predict(origin: int, h: int) -> tuple[float, float, float, float, float]:
+        if origin not in cache:
+            cache[origin] = fit(name, y[: origin + 1], [p for p in pulses if p <= origin])
+        mu, sd = cache[origin].predict(h)
+        return (math.exp(mu), math.exp(mu - Z80 * sd), math.exp(mu + Z80 * sd),
+                math.exp(mu - Z95 * sd), math.exp(mu + Z95 * sd))
+
+    return predict
+
+
+def score(levels: Sequence[float], periods: Sequence[str], model: str, predict: Predictor, *,
+          horizon: int = DEFAULT_HORIZON, min_train: int = DEFAULT_MIN_TRAIN,
+          first_origin: int = 0, breaks: Sequence[int] = ()) -> list[Scored]:
+    """Every forecast of the rolling-origin backtest of one predictor.
+
+    ``breaks``: indexes of break years; a forecast from before a break to a year at or after it is
+    flagged ``crosses_break`` (no model here can foresee a regime change).
+    """
+    vals = [float(v) for v in levels]
+    out = []
+    for origin in range(max(min_train - 1, first_origin), len(vals) - 1):
+        train = vals[: origin + 1]
+        scale = float(np.mean(np.abs(np.diff(train)))) if len(train) > 1 else math.nan
+        for h in range(1, horizon + 1):
+            if origin + h >= len(vals):
+                break
+            med, lo80, hi80, lo95, hi95 = predict(origin, h)
+            out.append(Scored(model, periods[origin], periods[origin + h], h, vals[origin + h], med, lo80, hi80,
+                              lo95, hi95, scale, any(origin < b <= origin + h for b in breaks)))
+    return out
+
+
+def aggregate(series: str, scored: Sequence[Scored], naive: Sequence[Scored],
+              across_break: bool = True) -> list[BacktestRow]:
+    """Per-horizon MAPE, MASE and coverage of ``scored``, beside the naive forecast's MAPE.
+
+    ``across_break`` False: only the forecasts that do not cross a break year.
+    """
+    rows = []
+    keep = [s for s in scored if across_break or not s.crosses_break]
+    keep_naive = [s for s in naive if across_break or not s.crosses_break]
+    for h in sorted({s.horizon for s in keep}):
+        at = [s for s in keep if s.horizon == h]
+        nv = [s for s in keep_naive if s.horizon == h]
+        rows.append(BacktestRow(
+            series, at[0].model, h, len(at), across_break,
+            float(np.mean([s.ape for s in at])), float(np.nanmean([s.scaled_error for s in at])),
+            float(np.mean([s.in80 for s in at])), float(np.mean([s.in95 for s in at])),
+            float(np.mean([s.ape for s in nv])) if nv else math.nan))
+    return rows
+
+
+def run(series: str, levels: Sequence[float], periods: Sequence[str], *, pulses: Sequence[int] = (),
+        models: Sequence[ModelName] = CANDIDATES, horizon: int = DEFAULT_HORIZON,
+        min_train: int = DEFAULT_MIN_TRAIN) -> list[BacktestRow]:
+    """The backtest table of ``models`` (and the naive benchmark) on one series.
+
+    Twice: over every forecast, and over the forecasts that do not cross a break year (``pulses``).
+    """
+    naive = score(levels, periods, "naive", model_predictor(levels, "naive"), horizon=horizon, min_train=min_train,
+                  breaks=pulses)
+    scored = [naive] + [score(levels, periods, m, model_predictor(levels, m, pulses), horizon=horizon,
+                              min_train=min_train, breaks=pulses) for m in models if m != "naive"]
+    return [r for across in (True, False) for sc in scored for r in aggregate(series, sc, naive, across)]
+
+
+def ranking(rows: Sequence[BacktestRow], horizon: int, across_break: bool = False) -> list[tuple[str, float]]:
+    """Models (the naive no-change model included) by mean MASE over horizons 1 … ``horizon``, best first.
+
+    By default on the forecasts that do not cross a break: a one-off regime change says nothing
+    about which model tracks the series.
+    """
+    by: dict[str, list[float]] = {}
+    for r in rows:
+        if (r.horizon <= horizon and r.across_break == across_break
+                and not math.isnan(r.mase)):
+            by.setdefault(r.model, []).append(r.mase)
+    return sorted(((m, float(np.mean(v))) for m, v in by.items()), key=lambda t: (t[1], t[0]))
+
+
+def overall(rows: Sequence[BacktestRow], model: str, horizon: int, across_break: bool = True) -> dict[str, float]:
+    """Coverage and errors of one model pooled over horizons 1 … ``horizon`` (weighted by forecasts)."""
+    at = [r for r in rows if r.model == model and r.horizon <= horizon and r.across_break == across_break]
+    n = sum(r.forecasts for r in at)
+    if n == 0:
+        return {"forecasts": 0, "coverage80": math.nan, "coverage95": math.nan, "mape": math.nan, "mase": math.nan}
+    return {"forecasts": n,
+            "coverage80": sum(r.coverage80 * r.forecasts for r in at) / n,
+            "coverage95": sum(r.coverage95 * r.forecasts for r in at) / n,
+            "mape": sum(r.mape * r.forecasts for r in at) / n,
+            "mase": sum(r.mase * r.forecasts for r in at) / n}
