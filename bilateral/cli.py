@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -33,6 +33,22 @@ app.add_typer(embedded_app, name="embedded")
 ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN Comtrade, India's EIDB.",
                          no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from bilateral import __version__
+
+        typer.echo(f"bilateral {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    pass
 
 @app.command()
 def overview(
@@ -59,6 +75,8 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
     """Provenance of everything in the store: file, checksum, producer, URL, access date, licence."""
 
     def body() -> None:
+        import json
+
         from rich.table import Table
 
         from bilateral.api import open_store
@@ -67,22 +85,33 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
         check_format(fmt)
         with open_store(store) as s:
             cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed",
-                    "licence", "rows", "loaded_at"]
+                    "licence", "rows", "loaded_at", "origin"]
             rows = [dict(zip(cols, r, strict=True)) for r in s.con.execute(
                 f"SELECT {', '.join(cols)} FROM releases ORDER BY release").fetchall()]
+        # JSON keeps `origin` (upstream files, checksums, repositories) as an object; flat rows as JSON text
+        objs = [{**r, "origin": json.loads(r["origin"]) if r["origin"] else None} for r in rows]
 
         def render(console: Any) -> None:
-            t = Table(title="Releases in the store", title_justify="left")
-            for c in ("release", "rows", "sha256", "producer", "accessed"):
-                t.add_column(c, justify="right" if c == "rows" else "left")
+            t = Table(title="Releases in the store (full checksums, files, origin: --format json)",
+                      title_justify="left", show_lines=True)
+            t.add_column("release", no_wrap=True)
+            t.add_column("rows", justify="right", no_wrap=True)
+            t.add_column("sha256", no_wrap=True)
+            t.add_column("producer", ratio=2, min_width=12, overflow="fold")
+            t.add_column("url", ratio=2, min_width=12, overflow="fold")
+            t.add_column("licence", ratio=3, min_width=12, overflow="fold")
+            t.add_column("accessed", no_wrap=True)
             for r in rows:
-                t.add_row(r["release"], f"{r['rows']:,}", r["checksum"][:12], r["producer"][:40],
-                          r["accessed"] or "")
+                t.add_row(r["release"], f"{r['rows']:,}", r["checksum"][:8], r["producer"], r["url"] or "",
+                          r["licence"] or "", r["accessed"] or "")
             console.print(t)
 
-        _emit(fmt, out, rows, rows, render)
+        _emit(fmt, out, objs, rows, render)
 
     _run(body)
+
+
+EXPORT_TABLE_ROWS = 50  # rows `export --format table` draws (csv/json/parquet write them all)
 
 
 @app.command("export")
@@ -105,16 +134,16 @@ def export_table(
                    "baci_countries", "releases")
         if table not in allowed:
             raise BilateralError(f"unknown table {table!r}; use one of {', '.join(allowed)}")
+        from bilateral.output import emit, write_atomic, wrote
+
         f = check_format(fmt)
+        if f == "parquet" and out is None:
+            raise BilateralError("--format parquet needs --out PATH (Parquet is binary)")
         with open_store(store) as s:
-            if f == "parquet":
-                if out is None:
-                    raise BilateralError("--format parquet needs --out PATH")
-                out.parent.mkdir(parents=True, exist_ok=True)
-                tmp = out.with_name(out.name + ".part")
-                s.con.execute(f"COPY (SELECT * FROM {table}) TO ? (FORMAT parquet, COMPRESSION zstd)",
-                              [str(tmp)])
-                tmp.replace(out)
+            if f == "parquet" and out is not None:
+                write_atomic(out, lambda tmp: s.con.execute(
+                    f"COPY (SELECT * FROM {table}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(tmp)]))
+                wrote(out)
                 return
             rel = s.con.execute(f"SELECT * FROM {table}")
             cols = [d[0] for d in rel.description]
@@ -123,14 +152,26 @@ def export_table(
         def render(console: Any) -> None:
             from rich.table import Table
 
-            t = Table(title=f"{table} ({len(rows):,} rows; first 50)", title_justify="left")
+            shown = rows[:EXPORT_TABLE_ROWS]
+            t = Table(title=f"{table}: {len(rows):,} rows" + (f", first {len(shown)} shown; all of them with "
+                      "--format csv" if len(shown) < len(rows) else ""), title_justify="left")
+            cells = [["" if v is None else str(v) for v in r.values()] for r in shown]
+            widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
             for c in cols:
-                t.add_column(c)
-            for r in rows[:50]:
-                t.add_row(*("" if v is None else str(v) for v in r.values()))
-            console.print(t)
+                t.add_column(c, no_wrap=True)
+            for row in cells:
+                t.add_row(*row)
+            # every value in full: a table wider than the terminal is drawn at its own width, not cut
+            # (page it with `less -S`)
+            natural = sum(widths) + 3 * len(cols) + 1
+            if natural > console.width:
+                from rich.console import Console
 
-        _emit(f, out, rows, rows, render)
+                console = Console(file=console.file, width=natural, color_system=console.color_system,
+                                  force_terminal=console.is_terminal)
+            console.print(t, crop=False)
+
+        emit(fmt=f, out=out, obj=rows, rows=rows, render=render, columns=cols)
 
     _run(body)
 
@@ -191,14 +232,40 @@ def target(
     _run(body)
 
 
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """DuckDB's InterruptException, or the RuntimeError('Query interrupted') of an interrupted scan."""
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C during a load: the transaction was rolled back (and its space reclaimed) by the store."""
+    typer.echo("interrupted: nothing was loaded", err=True)
+    raise typer.Exit(INTERRUPTED_EXIT)
+
+
 def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any], Any]) -> None:
     """The shared body of the ingest commands: check options, load into a ready store, emit the report."""
+    import duckdb
+
     from bilateral.api import open_store
     from bilateral.output import check_format
 
     check_format(fmt)
-    with open_store(store) as s:
-        report = load(s)
+    try:
+        with open_store(store) as s:
+            report = load(s)
+    except KeyboardInterrupt:
+        _interrupted()
+    except (duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C inside a DuckDB query
+        if not _is_interrupt(exc):
+            raise
+        _interrupted()
     rows = report.records()
 
     def render(console: Any) -> None:
@@ -211,7 +278,8 @@ def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any]
             t.add_row(r["release"], f"{r['rows']:,}", r["status"])
         console.print(t)
         if report.quarantine:
-            console.print(f"{report.rejected:,} rejected rows written to {report.quarantine}")
+            console.print(f"{report.rejected:,} rejected {'row' if report.rejected == 1 else 'rows'} "
+                          f"written to {report.quarantine}")
 
     _emit(fmt, out, {"releases": rows, "rejected": report.rejected, "quarantine": report.quarantine}, rows, render)
 
@@ -285,43 +353,32 @@ def ingest_comtrade(
 @app.command()
 def flows(
     pair: PairOpt = "IND-RUS",
-    source: Annotated[str, typer.Option("--source", help="comtrade, baci, eidb or embedded.")] = "comtrade",
+    source: Annotated[str | None, typer.Option(
+        "--source", help="official, embedded, eidb, comtrade, baci or mirror (default: the best loaded, per figure).")] = None,
     level: Annotated[int, typer.Option("--level", help="HS level: 0 (totals), 2, 4, 6 or 8.")] = 0,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """A reporter's flows with a partner by period, each with its estimate kind and quality grade."""
+    """A pair's flows by period, each from one serving source, with its estimate kind and quality grade."""
 
     def body() -> None:
-        from rich.table import Table
-
         from bilateral.api import open_store, parse_pair
-        from bilateral.harmonise import mirror
         from bilateral.output import check_format
+        from bilateral.report.render import INGEST_ADVICE, render_flows
+        from bilateral.store import queries
 
         check_format(fmt)
         p = parse_pair(pair)
+        if level not in (0, 2, 4, 6, 8):
+            raise BilateralError(f"--level {level} is not an HS level; use 0 (totals), 2, 4, 6 or 8")
         with open_store(store) as s:
-            rows = mirror.pair_flows(s, p.reporter, p.partner, source, level)
+            rows = [r.to_dict() for r in queries.pair_flows(s, p, source, level)]
         if not rows:
-            raise BilateralError(
-                f"no {source} flows for {p.label} at level {level}; load them first, e.g. `bilateral ingest "
-                f"comtrade --reporter {p.reporter} --partner {p.partner} --level {level}` (mirror estimates "
-                "need the partner's reports: ingest the reverse pair too)")
-
-        def render(console: Any) -> None:
-            t = Table(title=f"{p.label} flows ({source}, HS level {level}); grade A best … D", title_justify="left")
-            for c in ("period", "flow", "US$ mn", "estimate", "quality", "grade", "release"):
-                t.add_column(c, justify="right" if c == "US$ mn" else "left")
-            for r in rows:
-                rels = r["release"].split(", ")
-                shown = rels[0] if len(rels) == 1 else f"{len(rels)} releases ({rels[0]} …)"
-                t.add_row(r["period"], r["flow"], f"{r['value_usd'] / 1e6:,.2f}", r["estimate"], r["quality"],
-                          r["grade"], shown)
-            console.print(t)
-
-        _emit(fmt, out, rows, rows, render)
+            advice = INGEST_ADVICE.get(source or "", INGEST_ADVICE["any"]).format(
+                reporter=p.reporter, partner=p.partner, level=level)
+            raise BilateralError(f"no {source + ' ' if source else ''}flows for {p.label} at HS level {level}; {advice}")
+        _emit(fmt, out, rows, rows, lambda c: render_flows(p.label, source, level, rows, c))
 
     _run(body)
 

@@ -155,3 +155,34 @@ def test_source_names_only_in_precedence_and_loader() -> None:
                          capture_output=True, text=True).stdout
     offenders = [line for line in out.splitlines() if not line.startswith("bilateral/sources/embedded.py")]
     assert offenders == []
+
+
+def test_flows_defaults_to_the_best_source_and_labels_roll_ups(baci_store: Path) -> None:
+    r = run("flows", "--pair", "DEU-RUS", "--format", "json", "--store", str(baci_store))
+    assert r.exit_code == 0, r.output
+    rows = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
+    assert rows[("CY2022", "export")]["value_usd"] == DEU_EXPORTS
+    assert rows[("CY2022", "import")]["value_usd"] == DEU_IMPORTS
+    assert {x["source"] for x in rows.values()} == {"baci"}
+    assert rows[("CY2022", "export")]["basis"] == "sum of HS6 detail"
+    r = run("flows", "--pair", "DEU-RUS", "--level", "4", "--format", "json", "--store", str(baci_store))
+    rows4 = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
+    assert rows4[("CY2022", "export")]["basis"] == "HS6 detail rolled up to HS4"
+    assert rows4[("CY2022", "export")]["lines"] == 2 and rows4[("CY2022", "export")]["value_usd"] == DEU_EXPORTS
+    r = run("flows", "--store", str(baci_store), "--format", "json")
+    fy = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
+    assert fy[("FY2024-25", "export")]["source"] == "official" and fy[("FY2024-25", "export")]["value_usd"] == 4_881_300_000.0
+    r = run("flows", "--source", "foo", "--store", str(baci_store))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "error: unknown source 'foo'; use one of official, embedded, eidb, comtrade, baci, mirror"
+    r = run("flows", "--pair", "DEU-RUS", "--source", "comtrade", "--store", str(baci_store))
+    assert r.exit_code == 1 and "bilateral ingest comtrade --reporter DEU --partner RUS --level 0" in r.stderr
+
+
+def test_partial_detail_is_not_labelled_a_total(store_path: Path) -> None:
+    """Issue #9: a sum of partial HS8 lines is not a complete total."""
+    r = run("flows", "--source", "embedded", "--format", "json", "--store", str(store_path))
+    rows = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
+    assert rows[("FY2024-25", "export")]["basis"] == "sum of HS8 detail (partial: not a total)"
+    assert rows[("FY2024-25", "export")]["value_usd"] == 3_962_280_000.0
+    assert rows[("FY2024-25", "export")]["grade"] == "B"

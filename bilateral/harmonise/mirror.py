@@ -89,20 +89,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, store: Store, a: str, b: str,
 
 def pair_flows(store: Store, reporter: str, partner: str, source: str = MIRROR_SOURCE,
                level: int = 0) -> list[dict[str, Any]]:
-    """The reporter's flows with the partner by period, each with estimate kind, quality and grade.
+    """The reporter's flows with the partner by period (read through the read layer), as dicts."""
+    from bilateral.store import queries
 
-    Reported where the reporter reported, mirror where it was silent; each row names its release.
-    """
-    table = "flows_baci" if source == "baci" else "flows"
-    rows = store.con.execute(
-        f"""
-        SELECT period, flow, sum(value_usd) AS value_usd, count(*) AS lines, estimate, quality,
-               string_agg(DISTINCT release, ', ' ORDER BY release) AS release
-        FROM {table} WHERE source = ? AND reporter = ? AND partner = ? AND product_level = ?
-        GROUP BY period, flow, estimate, quality ORDER BY period, flow, estimate
-        """, [source, reporter, partner, level]).fetchall()
-    cols = ["period", "flow", "value_usd", "lines", "estimate", "quality", "release"]
-    out = [dict(zip(cols, r, strict=True)) for r in rows]
-    for r in out:
-        r["grade"] = grade(r["quality"])
-    return out
+    return [r.to_dict() for r in queries.pair_flows(store, f"{reporter}-{partner}", source, level)]

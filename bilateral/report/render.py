@@ -183,3 +183,30 @@ def render_indicators(rows: list[dict[str, Any]], console: Console) -> None:
         t.add_row(r["title"], r["unit"], text, r["note"], r["releases"].replace("embedded/", ""))
     console.print(t)
     console.print("Definitions: `bilateral indicators --format json` or bilateral/indicators/indicators.yml.")
+
+
+#: what to load when a source holds no flows for a pair ({reporter}, {partner}, {level} filled in)
+INGEST_ADVICE = {
+    "comtrade": "load them with `bilateral ingest comtrade --reporter {reporter} --partner {partner} --level {level}` "
+                "(mirror estimates need the partner's reports: ingest the reverse pair too)",
+    "mirror": "mirror estimates come from the partner's reports: `bilateral ingest comtrade --reporter {partner} "
+              "--partner {reporter}` and the pair itself",
+    "baci": "load a CEPII BACI release that holds the pair: `bilateral ingest baci BACI_HS17_V202501.zip`",
+    "eidb": "load India's EIDB files: `bilateral ingest eidb PATH` (commodity pages JSON, region CSVs)",
+    "embedded": "the embedded data hold India's trade only (IND-…); load another source for this pair",
+    "official": "official totals ship for IND-RUS only; load another source for this pair",
+    "any": "load them with `bilateral ingest baci PATH` or `bilateral ingest comtrade --reporter {reporter} "
+           "--partner {partner} --level {level}`",
+}
+
+
+def render_flows(label: str, source: str | None, level: int, rows: list[dict[str, Any]], console: Console) -> None:
+    t = Table(title=f"{label} flows ({source or 'best source per figure'}, HS level {level}); grade A best … D",
+              title_justify="left")
+    for c in ("period", "flow", "US$ mn", "source", "basis", "grade"):
+        t.add_column(c, justify="right" if c == "US$ mn" else "left", no_wrap=c in ("period", "US$ mn"))
+    for r in rows:
+        t.add_row(r["period"], r["flow"], f"{r['value_usd'] / 1e6:,.2f}", r["source"], r["basis"], r["grade"])
+    console.print(t)
+    releases = sorted({rel for r in rows for rel in r['release'].split(', ')})
+    console.print(f"Releases: {', '.join(releases)} (provenance: `bilateral releases`)")

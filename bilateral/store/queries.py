@@ -291,9 +291,9 @@ def period_totals(store: Store, pair: Pair | str, period: str | None = None,
             return series, t
     have = ", ".join(f"{s[0].period} to {s[-1].period}" for s in _runs(everything))
     if not series:
-        kind = "calendar" if want.kind == "cy" else "fiscal"
+        counted = "calendar" if want.kind == "cy" else "fiscal"
         raise NotAvailableError(
-            f"no {kind}-year figures for {p.label} in the store (asked for {want.label}); available: {have}. A "
+            f"no {counted}-year figures for {p.label} in the store (asked for {want.label}); available: {have}. A "
             "fiscal year is never built from calendar-year data or the other way round")
     raise NotAvailableError(f"no trade figures for {p.label} in {want.label}; available: {have}")
 
@@ -621,3 +621,80 @@ def official_meta(store: Store, reporter: str, partner: str, period: str) -> tup
         "SELECT any_value(publisher), any_value(url) FROM official_totals WHERE authoritative AND reporter = ? "
         "AND partner = ? AND period = ?", [reporter, partner, period]).fetchone()
     return (str(row[0]), str(row[1])) if row and row[0] is not None else None
+
+
+# -- flows by period (``bilateral flows``) -----------------------------------------------------------
+@dataclass(frozen=True)
+class FlowRow:
+    """One flow of a pair in one period at one HS level, served by one source."""
+
+    period: str
+    flow: str
+    value_usd: float
+    lines: int
+    source: str
+    estimate: str
+    quality: str
+    grade: str
+    basis: str
+    release: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def source_names() -> list[str]:
+    """The names ``--source`` accepts: every source the precedence file lists."""
+    return list(dict.fromkeys(r.name for r in precedence()))
+
+
+def pair_flows(store: Store, pair: Pair | str, source: str | None = None, level: int = 0) -> list[FlowRow]:
+    """A pair's flows by period at HS ``level`` (0 = totals), one serving source per figure.
+
+    ``source`` None: the best-ranked source per figure (official totals included at level 0);
+    otherwise only that source (``comtrade`` shows its reported figures and, where the reporter was
+    silent, its mirror estimates). Finer detail rolls up to ``level`` and says so in ``basis``; a
+    sum of detail whose quality cannot stand as a total is labelled as such.
+    """
+    p = _as_pair(pair)
+    names = source_names()
+    if source is not None and source not in names:
+        raise BilateralError(f"unknown source {source!r}; use one of {', '.join(names)}")
+    rules = [r for r in precedence() if source is None or r.name == source or (source == "comtrade" and r.source == "comtrade")]
+    if level == 0:
+        cands = [c for c in _candidates(store, p.reporter, p.partner)]
+    else:
+        cands = store.con.execute(
+            f"""
+            WITH report_flows AS ({REPORT_FLOWS})
+            SELECT source, estimate, period, period_kind, flow, product_level, sum(value_usd),
+                   string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality),
+                   NULL, count(DISTINCT left(product, $level))
+            FROM report_flows
+            WHERE reporter = $r AND partner = $p AND period_kind IN ('fy', 'cy') AND product_level >= $level
+            GROUP BY source, estimate, period, period_kind, flow, product_level
+            """, {"r": p.reporter, "p": p.partner, "level": level}).fetchall()
+    best: dict[tuple[str, str], tuple[tuple[int, int], FlowRow]] = {}
+    for row in cands:
+        src, est, period, _kind, flow, lvl, value, releases, qualities, status = row[:10]
+        rule = next((r for r in rules if r.source == src and r.estimate == est), None)
+        if rule is None:
+            continue
+        lvl = int(lvl)
+        if level == 0 and lvl > 0 and src != OFFICIAL:
+            total_ok = all(serves_total(q) for q in str(qualities).split(", "))
+            basis = f"sum of HS{lvl} detail" + ("" if total_ok else " (partial: not a total)")
+            n = 0
+        elif src == OFFICIAL:
+            basis, n = f"official total ({status})", 1
+        elif lvl == level:
+            basis, n = "as published" if level else "reported total", int(row[10]) if len(row) > 10 else 1
+        else:
+            basis, n = f"HS{lvl} detail rolled up to HS{level}", int(row[10])
+        order = (rule.rank, lvl if lvl == level else 100 - lvl)  # as published first, else the finest detail
+        fr = FlowRow(period, flow, float(value), n, rule.name, est, str(qualities),
+                     "A" if src == OFFICIAL else max(grade(q) for q in str(qualities).split(", ")), basis, releases)
+        key = (period, flow)
+        if key not in best or order < best[key][0]:
+            best[key] = (order, fr)
+    return [fr for _, fr in sorted(best.values(), key=lambda x: (x[1].period, x[1].flow))]
