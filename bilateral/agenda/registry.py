@@ -336,10 +336,10 @@ def linked_figure(store: Any, c: Commitment) -> LinkedFigure | None:
         return LinkedFigure(c.indicator, "India's exports to Russia", latest.period, latest.exports_usd, served,
                             note=f"by summit sector: `bilateral overview --fy {latest.period}`")
     series, _ = queries.period_totals(store, AGENDA_PAIR)
-    for t in reversed(series):
-        e = queries.energy_imports(store, AGENDA_PAIR, t.period)
+    for yr in reversed(series):
+        e = queries.energy_imports(store, AGENDA_PAIR, yr.period)
         if e is not None:
-            return LinkedFigure(c.indicator, "Energy (HS 27) share of imports from Russia", t.period, e.value_usd,
+            return LinkedFigure(c.indicator, "Energy (HS 27) share of imports from Russia", yr.period, e.value_usd,
                                 f"{e.served.source} ({e.served.release})", share=e.share, note=e.basis)
     return LinkedFigure(c.indicator, "Energy (HS 27) share of imports from Russia", latest.period, None, served,
                         note="no product detail of imports loaded")
