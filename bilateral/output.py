@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import math
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -36,28 +39,66 @@ def to_json(obj: Any) -> str:
     return json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """CSV with a header; with no rows, the header of ``columns`` alone (empty if none are known)."""
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    fields = list(rows[0]) if rows else list(columns or [])
+    if fields:
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(_clean(rows))
     return buf.getvalue()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+def _out_error(path: Path, exc: OSError) -> BilateralError:
+    if exc.errno == errno.ENAMETOOLONG:
+        return BilateralError(f"--out {str(path)[:80]}… is too long for the file system; use a shorter name")
+    if exc.errno == errno.EISDIR or path.is_dir():
+        return BilateralError(f"--out {path} is a directory; give a file path, e.g. {path / 'result.csv'}")
+    return BilateralError(f"cannot write --out {path}: {exc.strerror or exc}")
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write ``path`` all at once: ``write`` fills a temporary file beside it, which is then renamed.
+
+    On any failure (or Ctrl-C) the temporary file is removed and ``path`` is left as it was; OS
+    errors become one line naming ``--out``.
+    """
+    try:
+        if path.is_dir():
+            raise BilateralError(f"--out {path} is a directory; give a file path, e.g. {path / 'result.csv'}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _out_error(path, exc) from None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _out_error(path, exc) from None
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def wrote(path: Path) -> None:
+    """The one line that says where a result went (stderr, so stdout stays clean for pipes)."""
+    sys.stderr.write(f"wrote {path}\n")
 
 
 def emit(*, fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
-         render: Callable[[Any], None]) -> None:
+         render: Callable[[Any], None], columns: list[str] | None = None) -> None:
     """Write a result in the chosen format to stdout or ``out`` (written atomically).
 
     ``obj`` is the structured result (json), ``rows`` its flat table (csv, parquet) and ``render``
-    draws it on a rich Console (table).
+    draws it on a rich Console (table). ``columns`` names the columns when ``rows`` may be empty, so
+    that an empty CSV still has its header. After writing ``out``, says so on stderr.
     """
     fmt = check_format(fmt)
     if fmt == "parquet":
@@ -66,9 +107,14 @@ def emit(*, fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        if rows:
+            table = pa.Table.from_pylist(_clean(rows))
+        else:
+            table = pa.table({c: pa.array([], pa.null()) for c in columns or []})
         buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pylist(_clean(rows)), buf, compression="zstd")
-        _atomic_write(out, buf.getvalue())
+        pq.write_table(table, buf, compression="zstd")
+        write_bytes_atomic(out, buf.getvalue())
+        wrote(out)
         return
     if fmt == "table":
         from rich.console import Console
@@ -76,13 +122,14 @@ def emit(*, fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
         if out is None:
             render(Console())
         else:
-            with out.open("w", encoding="utf-8") as fh:
-                render(Console(file=fh, width=120, color_system=None))
+            text = io.StringIO()
+            render(Console(file=text, width=120, color_system=None))
+            write_bytes_atomic(out, text.getvalue().encode("utf-8"))
+            wrote(out)
         return
-    text = to_json(obj) if fmt == "json" else to_csv(rows)
+    data = to_json(obj) if fmt == "json" else to_csv(rows, columns)
     if out is None:
-        import sys
-
-        sys.stdout.write(text)
+        sys.stdout.write(data)
     else:
-        _atomic_write(out, text.encode("utf-8"))
+        write_bytes_atomic(out, data.encode("utf-8"))
+        wrote(out)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +24,11 @@ if TYPE_CHECKING:
 
 STORE_ENV = "BILATERAL_STORE"
 STORE_FILENAME = "bilateral.duckdb"
+#: how long to wait for another process's write lock on the store before giving up (seconds)
+LOCK_WAIT_ENV = "BILATERAL_LOCK_WAIT"
+LOCK_WAIT_SECONDS = 10.0
+LOCK_POLL_SECONDS = 0.25
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.*?) \(PID (?P<pid>\d+)\)")
 _DUCKDB_MAGIC = b"DUCK"
 _MAGIC_OFFSET = 8
 
@@ -34,6 +43,93 @@ def default_store_path() -> Path:
     return user_data_path("bilateral", appauthor=False) / STORE_FILENAME
 
 
+def lock_wait_seconds() -> float:
+    """``$BILATERAL_LOCK_WAIT`` seconds if set (0 = fail at once), else :data:`LOCK_WAIT_SECONDS`."""
+    env = os.environ.get(LOCK_WAIT_ENV)
+    if not env:
+        return LOCK_WAIT_SECONDS
+    try:
+        return max(0.0, float(env))
+    except ValueError:
+        raise StoreError(f"${LOCK_WAIT_ENV}={env!r} is not a number of seconds; unset it or give e.g. 30") from None
+
+
+def lock_holder(message: str) -> str | None:
+    """'PID 123 (python3.11)' from DuckDB's lock-conflict message, or None if it is not one."""
+    m = _LOCK_HOLDER.search(message)
+    if m is None:
+        return None
+    return f"PID {m['pid']} ({Path(m['prog']).name})"
+
+
+def _os_error(path: Path, exc: OSError) -> StoreError:
+    """One line for an OS error on the store path (too long, no permission, …)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        try:
+            limit = os.pathconf(_existing_parent(path), "PC_NAME_MAX")
+        except (OSError, ValueError):
+            limit = None
+        within = f" (this file system allows {limit} characters per name)" if limit else ""
+        return StoreError(f"store path {str(path)[:80]}… is too long{within}; use a shorter --store")
+    return StoreError(f"cannot open store {path}: {exc.strerror or exc}; check --store (or ${STORE_ENV})")
+
+
+def _existing_parent(path: Path) -> Path:
+    for parent in path.parents:
+        try:
+            if parent.is_dir():
+                return parent
+        except OSError:
+            continue
+    return Path(".")
+
+
+def _check_path(path: Path, *, read_only: bool) -> None:
+    """Refuse a store path that cannot be a store file, in one line, before DuckDB sees it."""
+    try:
+        if path.is_dir():
+            raise StoreError(f"store {path} is a directory; point --store at a file, e.g. {path / STORE_FILENAME}")
+        _check_is_duckdb(path)
+        if read_only and not path.exists():
+            raise StoreError(f"store {path} does not exist yet")
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Connect; if another process holds the store's lock, say who and wait a bounded time for it."""
+    deadline: float | None = None
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            holder = lock_holder(str(exc))
+            if holder is None:
+                raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+            now = time.monotonic()
+            if deadline is None:
+                wait = lock_wait_seconds()
+                deadline = now + wait
+                if wait > 0:
+                    sys.stderr.write(f"store {path} is in use by {holder}; waiting up to {wait:g} s "
+                                     f"(set ${LOCK_WAIT_ENV} to change)…\n")
+                    sys.stderr.flush()
+            if now >= deadline:
+                raise StoreError(
+                    f"store {path} is locked by {holder}, which is writing to it; wait until it "
+                    f"finishes (or raise ${LOCK_WAIT_ENV}), or use another --store") from None
+            time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - now)))
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _check_is_duckdb(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -46,6 +142,28 @@ def _check_is_duckdb(path: Path) -> None:
         )
 
 
+class NeedsMigrationError(StoreError):
+    """A read-only open found a store this version must first migrate (a writable open does it)."""
+
+
+def open_read_only(path: Path | str | None = None) -> Store | None:
+    """The store opened read-only if it exists and is at this version's schema, else None.
+
+    Read-only commands use it so that they run beside a reader in another process and on a
+    read-only file system; None means "open it writable" (it is absent or needs migrating).
+    """
+    p = Path(path) if path is not None else default_store_path()
+    try:
+        if not p.is_file():
+            return None
+    except OSError:
+        return None  # the writable open reports the problem in one line
+    try:
+        return Store(p, read_only=True)
+    except NeedsMigrationError:
+        return None
+
+
 class Store:
     """A bilateral store: one DuckDB file with the canonical tables.
 
@@ -54,15 +172,9 @@ class Store:
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        _check_is_duckdb(self.path)
-        if read_only and not self.path.exists():
-            raise StoreError(f"store {self.path} does not exist yet")
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+        self.read_only = read_only
+        _check_path(self.path, read_only=read_only)
+        self.con = _connect(self.path, read_only=read_only)
         try:
             self._migrate(read_only=read_only)
         except BaseException:
@@ -104,7 +216,7 @@ class Store:
                 "and no schema_migrations); use another --store"
             )
         if read_only:
-            raise StoreError(f"store {self.path} needs migrating; open it once without read-only")
+            raise NeedsMigrationError(f"store {self.path} needs migrating; open it once without read-only")
         with self.transaction():
             self.con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
@@ -134,8 +246,23 @@ class Store:
             yield self.con
         except BaseException:
             self.con.execute("ROLLBACK")
+            self._reclaim()
             raise
         self.con.execute("COMMIT")
+
+    def _reclaim(self) -> None:
+        """Give back the space a rolled-back load wrote (DuckDB writes big inserts to the file early).
+
+        A CHECKPOINT alone does nothing when no transaction committed since the last one, so a tiny
+        committed change (a table created and dropped) makes the checkpoint run and truncate the
+        freed blocks at the end of the file. Best effort: a failure here leaves only unused space.
+        """
+        try:
+            self.con.execute("CREATE TABLE _bilateral_reclaim (x INTEGER)")
+            self.con.execute("DROP TABLE _bilateral_reclaim")
+            self.con.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass
 
     def loaded_checksum(self, release: str) -> str | None:
         row = self.con.execute("SELECT checksum FROM releases WHERE release = ?", [release]).fetchone()
