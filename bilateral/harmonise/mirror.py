@@ -43,47 +43,58 @@ def release_name(reporter: str, partner: str) -> str:
     return f"mirror/{MIRROR_SOURCE}/{reporter}-{partner}"
 
 
+MIRROR_QUALITY = "mirror_cif_fob"
+_OPPOSITE = {"export": "import", "import": "export"}
+
+
+def estimates(partner_reports: list[dict[str, Any]], reporter_reported: set[tuple[str, int, str]], release: str,
+              factor: float = CIF_FOB_FACTOR) -> list[dict[str, Any]]:
+    """Mirror estimates of a reporter's flows from its partner's reports (a pure function).
+
+    ``partner_reports``: canonical flow rows the partner reported with the reporter (its exports to
+    and imports from the reporter). ``reporter_reported``: the (period, product_level, flow) the
+    reporter reported itself; those are never estimated. The partner's exports (FOB) become the
+    reporter's imports raised by ``factor`` (CIF); its imports (CIF) become the reporter's exports
+    lowered by it. Returns canonical rows with estimate ``mirror`` and quality ``mirror_cif_fob``.
+    """
+    out = []
+    for p in partner_reports:
+        flow = _OPPOSITE[p["flow"]]
+        if (p["period"], int(p["product_level"]), flow) in reporter_reported:
+            continue
+        value = p["value_usd"] * factor if p["flow"] == "export" else p["value_usd"] / factor
+        out.append({**p, "release": release, "reporter": p["partner"], "partner": p["reporter"], "flow": flow,
+                    "value_usd": value, "estimate": "mirror", "quality": MIRROR_QUALITY})
+    return out
+
+
 def rebuild(con: duckdb.DuckDBPyConnection, store: Store, a: str, b: str,
             factor: float = CIF_FOB_FACTOR) -> list[dict[str, Any]]:
-    """Inside an open transaction: recompute the mirror estimates of a→b and b→a."""
+    """Inside an open transaction: recompute the mirror estimates of a→b and b→a (the ingest path calls this).
+
+    Reads the reports through the read layer, estimates with :func:`estimates`, writes with the store.
+    """
+    from bilateral.sources.canonical import to_table
+    from bilateral.store import queries
+
     out = []
     for reporter, partner in ((a, b), (b, a)):
         release = release_name(reporter, partner)
         store.clear_release(con, release)
-        sources = con.execute(
-            """
-            SELECT DISTINCT p.release, r.checksum FROM flows p JOIN releases r USING (release)
-            WHERE p.source = ? AND p.estimate <> 'mirror' AND p.reporter = ? AND p.partner = ?
-            ORDER BY 1
-            """, [MIRROR_SOURCE, partner, reporter]).fetchall()
-        con.execute(
-            """
-            INSERT INTO flows
-            SELECT p.source, $release, p.period, p.period_kind, p.partner, p.reporter,
-                   CASE p.flow WHEN 'export' THEN 'import' ELSE 'export' END, p.hs_revision, p.product,
-                   p.product_level,
-                   CASE p.flow WHEN 'export' THEN p.value_usd * $factor ELSE p.value_usd / $factor END,
-                   p.quantity, p.quantity_unit, 'mirror', 'mirror_cif_fob'
-            FROM flows p
-            WHERE p.source = $source AND p.estimate <> 'mirror' AND p.reporter = $partner AND p.partner = $reporter
-              AND NOT EXISTS (
-                SELECT 1 FROM flows r
-                WHERE r.source = $source AND r.estimate <> 'mirror' AND r.reporter = $reporter
-                  AND r.partner = $partner AND r.period = p.period AND r.product_level = p.product_level
-                  AND r.flow = CASE p.flow WHEN 'export' THEN 'import' ELSE 'export' END)
-            """, {"release": release, "factor": factor, "source": MIRROR_SOURCE, "partner": partner,
-                  "reporter": reporter})
-        row = con.execute("SELECT count(*) FROM flows WHERE release = ?", [release]).fetchone()
-        n = int(row[0]) if row else 0
-        if n == 0:
+        theirs = queries.reported_rows(store, MIRROR_SOURCE, partner, reporter)
+        ours = {(r["period"], int(r["product_level"]), r["flow"])
+                for r in queries.reported_rows(store, MIRROR_SOURCE, reporter, partner)}
+        rows = estimates(theirs, ours, release, factor)
+        if not rows:
             continue
+        sources = sorted({(r["release"], r["checksum"]) for r in theirs})
         digest = hashlib.sha256(json.dumps([sources, factor]).encode()).hexdigest()
-        store.record_release(con, ReleaseRecord(
+        store.replace_release(con, ReleaseRecord(
             release=release, source="mirror", version=f"CIF/FOB {factor}", file="derived in the store",
             checksum=digest, producer="bilateral (mirror estimate)", url=None, accessed=None, licence=None,
             origin={"from": [s[0] for s in sources], "cif_fob": CIF_FOB_SOURCE},
-        ), n)
-        out.append({"release": release, "rows": n, "file": f"from {partner}'s reports"})
+        ), {"flows": to_table("flows", [{k: v for k, v in r.items() if k != "checksum"} for r in rows])})
+        out.append({"release": release, "rows": len(rows), "file": f"from {partner}'s reports"})
     return out
 
 

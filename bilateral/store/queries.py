@@ -698,3 +698,16 @@ def pair_flows(store: Store, pair: Pair | str, source: str | None = None, level:
         if key not in best or order < best[key][0]:
             best[key] = (order, fr)
     return [fr for _, fr in sorted(best.values(), key=lambda x: (x[1].period, x[1].flow))]
+
+
+def reported_rows(store: Store, source: str, reporter: str, partner: str) -> list[dict[str, Any]]:
+    """Canonical rows a reporter itself reported with a partner in one source (no estimates).
+
+    Each row carries its release's checksum: the input of mirror estimates.
+    """
+    rel = store.con.execute(
+        "SELECT f.*, r.checksum FROM flows f JOIN releases r USING (release) "
+        "WHERE f.source = ? AND f.estimate <> 'mirror' AND f.reporter = ? AND f.partner = ? "
+        "ORDER BY f.period, f.flow, f.product_level, f.product", [source, reporter, partner])
+    cols = [d[0] for d in rel.description]
+    return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
