@@ -132,6 +132,7 @@ def test_path_holds_then_compounds():
     assert st.path_value(p, Period("fy", 2023)) == 80.0  # held until the next label
     assert st.path_value(p, Period("fy", 2024)) == 84.0
     assert st.path_value(p, Period("fy", 2026)) == pytest.approx(84.0 * 1.1 ** 2)
+    assert st.path_value(p, Period("cy", 2024)) == 84.0  # FY labels stand for the calendar year they start in
 
 
 # -- the scenario file -----------------------------------------------------------------------------

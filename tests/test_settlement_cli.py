@@ -158,6 +158,10 @@ def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):
     (("--from", "FY2025-26", "--to", "CY2030"), "error: --from FY2025-26 and --to CY2030 must both be fiscal or both "
                                                 "calendar years"),
     (("--format", "xml"), "error: unknown --format 'xml'; use one of table, csv, json, parquet"),
+    (("--from", "CY2022", "--to", "CY2030"), "error: no calendar-year trade figures for IND-RUS in the store; ask for "
+                                             "the other kind of period, e.g. --from FY2022-23 --to FY2029-30"),
+    (("--from", "FY2005-06"), "error: no complete trade figures for IND-RUS in FY2005-06; the store has 16 periods "
+                              "from FY2010-11 to FY2025-26; choose --from within them"),
 ])
 def test_errors_are_one_line(store_path: Path, args: tuple[str, ...], message: str):
     r = run("settlement", *args, "--store", str(store_path))
@@ -198,3 +202,47 @@ def test_docs_examples_run(store_path: Path, tmp_path: Path, monkeypatch: pytest
         assert r.exit_code == 0, (line, r.output)
     assert (tmp_path / "settlement.png").exists() and (tmp_path / "settlement.html").exists()
     assert json.loads((tmp_path / "settlement.json").read_text())["pair"] == "IND-RUS"
+
+
+# -- any pair: a calendar-year pair served by a (SYNTHETIC) BACI release ----------------------------
+BACI_VERSION = "V202501"
+BACI_COUNTRIES = """country_code,country_name,country_iso2,country_iso3
+251,France,FR,FRA
+699,India,IN,IND
+"""
+BACI_PRODUCTS = '''"code","description"
+"270900","Petroleum oils, crude"
+"847130","Portable automatic data processing machines"
+'''
+# SYNTHETIC values in thousands of US$ (BACI's unit): India exports 1,000 to France, imports 4,000 (3,000 crude)
+BACI_FLOWS = """t,i,j,k,v,q
+2022,251,699,270900,3000,10
+2022,251,699,847130,1000,1
+2022,699,251,847130,1000,1
+"""
+
+
+def test_any_pair_calendar_years_from_baci(fresh_store_path: Path, tmp_path: Path):
+    from bilateral.api import open_store
+    from bilateral.sources import baci
+
+    src = tmp_path / "baci"
+    src.mkdir()
+    (src / f"BACI_HS17_Y2022_{BACI_VERSION}.csv").write_text(BACI_FLOWS, encoding="utf-8")
+    (src / f"country_codes_{BACI_VERSION}.csv").write_text(BACI_COUNTRIES, encoding="utf-8")
+    (src / f"product_codes_HS17_{BACI_VERSION}.csv").write_text(BACI_PRODUCTS, encoding="utf-8")
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+    r = run("settlement", "--pair", "IND-FRA", "--scenario", "status_quo", "--from", "CY2022", "--to", "CY2023",
+            "--format", "json", "--store", str(fresh_store_path))
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)["scenarios"][0]
+    assert "baci" in res["flows_source"] and res["last_actual"] == "CY2022"
+    y22, y23 = res["rows"]
+    assert (y22["kind"], y23["kind"]) == ("actual", "projected")
+    assert (y22["exports_usd"], y22["imports_usd"]) == pytest.approx((1e6, 4e6))
+    assert y22["energy_share"] == pytest.approx(0.75)
+    open22 = 174 / 365  # 11 July to 31 December 2022
+    assert y22["inflow_inr"] == pytest.approx(open22 * (3e6 * 0.05 + 1e6 * 0.40) * 80.4, rel=1e-12)
+    # CY2023 projected: exports +5%, energy flat, other imports +5%
+    assert (y23["exports_usd"], y23["imports_usd"]) == pytest.approx((1.05e6, 3e6 + 1.05e6))

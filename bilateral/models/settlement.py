@@ -349,9 +349,8 @@ def path_value(param: Param, p: Period) -> float:
         return float(param.value)
     points = [(parse_period(k), float(v)) for k, v in param.value.items()]
     same = [(q, v) for q, v in points if q.kind == p.kind]
-    if not same:
-        raise BilateralError(f"parameter {param.name}: no {p.kind.upper()} labels for {p.label}; label it like "
-                             f"{p.label}")
+    if not same:  # fiscal-year labels for a calendar year: FY2022-23 stands for CY2022 (9 of its 12 months)
+        same = sorted((Period(p.kind, q.year), v) for q, v in points)
     before = [(q, v) for q, v in same if q <= p]
     if not before:
         return same[0][1]
@@ -635,19 +634,31 @@ def _periods(a: Period, b: Period) -> list[Period]:
     return [Period(a.kind, y) for y in range(a.year, b.year + 1)]
 
 
-def _actual_flows(store: Store, pair: Pair, kind: PeriodKind) -> dict[str, PeriodFlows]:
-    """Complete periods of the pair from the read layer, with the energy share of imports."""
-    from bilateral.store import queries
+class _ActualFlows:
+    """A pair's complete periods of one kind from the read layer; energy shares read on demand, once per period."""
 
-    out: dict[str, PeriodFlows] = {}
-    for t in queries.pair_totals(store, pair, period_kind=kind):
-        if not t.complete or t.exports_usd is None or t.imports_usd is None:
-            continue
-        share, exact, basis = _energy_share(queries.energy_imports(store, pair, t.period), t.imports_usd)
-        status = f", {t.status}" if t.status else ""
-        out[t.period] = PeriodFlows(t.period, "actual", t.exports_usd, t.imports_usd, share, exact, basis,
-                                    f"{t.source}{status}, grade {t.grade}")
-    return out
+    def __init__(self, store: Store, pair: Pair, kind: PeriodKind) -> None:
+        from bilateral.store import queries
+
+        self.store, self.pair, self.kind = store, pair, kind
+        self.totals = {t.period: t for t in queries.pair_totals(store, pair, period_kind=kind)
+                       if t.complete and t.exports_usd is not None and t.imports_usd is not None}
+        self._flows: dict[str, PeriodFlows] = {}
+
+    def labels(self) -> list[str]:
+        return sorted(self.totals, key=parse_period)
+
+    def get(self, label: str) -> PeriodFlows:
+        if label not in self._flows:
+            from bilateral.store import queries
+
+            t = self.totals[label]
+            assert t.exports_usd is not None and t.imports_usd is not None
+            share, exact, basis = _energy_share(queries.energy_imports(self.store, self.pair, label), t.imports_usd)
+            status = f", {t.status}" if t.status else ""
+            self._flows[label] = PeriodFlows(label, "actual", t.exports_usd, t.imports_usd, share, exact, basis,
+                                             f"{t.source}{status}, grade {t.grade}")
+        return self._flows[label]
 
 
 def _energy_share(energy: Any, imports_usd: float) -> tuple[float, bool, str]:
@@ -677,7 +688,7 @@ def _project(base: PeriodFlows, p: Period, pp: PeriodParams, prev: PeriodFlows) 
 
 
 def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = None,
-             start: str | None = None, end: str | None = None) -> SettlementResult:
+             start: str | None = None, end: str | None = None, *, reader: _ActualFlows | None = None) -> SettlementResult:
     """The rupee balance path of ``pair`` under ``scenario`` (a Scenario, a shipped name or a file; None: status quo).
 
     The balance is built from the mechanism's start (or ``start`` if earlier), so a later
@@ -692,18 +703,20 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
         raise BilateralError(f"--from {first.label} and --to {last.label} must both be fiscal or both calendar years")
     if last < first:
         raise BilateralError(f"--to {last.label} comes before --from {first.label}")
-    actual = _actual_flows(store, p, first.kind)
-    if not actual:
+    if reader is None or reader.pair != p or reader.kind != first.kind:
+        reader = _ActualFlows(store, p, first.kind)
+    if not reader.totals:
         from bilateral.store import queries
 
         queries.period_totals(store, p)  # raises NotAvailableError saying what to load
-        raise BilateralError(f"no {first.kind.upper()} trade figures for {p.label}; ask for the other kind of period "
-                             f"(e.g. --from CY2022 --to CY2030)")
-    last_actual = max((parse_period(k) for k in actual), default=None)
+        other = "--from FY2022-23 --to FY2029-30" if first.kind == "cy" else "--from CY2022 --to CY2030"
+        raise BilateralError(f"no {'calendar' if first.kind == 'cy' else 'fiscal'}-year trade figures for {p.label} "
+                             f"in the store; ask for the other kind of period, e.g. {other}")
+    have = reader.labels()
+    last_actual = parse_period(have[-1])
     mech = period_of_date(sc.defaults["mechanism_start"].value, first.kind)
     sim_first = min(first, mech)
     periods = _periods(sim_first, last)
-    assert last_actual is not None
     if sc.applies_from == FIRST_PROJECTED:
         from_period = last_actual.shift(1) if last > last_actual else None
     else:
@@ -712,12 +725,12 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
     flows: list[PeriodFlows] = []
     for q, pp in zip(periods, params, strict=True):
         if q <= last_actual:
-            if q.label not in actual:
-                have = ", ".join(sorted(actual))
-                raise BilateralError(f"no complete trade figures for {p.label} in {q.label}; the store has {have}")
-            flows.append(actual[q.label])
+            if q.label not in reader.totals:
+                raise BilateralError(f"no complete trade figures for {p.label} in {q.label}; the store has "
+                                     f"{len(have)} periods from {have[0]} to {have[-1]}; choose --from within them")
+            flows.append(reader.get(q.label))
         else:
-            flows.append(_project(actual[last_actual.label], q, pp, flows[-1]))
+            flows.append(_project(reader.get(last_actual.label), q, pp, flows[-1]))
     rows = run_model(flows, params, float(sc.defaults["opening_balance_inr"].value))
     shown = tuple(r for r in rows if parse_period(r.period) >= first)
     used = _used_params(sc, from_period)
@@ -729,6 +742,9 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
              "Energy = HS 27 (mostly crude oil); its rupee share is crude's own invoicing parameter."]
     if any(not r.energy_exact and r.kind == "actual" for r in shown):
         notes.append("The energy share of imports is a proxy where energy_exact is false (see energy_basis).")
+    if first.kind == "cy":
+        notes.append("Exchange-rate paths labelled by fiscal year are used for the calendar year each starts in "
+                     "(FY2022-23 for CY2022, which shares 9 of its 12 months).")
     if from_period is None:
         notes.append(f"No projected periods up to {last.label}: the scenario's overrides do not apply.")
     return SettlementResult(
@@ -753,4 +769,7 @@ def simulate_all(store: Store, pair: Pair | str, scenarios: Iterable[Scenario] |
                  start: str | None = None, end: str | None = None) -> SettlementRun:
     """Every scenario (the shipped three by default) over the same pair and periods."""
     scs = list(scenarios) if scenarios is not None and not isinstance(scenarios, str | Path) else load_scenarios(scenarios)
-    return SettlementRun(tuple(simulate(store, pair, s, start, end) for s in scs))
+    p = parse_pair(pair) if isinstance(pair, str) else pair
+    kind = parse_period(start or DEFAULT_FROM).kind
+    reader = _ActualFlows(store, p, kind)  # flows and energy shares read once for all scenarios
+    return SettlementRun(tuple(simulate(store, p, s, start, end, reader=reader) for s in scs))
