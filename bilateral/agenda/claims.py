@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 Verdict = Literal["consistent", "differs", "target", "unverifiable"]
-Measure = Literal["total_trade", "exports", "imports", "balance", "target", "energy", "other"]
 Qualifier = Literal["exact", "approx", "nearly", "at_most", "at_least", "range"]
 
 #: relative tolerance of a quoted figure (or its rounding, if wider)
@@ -264,8 +263,6 @@ _GROWTH = re.compile(r"\b(?:rose|rise|rising|risen|grew|grow|growing|growth|incr
                      re.IGNORECASE)
 _FALL = re.compile(r"\b(?:fell|fall|falling|fallen|declined?|declining|dropped|drop|decreased?|down|lower|slumped?|"
                    r"contracted|contraction|shrank|plunged?|slipped|dipped)\b", re.IGNORECASE)
-_SHARE = re.compile(r"\b(?:share|accounted|accounts?|accounting|made\s+up|makes?\s+up|constitut\w+|comprised?|"
-                    r"was|were|is|are|of)\b", re.IGNORECASE)
 _PARTIAL = re.compile(rf"\b(?:first|second)\s+half\b|\bH[12]\b|\bQ[1-4]\b|\bquarter\b|\bso\s+far\b|year[-\s]to[-\s]date|"
                       rf"\b(?:first|last)\s+(?:\w+\s+)?months\b|\b{_MON}\s*(?:-|–|to)\s*{_MON}", re.IGNORECASE)
 
@@ -612,20 +609,38 @@ _BASES = (
     ("crude", re.compile(r"\b(?:crude|oil|petroleum|energy|fuel)\b", re.IGNORECASE)),
     ("pair_total", re.compile(r"\b(?:bilateral|two-way)\s+trade\b|\btrade\s+(?:between|with)\b|\bthe\s+total\b|"
                               r"\bthe\s+(?:US)?\$", re.IGNORECASE)),
-    ("pair_flow", re.compile(r"\b(?:exports?\s+to|imports?\s+from)\s+(?:Russia|India)\b", re.IGNORECASE)),
     ("reporter_exports", re.compile(r"\bexports\b", re.IGNORECASE)),
     ("reporter_imports", re.compile(r"\bimports\b", re.IGNORECASE)),
     ("reporter_total", re.compile(r"\b(?:total|overall|foreign|global)\s+trade\b|\btrade\b", re.IGNORECASE)),
 )
 BASE_LABELS = {
-    "pair_total": "bilateral trade", "reporter_exports": "the reporter's total exports",
-    "reporter_imports": "the reporter's total imports", "reporter_total": "the reporter's total trade",
-    "pair_imports": "imports from the partner", "pair_exports": "exports to the partner",
+    "pair_total": "bilateral trade", "reporter_exports": "{r}'s total exports",
+    "reporter_imports": "{r}'s total imports", "reporter_total": "{r}'s total trade",
+    "pair_imports": "imports from {p}", "pair_exports": "exports to {p}",
     "crude": "crude oil or energy imports",
 }
 
 
-def _share_base(s: str, start: int, end: int) -> str | None:
+def base_label(base: str, pair: str | None) -> str:
+    """How a share's base reads, e.g. "IND's total exports"."""
+    p = parse_pair(pair or DEFAULT_PAIR)
+    return BASE_LABELS.get(base, base).format(r=p.reporter, p=p.partner)
+
+
+def _pair_flow_base(phrase: str, home: Pair) -> str | None:
+    """A flow of the pair ("imports from Russia", "Russian imports", "exports to Russia"), not the reporter's total."""
+    m = re.search(r"\b(exports?\s+to|imports?\s+from)\s+(?:the\s+)?(\S+(?:\s+\S+)?)", phrase, re.IGNORECASE)
+    if m is not None:
+        if any(rx.match(m[2]) and code == home.partner for rx, code in _COUNTRY):
+            return "pair_imports" if m[1].lower().startswith("import") else "pair_exports"
+        return None
+    for c in _countries(phrase):
+        if c.kind == home.partner and _DEMONYM.match(c.text) and re.search(r"\bimports\b", phrase, re.IGNORECASE):
+            return "pair_imports"  # "of Russian imports": imports of Russian goods
+    return None
+
+
+def _share_base(s: str, start: int, end: int, home: Pair) -> str | None:
     """What a percentage is 'of': the phrase after it ("7% of India's imports") or "share of/in X" before it."""
     after = re.match(r"^\s*(?:of|in)\s+(.{0,60})", s[end:])
     before = re.search(r"\bshare\s+(?:of|in)\s+(.{0,60}?)\s+(?:was|is|rose|fell|stood|at|to|reached|of)\b",
@@ -636,11 +651,8 @@ def _share_base(s: str, start: int, end: int) -> str | None:
     phrase = re.split(r"[,;]|\b(?:in|during|for)\s+(?:FY|20\d{2})", phrase)[0]
     for name, rx in _BASES:
         if rx.search(phrase):
-            if name == "pair_flow":
-                return "pair_imports" if re.search(r"imports?", phrase, re.IGNORECASE) else "pair_exports"
-            if name == "reporter_imports" and re.search(r"\bfrom\s+(?:Russia|the\s+partner)\b|\bRussian\b", phrase,
-                                                        re.IGNORECASE):
-                return "pair_imports"
+            if name in ("reporter_exports", "reporter_imports"):
+                return _pair_flow_base(phrase, home) or name
             return name
     return "unknown"
 
@@ -706,7 +718,7 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
                 m = pct[start]
                 v, rounding = _number(m["num"])
                 window = s[prev:start]
-                base = _share_base(s, start, end)
+                base = _share_base(s, start, end, home)
                 if "point" in m["unit"].lower():
                     statistic: Literal["level", "growth", "share"] = "share"
                     notes.append("a change in percentage points")
@@ -950,18 +962,18 @@ def _check_share(store: Any, c: Claim, today: Date | None) -> ClaimCheck:
     numerator = _numerator(c)
     ours, src = _share_parts(store, c, year, numerator, c.base)
     if ours is None:
-        return ClaimCheck(c, "unverifiable", reason=f"no figure for {numerator} or {BASE_LABELS.get(c.base, c.base)} "
+        return ClaimCheck(c, "unverifiable", reason=f"no figure for {numerator} or {base_label(c.base, c.pair)} "
                           f"in {c.period}")
     tol = _pct_tol(c)
     if abs(ours - c.value) <= tol:
         return ClaimCheck(c, "consistent", ours, year.period, src, f"±{tol:g} pp")
-    reason = (f"the article says {c.value:g}% of {BASE_LABELS.get(c.base, c.base)}, the store {ours:.1f}%")
+    reason = (f"the article says {c.value:g}% of {base_label(c.base, c.pair)}, the store {ours:.1f}%")
     for alt in ("pair_total", "reporter_exports", "reporter_imports", "reporter_total", "pair_imports"):
         if alt == c.base:
             continue
         other, _ = _share_parts(store, c, year, numerator, alt)
         if other is not None and abs(other - c.value) <= tol:
-            reason += f"; {c.value:g}% is {numerator.replace('_', ' ')}'s share of {BASE_LABELS[alt]} (wrong base?)"
+            reason += f"; {c.value:g}% is {numerator.replace('_', ' ')}'s share of {base_label(alt, c.pair)} (wrong base?)"
             break
     return ClaimCheck(c, "differs", ours, year.period, src, f"±{tol:g} pp", reason)
 

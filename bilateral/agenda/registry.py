@@ -41,13 +41,13 @@ from bilateral.agenda.schema import (
     Commitment,
     Evidence,
     StatusChange,
-    _bad,
-    _text,
     check_date,
     check_status,
     check_url,
+    clean_text,
     commitment_from,
     evidence_from,
+    field_error,
 )
 from bilateral.errors import BilateralError, InputError
 
@@ -139,7 +139,7 @@ def parse_commitments(text: str, where: str = PACKAGE_COMMITMENTS) -> tuple[dict
     for n, raw in enumerate(doc["commitments"], start=1):
         c = commitment_from(raw, where, n)
         if c.id in seen:
-            raise _bad(where, f"entry {n} ({c.id})", "id", f"repeats entry {seen[c.id]}")
+            raise field_error(where, f"entry {n} ({c.id})", "id", f"repeats entry {seen[c.id]}")
         seen[c.id] = n
         out.append(c)
     return summit, out
@@ -156,7 +156,7 @@ def parse_evidence(text: str, known: Iterable[str], where: str = PACKAGE_EVIDENC
     for line, row in enumerate(reader, start=2):
         cid, ev = evidence_from(row, where, line)
         if cid not in ids:
-            raise _bad(where, f"line {line}", "commitment", f"{cid!r} is not in the registry")
+            raise field_error(where, f"line {line}", "commitment", f"{cid!r} is not in the registry")
         out.setdefault(cid, []).append(ev)
     return out
 
@@ -165,7 +165,7 @@ def _with_evidence(c: Commitment, evidence: list[Evidence], where: str, n: int) 
     """Attach evidence; a status other than announced must be shown by one of its rows."""
     ev = tuple(sorted(evidence, key=lambda e: (e.date, e.url)))
     if c.status != ANNOUNCED and not any(e.status == c.status for e in ev):
-        raise _bad(where, f"entry {n} ({c.id})", "status",
+        raise field_error(where, f"entry {n} ({c.id})", "status",
                    f"{c.status!r} has no evidence row showing it; add one to evidence.csv or keep it 'announced'")
     backing = [e for e in ev if e.status == c.status]
     first = backing[0] if backing else None
@@ -184,18 +184,18 @@ def parse_updates(text: str, where: str, known: dict[str, Commitment]) -> list[U
     for n, raw in enumerate(doc.get("updates") or [], start=1):
         entry = f"update {n}"
         if not isinstance(raw, dict):
-            raise _bad(where, entry, "id", "each update is a mapping of id, status, date, source, evidence")
+            raise field_error(where, entry, "id", "each update is a mapping of id, status, date, source, evidence")
         cid = raw.get("id")
         if cid not in known:
-            raise _bad(where, entry, "id", f"{cid!r} is not a commitment id")
+            raise field_error(where, entry, "id", f"{cid!r} is not a commitment id")
         entry = f"update {n} ({cid})"
         out.append(Update(
             id=str(cid),
             status=check_status(raw.get("status"), where, entry),
             date=check_date(raw.get("date"), where, entry),
             source=check_url(raw.get("source"), where, entry, "source"),
-            evidence=_text(raw.get("evidence"), where, entry, "evidence", MAX_EVIDENCE_CHARS),
-            publisher=_text(raw.get("publisher") or _host(str(raw.get("source"))), where, entry, "publisher"),
+            evidence=clean_text(raw.get("evidence"), where, entry, "evidence", MAX_EVIDENCE_CHARS),
+            publisher=clean_text(raw.get("publisher") or _host(str(raw.get("source"))), where, entry, "publisher"),
             recorded=str(raw.get("recorded") or ""),
         ))
     return out
@@ -265,8 +265,8 @@ def record_update(cid: str, *, status: str, evidence: str, source: str, on: str,
         status=check_status(status, where, entry, "--status"),
         date=check_date(on, where, entry, "--date", not_after=today or when.date()),
         source=check_url(source, where, entry, "--source"),
-        evidence=_text(evidence, where, entry, "--evidence", MAX_EVIDENCE_CHARS),
-        publisher=_text(publisher or _host(source), where, entry, "--publisher"),
+        evidence=clean_text(evidence, where, entry, "--evidence", MAX_EVIDENCE_CHARS),
+        publisher=clean_text(publisher or _host(source), where, entry, "--publisher"),
         recorded=when.replace(microsecond=0).isoformat(),
     )
     old = upath.read_text(encoding="utf-8") if upath.exists() else ""

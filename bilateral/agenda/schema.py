@@ -18,8 +18,8 @@ from bilateral.errors import InputError
 
 __all__ = [
     "INDICATORS", "KINDS", "PILLARS", "STATUSES", "Commitment", "Evidence", "Indicator", "Kind", "Pillar",
-    "Status", "StatusChange", "check_date", "check_status", "check_url", "commitment_from", "evidence_from",
-    "normalise_status",
+    "Status", "StatusChange", "check_date", "check_status", "check_url", "clean_text", "commitment_from",
+    "evidence_from", "field_error", "normalise_status",
 ]
 
 Pillar = Literal["trade", "energy", "nuclear", "defence", "connectivity", "arctic", "labour", "health",
@@ -96,7 +96,8 @@ class Commitment:
                 "last_evidence": last, "indicator": self.indicator or ""}
 
 
-def _bad(where: str, entry: str, field: str, message: str) -> InputError:
+def field_error(where: str, entry: str, field: str, message: str) -> InputError:
+    """The one-line error for a bad field: file, entry, field, what is wrong."""
     err = InputError(f"{where}, {entry}, field {field!r}: {message}")
     err.file, err.field = where, field
     return err
@@ -113,7 +114,7 @@ def check_status(value: Any, where: str, entry: str, field: str = "status", *, a
     if s == "" and allow_empty:
         return ""
     if s not in STATUSES:
-        raise _bad(where, entry, field, f"{value!r} is not a status; use one of {', '.join(STATUSES)}")
+        raise field_error(where, entry, field, f"{value!r} is not a status; use one of {', '.join(STATUSES)}")
     return s
 
 
@@ -125,9 +126,9 @@ def check_date(value: Any, where: str, entry: str, field: str = "date", *, not_a
         try:
             d = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise _bad(where, entry, field, f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+            raise field_error(where, entry, field, f"{value!r} is not a date; write it as YYYY-MM-DD") from None
     if not_after is not None and d > not_after:
-        raise _bad(where, entry, field, f"{d.isoformat()} is in the future (today is {not_after.isoformat()})")
+        raise field_error(where, entry, field, f"{d.isoformat()} is in the future (today is {not_after.isoformat()})")
     return d.isoformat()
 
 
@@ -135,23 +136,24 @@ def check_url(value: Any, where: str, entry: str, field: str = "url") -> str:
     """An http(s) URL with a host."""
     u = urlparse(str(value or "").strip())
     if u.scheme not in ("http", "https") or not u.netloc:
-        raise _bad(where, entry, field, f"{value!r} is not a web address; give the source's http(s) URL")
+        raise field_error(where, entry, field, f"{value!r} is not a web address; give the source's http(s) URL")
     return str(value).strip()
 
 
-def _text(value: Any, where: str, entry: str, field: str, limit: int | None = None) -> str:
+def clean_text(value: Any, where: str, entry: str, field: str, limit: int | None = None) -> str:
+    """A non-empty text on one line (inner whitespace collapsed), at most ``limit`` characters."""
     if not isinstance(value, str) or not value.strip():
-        raise _bad(where, entry, field, "missing; give a non-empty text")
+        raise field_error(where, entry, field, "missing; give a non-empty text")
     text = " ".join(value.split())
     if limit is not None and len(text) > limit:
-        raise _bad(where, entry, field, f"{len(text)} characters; keep it under {limit}")
+        raise field_error(where, entry, field, f"{len(text)} characters; keep it under {limit}")
     return text
 
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str, entry: str, field: str, what: str) -> str:
     v = str(value).strip().lower() if value is not None else ""
     if v not in allowed:
-        raise _bad(where, entry, field, f"{value!r} is not a {what}; use one of {', '.join(allowed)}")
+        raise field_error(where, entry, field, f"{value!r} is not a {what}; use one of {', '.join(allowed)}")
     return v
 
 
@@ -163,26 +165,26 @@ def commitment_from(raw: Any, where: str, n: int) -> Commitment:
     """Check one YAML entry (the ``n``-th, from 1) and build its Commitment (without evidence)."""
     entry = f"entry {n}"
     if not isinstance(raw, Mapping):
-        raise _bad(where, entry, "id", "each commitment is a mapping of id, pillar, text, kind, parties, date, status")
+        raise field_error(where, entry, "id", "each commitment is a mapping of id, pillar, text, kind, parties, date, status")
     cid = raw.get("id")
     if isinstance(cid, str) and _ID.match(cid):
         entry = f"entry {n} ({cid})"
     else:
-        raise _bad(where, entry, "id", f"{cid!r} is not an id; use lower-case words joined by hyphens, e.g. trade-target")
+        raise field_error(where, entry, "id", f"{cid!r} is not an id; use lower-case words joined by hyphens, e.g. trade-target")
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
-        raise _bad(where, entry, unknown[0], f"unknown field; the fields are {', '.join(_FIELDS)}")
+        raise field_error(where, entry, unknown[0], f"unknown field; the fields are {', '.join(_FIELDS)}")
     for f in _REQUIRED:
         if raw.get(f) in (None, ""):
-            raise _bad(where, entry, f, "missing")
+            raise field_error(where, entry, f, "missing")
     parties = raw["parties"]
     if not isinstance(parties, list) or not parties or not all(isinstance(p, str) and _ISO3.match(p) for p in parties):
-        raise _bad(where, entry, "parties", f"{parties!r} is not a list of ISO3 codes, e.g. [IND, RUS]")
+        raise field_error(where, entry, "parties", f"{parties!r} is not a list of ISO3 codes, e.g. [IND, RUS]")
     indicator = raw.get("indicator")
     return Commitment(
         id=cid,
         pillar=_choice(raw["pillar"], PILLARS, where, entry, "pillar", "pillar"),
-        text=_text(raw["text"], where, entry, "text"),
+        text=clean_text(raw["text"], where, entry, "text"),
         kind=_choice(raw["kind"], KINDS, where, entry, "kind", "kind"),
         parties=tuple(parties),
         date=check_date(raw["date"], where, entry),
@@ -199,12 +201,12 @@ def evidence_from(row: Mapping[str, Any], where: str, line: int) -> tuple[str, E
     entry = f"line {line}"
     cid = str(row.get("commitment") or "")
     if not _ID.match(cid):
-        raise _bad(where, entry, "commitment", f"{cid!r} is not a commitment id")
+        raise field_error(where, entry, "commitment", f"{cid!r} is not a commitment id")
     ev = Evidence(
         date=check_date(row.get("date"), where, entry),
-        publisher=_text(row.get("publisher"), where, entry, "publisher"),
+        publisher=clean_text(row.get("publisher"), where, entry, "publisher"),
         url=check_url(row.get("url"), where, entry),
-        shows=_text(row.get("shows"), where, entry, "shows", MAX_EVIDENCE_CHARS),
+        shows=clean_text(row.get("shows"), where, entry, "shows", MAX_EVIDENCE_CHARS),
         status=check_status(row.get("status"), where, entry, allow_empty=True),
     )
     return cid, ev
