@@ -131,6 +131,14 @@ def test_csv_and_table(store_path: Path, tmp_path: Path):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert len(rows) == 3 * 8 and {"scenario", "period", "kind", "closing_inr", "closing_usd"} <= set(rows[0])
+    pq_out = tmp_path / "settlement.parquet"
+    r = run("settlement", "--format", "parquet", "--out", str(pq_out), "--store", str(store_path))
+    assert r.exit_code == 0, r.output
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pq_out)
+    assert table.num_rows == 3 * 8
+    assert table.column("closing_inr").to_pylist() == pytest.approx([float(x["closing_inr"]) for x in rows], rel=1e-12)
     out = tmp_path / "table.txt"
     r = run("settlement", "--scenario", "status_quo", "--out", str(out), "--store", str(store_path))
     assert r.exit_code == 0, r.output
@@ -214,11 +222,11 @@ BACI_PRODUCTS = '''"code","description"
 "270900","Petroleum oils, crude"
 "847130","Portable automatic data processing machines"
 '''
-# SYNTHETIC values in thousands of US$ (BACI's unit): India exports 1,000 to France, imports 4,000 (3,000 crude)
+# SYNTHETIC values in thousands of US$ (BACI's unit): India exports 500 to France, imports 4,000 (3,000 crude)
 BACI_FLOWS = """t,i,j,k,v,q
 2022,251,699,270900,3000,10
 2022,251,699,847130,1000,1
-2022,699,251,847130,1000,1
+2022,699,251,847130,500,1
 """
 
 
@@ -240,9 +248,19 @@ def test_any_pair_calendar_years_from_baci(fresh_store_path: Path, tmp_path: Pat
     assert "baci" in res["flows_source"] and res["last_actual"] == "CY2022"
     y22, y23 = res["rows"]
     assert (y22["kind"], y23["kind"]) == ("actual", "projected")
-    assert (y22["exports_usd"], y22["imports_usd"]) == pytest.approx((1e6, 4e6))
+    assert (y22["exports_usd"], y22["imports_usd"]) == pytest.approx((0.5e6, 4e6))
     assert y22["energy_share"] == pytest.approx(0.75)
     open22 = 174 / 365  # 11 July to 31 December 2022
     assert y22["inflow_inr"] == pytest.approx(open22 * (3e6 * 0.05 + 1e6 * 0.40) * 80.4, rel=1e-12)
     # CY2023 projected: exports +5%, energy flat, other imports +5%
-    assert (y23["exports_usd"], y23["imports_usd"]) == pytest.approx((1.05e6, 3e6 + 1.05e6))
+    assert (y23["exports_usd"], y23["imports_usd"]) == pytest.approx((0.525e6, 3e6 + 1.05e6))
+    # a window after the last actual year still opens with what accumulated and projects from CY2022
+    r = run("settlement", "--pair", "IND-FRA", "--scenario", "status_quo", "--from", "CY2024", "--to", "CY2025",
+            "--format", "json", "--store", str(fresh_store_path))
+    assert r.exit_code == 0, r.output
+    later = json.loads(r.stdout)["scenarios"][0]["rows"]
+    assert [x["period"] for x in later] == ["CY2024", "CY2025"]
+    with open_store(fresh_store_path) as s:
+        full = st.simulate(s, "IND-FRA", "status_quo", "CY2022", "CY2025").rows
+    assert later[0]["opening_inr"] == pytest.approx(full[1].closing_inr, rel=1e-12) and full[1].closing_inr > 0
+    assert later[0]["exports_usd"] == pytest.approx(0.5e6 * 1.05 ** 2)

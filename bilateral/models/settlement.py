@@ -715,12 +715,13 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
     have = reader.labels()
     last_actual = parse_period(have[-1])
     mech = period_of_date(sc.defaults["mechanism_start"].value, first.kind)
-    sim_first = min(first, mech)
+    sim_first = min(first, mech, last_actual)  # projections chain on from the last actual period
     periods = _periods(sim_first, last)
     if sc.applies_from == FIRST_PROJECTED:
         from_period = last_actual.shift(1) if last > last_actual else None
     else:
-        from_period = parse_period(sc.applies_from)
+        named = parse_period(sc.applies_from)
+        from_period = Period(first.kind, named.year)  # FY2026-27 stands for CY2026 in a calendar-year run
     params = [period_params(sc, q, from_period) for q in periods]
     flows: list[PeriodFlows] = []
     for q, pp in zip(periods, params, strict=True):
