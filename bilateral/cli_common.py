@@ -59,5 +59,6 @@ def pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compu
     p = parse_pair(pair)
     with open_store(store) as s:
         result = compute(s, p)
-    emit(fmt, out, result, to_rows(result), lambda c: render(result, c))
+    obj = result.to_dict() if hasattr(result, "to_dict") else result
+    emit(fmt, out, obj, to_rows(result), lambda c: render(result, c))
     return result

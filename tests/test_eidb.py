@@ -71,7 +71,7 @@ def test_ingested_detail_does_not_change_the_overview(shared, fresh_store_path):
         eidb.ingest(s, shared / "eidb/raw-sample")
         eidb.ingest(s, shared / "eidb-region")
         after = overview(s, _pair(), "2024-25")
-    assert json.dumps(before, default=str) == json.dumps(after, default=str)
+    assert before.to_dict() == after.to_dict()
 
 
 def _pair():

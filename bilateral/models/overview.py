@@ -7,7 +7,7 @@ detail behind them is shown with its coverage (sum of detail ÷ total) and cavea
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from bilateral.harmonise.countries import group_label, group_members
@@ -38,10 +38,6 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARK_BLOCKS[round((v - lo) / span * (len(SPARK_BLOCKS) - 1))] for v in values)
 
 
-def _release_info(store: Store, releases: str) -> list[dict[str, Any]]:
-    return [{k: v for k, v in asdict(r).items() if k != "licence"} for r in queries.release_info(store, releases)]
-
-
 def _region_note(region: str, partner: str, ratio: float | None) -> str:
     members = ", ".join(sorted(group_members().get(region, frozenset())))
     share = f"{ratio:.1%}" if ratio is not None else "an unknown share"
@@ -49,7 +45,7 @@ def _region_note(region: str, partner: str, ratio: float | None) -> str:
             f"the region's total is {share} of imports from {partner}.")
 
 
-def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, Any]:
+def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     """Build the overview of ``pair`` for ``period`` (FY2024-25, CY2022; default: the latest served)."""
     series, year = queries.period_totals(store, pair, period)
     by_period = {y.period: y for y in series}
@@ -63,17 +59,11 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
     if not official_served:
         notes.append(f"No official totals for {pair.label} in {period}: the totals are served by {year.source} "
                      f"({year.exports_served.basis if year.exports_served else ''}; quality grade {year.grade}).")
-    totals = year.to_dict()
-    meta = queries.official_meta(store, pair.reporter, pair.partner, period) if official_served else None
-    official: dict[str, Any] | None = None
+    official_source = None
     if official_served:
-        official = {
-            "period": period, "status": year.status,
-            "exports_usd": exports_usd, "imports_usd": imports_usd,
-            "total_trade_usd": year.total_usd, "balance_usd": year.balance_usd,
-            "source": {"publisher": meta[0] if meta else "", "url": meta[1] if meta else "",
-                       "releases": _release_info(store, year.release)},
-        }
+        meta = queries.official_meta(store, pair.reporter, pair.partner, period)
+        official_source = OfficialSource(meta[0] if meta else "", meta[1] if meta else "",
+                                         tuple(queries.release_info(store, year.release)))
 
     # -- detail behind the totals -------------------------------------------------------------------
     exp = queries.finest_detail(store, pair.reporter, pair.partner, "export", period)
@@ -82,22 +72,8 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
     coverage = trade.safe_ratio(exp.value_usd, exports_usd) if exp else None
     imports_coverage = trade.safe_ratio(imp.value_usd, imports_usd) if imp else None
     region_ratio = trade.safe_ratio(imp_region.value_usd, imports_usd) if imp_region else None
-    detail: dict[str, Any] = {
-        "exports_usd": exp.value_usd if exp else None,
-        "coverage": coverage,
-        "exports_level": exp.level if exp else None,
-        "exports_quality": exp.quality if exp else None,
-        "imports_usd": imp.value_usd if imp else None,
-        "imports_coverage": imports_coverage,
-        "imports_level": imp.level if imp else None,
-        "imports_quality": imp.quality if imp else None,
-        "imports_region_usd": imp_region.value_usd if imp_region else None,
-        "imports_region": imp_region.partner if imp_region else None,
-        "imports_region_ratio": region_ratio,
-        "sources": _release_info(store, ", ".join(d.release for d in (exp, imp, imp_region) if d)),
-        "served_by": {k: asdict(d.served) for k, d in (("exports", exp), ("imports", imp), ("imports_region", imp_region))
-                      if d is not None},
-    }
+    detail = DetailSummary(exp, imp, imp_region, coverage, imports_coverage, region_ratio, tuple(
+        queries.release_info(store, ", ".join(d.release for d in (exp, imp, imp_region) if d))))
     for flow, d, cov in (("Export", exp, coverage), ("Import", imp, imports_coverage)):
         if d is None:
             if flow == "Import" and imp_region is not None:
@@ -122,9 +98,9 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
     detail_years = (queries.detail_periods(store, pair.reporter, pair.partner, "export", level)
                     if level and level >= 4 else [])
     detail_years = [y for y in detail_years if parse_period(y).kind == here.kind and y <= period]
-    sectors: list[dict[str, Any]] = []
-    products: list[dict[str, Any]] = []
-    window: dict[str, Any] = {}
+    sectors: list[SectorRow] = []
+    products: list[ProductRow] = []
+    window: GrowthWindow | None = None
     if exp is not None and period in detail_years:
         first = detail_years[0]
         prev = here.shift(-1).label
@@ -133,10 +109,10 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
         first_detail = queries.finest_detail(store, pair.reporter, pair.partner, "export", first)
         first_cov = (trade.safe_ratio(first_detail.value_usd, first_total.exports_usd)
                      if first_detail and first_total else None)
-        window = {"first": first, "last": period, "years": n_years, "first_coverage": first_cov,
-                  "last_coverage": coverage}
-        if n_years > 0 and first_cov is not None and coverage is not None and abs(first_cov - coverage) > COVERAGE_BREAK:
-            window["coverage_break"] = True
+        broken = (n_years > 0 and first_cov is not None and coverage is not None
+                  and abs(first_cov - coverage) > COVERAGE_BREAK)
+        window = GrowthWindow(first, period, n_years, first_cov, coverage, broken)
+        if broken and first_cov is not None and coverage is not None:
             notes.append(f"Growth rates (CAGR {first}–{period}) compare detail covering {first_cov:.0%} of exports "
                          f"in {first} with {coverage:.0%} in {period}: part of the change is coverage, not trade.")
         years = sorted({first, prev, period} & set(detail_years))
@@ -147,14 +123,9 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
             vals = by_sector.get(sid, {})
             value = vals.get(period, 0.0)
             w = world.get(sid, {}).get(period)
-            sectors.append({
-                "sector": sid, "title": title, "value_usd": value,
-                "share_of_detail": trade.safe_ratio(value, total),
-                "yoy": trade.yoy(vals.get(prev), value),
-                "cagr": trade.cagr(vals.get(first, 0.0), value, n_years),
-                "partner_share_of_reporter_exports": trade.safe_ratio(value, w),
-            })
-        sectors.sort(key=lambda r: -r["value_usd"])
+            sectors.append(SectorRow(sid, title, value, trade.safe_ratio(value, total), trade.yoy(vals.get(prev), value),
+                                     trade.cagr(vals.get(first, 0.0), value, n_years), trade.safe_ratio(value, w)))
+        sectors.sort(key=lambda r: -r.value_usd)
         by_hs4 = queries.product_values(store, pair.reporter, pair.partner, "export", years, 4)
         top = sorted(by_hs4.items(), key=lambda kv: -kv[1].get(period, 0.0))[:TOP_PRODUCTS]
         finest = queries.lines(store, exp)
@@ -164,12 +135,9 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
         desc = queries.descriptions(store, [b for b in biggest_of.values() if b])
         for code, vals in top:
             biggest = biggest_of[code]
-            products.append({
-                "hs4": code, "chapter": chapters.get(code[:2], ""),
-                "largest_line": biggest, "largest_line_description": desc.get(biggest or "", ""),
-                "value_usd": vals.get(period, 0.0), "yoy": trade.yoy(vals.get(prev), vals.get(period)),
-                "cagr": trade.cagr(vals.get(first, 0.0), vals.get(period, 0.0), n_years),
-            })
+            products.append(ProductRow(code, chapters.get(code[:2], ""), biggest, desc.get(biggest or "", ""),
+                                       vals.get(period, 0.0), trade.yoy(vals.get(prev), vals.get(period)),
+                                       trade.cagr(vals.get(first, 0.0), vals.get(period, 0.0), n_years)))
     elif level and level >= 4 and detail_years:
         notes.append(
             f"HS{level} export detail (sectors, products) covers {detail_years[0]} to {detail_years[-1]}; for "
@@ -178,65 +146,208 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> dict[str, A
     # -- imports and exports by chapter -------------------------------------------------------------
     complete_imports = imp is not None and (imp.level == 2 or (imports_coverage or 0.0) >= COVERAGE_CAVEAT)
     chapters_src = imp if complete_imports else imp_region
-    imports_by_chapter: list[dict[str, Any]] = []
+    imports_by_chapter: list[ImportChapterRow] = []
     if chapters_src is not None:
         rows = sorted(queries.lines(store, chapters_src, 2).items(), key=lambda kv: -kv[1])[:TOP_CHAPTERS]
         names = queries.descriptions(store, [c for c, _ in rows])
-        imports_by_chapter = [{"hs2": code, "description": names.get(code, ""), "value_usd": value,
-                               "share": trade.safe_ratio(value, chapters_src.value_usd),
-                               "partner": chapters_src.partner} for code, value in rows]
-    exports_by_chapter: list[dict[str, Any]] = []
+        imports_by_chapter = [ImportChapterRow(code, names.get(code, ""), value,
+                                               trade.safe_ratio(value, chapters_src.value_usd), chapters_src.partner)
+                              for code, value in rows]
+    exports_by_chapter: list[ExportChapterRow] = []
     if exp is not None and exp.level == 2:
         rows = sorted(queries.lines(store, exp, 2).items(), key=lambda kv: -kv[1])
         names = queries.descriptions(store, [c for c, _ in rows])
-        exports_by_chapter = [{"hs2": c, "description": names.get(c, ""), "value_usd": v,
-                               "share_of_official": trade.safe_ratio(v, exports_usd)} for c, v in rows]
+        exports_by_chapter = [ExportChapterRow(c, names.get(c, ""), v, trade.safe_ratio(v, exports_usd)) for c, v in rows]
 
     prev_year = by_period.get(here.shift(-1).label)
-    return {
-        "pair": pair.label, "period": period, "status": year.status,
-        "totals": totals, "official": official, "detail": detail,
-        "series": [{"period": y.period, "exports_usd": y.exports_usd, "imports_usd": y.imports_usd,
-                    "total_trade_usd": y.total_usd, "balance_usd": y.balance_usd, "status": y.status,
-                    "source": y.source} for y in series],
-        "sparkline": sparkline([float(y.total_usd or 0.0) for y in series]),
-        "growth": {
-            "total_yoy": trade.yoy(prev_year.total_usd if prev_year else None, year.total_usd),
-            "window": window,
-        },
-        "sectors": sectors, "top_products": products, "imports_by_chapter": imports_by_chapter,
-        "exports_by_chapter": exports_by_chapter, "notes": notes,
-    }
+    return Overview(pair.label, year, tuple(series), official_source, detail,
+                    trade.yoy(prev_year.total_usd if prev_year else None, year.total_usd), window, tuple(sectors),
+                    tuple(products), tuple(imports_by_chapter), tuple(exports_by_chapter), tuple(notes))
 
 
-def records(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The overview flattened to one table (section, item, measure, value, unit) for CSV/Parquet."""
-    out: list[dict[str, Any]] = []
-    period = result["period"]
+# -- typed result ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SectorRow:
+    """Exports of one summit sector in the period, with growth and the partner's share."""
 
-    def add(section: str, item: str, measure: str, value: Any, unit: str) -> None:
-        out.append({"pair": result["pair"], "period": period, "section": section, "item": item,
-                    "measure": measure, "value": value, "unit": unit})
+    sector: str
+    title: str
+    value_usd: float
+    share_of_detail: float | None
+    yoy: float | None
+    cagr: float | None
+    partner_share_of_reporter_exports: float | None
 
-    tot = result["totals"]
-    for k in ("exports_usd", "imports_usd", "total_trade_usd", "balance_usd"):
-        add("official" if result["official"] else tot["source"], tot["status"], k, tot[k], "USD")
-    det = result["detail"]
-    for k in ("exports_usd", "imports_usd", "imports_region_usd"):
-        if det[k] is not None:
-            add("detail", det.get("imports_region") or "", k, det[k], "USD")
-    if det["coverage"] is not None:
-        add("detail", "exports", "coverage", det["coverage"], "ratio")
-    for s in result["sectors"]:
-        for k in ("value_usd", "yoy", "cagr", "partner_share_of_reporter_exports"):
-            add("sector", s["sector"], k, s[k], "USD" if k == "value_usd" else "ratio")
-    for p in result["top_products"]:
-        for k in ("value_usd", "yoy", "cagr"):
-            add("product_hs4", p["hs4"], k, p[k], "USD" if k == "value_usd" else "ratio")
-    for c in result["imports_by_chapter"]:
-        add(f"imports_hs2_{c['partner']}", c["hs2"], "value_usd", c["value_usd"], "USD")
-    for c in result["exports_by_chapter"]:
-        add("exports_hs2", c["hs2"], "value_usd", c["value_usd"], "USD")
-    for y in result["series"]:
-        add("series", y["period"], "total_trade_usd", y["total_trade_usd"], "USD")
-    return out
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One of the top HS4 export products, with its largest finest line."""
+
+    hs4: str
+    chapter: str
+    largest_line: str | None
+    largest_line_description: str
+    value_usd: float
+    yoy: float | None
+    cagr: float | None
+
+
+@dataclass(frozen=True)
+class ImportChapterRow:
+    """An HS chapter of imports (from the partner, or from the region standing in for it)."""
+
+    hs2: str
+    description: str
+    value_usd: float
+    share: float | None
+    partner: str
+
+
+@dataclass(frozen=True)
+class ExportChapterRow:
+    """An HS chapter of exports where only chapter detail exists."""
+
+    hs2: str
+    description: str
+    value_usd: float
+    share_of_official: float | None
+
+
+@dataclass(frozen=True)
+class OfficialSource:
+    """Who published the official totals, and the loaded files they came from."""
+
+    publisher: str
+    url: str
+    releases: tuple[queries.ReleaseInfo, ...]
+
+
+@dataclass(frozen=True)
+class DetailSummary:
+    """The product detail behind the totals: sums, coverage, and who served them."""
+
+    exports: queries.Detail | None
+    imports: queries.Detail | None
+    imports_region: queries.Detail | None
+    coverage: float | None
+    imports_coverage: float | None
+    imports_region_ratio: float | None
+    sources: tuple[queries.ReleaseInfo, ...]
+
+
+@dataclass(frozen=True)
+class GrowthWindow:
+    """The years growth rates span, and the detail coverage at each end."""
+
+    first: str
+    last: str
+    years: int
+    first_coverage: float | None
+    last_coverage: float | None
+    coverage_break: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Where a partnership stands in one period: totals, the detail behind them, sectors, products."""
+
+    pair: str
+    totals: queries.PeriodTotals
+    series: tuple[queries.PeriodTotals, ...]
+    official_source: OfficialSource | None
+    detail: DetailSummary
+    total_yoy: float | None
+    window: GrowthWindow | None
+    sectors: tuple[SectorRow, ...]
+    top_products: tuple[ProductRow, ...]
+    imports_by_chapter: tuple[ImportChapterRow, ...]
+    exports_by_chapter: tuple[ExportChapterRow, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def period(self) -> str:
+        return self.totals.period
+
+    @property
+    def status(self) -> str:
+        return self.totals.status
+
+    @property
+    def sparkline(self) -> str:
+        return sparkline([float(y.total_usd or 0.0) for y in self.series])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``bilateral overview --format json`` (values in US dollars)."""
+        t = self.totals
+        official = None
+        if self.official_source is not None:
+            official = {"period": t.period, "status": t.status, "exports_usd": t.exports_usd,
+                        "imports_usd": t.imports_usd, "total_trade_usd": t.total_usd, "balance_usd": t.balance_usd,
+                        "source": {"publisher": self.official_source.publisher, "url": self.official_source.url,
+                                   "releases": [_info(r) for r in self.official_source.releases]}}
+        d = self.detail
+        exp, imp, reg = d.exports, d.imports, d.imports_region
+        detail = {
+            "exports_usd": exp.value_usd if exp else None, "coverage": d.coverage,
+            "exports_level": exp.level if exp else None, "exports_quality": exp.quality if exp else None,
+            "imports_usd": imp.value_usd if imp else None, "imports_coverage": d.imports_coverage,
+            "imports_level": imp.level if imp else None, "imports_quality": imp.quality if imp else None,
+            "imports_region_usd": reg.value_usd if reg else None, "imports_region": reg.partner if reg else None,
+            "imports_region_ratio": d.imports_region_ratio,
+            "sources": [_info(r) for r in d.sources],
+            "served_by": {k: asdict(x.served) for k, x in (("exports", exp), ("imports", imp), ("imports_region", reg))
+                          if x is not None},
+        }
+        return {
+            "pair": self.pair, "period": self.period, "status": self.status,
+            "totals": t.to_dict(), "official": official, "detail": detail,
+            "series": [{"period": y.period, "exports_usd": y.exports_usd, "imports_usd": y.imports_usd,
+                        "total_trade_usd": y.total_usd, "balance_usd": y.balance_usd, "status": y.status,
+                        "source": y.source} for y in self.series],
+            "sparkline": self.sparkline,
+            "growth": {"total_yoy": self.total_yoy, "window": asdict(self.window) if self.window else {}},
+            "sectors": [asdict(r) for r in self.sectors], "top_products": [asdict(r) for r in self.top_products],
+            "imports_by_chapter": [asdict(r) for r in self.imports_by_chapter],
+            "exports_by_chapter": [asdict(r) for r in self.exports_by_chapter], "notes": list(self.notes),
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """The overview flattened to one table (section, item, measure, value, unit) for CSV/Parquet."""
+        out: list[dict[str, Any]] = []
+
+        def add(section: str, item: str, measure: str, value: Any, unit: str) -> None:
+            out.append({"pair": self.pair, "period": self.period, "section": section, "item": item,
+                        "measure": measure, "value": value, "unit": unit})
+
+        t = self.totals
+        for k, v in (("exports_usd", t.exports_usd), ("imports_usd", t.imports_usd),
+                     ("total_trade_usd", t.total_usd), ("balance_usd", t.balance_usd)):
+            add("official" if self.official_source else t.source, t.status, k, v, "USD")
+        d = self.detail
+        for k, x in (("exports_usd", d.exports), ("imports_usd", d.imports), ("imports_region_usd", d.imports_region)):
+            if x is not None:
+                add("detail", d.imports_region.partner if d.imports_region else "", k, x.value_usd, "USD")
+        if d.coverage is not None:
+            add("detail", "exports", "coverage", d.coverage, "ratio")
+        for s in self.sectors:
+            for k in ("value_usd", "yoy", "cagr", "partner_share_of_reporter_exports"):
+                add("sector", s.sector, k, getattr(s, k), "USD" if k == "value_usd" else "ratio")
+        for p in self.top_products:
+            for k in ("value_usd", "yoy", "cagr"):
+                add("product_hs4", p.hs4, k, getattr(p, k), "USD" if k == "value_usd" else "ratio")
+        for c in self.imports_by_chapter:
+            add(f"imports_hs2_{c.partner}", c.hs2, "value_usd", c.value_usd, "USD")
+        for e in self.exports_by_chapter:
+            add("exports_hs2", e.hs2, "value_usd", e.value_usd, "USD")
+        for y in self.series:
+            add("series", y.period, "total_trade_usd", y.total_usd, "USD")
+        return out
+
+
+def _info(r: queries.ReleaseInfo) -> dict[str, Any]:
+    return {k: v for k, v in asdict(r).items() if k != "licence"}
+
+
+def records(result: Overview) -> list[dict[str, Any]]:
+    """Flat rows of an overview (for the CLI's csv/parquet)."""
+    return result.records()

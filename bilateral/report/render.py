@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from bilateral.harmonise.countries import group_label
+
+if TYPE_CHECKING:
+    from bilateral.models.overview import Overview
 
 MN = 1e6
 
@@ -24,98 +27,85 @@ def share(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}%}"
 
 
-def render_overview(result: dict[str, Any], console: Console) -> None:
-    tot = result["totals"]
-    off = result["official"]
-    console.print(
-        f"[bold]{result['pair']} trade, {result['period']}[/bold] "
-        f"({tot['status']}) — US$ million"
-    )
-    t = Table(title="Official totals" if off else f"Totals (served by {tot['source']}, grade {tot['grade']})",
+def render_overview(result: Overview, console: Console) -> None:
+    tot = result.totals
+    off = result.official_source
+    console.print(f"[bold]{result.pair} trade, {result.period}[/bold] ({tot.status}) — US$ million")
+    t = Table(title="Official totals" if off else f"Totals (served by {tot.source}, grade {tot.grade})",
               title_justify="left")
     for col in ("measure", "US$ mn"):
         t.add_column(col, justify="right" if col != "measure" else "left")
-    t.add_row("Total trade", usd_mn(tot["total_trade_usd"]))
-    t.add_row("Exports", usd_mn(tot["exports_usd"]))
-    t.add_row("Imports", usd_mn(tot["imports_usd"]))
-    t.add_row("Balance", usd_mn(tot["balance_usd"]))
-    yoy = result["growth"]["total_yoy"]
-    if yoy is not None:
-        t.add_row("Total, change on previous year", pct(yoy))
+    t.add_row("Total trade", usd_mn(tot.total_usd))
+    t.add_row("Exports", usd_mn(tot.exports_usd))
+    t.add_row("Imports", usd_mn(tot.imports_usd))
+    t.add_row("Balance", usd_mn(tot.balance_usd))
+    if result.total_yoy is not None:
+        t.add_row("Total, change on previous year", pct(result.total_yoy))
     console.print(t)
     if off:
-        src = off["source"]
-        files = ", ".join(f"{r['file']} (sha256 {r['sha256'][:12]})" for r in src["releases"])
-        console.print(f"Source: {src['publisher']}, {src['url']} — {files}")
+        files = ", ".join(f"{r.file} (sha256 {r.sha256[:12]})" for r in off.releases)
+        console.print(f"Source: {off.publisher}, {off.url} — {files}")
     else:
-        basis = "; ".join(f"{flow} {s['basis']}" for flow, s in (("exports", tot["exports_served"]),
-                                                                  ("imports", tot["imports_served"])) if s)
-        console.print(f"Source: {tot['source']} ({basis}), quality {tot['quality']} (grade {tot['grade']}) — "
-                      f"release {tot['release']}")
+        basis = "; ".join(f"{flow} {s.basis}" for flow, s in (("exports", tot.exports_served),
+                                                               ("imports", tot.imports_served)) if s)
+        console.print(f"Source: {tot.source} ({basis}), quality {tot.quality} (grade {tot.grade}) — release {tot.release}")
 
-    series = result["series"]
-    console.print(
-        f"Total trade {series[0]['period']}–{series[-1]['period']}: {result['sparkline']} "
-        f"({usd_mn(series[0]['total_trade_usd'])} → {usd_mn(series[-1]['total_trade_usd'])})"
-    )
+    series = result.series
+    if len(series) > 1:
+        console.print(f"Total trade {series[0].period}–{series[-1].period}: {result.sparkline} "
+                      f"({usd_mn(series[0].total_usd)} → {usd_mn(series[-1].total_usd)})")
 
-    det = result["detail"]
-    if det["exports_usd"] is None and det["imports_usd"] is None and det["imports_region_usd"] is None:
-        det = None
-    d = Table(title="Detail behind the totals", title_justify="left")
-    d.add_column("measure")
-    d.add_column("US$ mn", justify="right")
-    d.add_column("of official", justify="right")
-    if det is not None and det["exports_usd"] is not None:
-        d.add_row(f"Exports, sum of HS{det['exports_level']} detail", usd_mn(det["exports_usd"]),
-                  share(det["coverage"]))
-    if det is not None and det["imports_usd"] is not None:
-        d.add_row(f"Imports, sum of HS{det['imports_level']} detail", usd_mn(det["imports_usd"]),
-                  share(det["imports_coverage"]))
-    if det is not None and det["imports_region_usd"] is not None:
-        d.add_row(f"Imports from region '{group_label(det['imports_region'])}' (proxy)",
-                  usd_mn(det["imports_region_usd"]), share(det["imports_region_ratio"]))
-    if det is not None:
+    det = result.detail
+    if det.exports or det.imports or det.imports_region:
+        d = Table(title="Detail behind the totals", title_justify="left")
+        d.add_column("measure")
+        d.add_column("US$ mn", justify="right")
+        d.add_column("of total", justify="right")
+        if det.exports:
+            d.add_row(f"Exports, sum of HS{det.exports.level} detail", usd_mn(det.exports.value_usd), share(det.coverage))
+        if det.imports:
+            d.add_row(f"Imports, sum of HS{det.imports.level} detail", usd_mn(det.imports.value_usd),
+                      share(det.imports_coverage))
+        if det.imports_region:
+            d.add_row(f"Imports from region '{group_label(det.imports_region.partner)}' (proxy)",
+                      usd_mn(det.imports_region.value_usd), share(det.imports_region_ratio))
         console.print(d)
 
-    if result["sectors"]:
-        w = result["growth"]["window"]
-        level = result["detail"]["exports_level"]
-        span = f"; CAGR {w['first']}–{w['last']}" if w.get("years") else ""
-        s = Table(title=f"Exports by summit sector (HS{level} detail{span})",
-                  title_justify="left")
-        for col in ("sector", "US$ mn", "share", "YoY", "CAGR", f"{result['pair'][-3:]} share of "
-                    f"{result['pair'][:3]} exports"):
+    if result.sectors and det.exports:
+        w = result.window
+        span = f"; CAGR {w.first}–{w.last}" if w and w.years else ""
+        s = Table(title=f"Exports by summit sector (HS{det.exports.level} detail{span})", title_justify="left")
+        for col in ("sector", "US$ mn", "share", "YoY", "CAGR", f"{result.pair[-3:]} share of {result.pair[:3]} exports"):
             s.add_column(col, justify="left" if col == "sector" else "right")
-        for r in result["sectors"]:
-            s.add_row(r["title"], usd_mn(r["value_usd"]), share(r["share_of_detail"]), pct(r["yoy"]),
-                      pct(r["cagr"]), share(r["partner_share_of_reporter_exports"], 2))
+        for r in result.sectors:
+            s.add_row(r.title, usd_mn(r.value_usd), share(r.share_of_detail), pct(r.yoy), pct(r.cagr),
+                      share(r.partner_share_of_reporter_exports, 2))
         console.print(s)
-    if result["top_products"]:
+    if result.top_products:
         p = Table(title="Top HS4 export products", title_justify="left")
         for col in ("HS4", "largest line", "US$ mn", "YoY", "CAGR"):
             p.add_column(col, justify="right" if col in ("US$ mn", "YoY", "CAGR") else "left")
-        for r in result["top_products"]:
-            line = f"{r['largest_line']} {r['largest_line_description'][:48]}".strip()
-            p.add_row(r["hs4"], line, usd_mn(r["value_usd"]), pct(r["yoy"]), pct(r["cagr"]))
+        for pr in result.top_products:
+            line = f"{pr.largest_line or ''} {pr.largest_line_description}".strip()
+            p.add_row(pr.hs4, line, usd_mn(pr.value_usd), pct(pr.yoy), pct(pr.cagr))
         console.print(p)
-    if result["exports_by_chapter"]:
+    if result.exports_by_chapter:
         e = Table(title="Exports by HS chapter (largest chapters published)", title_justify="left")
         for col in ("HS2", "chapter", "US$ mn", "of official"):
             e.add_column(col, justify="right" if col in ("US$ mn", "of official") else "left")
-        for r in result["exports_by_chapter"]:
-            e.add_row(r["hs2"], r["description"][:50], usd_mn(r["value_usd"]), share(r["share_of_official"]))
+        for ec in result.exports_by_chapter:
+            e.add_row(ec.hs2, ec.description, usd_mn(ec.value_usd), share(ec.share_of_official))
         console.print(e)
-    if result["imports_by_chapter"]:
-        who = result["imports_by_chapter"][0]["partner"]
+    if result.imports_by_chapter:
+        who = result.imports_by_chapter[0].partner
         label = f"region '{group_label(who)}', a proxy" if who.startswith("_") else who
         i = Table(title=f"Imports by HS chapter ({label})", title_justify="left")
         for col in ("HS2", "chapter", "US$ mn", "share"):
             i.add_column(col, justify="right" if col in ("US$ mn", "share") else "left")
-        for r in result["imports_by_chapter"]:
-            i.add_row(r["hs2"], r["description"][:50], usd_mn(r["value_usd"]), share(r["share"]))
+        for ic in result.imports_by_chapter:
+            i.add_row(ic.hs2, ic.description, usd_mn(ic.value_usd), share(ic.share))
         console.print(i)
-    for note in result["notes"]:
+    for note in result.notes:
         console.print(f"[yellow]Note:[/yellow] {note}")
 
 
