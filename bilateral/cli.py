@@ -332,6 +332,8 @@ def ingest_comtrade(
     level: Annotated[int, typer.Option("--level", help="HS detail: 0 (total), 2, 4 or 6.")] = 6,
     cache: Annotated[Path | None, typer.Option("--cache", help="Response cache folder "
                                                 "(default: $BILATERAL_CACHE/comtrade or the user cache).")] = None,
+    deadline: Annotated[float, typer.Option("--deadline", min=0.001, help="Give up after this many seconds in all "
+                                            "(requests, retries, waits); fetched chunks stay cached.")] = 300.0,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,
@@ -342,7 +344,7 @@ def ingest_comtrade(
         from bilateral.api import parse_years
         from bilateral.sources import comtrade
 
-        client = comtrade.Client(cache_dir=cache if cache else comtrade.default_cache_dir())
+        client = comtrade.Client(cache_dir=cache if cache else comtrade.default_cache_dir(), deadline=deadline)
         wanted = parse_years(years)
         flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
         _ingest(fmt, out, store, lambda s: comtrade.ingest(s, reporter, partner, wanted, flows, level, client))

@@ -2,10 +2,12 @@
 
 Plain HTTP with ``requests``, not the official ``comtradeapicall`` client: one GET per chunk is
 all the API needs, and a client of our own lets us control what matters here — bounded retries with
-exponential back-off on 429/5xx/time-outs (urllib3's ``Retry``, honouring ``Retry-After``), a
-disk cache keyed on the query so an interrupted run resumes where it stopped, a strict check of
-every answer (Comtrade can answer HTTP 200 with an error body), and tests against a local HTTP
-server replaying recorded responses.
+exponential back-off on 429/5xx/time-outs (honouring ``Retry-After``), no retry when the host name
+does not resolve, an overall deadline for the whole ingest (no request, retry or wait runs past
+it), progress on the terminal (chunk i of n, retry k, waiting for Retry-After), a disk cache keyed
+on the query so an interrupted run resumes where it stopped, a strict check of every answer
+(Comtrade can answer HTTP 200 with an error body), and tests against a local HTTP server replaying
+recorded responses.
 
 The API key comes from ``$COMTRADE_API_KEY`` and travels only in the
 ``Ocp-Apim-Subscription-Key`` header: it is never part of a URL, a cache key, a log line, an error
@@ -17,9 +19,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import os
+import socket
+import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +52,8 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 CLIENT_VERSION = "1"
 MAX_RECORDS = 250_000  # the API's per-call ceiling with a key
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+DEADLINE_SECONDS = 300.0  # default overall deadline of one ingest (all chunks, retries and waits)
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection (the read timeout is Client.timeout)
 FLOW_CODES = {"X": "export", "M": "import"}
 LEVEL_CMD = {0: "TOTAL", 2: "AG2", 4: "AG4", 6: "AG6"}
 HS_CLASSIFICATIONS = {"H0": "HS1992", "H1": "HS1996", "H2": "HS2002", "H3": "HS2007", "H4": "HS2012",
@@ -66,12 +77,35 @@ def comtrade_code(iso3: str) -> int:
     special = _special_codes()
     if iso3 in special:
         return special[iso3]
-    import country_converter as coco
+    with _quiet_coco():
+        import country_converter as coco
 
-    code = coco.convert(iso3, src="ISO3", to="ISOnumeric", not_found=None)
+        code = coco.convert(iso3, src="ISO3", to="ISOnumeric", not_found=None)
     if not isinstance(code, int | float) or code != code:
         raise BilateralError(f"no Comtrade code for {iso3!r}; use an ISO3 country code, e.g. IND, RUS")
     return int(code)
+
+
+@contextmanager
+def _quiet_coco() -> Iterator[None]:
+    """country_converter logs "XXX not found in ISO3" to stderr; we say it ourselves, in one error line."""
+    log = logging.getLogger("country_converter")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def check_country(option: str, iso3: str) -> str:
+    """``iso3`` upper-cased if Comtrade has a code for it, else one error line naming the option."""
+    try:
+        comtrade_code(iso3)
+    except BilateralError:
+        raise BilateralError(f"{option} {iso3!r} is not a country code Comtrade knows; use an ISO3 code, "
+                             "e.g. IND, RUS") from None
+    return iso3.upper()
 
 
 def iso3_of(code: int, iso: str | None) -> str:
@@ -83,9 +117,10 @@ def iso3_of(code: int, iso: str | None) -> str:
     for k, v in _special_codes().items():
         if v == code:
             return k
-    import country_converter as coco
+    with _quiet_coco():
+        import country_converter as coco
 
-    name = coco.convert(code, src="ISOnumeric", to="ISO3", not_found=None)
+        name = coco.convert(code, src="ISOnumeric", to="ISO3", not_found=None)
     return str(name) if isinstance(name, str) and len(name) == 3 else f"_C{code}"
 
 
@@ -131,7 +166,12 @@ def default_cache_dir() -> Path:
 
 @dataclass
 class Client:
-    """A Comtrade API client with retries, back-off and a disk cache. The key is never shown."""
+    """A Comtrade API client with retries, back-off, an overall deadline and a disk cache.
+
+    The key is never shown. ``deadline`` (seconds) bounds everything from the first request on:
+    each request's time-out is cut to what is left, and a retry or a Retry-After wait that would
+    end past it is not started. ``status`` receives one line per event (chunk, retry, wait).
+    """
 
     key: str | None = None
     base_url: str = field(default_factory=lambda: os.environ.get(URL_ENV, API_URL))
@@ -139,24 +179,31 @@ class Client:
     retries: int = 5
     backoff: float = 1.0  # seconds; doubles each retry
     timeout: float = 60.0
+    deadline: float | None = DEADLINE_SECONDS
+    status: Callable[[str], None] | None = None
     fetched: int = 0
     from_cache: int = 0
+    _ends_at: float | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:  # never show the key
         return f"Client(base_url={self.base_url!r}, cache_dir={str(self.cache_dir)!r})"
 
-    def _session(self) -> Any:
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
+    def start(self) -> None:
+        """Start the deadline's clock (done by the first request if not called)."""
+        if self._ends_at is None and self.deadline is not None:
+            self._ends_at = time.monotonic() + self.deadline
 
-        retry = Retry(total=self.retries, connect=self.retries, read=self.retries, status=self.retries,
-                      backoff_factor=self.backoff, status_forcelist=RETRY_STATUSES, allowed_methods={"GET"},
-                      respect_retry_after_header=True, raise_on_status=False)
-        s = requests.Session()
-        s.mount("http://", HTTPAdapter(max_retries=retry))
-        s.mount("https://", HTTPAdapter(max_retries=retry))
-        return s
+    def _left(self) -> float:
+        return float("inf") if self._ends_at is None else self._ends_at - time.monotonic()
+
+    def _say(self, text: str) -> None:
+        if self.status is not None:
+            self.status(text)
+
+    def _past_deadline(self, q: Query, what: str) -> BilateralError:
+        return BilateralError(
+            f"query {q.label}: {what} within the --deadline of {self.deadline:g} s; chunks fetched so far are "
+            "cached, so run again to resume, or give a longer --deadline")
 
     def get(self, q: Query) -> dict[str, Any]:
         """The checked answer to one chunk, from the cache if it was fetched before."""
@@ -168,24 +215,95 @@ class Client:
         if not key:
             raise BilateralError(f"set {KEY_ENV} to your UN Comtrade API key (comtradedeveloper.un.org); "
                                  f"{q.label} is not in the cache")
-        import requests
-
-        url = f"{self.base_url.rstrip('/')}/C/A/HS"
-        try:
-            resp = self._session().get(url, params=q.params(), headers={KEY_HEADER: key}, timeout=self.timeout)
-        except requests.exceptions.RetryError as exc:
-            raise BilateralError(f"query {q.label}: gave up after {self.retries} retries ({_reason(exc)})") from None
-        except requests.exceptions.RequestException as exc:
-            raise BilateralError(f"query {q.label}: {type(exc).__name__} after {self.retries} retries "
-                                 f"({_reason(exc)})") from None
-        doc = check_response(resp.status_code, resp.text, q)
+        status, text = self._fetch(q, key)
+        doc = check_response(status, text, q)
         self.fetched += 1
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".part-", dir=self.cache_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         return doc
+
+    def _fetch(self, q: Query, key: str) -> tuple[int, str]:
+        """GET one chunk: retries on 429/5xx, time-outs and dropped connections, within the deadline."""
+        import requests
+
+        self.start()
+        url = f"{self.base_url.rstrip('/')}/C/A/HS"
+        attempt = 0
+        with requests.Session() as session:
+            while True:
+                left = self._left()
+                if left <= 0:
+                    raise self._past_deadline(q, "no answer" if attempt == 0 else f"no answer after {attempt} retries")
+                retry_after: float | None = None
+                try:
+                    resp = session.get(url, params=q.params(), headers={KEY_HEADER: key},
+                                       timeout=(min(CONNECT_TIMEOUT, left), min(self.timeout, left)))
+                except requests.exceptions.RequestException as exc:
+                    if _name_not_resolved(exc):
+                        raise BilateralError(
+                            f"query {q.label}: cannot resolve the host name of {self.base_url} ({_reason(exc)}); "
+                            f"check the network connection (or ${URL_ENV})") from None
+                    if not isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+                        raise BilateralError(f"query {q.label}: {type(exc).__name__} ({_reason(exc)})") from None
+                    if self._left() <= 0:
+                        raise self._past_deadline(q, f"no answer ({type(exc).__name__})") from None
+                    why = f"{type(exc).__name__}"
+                    if attempt >= self.retries:
+                        raise BilateralError(f"query {q.label}: gave up after {self.retries} retries "
+                                             f"({_reason(exc)})") from None
+                else:
+                    if resp.status_code not in RETRY_STATUSES or attempt >= self.retries:
+                        return resp.status_code, resp.text
+                    why = f"HTTP {resp.status_code}"
+                    retry_after = _retry_after(resp.headers.get("Retry-After"))
+                attempt += 1
+                wait = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
+                if wait >= self._left():
+                    raise self._past_deadline(
+                        q, f"no answer ({why}; the next retry would wait {wait:g} s"
+                        f"{' as Retry-After asks' if retry_after is not None else ''})")
+                self._say(f"{q.label}: {why}; retry {attempt} of {self.retries} in {wait:.0f} s"
+                          f"{' (waiting for Retry-After)' if retry_after is not None else ''}")
+                time.sleep(wait)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """True if the failure (anywhere in its chain) is a host name that does not resolve."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
+            return True
+        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
+        reason = getattr(e, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    return False
 
 
 def _reason(exc: Exception) -> str:
@@ -261,12 +379,45 @@ def rows_of(doc: dict[str, Any], q: Query) -> list[dict[str, Any]]:
 
 
 
+@contextmanager
+def _progress(client: Client, n: int, show: bool | None) -> Iterator[Callable[[], None]]:
+    """Chunk i of n, retries and waits on the terminal (rich, cleared at the end); quiet otherwise.
+
+    ``show`` None means: only when stderr is a terminal. Yields the function that counts a chunk done.
+    """
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show or n == 0:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    outer = client.status
+    with Progress(SpinnerColumn(), TextColumn("Comtrade chunk"), MofNCompleteColumn(), BarColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("", total=n)
+
+        def status(text: str) -> None:
+            bar.update(task, description=text)
+            if outer is not None:
+                outer(text)
+
+        client.status = status
+        try:
+            yield lambda: bar.update(task, advance=1, description="")
+        finally:
+            client.status = outer
+
+
 def ingest(store: Store, reporter: str, partner: str, years: set[int], flows: list[str], level: int,
-           client: Client | None = None) -> IngestReport:
+           client: Client | None = None, *, show_progress: bool | None = None) -> IngestReport:
     """Fetch every (year, flow) chunk, then load them all in one transaction.
 
     Cached chunks are not fetched again, so an interrupted run resumes. The pair's mirror
     estimates are rebuilt in the same transaction. Nothing is written if any chunk fails.
+    Progress shows on the terminal (``show_progress`` None: when stderr is one).
     """
     from bilateral.harmonise import mirror
 
@@ -275,9 +426,15 @@ def ingest(store: Store, reporter: str, partner: str, years: set[int], flows: li
     bad = [f for f in flows if f not in FLOW_CODES]
     if bad:
         raise BilateralError(f"unknown flow code(s) {bad}; use X (exports) and/or M (imports)")
+    reporter = check_country("--reporter", reporter)
+    partner = check_country("--partner", partner)
     client = client or Client()
-    queries = [Query(reporter.upper(), partner.upper(), y, f, level) for y in sorted(years) for f in flows]
-    answers = [(q, client.get(q)) for q in queries]  # every chunk first: a failure writes nothing
+    queries = [Query(reporter, partner, y, f, level) for y in sorted(years) for f in flows]
+    answers = []  # every chunk first: a failure writes nothing
+    with _progress(client, len(queries), show_progress) as advance:
+        for q in queries:
+            answers.append((q, client.get(q)))
+            advance()
     report = IngestReport(fetched=client.fetched, from_cache=client.from_cache)
     with store.transaction() as con:
         for q, doc in answers:
