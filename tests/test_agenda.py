@@ -191,6 +191,13 @@ def test_linked_trade_target_figure(store):
     assert "official" in fig.source and "provisional" in fig.source
     exports = linked_figure(store, reg.get("trade-export-avenues"))
     assert exports is not None and exports.value_usd == pytest.approx(4_493_510_000)
+    # summit sectors from product detail, in the latest year whose detail covers every priority sector
+    assert exports.detail_period == "FY2024-25"
+    detail = dict(exports.detail)
+    assert list(detail) == ["Pharmaceuticals", "Engineering goods", "Agriculture and food", "Plastics", "Chemicals",
+                            "Textiles and apparel"]
+    assert detail["Engineering goods"] == pytest.approx(1_574_430_000)
+    assert detail["Pharmaceuticals"] == pytest.approx(438_410_000)
     assert linked_figure(store, reg.get("security-terrorism")) is None
 
 

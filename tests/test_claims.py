@@ -232,3 +232,40 @@ def test_cli_check_errors(store_path: Path, args: list[str], message: str):
     args = [str(ARTICLES / "traps.txt") if a == "ARTICLE" else a for a in args]
     r = runner.invoke(app, [*args, "--store", str(store_path)])
     assert r.exit_code == 1 and r.stderr.startswith(message) and r.stderr.count("\n") == 1
+
+
+PRESS_SUBJECT = {"total_trade": "Bilateral trade between India and Russia", "exports": "India's exports to Russia",
+                 "imports": "India's imports from Russia", "trade_deficit": "India's trade deficit with Russia"}
+
+
+@pytest.mark.shared
+def test_press_figures_agree_with_the_official_series(store, shared: Path):
+    """Figures as newspapers quoted them (shared/data/press) are consistent with the store, within rounding."""
+    import csv
+
+    rows = [r for r in csv.DictReader((shared / "press" / "india_russia_press_figures.csv").open(encoding="utf-8"))
+            if r["status"] != "derived"]
+    assert len(rows) == 13
+    for r in rows:
+        mn = float(r["value_usd_mn"])
+        figure = f"US$ {mn / 1000:g} billion" if r["status"] == "quoted_rounded" else f"${mn:,.2f} million"
+        sentence = f"{PRESS_SUBJECT[r['measure']]} was {figure} in {r['fy']}."
+        [c] = check_text(store, sentence)
+        assert (c.claim.period, c.verdict) == (f"FY{r['fy']}", "consistent"), (sentence, c.our_value, c.reason)
+        assert c.claim.value_usd == pytest.approx(mn * 1e6)
+
+
+@pytest.mark.parametrize(("sentence", "verdict", "reason"), [
+    ("In 2024, bilateral trade was $65 billion.", "unverifiable", "CY2024"),
+    ("Russia's share in India's total imports rose to 8.8% in 2024-25.", "consistent", ""),
+    ("Russia supplied 35% of India's crude imports in 2024-25.", "unverifiable",
+     "a share of crude oil or energy imports from all suppliers"),
+    ("Bilateral trade rose 5 percentage points in 2024-25.", "unverifiable", "cannot tell"),
+    ("Rosatom will invest $5 billion in the new units in 2024-25.", "unverifiable", "not a trade value"),
+    ("The EAEU's trade with India was $70 billion in 2024-25.", "unverifiable",
+     "figure about IND-_EAEU: _EAEU is not a country code"),
+])
+def test_more_traps(store, sentence: str, verdict: str, reason: str):
+    [c] = check_text(store, sentence, date=date(2025, 12, 10))
+    assert c.verdict == verdict, (c.claim, c.reason)
+    assert reason in c.reason

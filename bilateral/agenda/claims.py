@@ -570,7 +570,7 @@ def _pair_and_flow(s: str, countries: list[_Span], measure: _Span | None, lo: in
     others = list(dict.fromkeys(c for c in near if c not in home_set))
     if others:
         codes = list(dict.fromkeys(near))
-        reporter = codes[0] if len(codes) > 1 else home.reporter
+        reporter = home.reporter if home.reporter in codes or len(codes) == 1 else codes[0]
         partner = next((c for c in codes if c != reporter), others[0])
         pair = f"{reporter}-{partner}"
     else:
@@ -580,7 +580,7 @@ def _pair_and_flow(s: str, countries: list[_Span], measure: _Span | None, lo: in
     flow: str | None = None
     if measure is not None and measure.kind in ("exports", "imports"):
         flow = "export" if measure.kind == "exports" else "import"
-        rep = parse_pair(pair).reporter
+        rep = pair.split("-")[0]
         right = s[measure.end:measure.end + DIRECTION_REACH]
         to = re.match(r"^\s*(?:\w+\s+){0,3}?(to|from)\s+(?:the\s+)?(\S+(?:\s+\S+)?)", right)
         subject = [c for c in countries if c.end <= measure.start and c.start >= measure.start - DIRECTION_REACH]
@@ -623,8 +623,8 @@ BASE_LABELS = {
 
 def base_label(base: str, pair: str | None) -> str:
     """How a share's base reads, e.g. "IND's total exports"."""
-    p = parse_pair(pair or DEFAULT_PAIR)
-    return BASE_LABELS.get(base, base).format(r=p.reporter, p=p.partner)
+    reporter, partner = (pair or DEFAULT_PAIR).split("-", 1)
+    return BASE_LABELS.get(base, base).format(r=reporter, p=partner)
 
 
 def _pair_flow_base(phrase: str, home: Pair) -> str | None:
@@ -645,15 +645,16 @@ def _share_base(s: str, start: int, end: int, home: Pair) -> str | None:
     after = re.match(r"^\s*(?:of|in)\s+(.{0,60})", s[end:])
     before = re.search(r"\bshare\s+(?:of|in)\s+(.{0,60}?)\s+(?:was|is|rose|fell|stood|at|to|reached|of)\b",
                        s[:start])
-    phrase = after[1] if after else (before[1] if before else None)
-    if phrase is None:
+    phrases = [m[1] for m in (after, before) if m is not None]
+    if not phrases:
         return None
-    phrase = re.split(r"[,;]|\b(?:in|during|for)\s+(?:FY|20\d{2})", phrase)[0]
-    for name, rx in _BASES:
-        if rx.search(phrase):
-            if name in ("reporter_exports", "reporter_imports"):
-                return _pair_flow_base(phrase, home) or name
-            return name
+    for phrase in phrases:
+        phrase = re.split(r"[,;]|\b(?:in|during|for)\s+(?:FY|20\d{2})", phrase)[0]
+        for name, rx in _BASES:
+            if rx.search(phrase):
+                if name in ("reporter_exports", "reporter_imports"):
+                    return _pair_flow_base(phrase, home) or name
+                return name
     return "unknown"
 
 
@@ -723,7 +724,8 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
                     statistic: Literal["level", "growth", "share"] = "share"
                     notes.append("a change in percentage points")
                     base = base or "unknown"
-                elif base is not None and (base != "unknown" or not _GROWTH.search(window)):
+                elif base is not None and (base != "unknown" or not _GROWTH.search(window)
+                                           or re.search(r"\bto\s*$", window)):  # "rose to 8.8%": a level
                     statistic = "share"
                 elif _GROWTH.search(window) or re.match(r"^\s*(?:growth|increase|rise|jump|decline|fall|drop)",
                                                         s[end:], re.IGNORECASE):
@@ -810,7 +812,7 @@ def _totals(store: Any, pair: str, period: str) -> tuple[Any, Any, str | None]:
 
     try:
         series, year = queries.period_totals(store, pair, period)
-    except NotAvailableError as exc:
+    except BilateralError as exc:  # not loaded (NotAvailableError), or a code the store does not know
         return None, None, str(exc)
     return series, year, None
 

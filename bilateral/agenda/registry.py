@@ -309,9 +309,16 @@ class LinkedFigure:
     target_by: str = ""
     share: float | None = None  # of the target, or the share the indicator is about
     note: str = ""
+    detail_period: str = ""
+    detail: tuple[tuple[str, float], ...] = ()  # (summit sector, US$) from product detail
+
+    def detail_rows(self) -> list[dict[str, Any]]:
+        """The sector detail as rows (sector, period, value_usd)."""
+        return [{"sector": k, "period": self.detail_period, "value_usd": v} for k, v in self.detail]
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """JSON shape; the sector detail as a list of {sector, period, value_usd}."""
+        return {**self.__dict__, "detail": self.detail_rows()}
 
 
 def linked_figure(store: Any, c: Commitment) -> LinkedFigure | None:
@@ -333,8 +340,11 @@ def linked_figure(store: Any, c: Commitment) -> LinkedFigure | None:
         return LinkedFigure(c.indicator, "Total trade vs target", latest.period, total, served, t.value_usd, t.by, share,
                             f"target from {t.url}; see `bilateral target` for the required and achieved growth")
     if c.indicator == "exports":
+        period, sectors = _priority_sector_exports(store, [t.period for t in queries.pair_totals(store, AGENDA_PAIR)])
+        note = (f"summit sectors in {period}: sums of product detail, which cover less than the official total; "
+                f"see `bilateral overview --fy {period}`" if period else "no product detail of exports loaded")
         return LinkedFigure(c.indicator, "India's exports to Russia", latest.period, latest.exports_usd, served,
-                            note=f"by summit sector: `bilateral overview --fy {latest.period}`")
+                            note=note, detail_period=period, detail=sectors)
     series, _ = queries.period_totals(store, AGENDA_PAIR)
     for yr in reversed(series):
         e = queries.energy_imports(store, AGENDA_PAIR, yr.period)
@@ -343,6 +353,21 @@ def linked_figure(store: Any, c: Commitment) -> LinkedFigure | None:
                                 f"{e.served.source} ({e.served.release})", share=e.share, note=e.basis)
     return LinkedFigure(c.indicator, "Energy (HS 27) share of imports from Russia", latest.period, None, served,
                         note="no product detail of imports loaded")
+
+
+def _priority_sector_exports(store: Any, periods: list[str]) -> tuple[str, tuple[tuple[str, float], ...]]:
+    """Exports by the summit's priority sectors in the latest period whose detail covers all of them."""
+    from bilateral.harmonise.tables import read_table
+    from bilateral.store import queries
+
+    names = read_table("sector_names.csv", ("sector", "title", "summit_priority"), key=("sector",))
+    priority = [(r["sector"], r["title"]) for r in names if r["summit_priority"] == "true"]
+    pair = AGENDA_PAIR.split("-")
+    values = queries.sector_values(store, pair[0], pair[1], "export", periods)
+    for period in reversed(periods):
+        if all(period in values.get(sector, {}) for sector, _ in priority):
+            return period, tuple((title, values[sector][period]) for sector, title in priority)
+    return "", ()
 
 
 def statuses() -> tuple[str, ...]:

@@ -130,7 +130,7 @@ def _list(pillar: str | None, status: str | None, registry: Path | None, store: 
 
         t = Table(title=f"{reg.summit.get('name', 'Summit')} — {len(items)} commitments", title_justify="left")
         for col in ("id", "pillar", "kind", "status", "evidence", "text"):
-            t.add_column(col, justify="right" if col == "evidence" else "left")
+            t.add_column(col, justify="right" if col == "evidence" else "left", no_wrap=col == "id")
         for c in items:
             t.add_row(c.id, c.pillar, c.kind, c.status, str(len(c.evidence)), _short(c.text))
         console.print(t)
@@ -169,6 +169,8 @@ def _show(cid: str, registry: Path | None, store: Path | None, fmt: str, out: Pa
             console.print(f"{line} — {fig.source}")
             if fig.note:
                 console.print(fig.note)
+            for sector, value in fig.detail:
+                console.print(f"  {sector}: US${value / 1e6:,.1f} mn")
         t = Table(title="Evidence", title_justify="left")
         for col in ("date", "publisher", "shows", "status", "url"):
             t.add_column(col, overflow="fold")
