@@ -81,9 +81,16 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 
         from bilateral.api import open_store
         from bilateral.output import check_format
+        from bilateral.sources import embedded
+        from bilateral.store.db import open_read_only
 
         check_format(fmt)
-        with open_store(store) as s:
+        s = open_read_only(store)  # read-only: runs beside other readers and on a read-only file system
+        if s is None or embedded.pending(s):  # absent, to migrate, or the embedded release to load
+            if s is not None:
+                s.close()
+            s = open_store(store)
+        with s:
             cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed",
                     "licence", "rows", "loaded_at", "origin"]
             rows = [dict(zip(cols, r, strict=True)) for r in s.con.execute(
@@ -129,6 +136,8 @@ def export_table(
     def body() -> None:
         from bilateral.api import open_store
         from bilateral.output import check_format
+        from bilateral.sources import embedded
+        from bilateral.store.db import open_read_only
 
         allowed = ("flows", "flows_baci", "official_totals", "products", "sectors", "countries",
                    "baci_countries", "releases")
@@ -139,7 +148,12 @@ def export_table(
         f = check_format(fmt)
         if f == "parquet" and out is None:
             raise BilateralError("--format parquet needs --out PATH (Parquet is binary)")
-        with open_store(store) as s:
+        s = open_read_only(store)  # read-only: runs beside other readers and on a read-only file system
+        if s is None or embedded.pending(s):  # absent, to migrate, or the embedded release to load
+            if s is not None:
+                s.close()
+            s = open_store(store)
+        with s:
             if f == "parquet" and out is not None:
                 write_atomic(out, lambda tmp: s.con.execute(
                     f"COPY (SELECT * FROM {table}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(tmp)]))

@@ -304,3 +304,26 @@ def test_empty_csv_export_keeps_its_header(tmp_path, store_path):
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).column_names == cols
+
+
+def test_read_only_commands_run_beside_a_reader_in_another_process(fresh_store_path, monkeypatch):
+    """releases/export open the store read-only, so another process's read-only connection does not block them."""
+    monkeypatch.setenv(LOCK_WAIT_ENV, "0")
+    code = ("import duckdb, sys\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.readline()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(fresh_store_path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        before = fresh_store_path.read_bytes()
+        r = CliRunner().invoke(app, ["releases", "--store", str(fresh_store_path), "-f", "csv"])
+        assert r.exit_code == 0, r.output
+        e = CliRunner().invoke(app, ["export", "sectors", "--store", str(fresh_store_path), "-f", "csv"])
+        assert e.exit_code == 0, e.output
+        assert fresh_store_path.read_bytes() == before, "a read-only command writes nothing"
+        assert not Path(str(fresh_store_path) + ".wal").exists()
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)

@@ -118,7 +118,7 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
                     sys.stderr.flush()
             if now >= deadline:
                 raise StoreError(
-                    f"store {path} is locked by {holder}, which is writing to it; wait until it "
+                    f"store {path} is locked by {holder}, which has it open; wait until it "
                     f"finishes (or raise ${LOCK_WAIT_ENV}), or use another --store") from None
             time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - now)))
         except duckdb.Error as exc:
