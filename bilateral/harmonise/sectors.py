@@ -39,6 +39,7 @@ def titles() -> dict[str, str]:
     return {r["sector"]: r["title"] for r in csv.DictReader(text.splitlines())}
 
 
+@cache
 def sector_of(code: str) -> str:
     """The sector of an HS code of any level (chapter codes match chapter rules only)."""
     table = rules()

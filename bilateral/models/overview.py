@@ -130,8 +130,12 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
         top = sorted(by_hs4.items(), key=lambda kv: -kv[1].get(period, 0.0))[:TOP_PRODUCTS]
         finest = queries.lines(store, exp)
         chapters = queries.descriptions(store, sorted({code[:2] for code, _ in top}))
-        biggest_of = {code: max((k for k in finest if k.startswith(code)), key=lambda k: finest[k], default=None)
-                      for code, _ in top}
+        wanted = {code for code, _ in top}
+        biggest_of: dict[str, str | None] = dict.fromkeys(wanted)
+        for line_code, value in finest.items():
+            head = line_code[:4]
+            if head in wanted and (biggest_of[head] is None or value > finest[biggest_of[head] or ""]):
+                biggest_of[head] = line_code
         desc = queries.descriptions(store, [b for b in biggest_of.values() if b])
         for code, vals in top:
             biggest = biggest_of[code]

@@ -201,27 +201,49 @@ def _as_pair(pair: Pair | str) -> Pair:
 _LEVEL_BASIS = {0: "reported total"}
 
 
+def _signature(store: Store) -> tuple[Any, ...]:
+    """What the store holds, cheaply: changes whenever a release is loaded, replaced or removed."""
+    row = store.con.execute("SELECT count(*), max(loaded_at), sum(rows) FROM releases").fetchone()
+    return tuple(row) if row else ()
+
+
+def _figures(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
+    """Every figure the loaded sources hold for (reporter, partner) in years.
+
+    One row per (source, estimate, period, kind, flow, level): its sum, line count, releases and
+    qualities. One scan per pair and command; cached on the store object until a release changes.
+    """
+    cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = store.__dict__.setdefault("_figures_cache", {})
+    key = (reporter, partner, _signature(store))
+    if key not in cache:
+        cache[key] = store.con.execute(
+            f"""
+            WITH report_flows AS ({REPORT_FLOWS})
+            SELECT source, estimate, period, period_kind, flow, product_level, sum(value_usd), count(*),
+                   string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
+            FROM report_flows
+            WHERE reporter = ? AND partner = ? AND period_kind IN ('fy', 'cy')
+            GROUP BY source, estimate, period, period_kind, flow, product_level
+            """, [reporter, partner]).fetchall()
+    return cache[key]
+
+
 def _candidates(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
     """Every way the store could serve a yearly total of (reporter, partner).
 
     One row per (source, estimate, period, flow, level) with its sum, releases and qualities.
     """
-    return store.con.execute(
+    official = store.con.execute(
         f"""
-        WITH report_flows AS ({REPORT_FLOWS})
         SELECT '{OFFICIAL}' AS source, '{OFFICIAL}' AS estimate, period, period_kind, flow, CAST(0 AS TINYINT),
                max(value_usd), string_agg(DISTINCT release, ', ' ORDER BY release), '{OFFICIAL}', max(status)
         FROM official_totals
         WHERE authoritative AND reporter = $r AND partner = $p AND period_kind IN ('fy', 'cy')
         GROUP BY period, period_kind, flow
-        UNION ALL
-        SELECT source, estimate, period, period_kind, flow, product_level, sum(value_usd),
-               string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality),
-               NULL
-        FROM report_flows
-        WHERE reporter = $r AND partner = $p AND period_kind IN ('fy', 'cy')
-        GROUP BY source, estimate, period, period_kind, flow, product_level
         """, {"r": reporter, "p": partner}).fetchall()
+    return official + [(src, est, period, kind, flow, lvl, value, releases, qualities, None)
+                       for src, est, period, kind, flow, lvl, value, _n, releases, qualities
+                       in _figures(store, reporter, partner)]
 
 
 def _pick(cands: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[float, Served]]:
@@ -419,40 +441,34 @@ def detail_source(store: Store, reporter: str, partner: str, flow: Flow, period:
 
     The best-ranked source holding any detail, at the finest level it holds; None when none does.
     """
-    rows = store.con.execute(
-        f"""
-        WITH report_flows AS ({REPORT_FLOWS})
-        SELECT DISTINCT source, estimate, product_level FROM report_flows
-        WHERE reporter = ? AND partner = ? AND flow = ? AND period = ? AND product_level > 0
-        """, [reporter, partner, flow, period]).fetchall()
-    best: tuple[tuple[int, int], DetailSource] | None = None
-    for source, estimate, level in rows:
+    found = _detail_row(store, reporter, partner, flow, period)
+    return DetailSource(found[0], found[1], int(found[5])) if found else None
+
+
+def _detail_row(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> tuple[Any, ...] | None:
+    best: tuple[tuple[int, int], tuple[Any, ...]] | None = None
+    for row in _figures(store, reporter, partner):
+        source, estimate, per, _kind, fl, level = row[:6]
+        if per != period or fl != flow or int(level) == 0:
+            continue
         rule = _rank(source, estimate)
         if rule is None:
             continue
         order = (rule.rank, -int(level))
         if best is None or order < best[0]:
-            best = (order, DetailSource(source, estimate, int(level)))
+            best = (order, row)
     return best[1] if best else None
 
 
 def finest_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
     """Sum of the serving source's finest product detail for a figure, with its provenance."""
-    ds = detail_source(store, reporter, partner, flow, period)
-    if ds is None:
+    row = _detail_row(store, reporter, partner, flow, period)
+    if row is None:
         return None
-    row = store.con.execute(
-        f"""
-        WITH report_flows AS ({REPORT_FLOWS})
-        SELECT sum(value_usd), count(*), string_agg(DISTINCT release, ', ' ORDER BY release),
-               string_agg(DISTINCT quality, ', ' ORDER BY quality)
-        FROM report_flows WHERE source = ? AND estimate = ? AND product_level = ? AND reporter = ? AND partner = ?
-          AND flow = ? AND period = ?
-        """, [ds.source, ds.estimate, ds.level, reporter, partner, flow, period]).fetchone()
-    if not row or not row[1]:
-        return None
-    served = Served(ds.name, row[2], row[3], f"sum of HS{ds.level} detail")
-    return Detail(reporter, partner, flow, period, float(row[0]), int(row[1]), ds.level, served)
+    source, estimate, _per, _kind, _fl, level, value, n, releases, qualities = row
+    rule = _rank(source, estimate)
+    served = Served(rule.name if rule else source, releases, qualities, f"sum of HS{int(level)} detail")
+    return Detail(reporter, partner, flow, period, float(value), int(n), int(level), served)
 
 
 def region_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
@@ -490,19 +506,13 @@ def lines(store: Store, detail: Detail, level: int | None = None) -> dict[str, f
 
 
 def detail_periods(store: Store, reporter: str, partner: str, flow: Flow, level: int) -> list[str]:
-    """Periods (of any kind but months) whose serving detail for a figure is at ``level``, oldest first."""
-    rows = store.con.execute(
-        f"""
-        WITH report_flows AS ({REPORT_FLOWS})
-        SELECT DISTINCT period FROM report_flows
-        WHERE reporter = ? AND partner = ? AND flow = ? AND product_level = ? AND period_kind IN ('fy', 'cy')
-        ORDER BY period
-        """, [reporter, partner, flow, level]).fetchall()
+    """Periods (years of either kind) whose serving detail for a figure is at ``level``, oldest first."""
+    periods = sorted({str(r[2]) for r in _figures(store, reporter, partner) if r[4] == flow and int(r[5]) == level})
     out = []
-    for (period,) in rows:
+    for period in periods:
         ds = detail_source(store, reporter, partner, flow, period)
         if ds is not None and ds.level == level:
-            out.append(str(period))
+            out.append(period)
     return out
 
 
