@@ -56,16 +56,15 @@ def save_png(comparison: Comparison, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
     gj = to_geojson(comparison)
     fig, ax = plt.subplots(figsize=(12, 7), dpi=110)
     try:
         from searoute.data.marnet_dict import edge_list
 
-        for u, nbrs in edge_list.items():
-            for v in nbrs:
-                if u < v and abs(u[0] - v[0]) < 180:
-                    ax.plot([u[0], v[0]], [u[1], v[1]], color="#dddddd", lw=0.3, zorder=1)
+        lanes = [[u, v] for u, nbrs in edge_list.items() for v in nbrs if u < v and abs(u[0] - v[0]) < 180]
+        ax.add_collection(LineCollection(lanes, colors="#dddddd", linewidths=0.3, zorder=1))
     except ImportError:
         pass
     for f in gj["features"]:

@@ -101,6 +101,9 @@ class CorridorResult:
     passages: tuple[str, ...]
     days_p50: float
     days_p90: float
+    #: port-to-port time on the water (incl. intermediate liner calls and canal transit)
+    sailing_days_p50: float
+    sailing_days_p90: float
     usd_per_teu_p50: float | None
     usd_per_teu_p90: float | None
     co2e_kg_per_teu: float | None
@@ -120,6 +123,7 @@ class CorridorResult:
             "reasons": "; ".join(self.reasons), "distance_km": round(self.distance_km),
             "sea_km": round(self.sea_km), "rail_km": round(self.rail_km), "road_km": round(self.road_km),
             "passages": ",".join(self.passages), "days_p50": self.days_p50, "days_p90": self.days_p90,
+            "sailing_days_p50": self.sailing_days_p50, "sailing_days_p90": self.sailing_days_p90,
             "usd_per_teu_p50": self.usd_per_teu_p50, "usd_per_teu_p90": self.usd_per_teu_p90,
             "co2e_kg_per_teu": self.co2e_kg_per_teu, "co2e_ttw_kg_per_teu": self.co2e_ttw_kg_per_teu,
             "usd_per_tonne_p50": self.usd_per_tonne_p50, "usd_per_tonne_p90": self.usd_per_tonne_p90,
@@ -213,9 +217,11 @@ def _nsr_reason(leg: PlannedLeg, elapsed: np.ndarray, knots: np.ndarray, nsr_fac
 
 
 def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, congestion: float
-               ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Door-to-door days, US$ per TEU and port-to-port sailing days (incl. intermediate calls)."""
     d = _Draw(defn.corridor)
     days = d("cutoff_days")
+    sailing = np.zeros(DRAWS)
     usd = d("handling_usd_per_teu")
     reasons: list[str] = []
     prev: str | None = None
@@ -243,9 +249,11 @@ def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, conge
             reason = _nsr_reason(leg, days, knots, nsr_factor, departure)
             if reason:
                 reasons.append(reason)
-            days = days + _sea_days(leg, knots, nsr_factor)
+            at_sea = _sea_days(leg, knots, nsr_factor)
             if leg.mode == "deep_sea":
-                days = days + d("liner_calls_days")
+                at_sea = at_sea + d("liner_calls_days")
+            days = days + at_sea
+            sailing = sailing + at_sea
             if "suez" in leg.passages:
                 usd = usd + d("suez_usd_per_teu")
             if NSR in leg.passages:
@@ -257,11 +265,12 @@ def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, conge
     last = legs[-1]
     days = days + (d("port_dwell_days", last.b) if last.mode in SEA_MODES else d("terminal_dwell_days"))
     usd = usd + d("handling_usd_per_teu") + d("empty_repositioning_usd_per_teu")
-    return days, usd, reasons
+    return days, usd, sailing, reasons
 
 
 def _tanker(defn: CorridorDef, leg: PlannedLeg, vessel: str, departure: date
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Laden voyage days, US$ per tonne, US$ per barrel and sailing days (sea and canal)."""
     d = _Draw(f"{defn.corridor}/{vessel}")
     knots, nsr_factor = d("speed_knots", "tanker"), d("nsr_speed_factor")
     load = d("tanker_port_days")
@@ -281,7 +290,7 @@ def _tanker(defn: CorridorDef, leg: PlannedLeg, vessel: str, departure: date
     cost = (d("tce_usd_day", vessel) * round_trip + 2 * sea * d("fuel_t_day", vessel) * d("bunker_usd_t")
             + tolls + 2 * d("port_usd_call", vessel))
     per_tonne = cost / d("cargo_tonnes", vessel)
-    return laden, per_tonne, per_tonne / param("barrels_per_tonne").mode, reasons
+    return laden, per_tonne, per_tonne / param("barrels_per_tonne").mode, sea + canal_days, reasons
 
 
 def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenarios: frozenset[str],
@@ -308,22 +317,24 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenar
         "road_km": km["road"], "passages": passages, "risks": risks, "legs": leg_results,
     }
     if defn.cargo == "container":
-        days, usd, more = _container(defn, legs, departure, congestion)
+        days, usd, sailing, more = _container(defn, legs, departure, congestion)
         reasons += more
         wtw = sum(leg.distance_km * factors[leg.mode].wtw_g for leg in legs) / GRAMS_PER_KG
         ttw = sum(leg.distance_km * factors[leg.mode].ttw_g for leg in legs) / GRAMS_PER_KG
         return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
                               days_p50=_q(days, 50), days_p90=_q(days, 90),
+                              sailing_days_p50=_q(sailing, 50), sailing_days_p90=_q(sailing, 90),
                               usd_per_teu_p50=_q(usd, 50, 0), usd_per_teu_p90=_q(usd, 90, 0),
                               co2e_kg_per_teu=round(wtw, 1), co2e_ttw_kg_per_teu=round(ttw, 1),
                               usd_per_tonne_p50=None, usd_per_tonne_p90=None, usd_per_bbl_p50=None,
                               usd_per_bbl_p90=None, co2e_kg_per_tonne=None)
     (leg,) = legs
-    days, per_t, per_bbl, more = _tanker(defn, leg, vessel, departure)
+    days, per_t, per_bbl, sailing, more = _tanker(defn, leg, vessel, departure)
     reasons += more
     per_tonne_co2 = leg.distance_km * factors[f"tanker.{vessel}"].wtw_g / GRAMS_PER_KG
     return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
                           days_p50=_q(days, 50), days_p90=_q(days, 90),
+                          sailing_days_p50=_q(sailing, 50), sailing_days_p90=_q(sailing, 90),
                           usd_per_teu_p50=None, usd_per_teu_p90=None, co2e_kg_per_teu=None, co2e_ttw_kg_per_teu=None,
                           usd_per_tonne_p50=_q(per_t, 50, 2), usd_per_tonne_p90=_q(per_t, 90, 2),
                           usd_per_bbl_p50=_q(per_bbl, 50, 2), usd_per_bbl_p90=_q(per_bbl, 90, 2),

@@ -128,9 +128,10 @@ class SeaRoute:
 def retag_chukchi(adj: dict[Any, dict[Any, dict[str, Any]]]) -> int:
     """Re-tag the Chukchi Sea ``northwest`` edges as ``nsr``, in place; returns how many were re-tagged.
 
-    searoute 1.6.0 tags 12 edges ``northwest``: 6 in the Canadian Arctic archipelago (longitude -97 to -72)
-    and 6 between the Bering Strait and the East Siberian Sea (longitude beyond ±165, written as 176..191
-    or -172..-167). Anything else tagged ``northwest`` means the network changed: we refuse to guess.
+    searoute 1.6.0 tags 12 edges ``northwest``: 5 in the Canadian Arctic archipelago (longitude -97 to -72)
+    and 7 in the Chukchi Sea north of the Bering Strait (longitude beyond ±165, written as 176..191 or
+    -172..-167; one of them, off Point Hope, leads on towards Canada, harmless because the Canadian edges
+    stay closed). Anything else tagged ``northwest`` means the network changed: we refuse to guess.
     """
     count = 0
     for u, nbrs in adj.items():

@@ -1,0 +1,360 @@
+"""Corridors: sea legs pinned against searoute, NSR handling, seasons, scenarios, hand-worked model values."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bilateral.corridors import compare, legs, model, network
+from bilateral.corridors.legs import Param, places
+from bilateral.corridors.network import ROUTING_RULES, retag_chukchi, sea_leg, sea_route_live
+from bilateral.corridors.seasonality import nsr_window
+from bilateral.errors import BilateralError, InputError
+
+MARCH = date(2026, 3, 15)
+AUGUST = date(2026, 8, 1)
+KM_PER_DAY_16_KNOTS = 16 * 1.852 * 24
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_cache() -> Iterator[None]:
+    model._compare.cache_clear()
+    yield
+    model._compare.cache_clear()
+
+
+@pytest.fixture()
+def constant_params(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every parameter fixed at its mode and no waiting for departures: results become hand-computable."""
+    real = legs.parameters()
+    fixed = {k: Param(k, p.mode, p.mode, p.mode, p.unit, p.source) for k, p in real.items()}
+    for k in list(fixed):
+        if k.startswith("headway_days"):
+            fixed[k] = Param(k, 0.0, 0.0, 0.0, "day", "test")
+    monkeypatch.setattr(legs, "parameters", lambda: fixed)
+
+
+# --- sea legs: distances and passages pinned (searoute 1.6.0) ---------------------------------------------
+
+MAIN_SEA_LEGS = [
+    # a, b, routing, km along the network, passages in order
+    ("INNSA", "RULED", "suez", 14119.0, ("babalmandab", "suez", "gibraltar")),
+    ("INNSA", "RULED", "cape", 22393.0, ("south_africa",)),
+    ("INNSA", "RUNVS", "suez", 7975.0, ("babalmandab", "suez", "dardanelles", "bosporus")),
+    ("INMUN", "RUNVS", "suez", 7949.0, ("babalmandab", "suez", "dardanelles", "bosporus")),
+    ("INMAA", "RUVVO", "east", 8586.0, ("malacca",)),
+    ("INNSA", "IRBND", "direct", 2033.0, ("ormuz",)),
+    ("amirabad", "RUASF", "direct", 1193.0, ()),
+    ("INNSA", "RUMMK", "nsr", 21107.0, ("malacca", "bering", "nsr")),
+    ("RUPRI", "INSIK", "suez", 14020.0, ("gibraltar", "suez", "babalmandab")),
+    ("RUPRI", "INSIK", "nsr", 25644.0, ("nsr", "bering", "malacca")),
+    ("kozmino", "INPRT", "east", 8542.0, ("malacca",)),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "routing", "km", "passages"), MAIN_SEA_LEGS)
+def test_sea_leg_distance_and_passages(a: str, b: str, routing: str, km: float, passages: tuple[str, ...]):
+    r = sea_leg(a, b, routing)  # type: ignore[arg-type]
+    assert r is not None
+    assert r.route_km == pytest.approx(km, abs=1.0)
+    assert r.passages == passages
+    assert set(passages) >= ROUTING_RULES[routing].require
+    assert not set(passages) & ROUTING_RULES[routing].avoid
+
+
+@pytest.mark.parametrize(("a", "b", "routing", "km", "passages"), MAIN_SEA_LEGS)
+def test_committed_cache_matches_live_searoute(a: str, b: str, routing: str, km: float, passages: tuple[str, ...]):
+    """The committed data/sea_legs.json is what searoute computes now (rerun bilateral.corridors.build if not)."""
+    live = sea_route_live(places()[a], places()[b], routing)  # type: ignore[arg-type]
+    assert live == sea_leg(a, b, routing)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("a", "b", "routing"), [("INNSA", "RULED", "suez"), ("INMAA", "RUVVO", "east"),
+                                                 ("INNSA", "RULED", "cape")])
+def test_length_equals_searoute_reference(a: str, b: str, routing: str):
+    """Our walk over the copied network gives searoute's own length for the same restrictions."""
+    import searoute as sr
+
+    r = sea_leg(a, b, routing)  # type: ignore[arg-type]
+    assert r is not None
+    ref = sr.searoute(places()[a].lonlat, places()[b].lonlat, units="km",
+                      restrictions=sorted(ROUTING_RULES[routing].avoid - {network.NSR}), return_passages=True)
+    assert r.route_km == pytest.approx(ref.properties["length"], abs=0.05)  # we keep 0.1 km
+    assert set(r.passages) == set(ref.properties["traversed_passages"])
+
+
+def test_approach_is_added_to_the_distance():
+    r = sea_leg("INPRT", "RUVVO", "east")
+    assert r is not None and r.approach_km == pytest.approx(178.0, abs=1.0)  # Paradip snaps to the Hooghly mouth
+    assert r.distance_km == pytest.approx(r.route_km + r.approach_km)
+
+
+def test_searoute_version_pinned():
+    from importlib.metadata import version
+
+    assert version("searoute") == network.SEAROUTE_VERSION
+    doc = json.loads(network.SEA_CACHE.read_text())
+    assert doc["searoute"] == network.SEAROUTE_VERSION and len(doc["legs"]) == 183
+
+
+# --- land jumps ---------------------------------------------------------------------------------------------
+
+def test_inland_place_as_sea_end_is_a_land_jump():
+    with pytest.raises(BilateralError, match="Moscow is not a port"):
+        sea_route_live(places()["INNSA"], places()["RUMOW"], "suez")
+
+
+def test_port_far_from_the_lanes_is_a_land_jump():
+    tehran = dataclasses.replace(places()["RUMOW"], id="tehran", name="Tehran", kind="port", lat=35.69, lon=51.39)
+    with pytest.raises(BilateralError, match=r"Tehran is 225 km from the nearest sea lane \(a land jump"):
+        sea_route_live(places()["INNSA"], tehran, "direct")
+
+
+# --- the Northern Sea Route: searoute's shared 'northwest' tag ---------------------------------------------
+
+def test_chukchi_edges_retagged_canadian_kept():
+    from searoute.data.marnet_dict import edge_list
+
+    adj = {u: {v: dict(d) for v, d in nbrs.items()} for u, nbrs in edge_list.items()}
+    retagged = retag_chukchi(adj)
+    assert retagged == 14  # 7 undirected Chukchi edges, stored in both directions
+    tags = [d.get("passage") for nbrs in adj.values() for d in nbrs.values()]
+    assert tags.count("northwest") == 10 and tags.count("nsr") == 14  # 5 Canadian edges stay 'northwest'
+    assert {d.get("passage") for nbrs in edge_list.values() for d in nbrs.values()} >= {"northwest"}  # package untouched
+    assert "nsr" not in {d.get("passage") for nbrs in edge_list.values() for d in nbrs.values()}
+
+
+def test_unexpected_northwest_edge_is_refused():
+    adj = {(10.0, 80.0): {(20.0, 80.0): {"passage": "northwest", "weight": 1.0}}}
+    with pytest.raises(BilateralError, match="neither Canadian nor Chukchi"):
+        retag_chukchi(adj)
+
+
+def test_searoute_default_blocks_the_nsr_ours_opens_it_without_the_canadian_passage():
+    import searoute as sr
+
+    mmk, vvo = places()["RUMMK"], places()["RUVVO"]
+    default = sr.searoute(mmk.lonlat, vvo.lonlat, units="km", return_passages=True)
+    assert "suez" in default.properties["traversed_passages"]  # 'northwest' closes the NSR as well
+    assert default.properties["length"] == pytest.approx(23945, abs=1)
+    nsr = sea_route_live(mmk, vvo, "nsr")
+    assert nsr is not None and nsr.passages == ("nsr", "bering")
+    assert "northwest" not in nsr.passages
+    assert nsr.route_km == pytest.approx(11119.6, abs=0.5)  # about 6,000 nm
+    assert nsr.nsr_entry_km == pytest.approx(964.7, abs=0.5)  # Kara Gate
+    assert nsr.nsr_exit_km - nsr.nsr_entry_km == pytest.approx(5191.7, abs=0.5)  # Kara Gate to Bering Strait
+    assert sea_route_live(mmk, vvo, "east") is None  # Malacca routing cannot reach Vladivostok from Murmansk
+
+
+# --- seasons ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("departure", "entry_days", "exit_days", "open_"), [
+    (date(2026, 7, 20), 3, 10, False),   # enters 07-23, before the 07-25 opening
+    (date(2026, 7, 22), 3, 10, True),    # enters 07-25, leaves 08-01
+    (date(2026, 10, 10), 5, 15, True),   # leaves 10-25, the last day
+    (date(2026, 10, 10), 5, 16, False),  # leaves 10-26
+    (date(2026, 3, 15), 20, 30, False),
+])
+def test_nsr_window(departure: date, entry_days: float, exit_days: float, open_: bool):
+    assert nsr_window(departure, entry_days, exit_days).open is open_
+
+
+def test_nsr_corridor_open_in_summer_closed_in_march():
+    march = compare("INNSA", "Moscow", MARCH).corridor("nsr-murmansk-rail")
+    assert not march.open
+    assert march.reasons == ("Northern Sea Route closed to ships without ice class: transit 2026-04-10 to "
+                             "2026-04-20, season 07-25 to 10-25",)
+    july = compare("INNSA", "Moscow", date(2026, 7, 5)).corridor("nsr-murmansk-rail")  # enters about 07-31
+    assert july.open and july.reasons == ()
+    assert not compare("INNSA", "Moscow", date(2026, 6, 25)).corridor("nsr-murmansk-rail").open  # too early
+    tanker = compare("RUMMK", "INVAD", AUGUST, cargo="tanker").corridor("tanker-nsr")
+    assert tanker.open and "ice-and-season" in tanker.risks
+    assert not compare("RUMMK", "INVAD", date(2026, 10, 20), cargo="tanker").corridor("tanker-nsr").open
+
+
+# --- scenarios ----------------------------------------------------------------------------------------------
+
+def test_red_sea_closed_closes_suez_routes_only():
+    base = compare("INNSA", "Moscow", MARCH)
+    closed = compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-closed"])
+    for name in ("suez-stpetersburg-rail", "suez-novorossiysk-rail"):
+        assert base.corridor(name).open and not closed.corridor(name).open
+        assert "Bab-el-Mandeb" in closed.corridor(name).reasons[0]
+    for name in ("cape-stpetersburg-rail", "instc-road", "eastern-maritime-tsr"):
+        assert closed.corridor(name).open
+    assert [c.open for c in closed.corridors] == sorted((c.open for c in closed.corridors), reverse=True)
+    tanker = compare("RUPRI", "INSIK", MARCH, scenarios=["red-sea-closed"], cargo="tanker")
+    assert not tanker.corridor("tanker-suez").open and tanker.corridor("tanker-cape").open
+
+
+def test_rasht_astara_rail_replaces_the_road_leg():
+    road = compare("INNSA", "Moscow", MARCH).corridor("instc-rail")
+    rail = compare("INNSA", "Moscow", MARCH, scenarios=["rasht-astara-open"]).corridor("instc-rail")
+    assert [(x.a, x.b, x.mode, x.distance_km) for x in road.legs][2] == ("rasht", "astara", "road", 180.0)
+    assert [(x.a, x.b, x.mode, x.distance_km) for x in rail.legs][2] == ("rasht", "astara", "rail_1435", 162.0)
+    assert rail.distance_km == pytest.approx(road.distance_km - 18)
+    assert rail.road_km == 0 and road.road_km == 180
+    assert rail.days_p50 < road.days_p50  # one transfer fewer at Rasht
+
+
+def test_astara_congestion_multiplies_the_border_dwell(constant_params: None):
+    base = compare("INNSA", "Moscow", MARCH).corridor("instc-road")
+    jam = compare("INNSA", "Moscow", MARCH, astara_congestion=3.0).corridor("instc-road")
+    border = legs.param("border_dwell_days").mode  # 2 days
+    assert jam.days_p50 == pytest.approx(base.days_p50 + 2 * border, abs=0.05)
+    assert jam.usd_per_teu_p50 == base.usd_per_teu_p50
+    assert compare("INNSA", "Moscow", MARCH, astara_congestion=3.0).corridor("suez-stpetersburg-rail").days_p50 == \
+        compare("INNSA", "Moscow", MARCH).corridor("suez-stpetersburg-rail").days_p50
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"scenarios": ["red-sea"]}, "unknown --scenario 'red-sea'; use one of red-sea-closed, rasht-astara-open"),
+    ({"cargo": "bulk"}, "unknown --cargo 'bulk'"),
+    ({"astara_congestion": 0.5}, "--astara-congestion 0.5 out of range"),
+])
+def test_bad_options(kwargs: dict, message: str):
+    with pytest.raises(BilateralError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        compare("INNSA", "Moscow", MARCH, **kwargs)
+
+
+# --- the model: hand-worked values with every parameter at its mode ----------------------------------------
+
+def test_container_direct_service_hand_worked(constant_params: None):
+    c = compare("INMUN", "RUNVS", MARCH).corridor("suez-novorossiysk-rail")
+    km = 7949.0 + 57.3  # network + approaches (Mundra 40 km, Novorossiysk 17 km)
+    assert c.distance_km == pytest.approx(km, abs=0.2)
+    # cut-off 1.5 + sailing km/(16 kn) + intermediate calls 4 + dwell at Novorossiysk 3
+    assert c.days_p50 == c.days_p90 == pytest.approx(1.5 + km / KM_PER_DAY_16_KNOTS + 4 + 3, abs=0.05)
+    assert c.sailing_days_p50 == pytest.approx(km / KM_PER_DAY_16_KNOTS + 4, abs=0.05)
+    # handling 250 twice + 0.12/TEU-km + Suez 60 + empty repositioning 500
+    assert c.usd_per_teu_p50 == pytest.approx(250 + km * 0.12 + 60 + 250 + 500, abs=0.5)
+    assert c.co2e_kg_per_teu == pytest.approx(km * 72 / 1000, abs=0.1)
+    assert c.co2e_ttw_kg_per_teu == pytest.approx(km * 60 / 1000, abs=0.1)
+
+
+def test_container_instc_road_hand_worked(constant_params: None):
+    c = compare("INNSA", "Moscow", MARCH).corridor("instc-road")
+    sea = c.sea_km
+    assert sea == pytest.approx(2055.6, abs=0.1) and c.road_km == 1850 and c.rail_km == 2750
+    feeder_km_day = 14 * 1.852 * 24
+    days = (1.5 + sea / feeder_km_day     # cut-off, feeder sailing (no liner calls on a feeder)
+            + 6                           # dwell at Bandar Abbas
+            + 1850 / 500                  # road
+            + 2                           # border dwell at Astara
+            + 2                           # terminal transfer road -> rail at Astara
+            + 2750 / 800                  # rail 1,520 mm
+            + 2)                          # terminal dwell in Moscow
+    assert c.days_p50 == pytest.approx(days, abs=0.05)
+    usd = (250 + sea * 0.35 + 250 + 1850 * 0.5 + 100 + 250 + 2750 * 0.19 + 250 + 500)
+    assert c.usd_per_teu_p50 == pytest.approx(usd, abs=0.5)
+    assert c.co2e_kg_per_teu == pytest.approx((sea * 132 + 1850 * 850 + 2750 * 170) / 1000, abs=0.1)
+    assert c.risks == ("strait-of-hormuz", "sanctions", "border")
+
+
+def test_tanker_hand_worked(constant_params: None):
+    c = compare("RUPRI", "INSIK", MARCH, cargo="tanker").corridor("tanker-suez")
+    km = c.distance_km
+    assert km == pytest.approx(14020 + 80, abs=1)
+    sea = km / (12.5 * 1.852 * 24)
+    laden = 3 + sea + 1.5 + 3
+    assert c.days_p50 == pytest.approx(laden, abs=0.05)
+    round_trip = laden + sea + 1.5
+    cost = 45000 * round_trip + 2 * sea * 35 * 600 + 2 * 300000 + 2 * 90000
+    assert c.usd_per_tonne_p50 == pytest.approx(cost / 100000, abs=0.01)
+    assert c.usd_per_bbl_p50 == pytest.approx(cost / 100000 / 7.33, abs=0.01)
+    assert c.co2e_kg_per_tonne == pytest.approx(km * 6.0 / 1000, abs=0.01)
+    assert c.usd_per_teu_p50 is None
+
+
+def test_monte_carlo_is_deterministic_and_independent_of_other_corridors():
+    a = compare("INNSA", "Moscow", MARCH)
+    model._compare.cache_clear()
+    b = compare("INNSA", "Moscow", MARCH)
+    assert a == b
+    assert a.corridor("instc-road").days_p50 == 30.7
+    assert a.corridor("instc-road").days_p90 == 34.8
+    assert a.corridor("instc-road").usd_per_teu_p50 == 3987
+    p50 = a.corridor("suez-stpetersburg-rail")
+    assert p50.days_p50 < p50.days_p90 and p50.usd_per_teu_p50 < p50.usd_per_teu_p90  # spread, not a point
+
+
+def test_destination_port_truncates_and_tail_extends():
+    led = compare("INNSA", "RULED", MARCH)
+    assert [(x.a, x.b) for x in led.corridor("suez-stpetersburg-rail").legs] == [("INNSA", "RULED")]
+    assert [(x.a, x.b) for x in led.corridor("eastern-maritime-tsr").legs] == [
+        ("INNSA", "RUVVO"), ("RUVVO", "RUMOW"), ("RUMOW", "RULED")]
+
+
+def test_places_by_code_name_and_alias():
+    assert legs.place("innsa").id == legs.place("JNPT").id == legs.place("Nhava Sheva").id == "INNSA"
+    assert legs.place("Moscow").locode == "RUMOW"
+    with pytest.raises(BilateralError, match="unknown place 'Atlantis'"):
+        legs.place("Atlantis")
+
+
+# --- data files ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["places.csv", "legs.csv", "parameters.csv", "emissions.csv", "seasons.csv",
+                                  "corridors.csv", "calibration.csv"])
+def test_every_row_has_a_source(name: str):
+    with (legs.DATA / name).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["source"].strip() for r in rows)
+    if name in ("legs.csv", "parameters.csv", "emissions.csv"):
+        # a number that is not cited is labelled an assumption
+        cited = [r for r in rows if "assumption" not in r["source"]]
+        assert all(any(w in r["source"] for w in ("Wikipedia", "issue 12", "Statistical Review", "default no",
+                                                  "reported"))
+                   for r in cited), cited
+
+
+def test_bad_data_file_names_file_line_and_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src = (legs.DATA / "legs.csv").read_text(encoding="utf-8").splitlines()
+    src[3] = src[3].replace("rail_1520", "hovercraft", 1)
+    (tmp_path / "legs.csv").write_text("\n".join(src) + "\n", encoding="utf-8")
+    for f in ("places.csv",):
+        (tmp_path / f).write_text((legs.DATA / f).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(legs, "DATA", tmp_path)
+    legs.land_legs.cache_clear()
+    legs.places.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"legs.csv, line 4, field 'mode': not a land mode 'hovercraft'"):
+            legs.land_legs()
+    finally:
+        legs.land_legs.cache_clear()
+        legs.places.cache_clear()
+
+
+# --- calibration against published figures ------------------------------------------------------------------
+
+def _calibration_rows() -> list[dict[str, str]]:
+    with (legs.DATA / "calibration.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("row", _calibration_rows(), ids=lambda r: r["id"])
+def test_calibration(row: dict[str, str]):
+    """Each published figure is inside our P50–P90 range, or on the side the docs explain."""
+    c = compare(row["origin"], row["destination"], MARCH).corridor(row["corridor"])
+    value = float(row["value"])
+    if row["measure"] == "sea_nm":
+        ours = c.sea_km / 1.852
+        lo, hi = ours * 0.95, ours * 1.05
+    else:
+        lo = getattr(c, f"{row['measure']}_p50")
+        hi = getattr(c, f"{row['measure']}_p90")
+    got = "inside" if lo <= value <= hi else "below" if value < lo else "above"
+    assert got == row["expected"], (row["id"], lo, hi, value)
+    assert row["expected"] == "inside" or row["why"].strip(), "a miss needs an explanation"
+
+
+def test_calibration_documented():
+    page = (Path(__file__).resolve().parents[1] / "docs" / "commands" / "corridors.md").read_text(encoding="utf-8")
+    for row in _calibration_rows():
+        assert row["id"] in page, f"calibration row {row['id']} missing from docs/commands/corridors.md"

@@ -1,0 +1,107 @@
+"""`bilateral corridors` through the CLI: formats, maps, one-line errors, the docs examples."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.cli import app
+
+runner = CliRunner()
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "commands" / "corridors.md"
+REQUIRED = {"corridor", "distance_km", "days_p50", "days_p90", "usd_per_teu_p50", "usd_per_teu_p90",
+            "co2e_kg_per_teu", "open"}
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_json_list_with_required_fields(tmp_path: Path):
+    r = run("corridors", "--from", "INNSA", "--to", "Moscow", "--date", "2026-03-15", "--scenario", "red-sea-closed",
+            "--format", "json", "--store", str(tmp_path / "unused.duckdb"))
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert isinstance(rows, list) and len(rows) == 9
+    assert all(REQUIRED <= set(x) for x in rows)
+    by = {x["corridor"]: x for x in rows}
+    assert by["suez-stpetersburg-rail"]["open"] is False
+    assert by["cape-stpetersburg-rail"]["open"] is True
+    assert by["instc-road"]["distance_km"] == 6656
+    assert by["instc-road"]["legs"][1] == {
+        "from": "IRBND", "to": "astara", "from_name": "Bandar Abbas", "to_name": "Astara (Iran–Azerbaijan border)",
+        "mode": "road", "distance_km": 1850.0, "passages": [],
+        "source": "assumption: road Bandar Abbas–Tehran–Qazvin–Rasht–Astara, author's estimate +-10%"}
+    assert [x["open"] for x in rows] == sorted((x["open"] for x in rows), reverse=True)
+    assert not (tmp_path / "unused.duckdb").exists()
+
+
+def test_tanker_csv():
+    r = run("corridors", "--from", "Primorsk", "--to", "Sikka", "--date", "2026-03-15", "--cargo", "tanker",
+            "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["corridor"] for x in rows] == ["tanker-suez", "tanker-cape", "tanker-nsr"]
+    assert rows[0]["usd_per_teu_p50"] == "" and float(rows[0]["usd_per_bbl_p50"]) > 0
+    assert rows[2]["open"] == "False" and "Northern Sea Route closed" in rows[2]["reasons"]
+
+
+def test_table_mentions_closure():
+    r = run("corridors", "--from", "INNSA", "--to", "Moscow", "--date", "2026-03-15")
+    assert r.exit_code == 0, r.output
+    assert "nsr-murmansk-rail" in r.stdout and "Northern Sea Route closed" in r.stdout
+
+
+def test_geojson_and_png(tmp_path: Path):
+    gj, png = tmp_path / "c.geojson", tmp_path / "c.png"
+    r = run("corridors", "--from", "INMAA", "--to", "RUVVO", "--date", "2026-08-01", "--geojson", str(gj),
+            "--map", str(png), "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(gj.read_text())
+    lines = [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
+    points = [f for f in doc["features"] if f["geometry"]["type"] == "Point"]
+    legs_total = sum(len(c["legs"]) for c in json.loads(r.stdout))
+    assert len(lines) == legs_total
+    assert {p["properties"]["id"] for p in points} >= {"INMAA", "RUVVO"}
+    sea = next(f for f in lines if f["properties"]["corridor"] == "eastern-maritime-tsr")
+    assert sea["properties"]["geometry"] == "searoute" and len(sea["geometry"]["coordinates"]) == 58
+    assert all(-180 <= x <= 180 and -90 <= y <= 90 for f in lines for x, y in f["geometry"]["coordinates"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--from", "INNSA", "--to", "Atlantis"], "unknown place 'Atlantis'"),
+    (["--from", "INNSA", "--to", "Moscow", "--date", "15/03/2026"], "not a date '15/03/2026'"),
+    (["--from", "INNSA", "--to", "Moscow", "--scenario", "war"], "unknown --scenario 'war'"),
+    (["--from", "Moscow", "--to", "INSIK", "--cargo", "tanker"], "tanker corridors run between ports"),
+    (["--from", "RUMOW", "--to", "INNSA"], "container corridors start at a port"),
+    (["--from", "INNSA", "--to", "Moscow", "--format", "xml"], "unknown --format"),
+    (["--from", "INNSA", "--to", "Moscow", "--map", "x.svg"], "--map writes a PNG"),
+])
+def test_one_line_errors(args: list[str], message: str):
+    r = run("corridors", *args)
+    assert r.exit_code == 1
+    assert message in r.stderr
+    assert "Traceback" not in r.output and r.stderr.count("\n") == 1
+
+
+def _doc_examples() -> list[str]:
+    text = DOCS.read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("bilateral corridors ")]
+
+
+@pytest.mark.parametrize("example", _doc_examples())
+def test_docs_examples_run(example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    r = run(*shlex.split(example)[1:])
+    assert r.exit_code == 0, (example, r.output)
+
+
+def test_docs_have_examples():
+    assert len(_doc_examples()) >= 5
