@@ -114,7 +114,7 @@ def test_components_recombine_to_the_total(latest):
 
 def test_probability_and_model_choice(latest, store):
     p = latest.p_reach
-    assert p.low <= p.chosen <= p.high and len(p.combinations) == 4
+    assert p.low <= p.chosen <= p.high and len(p.combinations) == 8  # 2 × 2 models × 2 energy σ
     again = track(store, IND_RUS, seed=latest.p_reach.seed, with_backtest=False, **TARGET)
     assert again.p_reach.chosen == p.chosen  # the seed fixes the simulation
     other = track(store, IND_RUS, seed=1, with_backtest=False, **TARGET)

@@ -111,7 +111,7 @@ def score(levels: Sequence[float], periods: Sequence[str], model: str, predict: 
     out = []
     for origin in range(max(min_train - 1, first_origin), len(vals) - 1):
         train = vals[: origin + 1]
-        scale = float(np.mean(np.abs(np.diff(train)))) if len(train) > 1 else math.nan
+        scale = _mean([abs(b - a) for a, b in zip(train, train[1:], strict=False)])
         for h in range(1, horizon + 1):
             if origin + h >= len(vals):
                 break
@@ -119,6 +119,10 @@ def score(levels: Sequence[float], periods: Sequence[str], model: str, predict: 
             out.append(Scored(model, periods[origin], periods[origin + h], h, vals[origin + h], med, lo80, hi80,
                               lo95, hi95, scale, any(origin < b <= origin + h for b in breaks)))
     return out
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
 
 
 def aggregate(series: str, scored: Sequence[Scored], naive: Sequence[Scored],
@@ -133,11 +137,11 @@ def aggregate(series: str, scored: Sequence[Scored], naive: Sequence[Scored],
     for h in sorted({s.horizon for s in keep}):
         at = [s for s in keep if s.horizon == h]
         nv = [s for s in keep_naive if s.horizon == h]
+        scaled = [s.scaled_error for s in at if not math.isnan(s.scaled_error)]
         rows.append(BacktestRow(
             series, at[0].model, h, len(at), across_break,
-            float(np.mean([s.ape for s in at])), float(np.nanmean([s.scaled_error for s in at])),
-            float(np.mean([s.in80 for s in at])), float(np.mean([s.in95 for s in at])),
-            float(np.mean([s.ape for s in nv])) if nv else math.nan))
+            _mean([s.ape for s in at]), _mean(scaled), _mean([float(s.in80) for s in at]),
+            _mean([float(s.in95) for s in at]), _mean([s.ape for s in nv])))
     return rows
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from importlib import resources
 from itertools import product
@@ -42,15 +42,17 @@ from bilateral.store.queries import PeriodTotals, period_totals, reporter_totals
 from bilateral.store.target_reads import EnergyPoint, energy_history
 
 #: years (the calendar year a period starts in) of the 2022 shift to discounted Russian crude: both
-#: FY2022-23 (+369% imports) and FY2023-24 (+33%) are treated as one-off level shifts, not growth
+#: FY2022-23 (+368% imports) and FY2023-24 (+33%) are treated as one-off level shifts, not growth
 BREAK_YEARS = (2022, 2023)
 DEFAULT_SEED = 20251205  # the summit's date
 SIMULATIONS = 20_000
 ALT_SIMULATIONS = 10_000  # per alternative model combination (model-choice range)
-BACKTEST_SIMULATIONS = 4_000  # per origin, for the component method's backtest
+BACKTEST_SIMULATIONS = 2_000  # per origin, for the component method's backtest
 TOP_MODELS = 2  # the model-choice range spans the best this many models of each component
+MIN_RECENT_CHANGES = 2  # post-break energy volume changes needed for the 'recent volatility' variant
 MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
 MAX_HORIZON = 5  # backtest horizons 1 … 5 years
+SECTOR_DETAIL_LEVEL = 8  # exports are split by sector with the shares of HS8 detail
 PRICE_HOLD_MONTHS = 12  # default price path: the average of the last 12 months, held flat
 Component = Literal["exports", "energy_imports", "other_imports"]
 COMPONENT_TITLES: dict[str, str] = {"exports": "Exports", "energy_imports": "Energy imports (HS 27)",
@@ -106,6 +108,7 @@ def brent_hold() -> tuple[float, str]:
                    "(EIA RBRTE)")
 
 
+@cache
 def brent_volatility(kind: str) -> float:
     """Root mean square of year-on-year log changes of yearly average Brent (every full year in the data)."""
     years = sorted({int(m[:4]) for m in brent_monthly()})
@@ -363,6 +366,8 @@ class EnergyModel:
     sigma_price: float
     changes: int  # year-on-year volume changes σ_volume rests on
     volume_changes: dict[str, float]  # period → Δlog volume (for the correlation)
+    sigma_volume_recent: float | None = None  # from the changes after the break only (a model-choice variant)
+    recent_changes: int = 0
 
 
 def break_indexes(periods: Sequence[str]) -> tuple[int, ...]:
@@ -395,7 +400,10 @@ def energy_model(points: Sequence[EnergyPoint], kind: str) -> EnergyModel | None
     if price is None:
         return None
     sigma_v = float(np.sqrt(np.mean(np.square(list(changes.values()))))) if changes else 0.0
-    return EnergyModel(last.value_usd, price, sigma_v, brent_volatility(kind), len(changes), changes)
+    recent = [v for p, v in changes.items() if parse_period(p).year > max(BREAK_YEARS)]
+    sigma_recent = float(np.sqrt(np.mean(np.square(recent)))) if len(recent) >= MIN_RECENT_CHANGES else None
+    return EnergyModel(last.value_usd, price, sigma_v, brent_volatility(kind), len(changes), changes,
+                       sigma_recent, len(recent))
 
 
 def _correlation(series: Sequence[dict[str, float]], names: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
@@ -442,7 +450,11 @@ def simulate(models: Sequence[tuple[str, Any]], corr: np.ndarray, prices: Sequen
 
 def _sum(draws: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
     """The sum of the components' draws (all but ``skip``)."""
-    return np.sum([v for k, v in draws.items() if k != skip], axis=0)
+    parts = [v for k, v in draws.items() if k != skip]
+    out = parts[0].copy()
+    for v in parts[1:]:
+        out += v
+    return out
 
 
 def _summary(draws: np.ndarray, periods: Sequence[str]) -> list[ForecastYear]:
@@ -501,10 +513,13 @@ def _named_residuals(m: SeriesModel, name: str | None = None) -> dict[str, float
     return {m.periods[i]: v for i, v in residuals(f, np.log(m.levels), m.pulses).items()}
 
 
-def _model_list(c: Components, exp_model: str, imp_model: str) -> list[tuple[str, Any]]:
+def _model_list(c: Components, exp_model: str, imp_model: str, energy_recent: bool = False) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = [("exports", c.exports.fitted(exp_model)), (c.imports.component, c.imports.fitted(imp_model))]
     if c.energy is not None:
-        out.append(("energy_imports", c.energy))
+        em = c.energy
+        if energy_recent and em.sigma_volume_recent is not None:
+            em = replace(em, sigma_volume=em.sigma_volume_recent, changes=em.recent_changes)
+        out.append(("energy_imports", em))
     return out
 
 
@@ -553,18 +568,23 @@ def component_backtest(series: Sequence[PeriodTotals], energy: Sequence[EnergyPo
 
 
 # -- the tracker ----------------------------------------------------------------------------------
-def _exports_by_sector(store: Store, pair: Pair, base: PeriodTotals) -> tuple[dict[str, float], str]:
-    from bilateral.indicators import trade
+def _exports_by_sector(store: Store, pair: Pair, hist: Sequence[PeriodTotals]) -> tuple[dict[str, float], str]:
+    """Official base-year exports split by summit sector with the shares of the latest HS8 export detail."""
+    from bilateral.store import queries
 
-    years = [p for p in trade.detail_periods(store, pair.reporter, pair.partner, "export", 8) if p <= base.period]
+    base = hist[-1]
     exports = float(base.exports_usd or 0.0)
-    if base.period_kind != "fy" or not years:
-        return {"other": exports}, "no export detail: all exports in one group"
-    yr = years[-1]
-    by_sector = trade.sector_values(store, pair.reporter, pair.partner, "export", [yr])
-    tot = sum(v[yr] for v in by_sector.values())
-    return ({s: exports * v[yr] / tot for s, v in by_sector.items()},
-            f"sector shares of HS8 export detail {yr}, applied to official exports {base.period}")
+    for year in reversed(hist):
+        d = queries.finest_detail(store, pair.reporter, pair.partner, "export", year.period)
+        if d is None or d.level != SECTOR_DETAIL_LEVEL:
+            continue
+        by_sector = queries.sector_values(store, pair.reporter, pair.partner, "export", [year.period])
+        tot = sum(v.get(year.period, 0.0) for v in by_sector.values())
+        if tot > 0:
+            return ({s: exports * v.get(year.period, 0.0) / tot for s, v in by_sector.items()},
+                    f"sector shares of HS{d.level} export detail {year.period}, applied to official exports "
+                    f"{base.period}")
+    return {"other": exports}, f"no HS{SECTOR_DETAIL_LEVEL} export detail: all exports in one group"
 
 
 def _scenario(sc: Scenario, exports_by: dict[str, float], energy: float, base_price: float, other: float,
@@ -629,12 +649,16 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
     total = _sum(draws)
     p_chosen = float(np.mean(total[:, -1] >= target_usd))
     combos = []
-    for xm, im in product([m for m, _ in comps.exports.ranking[:TOP_MODELS]], [m for m, _ in comps.imports.ranking[:TOP_MODELS]]):
-        if (xm, im) == chosen:
-            combos.append((f"exports:{xm} + {comps.imports.component}:{im}", p_chosen))
+    variants = [False, True] if comps.energy and comps.energy.sigma_volume_recent is not None else [False]
+    for xm, im, recent in product([m for m, _ in comps.exports.ranking[:TOP_MODELS]],
+                                  [m for m, _ in comps.imports.ranking[:TOP_MODELS]], variants):
+        label = f"exports:{xm} + {comps.imports.component}:{im}" + (
+            "" if not comps.energy else " + energy volume σ " + ("after the break" if recent else "pooled"))
+        if (xm, im) == chosen and not recent:
+            combos.append((label, p_chosen))
             continue
-        alt = simulate(_model_list(comps, xm, im), corr, sfile.forecast_brent_usd, years, ALT_SIMULATIONS, seed)
-        combos.append((f"exports:{xm} + {comps.imports.component}:{im}", float(np.mean(_sum(alt)[:, -1] >= target_usd))))
+        alt = simulate(_model_list(comps, xm, im, recent), corr, sfile.forecast_brent_usd, years, ALT_SIMULATIONS, seed)
+        combos.append((label, float(np.mean(_sum(alt)[:, -1] >= target_usd))))
     ps = [p for _, p in combos]
     p_reach = PReach(p_chosen, min(ps), max(ps), tuple(combos), SIMULATIONS, seed)
 
@@ -659,7 +683,9 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
                 "fixed structure: the price is a scenario input, the 2022 jump is not extrapolated",
                 em.base_usd, _with_actuals(_summary(arr, fperiods), arr, actual_comp[name]), (),
                 {"base_price_usd_per_bbl": em.base_price, "sigma_volume": em.sigma_volume,
-                 "sigma_price": em.sigma_price, "volume_changes": em.changes},
+                 "sigma_price": em.sigma_price, "volume_changes": em.changes,
+                 "sigma_volume_after_break": em.sigma_volume_recent if em.sigma_volume_recent is not None else math.nan,
+                 "volume_changes_after_break": em.recent_changes},
                 tuple((p.period, p.value_usd, f"{p.basis}: {p.note}") for p in energy)))
             continue
         sm = comps.exports if name == "exports" else comps.imports
@@ -684,7 +710,7 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
                          upper_imports / world.imports_usd if world and world.imports_usd else None,
                          base_year.period)
 
-    exports_by, exp_src = _exports_by_sector(store, pair, base_year)
+    exports_by, exp_src = _exports_by_sector(store, pair, hist)
     e_base = comps.energy.base_usd if comps.energy else 0.0
     o_base = float(base_year.imports_usd or 0.0) - e_base
     price0 = comps.energy.base_price if comps.energy else 1.0

@@ -37,24 +37,29 @@ class EnergyPoint:
         return asdict(self)
 
 
-def _detail(store: Store, reporter: str, partner: str, period: str) -> list[tuple[Any, ...]]:
-    """Per (partner or a region containing it, level, quality): the sum of import detail and its HS 27 part."""
-    return store.con.execute(
+def _detail(store: Store, reporter: str, partner: str, periods: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """Per period, per (partner or a region containing it, level, quality): the sum of import detail
+    and its HS 27 part, in one query for all ``periods``."""
+    rows = store.con.execute(
         """
-        SELECT partner, product_level, quality, string_agg(DISTINCT release, ', '), sum(value_usd),
+        SELECT period, partner, product_level, quality, string_agg(DISTINCT release, ', '), sum(value_usd),
                coalesce(sum(value_usd) FILTER (WHERE left(product, 2) = $ch), 0),
                bool_or(product_level = 2 AND product = $ch)
         FROM flows
-        WHERE reporter = $r AND list_contains($partners, partner) AND flow = 'import' AND period = $period
-              AND product_level >= 2
-        GROUP BY partner, product_level, quality
-        ORDER BY partner = $p DESC, product_level
-        """, {"r": reporter, "p": partner, "partners": [partner, *groups_containing(partner)], "period": period,
+        WHERE reporter = $r AND list_contains($partners, partner) AND flow = 'import'
+              AND list_contains($periods, period) AND product_level >= 2
+        GROUP BY period, partner, product_level, quality
+        ORDER BY period, partner = $p DESC, product_level
+        """, {"r": reporter, "p": partner, "partners": [partner, *groups_containing(partner)], "periods": periods,
               "ch": ENERGY_CHAPTER}).fetchall()
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        out.setdefault(r[0], []).append(r[1:])
+    return out
 
 
-def energy_point(store: Store, pair: Pair, year: PeriodTotals) -> EnergyPoint | None:
-    """HS 27 imports in one year of the pair's official series; None when no detail holds it.
+def energy_point(pair: Pair, year: PeriodTotals, rows: list[tuple[Any, ...]]) -> EnergyPoint | None:
+    """HS 27 imports in one year of the pair's series from that year's detail ``rows``; None when none holds it.
 
     Preference: the partner's own HS 27 chapter figure (exact, even in a top-N list: the chapter
     value itself is the partner's); the partner's detail covering ≥ 90% of official imports (exact
@@ -65,7 +70,6 @@ def energy_point(store: Store, pair: Pair, year: PeriodTotals) -> EnergyPoint | 
     imports = year.imports_usd
     if imports is None or imports <= 0:
         return None
-    rows = _detail(store, pair.reporter, pair.partner, year.period)
     own = [r for r in rows if r[0] == pair.partner]
     region = [r for r in rows if r[0] != pair.partner]
     for partner, level, _quality, release, _total, ch27, has_chapter in own:
@@ -96,4 +100,5 @@ def energy_point(store: Store, pair: Pair, year: PeriodTotals) -> EnergyPoint | 
 
 def energy_history(store: Store, pair: Pair, series: list[PeriodTotals]) -> list[EnergyPoint]:
     """HS 27 imports for every year of ``series`` that detail covers, oldest first."""
-    return [p for y in series if (p := energy_point(store, pair, y)) is not None]
+    detail = _detail(store, pair.reporter, pair.partner, [y.period for y in series])
+    return [p for y in series if (p := energy_point(pair, y, detail.get(y.period, []))) is not None]
