@@ -210,3 +210,30 @@ def test_cli_backtest(store_path: Path):
     assert any(",total,components,1," in line for line in lines)
     t = CliRunner().invoke(app(), ["target", "--backtest", "--store", str(store_path)])
     assert t.exit_code == 0 and "Shipped method" in t.stdout and "80% interval covered" in t.stdout
+
+
+def test_a_calendar_year_pair_without_energy_detail(fresh_store_path: Path):
+    """India–China as calendar-year totals summed from the embedded monthly series (2007–2019)."""
+    from bilateral.api import open_store
+
+    with open_store(fresh_store_path) as s:
+        s.con.execute(
+            """
+            INSERT INTO official_totals
+            SELECT 'test/cy-from-monthly', 'CY' || left(period, 4), 'cy', reporter, partner, flow, sum(value_usd),
+                   'final', true, 'test: calendar-year sums of the embedded monthly series', '', NULL, NULL
+            FROM flows WHERE reporter = 'IND' AND partner = 'CHN' AND period_kind = 'month'
+              AND left(period, 4) BETWEEN '2007' AND '2019'
+            GROUP BY ALL
+            """)
+        r = track(s, parse_pair("IND-CHN"), target_usd=150e9, by="2025")
+        monthly = s.con.execute("SELECT sum(value_usd) FROM flows WHERE reporter = 'IND' AND partner = 'CHN' "
+                                "AND period_kind = 'month' AND left(period, 4) = '2019'").fetchone()[0]
+    assert r.base["period"] == "CY2019" and r.base["total_trade_usd"] == pytest.approx(monthly)
+    assert [y.period for y in r.forecast] == [f"CY{y}" for y in range(2020, 2026)]
+    assert [c.component for c in r.components] == ["exports", "imports"]  # no HS 27 figure: imports as one
+    assert r.backtest is not None and r.backtest.forecasts == r.backtest.forecasts_no_break  # no break on file
+    assert not any("Break" in n for n in r.notes) and any("one component" in n for n in r.notes)
+    with pytest.raises(BilateralError, match="calendar year"):
+        with open_store(fresh_store_path) as s:
+            track(s, parse_pair("IND-CHN"), target_usd=150e9, by="2029-30")

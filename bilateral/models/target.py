@@ -41,9 +41,6 @@ from bilateral.store.db import Store
 from bilateral.store.queries import PeriodTotals, period_totals, reporter_totals
 from bilateral.store.target_reads import EnergyPoint, energy_history
 
-#: years (the calendar year a period starts in) of the 2022 shift to discounted Russian crude: both
-#: FY2022-23 (+368% imports) and FY2023-24 (+33%) are treated as one-off level shifts, not growth
-BREAK_YEARS = (2022, 2023)
 DEFAULT_SEED = 20251205  # the summit's date
 SIMULATIONS = 20_000
 ALT_SIMULATIONS = 10_000  # per alternative model combination (model-choice range)
@@ -52,6 +49,7 @@ TOP_MODELS = 2  # the model-choice range spans the best this many models of each
 MIN_RECENT_CHANGES = 2  # post-break energy volume changes needed for the 'recent volatility' variant
 MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
 MAX_HORIZON = 5  # backtest horizons 1 … 5 years
+PACE_YEARS = 4  # without a break on file, the pace table starts this many years before the base
 SECTOR_DETAIL_LEVEL = 8  # exports are split by sector with the shares of HS8 detail
 PRICE_HOLD_MONTHS = 12  # default price path: the average of the last 12 months, held flat
 Component = Literal["exports", "energy_imports", "other_imports"]
@@ -70,6 +68,36 @@ def required_cagr(base_usd: float, target_usd: float, years: int) -> float:
 
 def cagr(start: float, end: float, years: int) -> float | None:
     return (end / start) ** (1 / years) - 1 if start > 0 and years > 0 else None
+
+
+# -- structural breaks ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Break:
+    """A year (the calendar year a period starts in) whose change is a one-off level shift for a pair."""
+
+    pair: str
+    year: int
+    reason: str
+    source: str
+
+
+@cache
+def breaks() -> tuple[Break, ...]:
+    """Every break in ``models/data/breaks.csv`` (pair, year, reason, source)."""
+    text = resources.files("bilateral.models").joinpath("data/breaks.csv").read_text(encoding="utf-8")
+    out = []
+    for line, r in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            out.append(Break(r["pair"], int(r["year"]), r["reason"], r["source"]))
+        except (KeyError, ValueError, TypeError):
+            raise BilateralError(f"bilateral/models/data/breaks.csv, line {line}: needs pair, year (a number), "
+                                 "reason, source") from None
+    return tuple(out)
+
+
+def break_years(pair: str) -> tuple[int, ...]:
+    """The break years of a pair (e.g. IND-RUS: 2022 and 2023, the shift to discounted Russian crude)."""
+    return tuple(sorted(b.year for b in breaks() if b.pair == pair))
 
 
 # -- the oil price --------------------------------------------------------------------------------
@@ -370,13 +398,17 @@ class EnergyModel:
     recent_changes: int = 0
 
 
-def break_indexes(periods: Sequence[str]) -> tuple[int, ...]:
-    return tuple(i for i, p in enumerate(periods) if parse_period(p).year in BREAK_YEARS)
+def break_indexes(periods: Sequence[str], years: Sequence[int]) -> tuple[int, ...]:
+    return tuple(i for i, p in enumerate(periods) if parse_period(p).year in years)
 
 
-def series_model(component: str, periods: Sequence[str], levels: Sequence[float], horizon: int) -> SeriesModel:
-    """Fit the candidates' backtest on a component and rank them (lowest mean MASE first)."""
-    pulses = break_indexes(periods)
+def series_model(component: str, periods: Sequence[str], levels: Sequence[float], horizon: int,
+                 years: Sequence[int] = ()) -> SeriesModel:
+    """Fit the candidates' backtest on a component and rank them (lowest mean MASE first).
+
+    ``years``: the pair's break years (one-off level shifts).
+    """
+    pulses = break_indexes(periods, years)
     min_train = min(bt.DEFAULT_MIN_TRAIN, max(len(levels) - 2, 2))
     rows = bt.run(component, levels, periods, pulses=pulses, horizon=min(horizon, MAX_HORIZON), min_train=min_train)
     ranked = bt.ranking(rows, min(horizon, MAX_HORIZON)) or bt.ranking(rows, min(horizon, MAX_HORIZON), True)
@@ -385,7 +417,7 @@ def series_model(component: str, periods: Sequence[str], levels: Sequence[float]
     return SeriesModel(component, tuple(periods), tuple(float(v) for v in levels), pulses, tuple(ranked))
 
 
-def energy_model(points: Sequence[EnergyPoint], kind: str) -> EnergyModel | None:
+def energy_model(points: Sequence[EnergyPoint], kind: str, years: Sequence[int] = ()) -> EnergyModel | None:
     """The energy component from its history; None when the base year's HS 27 figure is unknown."""
     if not points:
         return None
@@ -394,13 +426,13 @@ def energy_model(points: Sequence[EnergyPoint], kind: str) -> EnergyModel | None
     for (a, pa), (b, pb) in zip(priced, priced[1:], strict=False):
         same_basis = (a.basis == "lower_bound") == (b.basis == "lower_bound")
         consecutive = parse_period(b.period).year == parse_period(a.period).year + 1
-        if pa and pb and same_basis and consecutive and parse_period(b.period).year not in BREAK_YEARS:
+        if pa and pb and same_basis and consecutive and parse_period(b.period).year not in years:
             changes[b.period] = math.log(b.value_usd / pb) - math.log(a.value_usd / pa)
     last, price = priced[-1]
     if price is None:
         return None
     sigma_v = float(np.sqrt(np.mean(np.square(list(changes.values()))))) if changes else 0.0
-    recent = [v for p, v in changes.items() if parse_period(p).year > max(BREAK_YEARS)]
+    recent = [v for p, v in changes.items() if years and parse_period(p).year > max(years)]
     sigma_recent = float(np.sqrt(np.mean(np.square(recent)))) if len(recent) >= MIN_RECENT_CHANGES else None
     return EnergyModel(last.value_usd, price, sigma_v, brent_volatility(kind), len(changes), changes,
                        sigma_recent, len(recent))
@@ -490,16 +522,17 @@ class Components:
 def build_components(series: Sequence[PeriodTotals], energy: Sequence[EnergyPoint], horizon: int) -> Components:
     """The component models fitted on ``series`` (history up to the origin) and its energy points."""
     periods = [t.period for t in series]
+    years = break_years(series[0].pair)
     exports = [float(t.exports_usd or 0.0) for t in series]
-    em = energy_model(energy, series[0].period_kind) if energy and energy[-1].period == periods[-1] else None
+    em = energy_model(energy, series[0].period_kind, years) if energy and energy[-1].period == periods[-1] else None
     if em is not None:
         by = {p.period: p.value_usd for p in energy}
         ip = [t.period for t in series if t.period in by]
         other = [float(t.imports_usd or 0.0) - by[t.period] for t in series if t.period in by]
-        imp = series_model("other_imports", ip, other, horizon)
+        imp = series_model("other_imports", ip, other, horizon, years)
     else:
-        imp = series_model("imports", periods, [float(t.imports_usd or 0.0) for t in series], horizon)
-    exp = series_model("exports", periods, exports, horizon)
+        imp = series_model("imports", periods, [float(t.imports_usd or 0.0) for t in series], horizon, years)
+    exp = series_model("exports", periods, exports, horizon, years)
     res = [_named_residuals(exp), _named_residuals(imp)]
     names = ["exports", imp.component]
     if em is not None:
@@ -535,7 +568,7 @@ def component_backtest(series: Sequence[PeriodTotals], energy: Sequence[EnergyPo
     """
     periods = [t.period for t in series]
     totals = [float(t.total_usd or 0.0) for t in series]
-    breaks = break_indexes(periods)
+    breaks = break_indexes(periods, break_years(series[0].pair))
     scored: list[bt.Scored] = []
     for origin in range(min_train - 1, len(series) - 1):
         hist = list(series[: origin + 1])
@@ -558,8 +591,10 @@ def component_backtest(series: Sequence[PeriodTotals], energy: Sequence[EnergyPo
                      min_train=min_train, breaks=breaks)
     rows = [r for across in (True, False) for r in bt.aggregate("total", scored, naive, across)]
     nb = [s for s in scored if not s.crosses_break]
+    method = ("components recombined (exports + energy imports + other imports)" if energy else
+              "components recombined (exports + imports)")
     return BacktestSummary(
-        "components recombined (exports + energy imports + other imports)", len(scored),
+        method, len(scored),
         float(np.mean([s.in80 for s in scored])), float(np.mean([s.in95 for s in scored])),
         float(np.mean([s.ape for s in scored])), len(nb),
         float(np.mean([s.in80 for s in nb])) if nb else math.nan,
@@ -632,11 +667,13 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
         start = by_period.get(base_p.shift(-n).label)
         return cagr(float(start.total_usd or 0.0), base_total, n) if start else None
 
+    years_of_break = break_years(pair.label)
+    pace_from = years_of_break[0] if years_of_break else base_p.year - PACE_YEARS + 1
     pace = tuple({"base": t.period, "status": t.status, "total_trade_usd": t.total_usd,
                   "years_left": target_p.year - parse_period(t.period).year,
                   "required_cagr": required_cagr(float(t.total_usd or 0.0), target_usd,
                                                  target_p.year - parse_period(t.period).year)}
-                 for t in everything if BREAK_YEARS[0] <= parse_period(t.period).year < target_p.year)
+                 for t in everything if pace_from <= parse_period(t.period).year < target_p.year)
 
     energy_all = energy_history(store, pair, everything)
     energy = [p for p in energy_all if parse_period(p.period) <= base_p]
@@ -740,14 +777,19 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
     if later:
         notes.append(f"Base {base_year.period} is not the latest year: the actual figures of "
                      f"{', '.join(t.period for t in later)} are shown beside the forecast and were not used by it.")
+    notes.append(f"Target year {target_p.label}; change it with --by (and the value with --target-usd).")
+    for b in breaks():
+        if b.pair == pair.label:
+            notes.append(f"Break {Period(kind, b.year).label}: {b.reason}. A one-off level shift: neither its growth "
+                         "nor its volatility is carried forward (bilateral/models/data/breaks.csv).")
+    if comps.energy is not None:
+        notes.append(f"Oil price assumption: {sfile.forecast_brent_note}. The implied energy volume is "
+                     "Brent-equivalent: a change in the partner's discount to Brent counts as volume.")
+    else:
+        notes.append("No HS 27 figure for the base year: imports are forecast as one component.")
     notes += [
-        f"{target_p.label} stands for the target's date as recorded in the targets file; change it with --by.",
-        f"Break years {', '.join(Period(kind, y).label for y in BREAK_YEARS)} (the shift to discounted Russian "
-        "crude) are one-off level shifts: neither their growth nor their volatility is carried forward.",
-        f"Oil price assumption: {sfile.forecast_brent_note}. Russian crude sold at a discount to Brent after "
-        "2022; the implied volume is Brent-equivalent, so a changing discount counts as volume.",
-        "Intervals are conditional on no new regime change; see the backtest (`--backtest`) for how "
-        "often intervals of this method covered the outcome.",
+        "Intervals are conditional on no new regime change, and in the backtest they covered less often than "
+        "their nominal level: see `--backtest`.",
         "Scenario parameters are assumptions, not data: read them in each scenario's 'assumptions'.",
     ]
     if comps.energy and comps.energy.changes < 5:
@@ -800,7 +842,8 @@ def backtest_table(store: Store, pair: Pair, *, base: str | None = None, seed: i
     base_p = parse_period(base_year.period)
     hist = [t for t in everything if parse_period(t.period) <= base_p]
     periods = [t.period for t in hist]
-    pulses = break_indexes(periods)
+    years = break_years(pair.label)
+    pulses = break_indexes(periods, years)
     rows: list[bt.BacktestRow] = []
     rows += bt.run("total", [float(t.total_usd or 0.0) for t in hist], periods, pulses=pulses, horizon=MAX_HORIZON)
     energy = [p for p in energy_history(store, pair, hist)]
@@ -810,11 +853,11 @@ def backtest_table(store: Store, pair: Pair, *, base: str | None = None, seed: i
                        min_train=min(bt.DEFAULT_MIN_TRAIN, max(len(sm.levels) - 2, 2)))
     shipped, shipped_rows = component_backtest(hist, energy, seed)
     rows += shipped_rows
-    breaks = ", ".join(Period(base_p.kind, y).label for y in BREAK_YEARS)
+    labels = ", ".join(Period(base_p.kind, y).label for y in years) or "none on file"
     notes = (
         "MAPE: mean absolute percentage error of the median; MASE: mean absolute error over the in-sample "
         "mean absolute year-on-year change (below 1 beats it); coverage: share of actuals inside the interval.",
-        f"'across break' yes: every forecast; no: forecasts that do not cross {breaks}.",
+        f"'across break' yes: every forecast; no: forecasts that do not cross a break year ({labels}).",
         "Models are chosen on the forecasts that do not cross the break: no model here foresees a regime change.",
     )
     return BacktestResult(pair.label, tuple(rows), shipped,
@@ -822,7 +865,7 @@ def backtest_table(store: Store, pair: Pair, *, base: str | None = None, seed: i
                           notes)
 
 
-__all__ = ["BREAK_YEARS", "CANDIDATES", "Z80", "Z95", "BacktestResult", "Scenario", "TargetResult", "backtest_table",
+__all__ = ["CANDIDATES", "Z80", "Z95", "BacktestResult", "Scenario", "TargetResult", "backtest_table",
            "brent_average", "load_scenarios", "records", "required_cagr", "track"]
 
 

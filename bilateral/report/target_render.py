@@ -103,12 +103,13 @@ def render_target(r: TargetResult, console: Console, on_file: Target | None = No
             f"part, US${bn(pl.upper_imports_usd)} bn, {pct(pl.share_of_reporter_imports, 0, False)} of the reporter's imports.")
     bs = r.backtest
     if bs is not None:
+        crossing = bs.forecasts - bs.forecasts_no_break
         console.print(
             f"Backtest of this method ({bs.first_origin}–{bs.last_origin} origins, 1–5 years ahead, {bs.forecasts} "
-            f"forecasts): the 80% interval covered {bs.coverage80:.0%}, the 95% interval {bs.coverage95:.0%}; "
-            f"leaving out the {bs.forecasts - bs.forecasts_no_break} forecasts across the 2022 break: "
-            f"{pct(bs.coverage80_no_break, 0, False)} and {pct(bs.coverage95_no_break, 0, False)}. "
-            "Details: `bilateral target --backtest`.")
+            f"forecasts): the 80% interval covered {bs.coverage80:.0%}, the 95% interval {bs.coverage95:.0%}"
+            + (f"; leaving out the {crossing} forecasts across a break year: {pct(bs.coverage80_no_break, 0, False)} "
+               f"and {pct(bs.coverage95_no_break, 0, False)}" if crossing else "")
+            + ". Details: `bilateral target --backtest`.")
 
     s = Table(title=f"Scenarios at {end}, US$ bn", title_justify="left")
     for col in ("scenario", "exports", "energy imports", "other imports", "total", "vs target"):
