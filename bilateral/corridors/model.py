@@ -192,7 +192,12 @@ class _Draw:
 
 
 def _q(x: np.ndarray, q: float, nd: int = 1) -> float:
-    return round(float(np.percentile(x, q)), nd)
+    """The q-th percentile with linear interpolation (numpy's default), without np.percentile's lazy imports."""
+    s = np.sort(x)
+    pos = q / 100 * (len(s) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return round(float(s[lo] + (s[hi] - s[lo]) * (pos - lo)), nd)
 
 
 def _sea_days(leg: PlannedLeg, knots: np.ndarray, nsr_factor: np.ndarray) -> np.ndarray:

@@ -226,6 +226,19 @@ def _key(a: Place, b: Place, routing: str) -> str:
     return f"{a.id}>{b.id}/{routing}@{a.lon},{a.lat};{b.lon},{b.lat}"
 
 
+def installed_searoute() -> str | None:
+    """The installed searoute version without importing it or importlib.metadata (both cost ~0.1 s at start-up)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("searoute")
+    if spec is None or spec.origin is None:
+        return None
+    site = Path(spec.origin).parent.parent
+    found = sorted(p.name for p in site.glob("searoute-*.dist-info"))
+    return found[0].removeprefix("searoute-").removesuffix(".dist-info") if len(found) == 1 else None
+
+
 @cache
 def _file_cache() -> dict[str, Any]:
     """The committed cache if it was made with these rules and the installed searoute version."""
@@ -234,12 +247,7 @@ def _file_cache() -> dict[str, Any]:
     doc = json.loads(SEA_CACHE.read_text(encoding="utf-8"))
     if doc.get("rules") != _rules_digest():
         return {}
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        installed = version("searoute")
-    except PackageNotFoundError:
-        installed = None  # the cache stands in for the package
+    installed = installed_searoute()  # None: the cache stands in for the package
     if installed is not None and installed != doc.get("searoute"):
         return {}
     legs: dict[str, Any] = doc["legs"]
@@ -369,8 +377,10 @@ def build_cache() -> int:
 
     if version("searoute") != SEAROUTE_VERSION:
         raise BilateralError(f"build the cache with searoute=={SEAROUTE_VERSION} (installed: {version('searoute')})")
+    if installed_searoute() != SEAROUTE_VERSION:
+        raise BilateralError("cannot find searoute's dist-info next to the package; the cache check would fail")
     legs: dict[str, Any] = {}
-    scenario_sets = (frozenset(), frozenset({"rasht-astara-open"}))
+    scenario_sets: tuple[frozenset[str], ...] = (frozenset(), frozenset({"rasht-astara-open"}))
     for cargo, o, d in _pairs():
         for defn in corridor_defs():
             if defn.cargo != cargo:
