@@ -168,6 +168,8 @@ def test_growth_sign_and_a_completed_year(store):
 def test_last_year_needs_a_date(store):
     [c] = check_text(store, "Trade with Russia was $68.7 billion last year.")
     assert c.verdict == "unverifiable" and c.claim.period is None
+    assert c.reason == ("the period 'last year' is not a year the store can answer: 'last year' needs the article "
+                        "date (give --date YYYY-MM-DD)")
     [c] = check_text(store, "Trade with Russia was $68.7 billion last year.", date=date(2025, 12, 6))
     assert (c.claim.period, c.verdict) == ("FY2024-25", "consistent")
     assert any("fiscal year before the article date 2025-12-06" in n for n in c.claim.notes)
@@ -269,3 +271,24 @@ def test_more_traps(store, sentence: str, verdict: str, reason: str):
     [c] = check_text(store, sentence, date=date(2025, 12, 10))
     assert c.verdict == verdict, (c.claim, c.reason)
     assert reason in c.reason
+
+
+def test_goal_and_base_in_one_sentence(store):
+    checks = check_text(store, "The government wants exports to touch $35 billion by 2030, up from under $5 billion "
+                        "now.", date=date(2025, 12, 10))
+    assert [(c.claim.text, c.verdict) for c in checks] == [("$35 billion", "target"), ("$5 billion", "unverifiable")]
+    assert "differs from the target on file (US$100 bn by FY2029-30)" in checks[0].reason
+    assert checks[1].reason == "the period 'now' is not a year the store can answer: 'now' names no year"
+
+
+def test_world_totals_and_a_trade_word_after_the_figure(store):
+    [c] = check_text(store, "India's total exports rose to $437.4 billion in 2024-25.")
+    assert (c.claim.pair, c.verdict) == ("IND-WLD", "consistent") and c.our_value_usd == pytest.approx(437_666e6)
+    checks = check_text(store, "Bilateral trade surged to $65.70 billion in FY24, up 42% from $49.36 billion in "
+                        "FY23, with Indian imports of Russian crude oil accounting for the bulk.")
+    assert [(c.claim.text, c.claim.measure, c.claim.period, c.verdict) for c in checks] == [
+        ("$65.70 billion", "total_trade", "FY2023-24", "consistent"),
+        ("42%", "total_trade", "FY2023-24", "differs"),  # +33.1% in the store
+        ("$49.36 billion", "total_trade", "FY2022-23", "consistent"),
+    ]
+    assert checks[1].our_value == pytest.approx((65_692.86 / 49_359.92 - 1) * 100)

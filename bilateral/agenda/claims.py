@@ -42,6 +42,9 @@ from bilateral.errors import BilateralError, InputError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR, Pair, parse_pair
 from bilateral.harmonise.periods import FiscalYear, Period, fy_of_month
 
+#: the partner code of a reporter's trade with the world (as the read layer names it)
+WORLD = "WLD"
+
 __all__ = [
     "APPROX_TOLERANCE", "PERCENT_TOLERANCE_PP", "TOLERANCE", "Claim", "ClaimCheck", "Verdict", "check_text",
     "extract_claims", "find_article_date", "read_article", "split_sentences",
@@ -62,6 +65,10 @@ QUALIFIER_REACH = 40
 PERIOD_REACH = 25
 #: how many characters around a trade word a country may stand to set the direction
 DIRECTION_REACH = 40
+#: how far after a figure its trade word may stand ("$63.8 billion of goods were imported")
+MEASURE_AFTER_REACH = 40
+#: words before a flow that make it the reporter's trade with the world ("India's total exports")
+_WORLD_WORDS = re.compile(r"\b(?:total|overall|merchandise|global|worldwide)\s+(?:goods\s+)?$", re.IGNORECASE)
 
 SCALES: dict[str, float] = {
     "lakh crore": 1e12, "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9,
@@ -278,6 +285,7 @@ _PERIODS: tuple[tuple[str, str], ...] = (
     (r"\b(?:last|previous|past|preceding)\s+(?:fiscal|financial)(?:\s+year)?\b|\blast\s+year\b|\ba\s+year\s+ago\b", "last_fy"),
     (r"\b(?:this|current|the\s+current)\s+(?:fiscal|financial)(?:\s+year)?\b", "this_fy"),
     (r"\bthis\s+year\b", "this_cy"),
+    (r"\b(?:now|currently|at\s+present|today|so\s+far)\b", "now"),
 )
 _PERIOD_RX = [(re.compile(rx, re.IGNORECASE), kind) for rx, kind in _PERIODS]
 
@@ -312,6 +320,8 @@ def _resolve_period(m: re.Match[str], kind: str, today: Date | None) -> PeriodRe
     if kind == "by":
         y = int(m[1])
         return PeriodRef(t, f"by {y}", horizon=True)
+    if kind == "now":
+        return PeriodRef(t, None, note=f"{t!r} names no year")
     if today is None:
         return PeriodRef(t, None, note=f"{t!r} needs the article date (give --date YYYY-MM-DD)")
     if kind == "last_fy":
@@ -517,19 +527,25 @@ def _nearest_after(spans: list[_Span], pos: int, hi: int) -> _Span | None:
     return min(cands, key=lambda sp: sp.start) if cands else None
 
 
-def _period_for(periods: list[_Span], start: int, end: int, nxt: int) -> _Span | None:
-    """A period just after the figure, else the nearest before it, else any after it in the sentence."""
+def _period_for(periods: list[_Span], start: int, end: int, nxt: int, figures: list[tuple[int, int]]) -> _Span | None:
+    """A period just after the figure, else the nearest before it, else any after it in the sentence.
+
+    A target horizon ("by 2030") belongs only to a figure with no other figure between them: in
+    "$35 billion by 2030, up from $5 billion", the $5 billion is not a goal.
+    """
     after = _nearest_after(periods, end, nxt)
     if after is not None and after.start - end <= PERIOD_REACH:
         return after
-    before = _nearest_before(periods, start, 0)
-    if before is not None:
+    for before in sorted((p for p in periods if p.end <= start), key=lambda p: -p.end):
+        if before.value.horizon and any(b != start and e <= before.start and before.start - e <= PERIOD_REACH
+                                        for b, e in figures):
+            continue  # the horizon belongs to the figure just before it
         return before
     return after
 
 
-def _measure_for(measures: list[_Span], start: int, end: int, prev: int, nxt: int) -> _Span | None:
-    """The nearest trade word before the figure in its clause, else the nearest after it."""
+def _measure_for(measures: list[_Span], start: int, prev: int) -> _Span | None:
+    """The nearest trade word before the figure in its clause (a target word wins)."""
     before = _nearest_before(measures, start, prev)
     if before is not None and before.kind == "energy":
         # "oil imports", "crude exports": the flow word right after the product word decides
@@ -539,9 +555,15 @@ def _measure_for(measures: list[_Span], start: int, end: int, prev: int, nxt: in
     target = [sp for sp in measures if sp.kind == "target" and prev <= sp.start < start]
     if target:
         return target[-1]
-    if before is not None:
-        return before
-    return _nearest_after(measures, end, nxt)
+    return before
+
+
+def _measure_after(s: str, measures: list[_Span], end: int, nxt: int) -> tuple[_Span | None, bool]:
+    """The nearest trade word after the figure, and whether it is close (same clause, within reach)."""
+    after = _nearest_after(measures, end, nxt)
+    close = after is not None and after.start - end <= MEASURE_AFTER_REACH and not re.search(
+        r"[,;:()—–]", s[end:after.start])
+    return after, close
 
 
 @dataclass
@@ -573,6 +595,12 @@ def _pair_and_flow(s: str, countries: list[_Span], measure: _Span | None, lo: in
         reporter = home.reporter if home.reporter in codes or len(codes) == 1 else codes[0]
         partner = next((c for c in codes if c != reporter), others[0])
         pair = f"{reporter}-{partner}"
+    elif (measure is not None and measure.kind in ("exports", "imports", "total_trade")
+          and home.reporter in {c.kind for c in countries} and home.partner not in {c.kind for c in countries}
+          and (_WORLD_WORDS.search(s[max(0, measure.start - DIRECTION_REACH):measure.start])
+               or re.match(r"(?:total|overall)\b", measure.text, re.IGNORECASE))):
+        pair = f"{home.reporter}-{WORLD}"
+        notes.append(f"'{measure.text}' with no partner named: {home.reporter}'s trade with the world")
     else:
         pair = home.label
         if not near:
@@ -680,15 +708,17 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
             prev = figures[i - 1][1] if i else 0
             nxt = figures[i + 1][0] if i + 1 < len(figures) else len(s)
             notes: list[str] = []
-            psp = _period_for(periods, start, end, nxt)
+            psp = _period_for(periods, start, end, nxt, [(f[0], f[1]) for f in figures])
             if psp is None and ctx.period is not None and (no - ctx.period_at == 1 or backref):
                 psp, inherited = ctx.period, True
                 notes.append(f"period {psp.value.label} from an earlier sentence ({psp.text!r})")
-            msp = _measure_for(measures, start, end, prev, nxt)
+            msp = _measure_for(measures, start, prev)
             if kind == "money" and _UNIT_PRICE.match(s[end:]):
                 msp = _Span(start, end, "other", text="a unit price")
-            if msp is None and last_measure is not None:
-                msp = last_measure  # "from $46.2 billion in 2022-23 to $61.4 billion in 2023-24"
+            if msp is None:
+                after, close = _measure_after(s, measures, end, nxt)
+                # "from $46.2 billion in 2022-23 to $61.4 billion in 2023-24": the sentence's last measure
+                msp = after if close or last_measure is None else last_measure
             if msp is None and ctx.measure is not None and kind == "money" and no - ctx.measure_at == 1:
                 msp = ctx.measure
                 notes.append(f"measure from the previous sentence ({msp.text!r})")
@@ -741,8 +771,9 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
                 claims.append(Claim(text=m.group(0), kind="percent", value=v, unit="%", value_usd=None,
                                     rounding=rounding, statistic=statistic, base=base or "",
                                     notes=tuple(notes), **common))
-        if periods:
-            ctx.period, ctx.period_at = periods[-1], no
+        plain = [p for p in periods if not p.value.horizon]  # a target horizon is never inherited
+        if plain:
+            ctx.period, ctx.period_at = plain[-1], no
         elif inherited:
             ctx.period_at = no  # a chain of sentences about the same year
         level_measures = [sp for sp in measures if sp.kind in ("total_trade", "exports", "imports", "balance")]
@@ -838,6 +869,14 @@ def _check_target(store: Any, c: Claim) -> ClaimCheck:
     return ClaimCheck(c, "target", our_value=t.value_usd, our_period=t.by, source=src, reason=reason)
 
 
+def _no_period(c: Claim) -> str:
+    """Why a claim has no period: none named, or one named that is not a year (with the note saying why)."""
+    if c.period_text:
+        why = next((n for n in c.notes if c.period_text in n), "")
+        return f"the period {c.period_text!r} is not a year the store can answer" + (f": {why}" if why else "")
+    return "no period named in the sentence or the previous one"
+
+
 def _why_unverifiable_first(c: Claim, today: Date | None) -> str | None:
     if c.kind == "money" and c.unit != "USD":
         names = {"INR": "rupee", "EUR": "euro", "GBP": "pound", "RUB": "rouble"}
@@ -850,7 +889,7 @@ def _why_unverifiable_first(c: Claim, today: Date | None) -> str | None:
     if c.measure == "target" or c.horizon:
         return None
     if c.period is None:
-        return "no period named in the sentence or the previous one"
+        return _no_period(c)
     return _complete_on_date(c, today)
 
 
@@ -886,7 +925,7 @@ def _check_growth(store: Any, c: Claim, today: Date | None) -> ClaimCheck:
         return ClaimCheck(c, "unverifiable", reason="a growth rate of something the store does not total "
                           f"({(c.measure or 'no measure').replace('_', ' ')})")
     if c.period is None:
-        return ClaimCheck(c, "unverifiable", reason="no period named in the sentence or the previous one")
+        return ClaimCheck(c, "unverifiable", reason=_no_period(c))
     why = _complete_on_date(c, today)
     if why is not None:
         return ClaimCheck(c, "unverifiable", reason=why)
@@ -954,7 +993,7 @@ def _check_share(store: Any, c: Claim, today: Date | None) -> ClaimCheck:
         return ClaimCheck(c, "unverifiable", reason="a share of crude oil or energy imports from all suppliers; the "
                           "read layer has no such total")
     if c.period is None:
-        return ClaimCheck(c, "unverifiable", reason="no period named in the sentence or the previous one")
+        return ClaimCheck(c, "unverifiable", reason=_no_period(c))
     why = _complete_on_date(c, today)
     if why is not None:
         return ClaimCheck(c, "unverifiable", reason=why)
