@@ -277,7 +277,9 @@ def test_goal_and_base_in_one_sentence(store):
     checks = check_text(store, "The government wants exports to touch $35 billion by 2030, up from under $5 billion "
                         "now.", date=date(2025, 12, 10))
     assert [(c.claim.text, c.verdict) for c in checks] == [("$35 billion", "target"), ("$5 billion", "unverifiable")]
-    assert "differs from the target on file (US$100 bn by FY2029-30)" in checks[0].reason
+    assert checks[0].claim.target_of == "exports" and checks[0].our_value_usd is None
+    assert checks[0].reason == ("a goal for exports, not a fact; the target on file is for total trade (US$100 bn by "
+                                "FY2029-30)")
     assert checks[1].reason == "the period 'now' is not a year the store can answer: 'now' names no year"
 
 

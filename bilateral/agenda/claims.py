@@ -392,6 +392,7 @@ class Claim:
     horizon: bool = False
     partial: bool = False
     complete_by: Date | None = None
+    target_of: str = ""  # for a goal: what it is a goal for (total_trade, exports, …) when the text says
     notes: tuple[str, ...] = ()
 
 
@@ -438,7 +439,7 @@ class ClaimCheck:
         return {
             "text": c.text, "sentence": c.sentence, "measure": c.measure, "statistic": c.statistic, "base": c.base,
             "pair": c.pair, "period": c.period, "period_text": c.period_text, "value": c.value, "unit": c.unit,
-            "value_usd": c.value_usd, "qualifier": c.qualifier, "low": c.low, "high": c.high,
+            "value_usd": c.value_usd, "qualifier": c.qualifier, "low": c.low, "high": c.high, "target_of": c.target_of,
             "verdict": self.verdict, "our_value": self.our_value, "our_value_usd": self.our_value_usd,
             "our_period": self.our_period, "source": self.source, "tolerance": self.tolerance,
             "reason": self.reason, "notes": list(c.notes),
@@ -734,11 +735,20 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
                 measure = "exports" if flow == "export" else "imports"
             if ref is not None and ref.horizon and measure not in ("other",):
                 measure = "target"
+            target_of = ""
+            if measure == "target":
+                flows = [sp for sp in measures if sp.kind in ("total_trade", "exports", "imports", "balance")
+                         and prev <= sp.start and sp.end <= nxt]
+                if flows:
+                    nearest = min(flows, key=lambda sp: min(abs(sp.end - start), abs(sp.start - end)))
+                    target_of = nearest.kind
+                    if target_of in ("exports", "imports") and flow is not None:
+                        target_of = "exports" if flow == "export" else "imports"
             common: dict[str, Any] = {
                 "sentence": s, "sentence_no": no, "measure": measure, "pair": pair_label,
                 "period": ref.label if ref else None, "period_text": ref.text if ref else "",
                 "horizon": bool(ref and ref.horizon), "partial": partial,
-                "complete_by": ref.complete_by if ref else None,
+                "complete_by": ref.complete_by if ref else None, "target_of": target_of,
             }
             if kind == "money":
                 _, _, txt, value, rounding, cur, lo, hi, qual = money[start]
@@ -856,6 +866,9 @@ def _check_target(store: Any, c: Claim) -> ClaimCheck:
     if t is None:
         return ClaimCheck(c, "target", reason=f"a goal, not a fact; no target on file for {c.pair}")
     src = f"target tracker: US${t.value_usd / 1e9:,.0f} bn by {t.by} ({t.url})"
+    if c.target_of in ("exports", "imports", "balance"):
+        return ClaimCheck(c, "target", source=src, reason=f"a goal for {c.target_of}, not a fact; the target on file "
+                          f"is for total trade (US${t.value_usd / 1e9:,.0f} bn by {t.by})")
     same = c.value_usd is not None and abs(c.value_usd - t.value_usd) <= max(TOLERANCE * t.value_usd, c.rounding)
     reason = "a goal, not a fact" + ("; the same as the target on file" if same else
                                      f"; differs from the target on file (US${t.value_usd / 1e9:,.0f} bn by {t.by})")
