@@ -152,18 +152,31 @@ def potential_sql(matrix: WorldMatrix, exporters: Iterable[str] | None, markets:
     every factor is 1 and the default tariff factor.
     """
     ex, mk = list(exporters) if exporters is not None else None, list(markets) if markets is not None else None
-    growth_join = (f"LEFT JOIN ({growth}) gs ON gs.iso3 = c.exporter LEFT JOIN ({growth}) gd ON gd.iso3 = c.importer"
+    growth_join = (f"LEFT JOIN ({growth}) gs ON gs.iso3 = a.exporter LEFT JOIN ({growth}) gd ON gd.iso3 = a.importer"
                    if growth else "")
     sg = "coalesce(gs.supply_factor, 1.0)" if growth else "1.0"
     dg = "coalesce(gd.demand_factor, 1.0)" if growth else "1.0"
     tariff_join = f"LEFT JOIN ({tariffs}) tf ON tf.hs6 = c.hs6" if tariffs else ""
     tf = f"coalesce(tf.tariff_factor, {params.tariff_factor!r})" if tariffs else repr(params.tariff_factor)
-    return f"""
-WITH xk AS (SELECT exporter, hs6, sum(value_usd) AS x_ik FROM ({matrix.exports}) GROUP BY ALL),
+    # One pass over the whole matrix is enough: with exporters given, world exports of k are the sum
+    # of the imports marginal and x_ik the exporters' own rows; otherwise the exports marginal
+    # gives both (and the imports marginal is read for the given markets only).
+    if ex is not None:
+        marginals = f"""
+mall AS (SELECT importer, hs6, sum(value_usd) AS m_jk FROM ({matrix.imports}) GROUP BY ALL),
+wk AS (SELECT hs6, sum(m_jk) AS w_k FROM mall GROUP BY ALL),
+mk AS (SELECT importer, hs6, m_jk FROM mall WHERE {_in('importer', mk)} AND m_jk > 0),
+xi AS (SELECT exporter, hs6, sum(value_usd) AS x_ik FROM ({matrix.exports}) WHERE {_in('exporter', ex)}
+       GROUP BY ALL HAVING sum(value_usd) > 0),"""
+    else:
+        marginals = f"""
+xk AS (SELECT exporter, hs6, sum(value_usd) AS x_ik FROM ({matrix.exports}) GROUP BY ALL),
 wk AS (SELECT hs6, sum(x_ik) AS w_k FROM xk GROUP BY ALL),
 mk AS (SELECT importer, hs6, sum(value_usd) AS m_jk FROM ({matrix.imports}) WHERE {_in('importer', mk)}
        GROUP BY ALL HAVING sum(value_usd) > 0),
-xi AS (SELECT exporter, hs6, x_ik FROM xk WHERE {_in('exporter', ex)} AND x_ik > 0),
+xi AS (SELECT exporter, hs6, x_ik FROM xk WHERE x_ik > 0),"""
+    return f"""
+WITH {marginals}
 bil AS (SELECT exporter, importer, hs6, sum(value_usd) AS x_ijk FROM ({matrix.flows})
         WHERE {_in('exporter', ex)} AND {_in('importer', mk)} GROUP BY ALL),
 cells AS (
@@ -173,18 +186,23 @@ cells AS (
   JOIN mk ON mk.hs6 = xi.hs6 AND mk.importer <> xi.exporter
   LEFT JOIN bil ON bil.exporter = xi.exporter AND bil.importer = mk.importer AND bil.hs6 = xi.hs6
 ),
-ease AS (
-  SELECT exporter, importer, sum(actual) AS actual_total, sum(share * m_jk) AS hypothetical,
-         least(greatest(coalesce(sum(actual) / nullif(sum(share * m_jk), 0.0), {params.ease_min!r}),
-                        {params.ease_min!r}), {params.ease_max!r}) AS ease
+agg AS (
+  SELECT exporter, importer, sum(actual) AS actual_total, sum(share * m_jk) AS hypothetical
   FROM cells GROUP BY ALL
+),
+ease AS (  -- pair-level factors, joined back to the cells once
+  SELECT a.exporter, a.importer, a.actual_total, a.hypothetical,
+         least(greatest(coalesce(a.actual_total / nullif(a.hypothetical, 0.0), {params.ease_min!r}),
+                        {params.ease_min!r}), {params.ease_max!r}) AS ease,
+         {sg} AS supply_growth, {dg} AS demand_growth
+  FROM agg a {growth_join}
 ),
 scored AS (
   SELECT c.exporter, c.importer, c.hs6, c.x_ik, c.m_jk, c.w_k, c.actual, c.share, e.actual_total,
-         e.hypothetical, e.ease, {sg} AS supply_growth, {dg} AS demand_growth, {tf} AS tariff_factor,
-         c.share * {sg} * c.m_jk * {dg} * {tf} * e.ease AS potential
+         e.hypothetical, e.ease, e.supply_growth, e.demand_growth, {tf} AS tariff_factor,
+         c.share * e.supply_growth * c.m_jk * e.demand_growth * {tf} * e.ease AS potential
   FROM cells c JOIN ease e ON e.exporter = c.exporter AND e.importer = c.importer
-  {growth_join} {tariff_join}
+  {tariff_join}
 )
 SELECT *, potential - actual AS gap, greatest(potential - actual, 0.0) AS untapped FROM scored
 """
@@ -401,10 +419,11 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
     registered: list[str] = []
     try:
         if growth is None:
-            codes = [r[0] for r in con.execute(
-                f"SELECT DISTINCT exporter FROM ({matrix.exports}) UNION SELECT DISTINCT importer "
-                f"FROM ({matrix.imports})").fetchall()]
-            growth = growth_factors(codes, params)
+            from bilateral.store.matrix import macro_series
+
+            m = macro_series()
+            growth = growth_factors(sorted({c for c, _ in m.gdp} | {c for c, _ in m.population}
+                                           | {exporter, *([market] if market else [])}), params)
             no_macro = sorted(c for c in ([exporter] + ([market] if market else []))
                               if growth.get(c) == (1.0, 1.0))
             if no_macro:
@@ -423,23 +442,26 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
                          f"{params.tariff_factor:g} (give --tariffs FILE.csv with hs6,tariff_factor).")
         sql = potential_sql(matrix, [exporter], [market] if market else None, params,
                             growth="SELECT * FROM _pot_growth", tariffs=tariff_rel)
-        codes6 = [r[0] for r in con.execute(f"SELECT DISTINCT hs6 FROM ({matrix.imports})").fetchall()]
-        sector_of = sectors.sector_of
-        con.register("_pot_sector", pa.table({"hs6": codes6, "sector": [sector_of(c) for c in codes6]}))
+        rules = sectors.sector_table()
+        con.register("_pot_sector", pa.table({"prefix": [r[0] for r in rules], "sector": [r[1] for r in rules]}))
         registered.append("_pot_sector")
         sanction_table = sanctions()
         risky = sorted(k for k, v in sanction_table.items() if v.secondary_risk)
         con.register("_pot_risky", pa.table({"hs6": pa.array(risky, type=pa.string())}))
         registered.append("_pot_risky")
         conds = ["(p.potential > 0 OR p.actual > 0)"]
+        # longest prefix wins, as in bilateral.harmonise.sectors.sector_of
+        sector_expr = f"coalesce(s6.sector, s4.sector, s2.sector, '{sectors.OTHER_SECTOR}')"
         if sector_id:
-            conds.append(f"coalesce(s.sector, '{sectors.OTHER_SECTOR}') = '{sector_id}'")
+            conds.append(f"{sector_expr} = '{sector_id}'")
         if product_filter:
             conds.append("(" + " OR ".join(f"starts_with(p.hs6, '{c}')" for c in product_filter) + ")")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _pot_rows AS
-            SELECT p.*, coalesce(s.sector, '{sectors.OTHER_SECTOR}') AS sector,
+            SELECT p.*, {sector_expr} AS sector,
                    (p.importer = '{SANCTIONS_MARKET}' AND r.hs6 IS NOT NULL) AS risky
-            FROM ({sql}) p LEFT JOIN _pot_sector s ON s.hs6 = p.hs6 LEFT JOIN _pot_risky r ON r.hs6 = p.hs6
+            FROM ({sql}) p LEFT JOIN _pot_sector s6 ON s6.prefix = p.hs6
+            LEFT JOIN _pot_sector s4 ON s4.prefix = left(p.hs6, 4) LEFT JOIN _pot_sector s2 ON s2.prefix = left(p.hs6, 2)
+            LEFT JOIN _pot_risky r ON r.hs6 = p.hs6
             WHERE {' AND '.join(conds)}""")
         try:
             totals = con.execute("""
