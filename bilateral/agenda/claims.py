@@ -38,7 +38,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
-from bilateral.errors import BilateralError, InputError, NotAvailableError
+from bilateral.errors import BilateralError, InputError
 from bilateral.harmonise.pairs import DEFAULT_PAIR, Pair, parse_pair
 from bilateral.harmonise.periods import FiscalYear, Period, fy_of_month
 
@@ -847,12 +847,40 @@ def _complete_on_date(c: Claim, today: Date | None) -> str | None:
     return None
 
 
+class _Reads:
+    """The read layer's answers for one article, each asked once (an article repeats its years and pairs)."""
+
+    def __init__(self, store: Any) -> None:
+        from bilateral.store import queries
+
+        self.store, self.q = store, queries
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def _ask(self, key: tuple[Any, ...], fn: Any, *args: Any) -> Any:
+        if key not in self.cache:
+            try:
+                self.cache[key] = (fn(self.store, *args), None)
+            except BilateralError as exc:
+                self.cache[key] = (None, exc)
+        value, exc = self.cache[key]
+        if exc is not None:
+            raise exc
+        return value
+
+    def period_totals(self, pair: str, period: str | None = None) -> Any:
+        return self._ask(("totals", pair, period), self.q.period_totals, pair, period)
+
+    def reporter_totals(self, reporter: str, period: str) -> Any:
+        return self._ask(("world", reporter, period), self.q.reporter_totals, reporter, period)
+
+    def energy_imports(self, pair: str, period: str) -> Any:
+        return self._ask(("energy", pair, period), self.q.energy_imports, pair, period)
+
+
 def _totals(store: Any, pair: str, period: str) -> tuple[Any, Any, str | None]:
     """(series, year, why not) for a pair and period from the read layer."""
-    from bilateral.store import queries
-
     try:
-        series, year = queries.period_totals(store, pair, period)
+        series, year = store.period_totals(pair, period)
     except BilateralError as exc:  # not loaded (NotAvailableError), or a code the store does not know
         return None, None, str(exc)
     return series, year, None
@@ -860,7 +888,6 @@ def _totals(store: Any, pair: str, period: str) -> tuple[Any, Any, str | None]:
 
 def _check_target(store: Any, c: Claim) -> ClaimCheck:
     from bilateral.harmonise.targets import target_for
-    from bilateral.store import queries
 
     t = target_for(c.pair or DEFAULT_PAIR)
     if t is None:
@@ -873,11 +900,11 @@ def _check_target(store: Any, c: Claim) -> ClaimCheck:
     reason = "a goal, not a fact" + ("; the same as the target on file" if same else
                                      f"; differs from the target on file (US${t.value_usd / 1e9:,.0f} bn by {t.by})")
     try:
-        _, latest = queries.period_totals(store, c.pair or DEFAULT_PAIR)
+        _, latest = store.period_totals(c.pair or DEFAULT_PAIR)
         if latest.total_usd:
             reason += (f"; latest total trade US${latest.total_usd / 1e9:,.2f} bn in {latest.period} "
                        f"({latest.status}) = {latest.total_usd / t.value_usd:.0%} of it")
-    except NotAvailableError:
+    except BilateralError:  # no totals for the pair: the goal alone
         pass
     return ClaimCheck(c, "target", our_value=t.value_usd, our_period=t.by, source=src, reason=reason)
 
@@ -961,12 +988,10 @@ def _check_growth(store: Any, c: Claim, today: Date | None) -> ClaimCheck:
 
 def _share_parts(store: Any, c: Claim, year: Any, numerator: str, base: str) -> tuple[float | None, str]:
     """(our share in percent, the source) of ``numerator`` in ``base`` for the claim's pair and period."""
-    from bilateral.store import queries
-
     if numerator == "energy":
         if base not in ("pair_imports", "pair_total"):
             return None, ""
-        e = queries.energy_imports(store, c.pair or DEFAULT_PAIR, year.period)
+        e = store.energy_imports(c.pair or DEFAULT_PAIR, year.period)
         if e is None or e.share is None:
             return None, ""
         share = e.share * 100
@@ -979,7 +1004,7 @@ def _share_parts(store: Any, c: Claim, year: Any, numerator: str, base: str) -> 
     elif base in ("pair_imports", "pair_exports"):
         den, src = (year.imports_usd if base == "pair_imports" else year.exports_usd), _served(year)
     else:
-        world = queries.reporter_totals(store, parse_pair(c.pair or DEFAULT_PAIR).reporter, year.period)
+        world = store.reporter_totals(parse_pair(c.pair or DEFAULT_PAIR).reporter, year.period)
         if world is None:
             return None, ""
         den = {"reporter_exports": world.exports_usd, "reporter_imports": world.imports_usd,
@@ -1033,7 +1058,9 @@ def _check_share(store: Any, c: Claim, today: Date | None) -> ClaimCheck:
 
 
 def check_claim(store: Any, c: Claim, today: Date | None = None) -> ClaimCheck:
-    """The verdict on one claim."""
+    """The verdict on one claim (``store``: a Store)."""
+    if not isinstance(store, _Reads):
+        store = _Reads(store)
     if c.kind == "money":
         return _check_money(store, c, today)
     if c.statistic == "growth":
@@ -1049,4 +1076,5 @@ def check_text(store: Any, text: str, date: Date | None = None, *, pair: Pair | 
     if not text.strip():
         raise BilateralError("the article is empty; give a text or HTML file with the article's words")
     today = date if date is not None else find_article_date(text)
-    return [check_claim(store, c, today) for c in extract_claims(text, date=today, pair=pair)]
+    reads = _Reads(store)
+    return [check_claim(reads, c, today) for c in extract_claims(text, date=today, pair=pair)]
