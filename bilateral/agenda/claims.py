@@ -860,11 +860,11 @@ class _Reads:
         if key not in self.cache:
             try:
                 self.cache[key] = (fn(self.store, *args), None)
-            except BilateralError as exc:
-                self.cache[key] = (None, exc)
-        value, exc = self.cache[key]
-        if exc is not None:
-            raise exc
+            except BilateralError as err:
+                self.cache[key] = (None, err)
+        value, failed = self.cache[key]
+        if failed is not None:
+            raise failed
         return value
 
     def period_totals(self, pair: str, period: str | None = None) -> Any:
