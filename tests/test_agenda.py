@@ -239,6 +239,10 @@ def test_cli_show_update_timeline(store_path: Path, tmp_path: Path):
     (["agenda", "show"], "error: `bilateral agenda show` needs a commitment id"),
     (["agenda", "show", "nope"], "error: no commitment 'nope'; known ids:"),
     (["agenda", "--pillar", "space"], "error: unknown --pillar 'space'"),
+    (["agenda", "timeline", "--status", "done"], "error: unknown --status 'done'; use one of announced, in progress, "
+     "achieved, stalled, absent, superseded"),
+    (["agenda", "list", "defence-relos"], "error: `bilateral agenda list` takes no id; use `bilateral agenda show "
+     "defence-relos`"),
     (["agenda", "update", "defence-relos", "--status", "achieved"],
      "error: `bilateral agenda update` needs --evidence, --source, --date"),
 ])

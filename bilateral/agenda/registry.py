@@ -48,6 +48,7 @@ from bilateral.agenda.schema import (
     commitment_from,
     evidence_from,
     field_error,
+    normalise_status,
 )
 from bilateral.errors import BilateralError, InputError
 
@@ -103,7 +104,9 @@ class Registry:
         """Commitments of a pillar and/or status (checked against the vocabularies)."""
         if pillar is not None and pillar.lower() not in PILLARS:
             raise BilateralError(f"unknown --pillar {pillar!r}; use one of {', '.join(PILLARS)}")
-        want = check_status(status, "--status", "option") if status is not None else None
+        want = normalise_status(status) if status is not None else None
+        if want is not None and want not in STATUSES:
+            raise BilateralError(f"unknown --status {status!r}; use one of {', '.join(STATUSES)}")
         return [c for c in self.commitments
                 if (pillar is None or c.pillar == pillar.lower()) and (want is None or c.status == want)]
 
