@@ -699,8 +699,8 @@ def extract_claims(text: str, *, date: Date | None = None, pair: Pair | str = DE
         inherited = False
         periods, measures, countries = _periods(s, today), _measures(s), _countries(s)
         partial = bool(_PARTIAL.search(s))
-        figures: list[tuple[int, int, str]] = [(f[0], f[1], "money") for f in _money(s)]
         money = {f[0]: f for f in _money(s)}
+        figures: list[tuple[int, int, str]] = [(f[0], f[1], "money") for f in money.values()]
         pct = {m.start(): m for m in _PERCENT.finditer(s)}
         figures += [(m.start(), m.end(), "percent") for m in pct.values()
                     if not any(a <= m.start() < b for a, b, _ in figures)]
