@@ -290,3 +290,72 @@ def test_rca_over_the_loaded_matrix_matches_the_definition(tmp_path, fresh_store
     xk = x.groupby(level=1).transform("sum")
     expected = (x / xi) / (xk / x.sum())
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# the ISO3 / US-dollar layout (SYNTHETIC rows written in that layout; not trade statistics)
+
+ISO3_ROWS = [
+    (2024, "IND", "RUS", "300490", 1000.0),
+    (2024, "CHN", "RUS", "300490", 3000.0),
+    (2024, "IND", "BRA", "300490", 500.0),
+    (2024, "CHN", "BRA", "010121", 250.0),
+    (2024, "RUS", "IND", "270900", 9000.0),
+]
+
+
+def _iso3_parquet(path: Path, rows=ISO3_ROWS) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"year": [r[0] for r in rows], "exporter": [r[1] for r in rows],
+                             "importer": [r[2] for r in rows], "hs6": [r[3] for r in rows],
+                             "value_usd": [r[4] for r in rows]}), path)
+    return path
+
+
+def test_iso3_layout_parquet_and_csv_load_and_serve_potential(tmp_path, fresh_store_path):
+    from bilateral.models.potential import potential
+    from bilateral.store.matrix import world_matrix
+
+    src = _iso3_parquet(tmp_path / "world_2024.parquet")
+    with open_store(fresh_store_path) as s:
+        report = baci.ingest(s, src)
+        assert [r["release"] for r in report.loaded] == ["baci/ISO3/world_2024/2024"]
+        assert report.loaded[0]["rows"] == 5
+        got = s.con.execute("SELECT reporter, partner, product, value_usd FROM flows_baci "
+                            "WHERE release = 'baci/ISO3/world_2024/2024' ORDER BY 1, 2, 3").fetchall()
+        assert [(a, b, c) for a, b, c, _ in got] == sorted((r[1], r[2], r[3]) for r in ISO3_ROWS)
+        assert sum(v for *_, v in got) == pytest.approx(13750.0)
+        assert baci.ingest(s, src).skipped == ["baci/ISO3/world_2024/2024"]  # same checksum: no-op
+        m = world_matrix(s, 2024)
+        assert m.source == "baci" and m.release == "baci/ISO3/world_2024/2024"
+        r = potential(s, "IND", "RUS", top=None, growth={})
+        (p,) = r.products
+        assert (p.hs6, p.market_usd, p.actual_usd) == ("300490", pytest.approx(4000.0), pytest.approx(1000.0))
+        assert [(x.exporter, x.share) for x in p.top_suppliers] == [("CHN", 0.75), ("IND", 0.25)]
+    csv_path = tmp_path / "extract.csv"
+    csv_path.write_text("exporter,importer,hs6,value_usd\nIND,RUS,300490,1000\nCHN,RUS,300490,3000\n",
+                        encoding="utf-8")
+    with open_store(fresh_store_path) as s:
+        with pytest.raises(InputError, match="--years"):
+            baci.ingest(s, csv_path)
+        report = baci.ingest(s, csv_path, years={2023})
+        assert report.loaded[0]["release"] == "baci/ISO3/extract/2023" and report.loaded[0]["rows"] == 2
+
+
+def test_iso3_layout_bad_rows_refused_or_quarantined(tmp_path, fresh_store_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,exporter,importer,hs6,value_usd\n2024,IND,RUS,30049,10\n2024,IND,RUS,300490,-1\n"
+                   "2024,IND,IND,300490,5\n2024,CHN,RUS,300490,7\n", encoding="utf-8")
+    with open_store(fresh_store_path) as s:
+        before = s.con.execute("SELECT count(*) FROM baci_flows").fetchall()
+        with pytest.raises(InputError) as exc:
+            baci.ingest(s, bad)
+        assert "line 2" in str(exc.value) and "six digits" in str(exc.value)
+        assert s.con.execute("SELECT count(*) FROM baci_flows").fetchall() == before
+        q = tmp_path / "q.csv"
+        report = baci.ingest(s, bad, quarantine_path=q)
+        assert report.rejected == 3 and report.loaded[0]["rows"] == 1
+        lines = q.read_text(encoding="utf-8").splitlines()
+        assert [ln.split(",")[1] for ln in lines[1:]] == ["2", "3", "4"]

@@ -525,6 +525,8 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     ``quarantine_path``, bad rows are written there with their reasons and the valid rows are
     loaded; without it, any bad row aborts the ingest with an error naming file, line and field.
     """
+    if is_iso3_layout(path):
+        return ingest_iso3(store, path, years=years, quarantine_path=quarantine_path)
     files = discover(path, years)
     report = IngestReport()
     plans = [YearPlan(y, m, f"baci/HS{files.revision}/{files.version}/{y}") for y, m in files.years.items()]
@@ -619,3 +621,170 @@ def remove_workdirs(store_dir: Path) -> None:
     """Remove temp folders left by a killed ingest (they hold only copies of input files)."""
     for d in store_dir.glob(".bilateral-ingest-*"):
         shutil.rmtree(d, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# the common re-published layout: ISO3 codes and values in dollars (Parquet or CSV)
+#
+# Many BACI extracts circulate as one table ``year, exporter, importer, hs6, value_usd`` (ISO3 codes,
+# HS6 as six characters, US dollars), e.g. the 2024 matrix in the shared data folder. Such a file
+# is loaded into the same compact tables as a CEPII release: its ISO3 codes get numeric codes of
+# their own (a country table of version ``ISO3-<checksum prefix>``), values are stored in thousands
+# like BACI's ``v``, so ``flows_baci``, ``rca_baci`` and the world-matrix reads serve it unchanged.
+
+ISO3_COLUMNS = ("exporter", "importer", "hs6", "value_usd")
+ISO3_SUFFIXES = (".parquet", ".csv")
+ISO3_PRODUCER = "CEPII, BACI (an extract in the ISO3/US-dollar layout)"
+ISO3_HS_REVISION = "HS (revision not stated in the file)"
+
+
+def _iso3_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path] if path.suffix.lower() in ISO3_SUFFIXES else []
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ISO3_SUFFIXES
+                      and not FLOWS_FILE.match(p.name) and not COUNTRY_FILE.match(p.name)
+                      and not PRODUCT_FILE.match(p.name))
+    return []
+
+
+def _iso3_source(path: Path) -> str:
+    lit = "'" + str(path).replace("'", "''") + "'"
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({lit})"
+    return f"read_csv({lit}, header = true, all_varchar = true)"
+
+
+def _columns(path: Path) -> list[str]:
+    con = duckdb.connect()
+    try:
+        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_iso3_source(path)}").fetchall()]
+    except duckdb.Error as exc:
+        raise InputError(f"cannot read the file: {str(exc).splitlines()[0]}", file=str(path)) from None
+    finally:
+        con.close()
+
+
+def is_iso3_layout(path: Path) -> bool:
+    """Whether ``path`` (file or folder) holds ISO3-layout tables rather than a CEPII release.
+
+    ISO3 layout: columns exporter, importer, hs6, value_usd; a CEPII release has t,i,j,k,v,q files.
+    """
+    if path.is_dir() and any(FLOWS_FILE.match(p.name) for p in path.iterdir()):
+        return False
+    if path.is_file() and zipfile.is_zipfile(path):
+        return False
+    files = _iso3_files(path)
+    return bool(files) and all(c in _columns(files[0]) for c in ISO3_COLUMNS)
+
+
+def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
+                quarantine_path: Path | None = None) -> IngestReport:
+    """Load matrix files in the ISO3/US-dollar layout (Parquet or CSV), one transaction for all.
+
+    Each file holds ``exporter, importer, hs6, value_usd`` and, unless ``years`` names exactly one
+    year, a ``year`` column. Rows are checked (year, 3-character codes, exporter ≠ importer, six-digit
+    HS code, finite value ≥ 0, unique keys); bad rows abort the load naming file, row and reason,
+    or go to ``quarantine_path`` with ``--quarantine``. A file already loaded with the same
+    checksum is a no-op.
+    """
+    files = _iso3_files(path)
+    if not files:
+        raise InputError("no Parquet or CSV file with columns exporter, importer, hs6, value_usd", file=str(path))
+    report = IngestReport()
+    rejections: list[Rejection] = []
+    con = store.con
+    with store.transaction():
+        for f in files:
+            cols = _columns(f)
+            missing = [c for c in ISO3_COLUMNS if c not in cols]
+            if missing:
+                raise InputError(f"lacks the column(s) {', '.join(missing)} (found {', '.join(cols)})", file=str(f))
+            if "year" in cols:
+                year_sql = "TRY_CAST(year AS INTEGER)"
+            elif years and len(years) == 1:
+                year_sql = str(next(iter(years)))
+            else:
+                raise InputError("has no year column: pass the year with --years YYYY", file=str(f))
+            digest = sha256_file(f)
+            version = f"ISO3-{digest[:12]}"
+            src = (f"SELECT row_number() OVER () + 1 AS line, {year_sql} AS t, upper(trim(CAST(exporter AS VARCHAR))) "
+                   f"AS e, upper(trim(CAST(importer AS VARCHAR))) AS m, trim(CAST(hs6 AS VARCHAR)) AS k, "
+                   f"TRY_CAST(value_usd AS DOUBLE) AS v, CAST(value_usd AS VARCHAR) AS raw_v FROM {_iso3_source(f)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _iso3 AS {src}").fetchall()
+            year_list = [r[0] for r in con.execute("SELECT DISTINCT t FROM _iso3 WHERE t IS NOT NULL ORDER BY t").fetchall()]
+            wanted = [y for y in year_list if years is None or y in years]
+            problems = con.execute("""
+                SELECT line, field, value, reason FROM (
+                  SELECT line, CASE
+                    WHEN t IS NULL THEN 'year' WHEN NOT regexp_full_match(e, '[A-Z0-9_]{3,6}') THEN 'exporter'
+                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{3,6}') THEN 'importer'
+                    WHEN e = m THEN 'importer' WHEN NOT regexp_full_match(k, '[0-9]{6}') THEN 'hs6'
+                    WHEN v IS NULL OR NOT isfinite(v) OR v < 0 THEN 'value_usd'
+                    WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'hs6' END AS field,
+                  CASE
+                    WHEN t IS NULL THEN 'year is not an integer'
+                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{3,6}') THEN 'exporter is not an ISO3 code'
+                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{3,6}') THEN 'importer is not an ISO3 code'
+                    WHEN e = m THEN 'exporter and importer are the same country'
+                    WHEN NOT regexp_full_match(k, '[0-9]{6}') THEN 'HS6 code is not six digits (a leading zero lost?)'
+                    WHEN v IS NULL OR NOT isfinite(v) THEN 'value is not a number'
+                    WHEN v < 0 THEN 'value is negative'
+                    WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'duplicate key (year, exporter, importer, hs6)'
+                  END AS reason,
+                  coalesce(CASE WHEN t IS NULL THEN NULL ELSE e || ',' || m || ',' || k || ',' || coalesce(raw_v, '') END,
+                           '') AS value
+                  FROM _iso3 WHERE t IS NULL OR t IN (SELECT unnest(?::INTEGER[])))
+                WHERE field IS NOT NULL ORDER BY line""", [wanted]).fetchall()
+            bad = [Rejection(str(f), int(line) if f.suffix.lower() == ".csv" else None, field, value,
+                             reason if f.suffix.lower() == ".csv" else f"row {int(line) - 1}: {reason}")
+                   for line, field, value, reason in problems]
+            if bad and quarantine_path is None:
+                raise quarantine.as_error(bad)
+            rejections += bad
+            con.register("_iso3_bad", pa.table({"line": pa.array([p[0] for p in problems], type=pa.int64())}))
+            try:
+                codes = sorted(r[0] for r in con.execute(
+                    "SELECT e FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad) UNION "
+                    "SELECT m FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad)").fetchall())
+                countries_release = f"baci/{version}/countries"
+                country_record = ReleaseRecord(
+                    release=countries_release, source=SOURCE, version=version, file=str(f), checksum=digest,
+                    producer=ISO3_PRODUCER, url=URL, accessed=None, licence=LICENCE,
+                    origin={"file": str(f), "content": "ISO3 codes of the file, numbered for the compact tables"})
+                if not store.is_loaded(country_record):
+                    store.replace_release(con, country_record, {"baci_countries": pa.table({
+                        "release": [countries_release] * len(codes), "version": [version] * len(codes),
+                        "code": pa.array(range(1, len(codes) + 1), type=pa.int16()), "iso3": codes,
+                        "name": codes})})
+                for year in wanted:
+                    release = f"baci/ISO3/{f.stem}/{year}"
+                    if store.loaded_checksum(release) == digest:
+                        report.skipped.append(release)
+                        continue
+                    store.clear_release(con, release)
+                    con.execute("INSERT INTO baci_releases VALUES (?, ?, ?, ?)",
+                                [release, version, ISO3_HS_REVISION, year]).fetchall()
+                    con.execute(
+                        """INSERT INTO baci_flows
+                           SELECT ?, x.t, ci.code, cj.code, x.k, x.v / 1000.0, NULL FROM _iso3 x
+                           JOIN baci_countries ci ON ci.version = ? AND ci.iso3 = x.e
+                           JOIN baci_countries cj ON cj.version = ? AND cj.iso3 = x.m
+                           WHERE x.t = ? AND x.line NOT IN (SELECT line FROM _iso3_bad)""",
+                        [release, version, version, year]).fetchall()
+                    n = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [release]).fetchall()[0][0]
+                    record = ReleaseRecord(
+                        release=release, source=SOURCE, version=version, file=str(f), checksum=digest,
+                        producer=ISO3_PRODUCER, url=URL, accessed=None, licence=LICENCE,
+                        origin={"file": str(f), "content": f"flows {year} (ISO3 codes, US$; stored in thousands)"})
+                    store.record_release(con, record, int(n))
+                    report.loaded.append({"release": release, "rows": int(n), "file": str(f),
+                                          "rejected": sum(1 for _ in bad)})
+            finally:
+                con.complete()  # a lookup may have left its result unread
+                con.unregister("_iso3_bad")
+                con.execute("DROP TABLE IF EXISTS _iso3").fetchall()
+    if quarantine_path is not None:
+        report.rejected = quarantine.write(quarantine_path, rejections)
+        report.quarantine = str(quarantine_path)
+    return report
