@@ -18,6 +18,7 @@ import pytest
 from bilateral.api import open_store
 from bilateral.errors import BilateralError, StoreError
 from bilateral.harmonise.pairs import parse_pair
+from bilateral.harmonise.periods import Period, parse_period, period_of_label
 from bilateral.indicators.summary import summary
 from bilateral.sources import comtrade, eidb
 from bilateral.sources.canonical import to_table
@@ -198,3 +199,31 @@ def test_comtrade_cache_of_an_older_client_is_not_read(tmp_path, monkeypatch):
     monkeypatch.delenv(comtrade.KEY_ENV, raising=False)
     with pytest.raises(BilateralError, match="is not in the cache"):
         comtrade.Client(cache_dir=cache).get(QUERY)
+
+
+# -- periods: mutants of bilateral/harmonise/periods.py that survived `scripts/mutation.sh` --------
+
+
+def test_period_shift_keeps_the_kind_and_moves_by_whole_years():
+    assert Period("fy", 2024).shift(-1) == Period("fy", 2023)
+    assert Period("fy", 2024).shift(-1).label == "FY2023-24"
+    assert Period("cy", 2022).shift(2) == Period("cy", 2024)
+    assert Period("cy", 2022).shift(0) == Period("cy", 2022)
+
+
+@pytest.mark.parametrize(("text", "kind", "year"), [
+    ("CY2022", "cy", 2022), ("2022", "cy", 2022), ("cy 2022", "cy", 2022), ("  CY2022 ", "cy", 2022),
+    ("FY2024-25", "fy", 2024), ("2024-25", "fy", 2024), ("fy 2024-2025", "fy", 2024),
+])
+def test_parse_period_spellings(text, kind, year):
+    assert parse_period(text) == Period(kind, year)
+    assert period_of_label(Period(kind, year).label) == Period(kind, year)
+
+
+@pytest.mark.parametrize("text", ["CY22", "2024-26", "FY2024", "CY 2022-23", ""])
+def test_parse_period_refuses_with_one_clear_line(text):
+    with pytest.raises(BilateralError) as info:
+        parse_period(text)
+    assert str(info.value) == (f"not a period: {text!r}; write a fiscal year as FY2024-25 (or 2024-25) or a calendar "
+                               "year as CY2022 (or 2022)")
+    assert info.value.__cause__ is None and info.value.__suppress_context__
