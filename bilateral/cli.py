@@ -143,7 +143,7 @@ def export_table(
                    "baci_countries", "releases")
         if table not in allowed:
             raise BilateralError(f"unknown table {table!r}; use one of {', '.join(allowed)}")
-        from bilateral.output import emit, write_atomic, wrote
+        from bilateral.output import busy, copy_to_stdout, emit, write_atomic, wrote
 
         f = check_format(fmt)
         if f == "parquet" and out is None:
@@ -154,22 +154,34 @@ def export_table(
                 s.close()
             s = open_store(store)
         with s:
-            if f == "parquet" and out is not None:
-                write_atomic(out, lambda tmp: s.con.execute(
-                    f"COPY (SELECT * FROM {table}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(tmp)]))
-                wrote(out)
+            if f != "table":
+                # DuckDB writes the file itself, streaming: flows to JSON 23 s / 1.4 GB in Python, ~1.5 s here
+                options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json, ARRAY true",
+                           "parquet": "FORMAT parquet, COMPRESSION zstd"}[f]
+
+                def copy(path: Path) -> None:
+                    s.con.execute(f"COPY (SELECT * FROM {table}) TO ? ({options})", [str(path)])
+
+                with busy(f"exporting {table}"):
+                    if out is not None:
+                        write_atomic(out, copy)
+                    else:
+                        copy_to_stdout(copy)
+                if out is not None:
+                    wrote(out)
                 return
-            rel = s.con.execute(f"SELECT * FROM {table}")
+            total = s.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            n = int(total[0]) if total else 0
+            rel = s.con.execute(f"SELECT * FROM {table} LIMIT {EXPORT_TABLE_ROWS}")
             cols = [d[0] for d in rel.description]
             rows = [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
         def render(console: Any) -> None:
             from rich.table import Table
 
-            shown = rows[:EXPORT_TABLE_ROWS]
-            t = Table(title=f"{table}: {len(rows):,} rows" + (f", first {len(shown)} shown; all of them with "
-                      "--format csv" if len(shown) < len(rows) else ""), title_justify="left")
-            cells = [["" if v is None else str(v) for v in r.values()] for r in shown]
+            t = Table(title=f"{table}: {n:,} rows" + (f", first {len(rows)} shown; all of them with "
+                      "--format csv" if len(rows) < n else ""), title_justify="left")
+            cells = [["" if v is None else str(v) for v in r.values()] for r in rows]
             widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
             for c in cols:
                 t.add_column(c, no_wrap=True)

@@ -9,7 +9,8 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -85,6 +86,40 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+COPY_CHUNK = 1 << 20  # bytes per read when streaming a written file to stdout
+
+
+def copy_to_stdout(write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file, then stream it to stdout (for writers that need a path)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bilateral-") as folder:
+        path = Path(folder) / "out"
+        write(path)
+        with path.open("rb") as fh:
+            sys.stdout.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is not None:
+                shutil.copyfileobj(fh, buffer, COPY_CHUNK)
+                buffer.flush()
+            else:  # a text-only stream (e.g. a test runner's capture)
+                while chunk := fh.read(COPY_CHUNK):
+                    sys.stdout.write(chunk.decode("utf-8"))
+
+
+@contextmanager
+def busy(message: str) -> Iterator[None]:
+    """A spinner with ``message`` on stderr while the block runs, on a terminal only."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"{message}…"):
+        yield
 
 
 def wrote(path: Path) -> None:

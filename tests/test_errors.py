@@ -327,3 +327,19 @@ def test_read_only_commands_run_beside_a_reader_in_another_process(fresh_store_p
     finally:
         proc.kill()
         proc.wait(timeout=30)
+
+
+def test_export_csv_and_json_hold_every_row_as_stored(tmp_path, store_path):
+    with Store(store_path, read_only=True) as s:
+        want = s.con.execute("SELECT prefix, sector, title FROM sectors").fetchall()
+    r = CliRunner().invoke(app, ["export", "sectors", "--store", str(store_path), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert [(d["prefix"], d["sector"], d["title"]) for d in json.loads(r.stdout)] == want
+    out = tmp_path / "sectors.csv"
+    r = CliRunner().invoke(app, ["export", "sectors", "--store", str(store_path), "--out", str(out)])
+    assert r.exit_code == 0 and r.stderr == f"wrote {out}\n"
+    lines = out.read_text().splitlines()
+    assert lines[0] == "prefix,sector,title" and len(lines) == len(want) + 1
+    assert "01,agriculture_food,Agriculture and food" in lines  # HS 01 live animals → agriculture and food
+    empty = CliRunner().invoke(app, ["export", "baci_countries", "--store", str(store_path), "-f", "json"])
+    assert empty.exit_code == 0 and json.loads(empty.stdout) == []
