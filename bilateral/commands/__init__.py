@@ -16,6 +16,7 @@ MODULES: tuple[str, ...] = (
     "settlement",
     "potential",
     "corridors",
+    "web",
 )
 
 

@@ -1,0 +1,126 @@
+"""``bilateral serve`` (the read-only dashboard) and ``bilateral brief`` (one self-contained HTML document)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+import typer
+
+from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, run
+from bilateral.errors import BilateralError
+from bilateral.harmonise.pairs import DEFAULT_PAIR
+
+__all__ = ["BriefFormat", "DEFAULT_HOST", "DEFAULT_PORT", "register"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+BriefFormat = Literal["html", "json"]
+BRIEF_FORMATS: tuple[str, ...] = get_args(BriefFormat)
+
+
+def _ready_store(store: Path | None) -> Path:
+    """Make sure the store exists and holds the embedded release (one writable open), then return its path."""
+    from bilateral.api import open_store
+
+    with open_store(store) as s:
+        return Path(s.path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``brief`` to the app."""
+
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = DEFAULT_HOST,
+        port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = DEFAULT_PORT,
+        store: StoreOpt = None,
+    ) -> None:
+        """Start the read-only dashboard: pages with charts, a JSON API under /api, OpenAPI at /api/openapi.json.
+
+        The store is opened read-only (loaded with the embedded release first if needed); plotly.js and the
+        world map outlines are served from the installed packages, so the dashboard works with no internet.
+        --format and --out do not apply: it serves until stopped with Ctrl-C.
+        """
+
+        def body() -> None:
+            import uvicorn
+
+            from bilateral.web.app import create_app
+
+            path = _ready_store(store)
+            web = create_app(path)
+            typer.echo(f"bilateral dashboard on http://{host}:{port}/ (store {path}, read-only); Ctrl-C stops it",
+                       err=True)
+            try:
+                uvicorn.run(web, host=host, port=port, log_level="warning")
+            except OSError as exc:
+                raise BilateralError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                                     "choose another --port or --host") from None
+
+        run(body)
+
+    @app.command("brief")
+    def brief(
+        pair: PairOpt = DEFAULT_PAIR,
+        out: OutOpt = None,
+        pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium).")] = False,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="html (the document) or json (its data).")] = "html",
+        store: StoreOpt = None,
+    ) -> None:
+        """Write one self-contained HTML brief for a pair, charts embedded, that opens offline.
+
+        Sections: overview, target status, top untapped products by sector, corridor comparison,
+        settlement path and agenda status; plotly.js is inlined once. --pdf also prints it with Chromium.
+        """
+
+        def body() -> None:
+            from bilateral.api import open_store
+            from bilateral.report.brief import build_brief, render_html, write_pdf
+            from bilateral.web.service import to_json_bytes
+            from bilateral.web.validate import check_pair
+
+            if fmt not in BRIEF_FORMATS:
+                raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(BRIEF_FORMATS)}")
+            if out is None:
+                raise BilateralError("give --out, e.g. --out brief.html (the brief is a file, not terminal output)")
+            if out.exists() and out.is_dir():
+                raise BilateralError(f"--out {out} is a directory; give a file name such as brief.html")
+            if pdf and fmt != "html":
+                raise BilateralError("--pdf prints the HTML brief; use it with --format html")
+            label = check_pair(pair)
+            with open_store(store) as s:
+                b = build_brief(s, label, store_path=Path(s.path))
+            if fmt == "json":
+                _atomic_write(out, to_json_bytes(b.to_dict()))
+            else:
+                _atomic_write(out, render_html(b).encode("utf-8"))
+            typer.echo(f"wrote {out}", err=True)
+            if pdf:
+                pdf_path = out.with_suffix(".pdf")
+                write_pdf(out, pdf_path)
+                typer.echo(f"wrote {pdf_path}", err=True)
+
+        run(body)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, so a failed write leaves no half file."""
+    import os
+    import tempfile
+
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
+    except OSError as exc:
+        raise BilateralError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a brief is for sending, like any written file
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BilateralError(f"cannot write {path}: {exc.strerror or exc}") from None

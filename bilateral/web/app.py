@@ -1,0 +1,425 @@
+"""The read-only dashboard: FastAPI app with a JSON API under /api and HTML pages with Plotly charts.
+
+``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
+exists and holds the embedded release first). Everything the pages show comes from the same
+cached service calls the API answers from. plotly.js is served from the installed plotly
+package and the world outlines from this package, so the app works with no internet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, Field
+
+from bilateral.errors import BilateralError, NotAvailableError
+from bilateral.harmonise.pairs import DEFAULT_PAIR
+from bilateral.web import charts, validate
+from bilateral.web.service import Service
+from bilateral.web.validate import WebInputError
+
+__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "plotly_js"]
+
+#: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+#: the pages, in the order of the navigation bar: (path, title)
+PAGES: tuple[tuple[str, str], ...] = (("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
+                                      ("/corridors", "Corridors"), ("/settlement", "Settlement"),
+                                      ("/agenda", "Agenda"), ("/check", "Claim check"))
+#: largest form body the claim-check page reads (bytes)
+MAX_FORM_BYTES = 200_000
+#: default number of products on the potential page
+DEFAULT_TOP = 20
+TOPOJSON_URL = "/static/topojson/"
+PLOTLY_URL = "/vendor/plotly.min.js"
+
+PairQ = Annotated[str, Query(max_length=20, description="Reporter and partner as ISO3, e.g. IND-RUS.")]
+PeriodQ = Annotated[str | None, Query(max_length=20, description="FY2024-25 or CY2022 (default: latest).")]
+
+_plotly_lock = threading.Lock()
+_plotly_cache: list[bytes] = []
+
+
+def plotly_js() -> bytes:
+    """plotly.min.js from the installed plotly package (read once)."""
+    with _plotly_lock:
+        if not _plotly_cache:
+            _plotly_cache.append(resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes())
+        return _plotly_cache[0]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers to every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in SECURITY_HEADERS if k not in names]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ClaimRequest(BaseModel):
+    """An article to check: its text, its date (resolves 'last year'), the pair it is about."""
+
+    text: str = Field(..., max_length=validate.CLAIM_TEXT_MAX, description="The article's text (or HTML).")
+    date: dt.date | None = Field(None, description="The article's date, e.g. 2025-12-05 (default: found in the text).")
+    pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
+
+
+def _status_of(exc: BilateralError) -> int:
+    if isinstance(exc, WebInputError):
+        return 422
+    if isinstance(exc, NotAvailableError):
+        return 404
+    return 400
+
+
+def _json(body: bytes) -> Response:
+    return Response(content=body, media_type="application/json")
+
+
+def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
+    """The app over the store at ``store_path`` (opened read-only), or over an open ``store``."""
+    if store is None:
+        from bilateral.store.db import Store
+
+        store = Store(store_path, read_only=True)
+    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
+    env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        svc.close()
+
+    app = FastAPI(title="bilateral dashboard", version=_version(), lifespan=lifespan,
+                  description="Read-only JSON API behind the bilateral dashboard: every figure names its source.",
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.service = svc
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(packages=[("bilateral.web", "static")]), name="static")
+
+    @app.exception_handler(BilateralError)
+    async def bilateral_error(request: Request, exc: BilateralError) -> Response:
+        status = _status_of(exc)
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if request.url.path.startswith("/api/"):
+            content: dict[str, Any] = {"detail": msg}
+            if isinstance(exc, WebInputError):
+                content["field"] = exc.field
+            return JSONResponse(content, status_code=status)
+        return HTMLResponse(_page(env, "error.html", request, title="Not shown", status=status, message=msg),
+                            status_code=status)
+
+    # -- static assets from other packages ----------------------------------------------------------
+    @app.get(PLOTLY_URL, include_in_schema=False)
+    def plotly_asset() -> Response:
+        return Response(plotly_js(), media_type="text/javascript",
+                        headers={"cache-control": "public, max-age=86400"})
+
+    # -- JSON API -----------------------------------------------------------------------------------
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness: the app answers and the store is open."""
+        return {"status": "ok"}
+
+    @app.get("/api/pairs", tags=["meta"])
+    def pairs() -> dict[str, Any]:
+        """Pairs the selector offers: the default and every pair with a target on file."""
+        return {"default": DEFAULT_PAIR, "pairs": _known_pairs()}
+
+    @app.get("/api/overview", tags=["overview"])
+    def api_overview(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
+        """Where the partnership stands in a period: totals, balance, detail, sectors, top products, notes."""
+        return _json(svc.overview(validate.check_pair(pair), validate.check_period(period)).body)
+
+    @app.get("/api/totals", tags=["overview"])
+    def api_totals(pair: PairQ = DEFAULT_PAIR) -> Response:
+        """Yearly exports, imports, total and balance, each with the source that serves it."""
+        return _json(svc.totals(validate.check_pair(pair)).body)
+
+    @app.get("/api/target", tags=["target"])
+    def api_target(pair: PairQ = DEFAULT_PAIR,
+                   target_usd: Annotated[float | None, Query(gt=0, le=validate.MAX_TARGET_USD,
+                                                             description="Target total trade, US$.")] = None,
+                   by: Annotated[str | None, Query(max_length=20, description="Target period, e.g. FY2029-30.")] = None,
+                   base: PeriodQ = None) -> Response:
+        """Required against achieved growth, the forecast with intervals, p(reach), the gap (target from file by default)."""
+        return _json(svc.target(validate.check_pair(pair), validate.check_target_usd(target_usd),
+                                validate.check_period(by, "by"), validate.check_period(base, "base")).body)
+
+    @app.get("/api/potential", tags=["potential"])
+    def api_potential(pair: PairQ = DEFAULT_PAIR,
+                      sector: Annotated[str | None, Query(max_length=40, description="Summit sector id or prefix.")] = None,
+                      product: Annotated[list[str] | None, Query(description="HS codes (2, 4 or 6 digits).")] = None,
+                      top: Annotated[int, Query(ge=1, le=validate.MAX_TOP)] = DEFAULT_TOP,
+                      exclude_sanction_risk: bool = False) -> Response:
+        """Untapped export potential of the pair's reporter in the partner's market, by HS6 and sector."""
+        return _json(svc.potential(validate.check_pair(pair), validate.check_sector(sector),
+                                   validate.check_hs_codes(product), top, exclude_sanction_risk).body)
+
+    @app.get("/api/corridors", tags=["corridors"])
+    def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "INNSA",
+                      destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "Moscow",
+                      when: Annotated[date | None, Query(alias="date", description="Departure (default today).")] = None,
+                      scenario: Annotated[list[str] | None, Query(description="Scenario switches.")] = None,
+                      cargo: Annotated[str, Query(pattern="^(container|tanker)$")] = "container") -> Response:
+        """Corridors for one trip: days and cost P50/P90, CO2e, open or closed, and the legs as GeoJSON."""
+        return _json(_corridors(svc, origin, destination, when, scenario, cargo).body)
+
+    @app.get("/api/settlement", tags=["settlement"])
+    def api_settlement(pair: PairQ = DEFAULT_PAIR,
+                       scenario: Annotated[str | None, Query(max_length=40, description="A shipped scenario.")] = None,
+                       start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+                       end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
+        """The modelled rupee balance path under the shipped scenarios (or one of them)."""
+        return _json(svc.settlement(validate.check_pair(pair), validate.check_settlement_scenario(scenario),
+                                    validate.check_period(start, "from"), validate.check_period(end, "to")).body)
+
+    @app.get("/api/agenda", tags=["agenda"])
+    def api_agenda(pillar: Annotated[str | None, Query(max_length=40)] = None,
+                   status: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+        """The summit's commitments with their status and evidence (filter by pillar and status)."""
+        return _json(_agenda(svc, pillar, status).body)
+
+    @app.post("/api/check", tags=["agenda"])
+    def api_check(req: Annotated[ClaimRequest, Body()]) -> Response:
+        """Every quantitative claim of an article with its verdict, our figure and its source."""
+        return _json(svc.check(validate.check_text(req.text), validate.check_date(req.date, "date"),
+                               validate.check_pair(req.pair)).body)
+
+    # -- pages --------------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page_overview(request: Request, pair: str = DEFAULT_PAIR, period: str | None = None) -> HTMLResponse:
+        p = validate.check_pair(pair)
+        ov = svc.overview(p, validate.check_period(period)).data
+        series = [r["period"] for r in ov.get("series") or []]
+        cs = [charts.overview_series(ov), charts.overview_composition(ov, "exports"),
+              charts.overview_composition(ov, "imports")]
+        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=cs,
+                                  periods=series[::-1]))
+
+    @app.get("/target", response_class=HTMLResponse, include_in_schema=False)
+    def page_target(request: Request, pair: str = DEFAULT_PAIR, target_usd: str | None = None,
+                    by: str | None = None) -> HTMLResponse:
+        p = validate.check_pair(pair)
+        usd = _float_or_none(target_usd, "target_usd")
+        tr = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).data
+        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=tr,
+                                  charts=[charts.target_fan(tr)]))
+
+    @app.get("/potential", response_class=HTMLResponse, include_in_schema=False)
+    def page_potential(request: Request, pair: str = DEFAULT_PAIR, sector: str | None = None,
+                       top: str | None = None) -> HTMLResponse:
+        from bilateral.harmonise.sectors import titles
+
+        p = validate.check_pair(pair)
+        n = _int_or_default(top, DEFAULT_TOP, "top")
+        sec = validate.check_sector(sector)
+        pr = svc.potential(p, sec, (), n, False).data
+        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=pr,
+                                  sector=sec or "", top=n, sectors=titles(),
+                                  charts=[charts.potential_products(pr), charts.potential_sectors(pr)]))
+
+    @app.get("/corridors", response_class=HTMLResponse, include_in_schema=False)
+    def page_corridors(request: Request, pair: str = DEFAULT_PAIR, origin: str = "INNSA",
+                       destination: str = "Moscow", when: Annotated[str | None, Query(alias="date")] = None,
+                       scenario: Annotated[list[str] | None, Query()] = None,
+                       cargo: str = "container") -> HTMLResponse:
+        from bilateral.corridors.legs import places
+        from bilateral.corridors.seasonality import SCENARIOS
+
+        p = validate.check_pair(pair)
+        d = _date_or_none(when)
+        if cargo not in ("container", "tanker"):
+            raise WebInputError(f"unknown cargo {cargo[:20]!r}; use container or tanker", "cargo")
+        cmp = _corridors(svc, origin, destination, d, scenario, cargo).data
+        return HTMLResponse(_page(env, "corridors.html", request, title="Corridors", pair=p, cmp=cmp,
+                                  places=sorted(places().values(), key=lambda x: x.name), scenarios=SCENARIOS,
+                                  chosen=set(cmp.get("scenarios") or []),
+                                  charts=[charts.corridor_map(cmp, cmp["geojson"]), charts.corridor_bars(cmp)]))
+
+    @app.get("/settlement", response_class=HTMLResponse, include_in_schema=False)
+    def page_settlement(request: Request, pair: str = DEFAULT_PAIR, scenario: str | None = None) -> HTMLResponse:
+        p = validate.check_pair(pair)
+        sc = validate.check_settlement_scenario(scenario)
+        run = svc.settlement(p, sc, None, None).data
+        from bilateral.web.adapters import settlement_scenarios
+
+        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=run,
+                                  scenario=sc or "", scenario_names=settlement_scenarios(),
+                                  charts=[charts.settlement_paths(run)]))
+
+    @app.get("/agenda", response_class=HTMLResponse, include_in_schema=False)
+    def page_agenda(request: Request, pair: str = DEFAULT_PAIR, pillar: str | None = None,
+                    status: str | None = None) -> HTMLResponse:
+        from bilateral.agenda.schema import PILLARS, STATUSES
+
+        p = validate.check_pair(pair)
+        ag = _agenda(svc, pillar or None, status or None).data
+        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=ag, pillars=PILLARS,
+                                  statuses=STATUSES, pillar=pillar or "", status=status or "",
+                                  charts=[charts.agenda_timeline(ag["commitments"])]))
+
+    @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
+    def page_check(request: Request, pair: str = DEFAULT_PAIR) -> HTMLResponse:
+        p = validate.check_pair(pair)
+        return HTMLResponse(_page(env, "check.html", request, title="Claim check", pair=p, text="", when="",
+                                  result=None))
+
+    @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
+    async def page_check_post(request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            raise WebInputError(f"the form is larger than {MAX_FORM_BYTES} bytes", "text")
+        form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        p = validate.check_pair((form.get("pair") or [DEFAULT_PAIR])[0])
+        text = validate.check_text((form.get("text") or [""])[0])
+        when_text = (form.get("date") or [""])[0].strip()
+        when = _date_or_none(when_text)
+        res = await run_in_threadpool(svc.check, text, when, p)
+        return HTMLResponse(_page(env, "check.html", request, title="Claim check", pair=p, text=text,
+                                  when=when_text, result=res.data))
+
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        """The API's endpoints from the OpenAPI schema, drawn here (Swagger UI would need a CDN)."""
+        return HTMLResponse(_page(env, "apidocs.html", request, title="API", pair=DEFAULT_PAIR,
+                                  schema=app.openapi()))
+
+    return app
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bilateral")
+    except PackageNotFoundError:  # a source checkout without metadata: the app still runs
+        return "dev"
+
+
+def _known_pairs() -> list[str]:
+    from bilateral.harmonise.targets import targets
+
+    out = [DEFAULT_PAIR]
+    for t in targets():
+        if t.pair not in out:
+            out.append(t.pair)
+    return out
+
+
+def _float_or_none(text: str | None, field: str) -> float | None:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise WebInputError(f"{field} {text[:20]!r} is not a number (US$, e.g. 100e9)", field) from None
+
+
+def _int_or_default(text: str | None, default: int, field: str) -> int:
+    if text is None or text.strip() == "":
+        return default
+    if not text.strip().isdigit() or not 1 <= int(text) <= validate.MAX_TOP:
+        raise WebInputError(f"{field} must be a whole number from 1 to {validate.MAX_TOP}", field)
+    return int(text)
+
+
+def _date_or_none(text: str | None) -> date | None:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        d = date.fromisoformat(text.strip())
+    except ValueError:
+        raise WebInputError(f"date {text[:20]!r} is not a date; write YYYY-MM-DD, e.g. 2026-03-01", "date") from None
+    return validate.check_date(d)
+
+
+def _corridors(svc: Service, origin: str, destination: str, when: date | None, scenario: list[str] | None,
+               cargo: str) -> Any:
+    o = validate.check_place(origin, "origin")
+    d = validate.check_place(destination, "destination")
+    if o == d:
+        raise WebInputError("origin and destination are the same place", "destination")
+    day = validate.check_date(when) or date.today()
+    return svc.corridors(o, d, day, validate.check_scenario_names(scenario), cargo)
+
+
+def _agenda(svc: Service, pillar: str | None, status: str | None) -> Any:
+    from bilateral.agenda.schema import PILLARS, STATUSES
+
+    if pillar is not None and pillar not in PILLARS:
+        raise WebInputError(f"unknown pillar {pillar[:40]!r}; use one of {', '.join(PILLARS)}", "pillar")
+    if status is not None and status not in STATUSES:
+        raise WebInputError(f"unknown status {status[:40]!r}; use one of {', '.join(STATUSES)}", "status")
+    return svc.agenda(pillar, status)
+
+
+def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
+    """Render a page with the navigation, the pair selector and the chart helpers."""
+    pair = ctx.get("pair", DEFAULT_PAIR)
+
+    def link(path: str, **params: Any) -> str:
+        q = {"pair": pair, **{k: v for k, v in params.items() if v not in (None, "")}}
+        return f"{path}?{urlencode(q, doseq=True)}"
+
+    return env.get_template(template).render(
+        request_path=request.url.path, pages=PAGES, link=link, known_pairs=_known_pairs(), plotly_url=PLOTLY_URL,
+        topojson_url=TOPOJSON_URL, fmt=_Formats, esc=html.escape, dumps=json.dumps, **ctx)
+
+
+class _Formats:
+    """Number formats for the templates."""
+
+    @staticmethod
+    def bn(v: float | None) -> str:
+        return "—" if v is None else f"US${v / 1e9:,.2f} bn"
+
+    @staticmethod
+    def mn(v: float | None) -> str:
+        return "—" if v is None else f"US${v / 1e6:,.1f} mn"
+
+    @staticmethod
+    def pct(v: float | None, nd: int = 1) -> str:
+        return "—" if v is None else f"{v * 100:.{nd}f}%"
+
+    @staticmethod
+    def num(v: float | None, nd: int = 1) -> str:
+        return "—" if v is None else f"{v:,.{nd}f}"

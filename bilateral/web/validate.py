@@ -1,0 +1,163 @@
+"""Input checks for the dashboard: every query value is checked here before any model sees it.
+
+Each check raises :class:`WebInputError` (the app answers 422 with its one-line message) and
+returns the canonical value. Nothing a user sends names a file: settlement scenarios are the
+shipped names only, the agenda registry is the packaged one (plus the updates beside the store).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bilateral.errors import BilateralError
+
+__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date", "check_hs_codes",
+           "check_pair", "check_period", "check_place", "check_scenario_names", "check_sector",
+           "check_settlement_scenario", "check_target_usd", "check_text"]
+
+#: an HS code of 2, 4 or 6 digits (the world matrix is HS6)
+HS_CODE = re.compile(r"^\d{2}(?:\d{2}){0,2}$")
+#: products asked at once in the potential view
+MAX_PRODUCTS = 50
+#: rows a potential request may ask for
+MAX_TOP = 200
+#: longest place name or code accepted for a corridor end
+PLACE_MAX = 60
+_PLACE = re.compile(r"^[^\W\d_][\w .'()\-\u2013]*$")
+#: longest article the claim checker takes (characters)
+CLAIM_TEXT_MAX = 50_000
+#: corridor departure dates outside these years are refused (the seasonal calendars cover them)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: largest target accepted (US$): a thousand times world trade is no target
+MAX_TARGET_USD = 1e16
+
+
+class WebInputError(BilateralError):
+    """A query value the dashboard refuses; ``field`` names the parameter."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _wrap(field: str, exc: BilateralError) -> WebInputError:
+    msg = str(exc).replace("--", "")
+    return WebInputError(msg.splitlines()[0] if msg else f"invalid {field}", field)
+
+
+def check_pair(text: str) -> str:
+    """A pair label (``IND-RUS``) via :func:`bilateral.harmonise.pairs.parse_pair`."""
+    from bilateral.harmonise.pairs import parse_pair
+
+    if len(text) > 20:
+        raise WebInputError(f"pair is too long ({len(text)} characters); write two ISO3 codes, e.g. IND-RUS", "pair")
+    try:
+        return parse_pair(text).label
+    except BilateralError as exc:
+        raise _wrap("pair", exc) from None
+
+
+def check_period(text: str | None, field: str = "period") -> str | None:
+    """A period label (FY2024-25, CY2022) via :func:`bilateral.harmonise.periods.parse_period`; None stays None."""
+    from bilateral.harmonise.periods import parse_period
+
+    if text is None or text == "":
+        return None
+    if len(text) > 20:
+        raise WebInputError(f"{field} is too long; write FY2024-25 or CY2022", field)
+    try:
+        p = parse_period(text)
+    except BilateralError as exc:
+        raise _wrap(field, exc) from None
+    if not FIRST_YEAR <= p.year <= LAST_YEAR:
+        raise WebInputError(f"{field} {p.label} is outside {FIRST_YEAR}-{LAST_YEAR}", field)
+    return p.label
+
+
+def check_hs_codes(codes: list[str] | None) -> tuple[str, ...]:
+    """HS codes of 2, 4 or 6 digits."""
+    out = []
+    for code in codes or []:
+        c = code.strip()
+        if not HS_CODE.match(c):
+            raise WebInputError(f"product {code[:20]!r} is not an HS code of 2, 4 or 6 digits (e.g. 300490)",
+                                "product")
+        out.append(c)
+    if len(out) > MAX_PRODUCTS:
+        raise WebInputError(f"at most {MAX_PRODUCTS} products at once", "product")
+    return tuple(out)
+
+
+def check_sector(name: str | None) -> str | None:
+    """A summit sector id, from its id or an unambiguous prefix ('pharma')."""
+    from bilateral.models.potential import resolve_sector
+
+    if name is None or name == "":
+        return None
+    if len(name) > 40:
+        raise WebInputError("sector name is too long", "sector")
+    try:
+        return resolve_sector(name)
+    except BilateralError as exc:
+        raise _wrap("sector", exc) from None
+
+
+def check_place(text: str, field: str) -> str:
+    """A corridor end: a UN/LOCODE or a place name from the corridors' places table."""
+    from bilateral.corridors.legs import place
+
+    if not text or len(text) > PLACE_MAX or not _PLACE.match(text.strip()):
+        raise WebInputError(f"{field} {text[:PLACE_MAX]!r} is not a place code or name (e.g. INNSA, Moscow)", field)
+    try:
+        return place(text).id
+    except BilateralError as exc:
+        raise _wrap(field, exc) from None
+
+
+def check_scenario_names(names: list[str] | None) -> tuple[str, ...]:
+    """Corridor scenario switches (``red_sea_closed`` …), checked against the corridors' list."""
+    from bilateral.corridors.seasonality import SCENARIOS
+
+    out = tuple(sorted(set(names or [])))
+    bad = [n for n in out if n not in SCENARIOS]
+    if bad:
+        raise WebInputError(f"unknown scenario {bad[0][:40]!r}; use one of {', '.join(SCENARIOS)}", "scenario")
+    return out
+
+
+def check_settlement_scenario(name: str | None) -> str | None:
+    """A shipped settlement scenario name (never a file)."""
+    from bilateral.web.adapters import settlement_scenarios
+
+    if name is None or name == "":
+        return None
+    known = settlement_scenarios()
+    if name not in known:
+        raise WebInputError(f"unknown scenario {name[:40]!r}; use one of {', '.join(known)}", "scenario")
+    return name
+
+
+def check_date(value: date | None, field: str = "date") -> date | None:
+    """A date inside the years the models know."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise WebInputError(f"{field} {value.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}", field)
+    return value
+
+
+def check_target_usd(value: float | None) -> float | None:
+    """A positive, finite target in US dollars."""
+    if value is None:
+        return None
+    if not 0 < value <= MAX_TARGET_USD:
+        raise WebInputError(f"target_usd must be positive and at most {MAX_TARGET_USD:.0e}", "target_usd")
+    return value
+
+
+def check_text(text: str) -> str:
+    """An article for the claim checker: not empty, not too long."""
+    if not text.strip():
+        raise WebInputError("the article is empty; paste the article's text", "text")
+    if len(text) > CLAIM_TEXT_MAX:
+        raise WebInputError(f"the article is {len(text)} characters; at most {CLAIM_TEXT_MAX} are checked", "text")
+    return text
