@@ -358,3 +358,22 @@ def test_calibration_documented():
     page = (Path(__file__).resolve().parents[1] / "docs" / "commands" / "corridors.md").read_text(encoding="utf-8")
     for row in _calibration_rows():
         assert row["id"] in page, f"calibration row {row['id']} missing from docs/commands/corridors.md"
+
+
+def test_cache_covers_every_served_pair(monkeypatch: pytest.MonkeyPatch):
+    """No served origin–destination falls back to live searoute (rerun bilateral.corridors.build if this fails)."""
+    def no_live(*args: object) -> None:
+        raise AssertionError(f"sea leg not in data/sea_legs.json: {args[:2]}")
+
+    monkeypatch.setattr(network, "sea_route_live", no_live)
+    network.sea_leg.cache_clear()
+    try:
+        served = 0
+        for cargo, o, d in network._pairs():
+            for defn in legs.corridor_defs():
+                if defn.cargo == cargo:
+                    for sc in (frozenset(), frozenset({"rasht-astara-open"})):
+                        served += network.plan(defn, o, d, sc) is not None
+        assert served == 924
+    finally:
+        network.sea_leg.cache_clear()

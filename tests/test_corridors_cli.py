@@ -105,3 +105,15 @@ def test_docs_examples_run(example: str, tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_docs_have_examples():
     assert len(_doc_examples()) >= 5
+
+
+def test_parquet(tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "c.parquet"
+    r = run("corridors", "--from", "INMUN", "--to", "RUNVS", "--date", "2026-03-15", "--format", "parquet",
+            "--out", str(out))
+    assert r.exit_code == 0, r.output
+    rows = pq.read_table(out).to_pylist()
+    assert rows[0]["corridor"] == "suez-novorossiysk-rail" and rows[0]["from"] == "INMUN"
+    assert rows[0]["distance_km"] == 8006
