@@ -269,6 +269,7 @@ def test_tanker_hand_worked(constant_params: None):
     assert c.usd_per_tonne_p50 == pytest.approx(cost / 100000, abs=0.01)
     assert c.usd_per_bbl_p50 == pytest.approx(cost / 100000 / 7.33, abs=0.01)
     assert c.co2e_kg_per_tonne == pytest.approx(km * 6.0 / 1000, abs=0.01)
+    assert c.co2e_ttw_kg_per_tonne == pytest.approx(km * 5.0 / 1000, abs=0.01)
     assert c.usd_per_teu_p50 is None
 
 

@@ -113,6 +113,7 @@ class CorridorResult:
     usd_per_bbl_p50: float | None
     usd_per_bbl_p90: float | None
     co2e_kg_per_tonne: float | None
+    co2e_ttw_kg_per_tonne: float | None
     risks: tuple[str, ...]
     legs: tuple[LegResult, ...] = field(repr=False)
 
@@ -128,7 +129,8 @@ class CorridorResult:
             "co2e_kg_per_teu": self.co2e_kg_per_teu, "co2e_ttw_kg_per_teu": self.co2e_ttw_kg_per_teu,
             "usd_per_tonne_p50": self.usd_per_tonne_p50, "usd_per_tonne_p90": self.usd_per_tonne_p90,
             "usd_per_bbl_p50": self.usd_per_bbl_p50, "usd_per_bbl_p90": self.usd_per_bbl_p90,
-            "co2e_kg_per_tonne": self.co2e_kg_per_tonne, "risks": ",".join(self.risks),
+            "co2e_kg_per_tonne": self.co2e_kg_per_tonne, "co2e_ttw_kg_per_tonne": self.co2e_ttw_kg_per_tonne,
+            "risks": ",".join(self.risks),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +218,7 @@ def _nsr_reason(leg: PlannedLeg, elapsed: np.ndarray, knots: np.ndarray, nsr_fac
     if sea is None or sea.nsr_entry_km is None or sea.nsr_exit_km is None:
         return None
     km_per_day = float(np.median(knots)) * KM_PER_NM * HOURS_PER_DAY
+    # the route's kilometres start at the origin's lane node; half the two approaches stands for the first one
     before = float(np.median(elapsed)) + (sea.nsr_entry_km + sea.approach_km / 2) / km_per_day
     inside = (sea.nsr_exit_km - sea.nsr_entry_km) / (km_per_day * float(np.median(nsr_factor)))
     return nsr_window(departure, before, before + inside).reason()
@@ -332,18 +335,19 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenar
                               usd_per_teu_p50=_q(usd, 50, 0), usd_per_teu_p90=_q(usd, 90, 0),
                               co2e_kg_per_teu=round(wtw, 1), co2e_ttw_kg_per_teu=round(ttw, 1),
                               usd_per_tonne_p50=None, usd_per_tonne_p90=None, usd_per_bbl_p50=None,
-                              usd_per_bbl_p90=None, co2e_kg_per_tonne=None)
+                              usd_per_bbl_p90=None, co2e_kg_per_tonne=None, co2e_ttw_kg_per_tonne=None)
     (leg,) = legs
     days, per_t, per_bbl, sailing, more = _tanker(defn, leg, vessel, departure)
     reasons += more
-    per_tonne_co2 = leg.distance_km * factors[f"tanker.{vessel}"].wtw_g / GRAMS_PER_KG
+    factor = factors[f"tanker.{vessel}"]
     return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
                           days_p50=_q(days, 50), days_p90=_q(days, 90),
                           sailing_days_p50=_q(sailing, 50), sailing_days_p90=_q(sailing, 90),
                           usd_per_teu_p50=None, usd_per_teu_p90=None, co2e_kg_per_teu=None, co2e_ttw_kg_per_teu=None,
                           usd_per_tonne_p50=_q(per_t, 50, 2), usd_per_tonne_p90=_q(per_t, 90, 2),
                           usd_per_bbl_p50=_q(per_bbl, 50, 2), usd_per_bbl_p90=_q(per_bbl, 90, 2),
-                          co2e_kg_per_tonne=round(per_tonne_co2, 2))
+                          co2e_kg_per_tonne=round(leg.distance_km * factor.wtw_g / GRAMS_PER_KG, 2),
+                          co2e_ttw_kg_per_tonne=round(leg.distance_km * factor.ttw_g / GRAMS_PER_KG, 2))
 
 
 def compare(origin: str, destination: str, when: date, scenarios: tuple[str, ...] | list[str] = (),
