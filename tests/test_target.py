@@ -237,3 +237,11 @@ def test_a_calendar_year_pair_without_energy_detail(fresh_store_path: Path):
     with pytest.raises(BilateralError, match="calendar year"):
         with open_store(fresh_store_path) as s:
             track(s, parse_pair("IND-CHN"), target_usd=150e9, by="2029-30")
+
+
+def test_probability_is_given_to_whole_percent(latest):
+    d = latest.to_dict()["p_reach"]
+    assert d["chosen"] == round(latest.p_reach.chosen, 2) and d["low"] == round(latest.p_reach.low, 2)
+    assert all(p == round(p, 2) for _, p in d["combinations"])
+    row = next(r for r in latest.records() if r["measure"] == "p_reach_target")
+    assert row["value"] == round(latest.p_reach.chosen, 2)

@@ -49,6 +49,7 @@ TOP_MODELS = 2  # the model-choice range spans the best this many models of each
 MIN_RECENT_CHANGES = 2  # post-break energy volume changes needed for the 'recent volatility' variant
 MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
 MAX_HORIZON = 5  # backtest horizons 1 … 5 years
+P_DIGITS = 2  # probabilities in JSON/CSV: whole percent
 PACE_YEARS = 4  # without a break on file, the pace table starts this many years before the base
 SECTOR_DETAIL_LEVEL = 8  # exports are split by sector with the shares of HS8 detail
 PRICE_HOLD_MONTHS = 12  # default price path: the average of the last 12 months, held flat
@@ -337,7 +338,13 @@ class TargetResult:
     source: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON shape; probabilities to whole percent (the simulation and the model choice allow no more)."""
+        out = asdict(self)
+        pr = out["p_reach"]
+        for k in ("chosen", "low", "high"):
+            pr[k] = round(pr[k], P_DIGITS)
+        pr["combinations"] = [(label, round(p, P_DIGITS)) for label, p in pr["combinations"]]
+        return out
 
     def records(self) -> list[dict[str, Any]]:
         """Flat rows (pair, section, period, measure, value) for CSV/Parquet."""
@@ -350,9 +357,9 @@ class TargetResult:
         add("summary", b, "required_cagr", self.required_cagr)
         add("summary", b, "achieved_cagr_3y", self.achieved_cagr_3y)
         add("summary", b, "achieved_cagr_5y", self.achieved_cagr_5y)
-        add("summary", t, "p_reach_target", self.p_reach.chosen)
-        add("summary", t, "p_reach_target_low", self.p_reach.low)
-        add("summary", t, "p_reach_target_high", self.p_reach.high)
+        add("summary", t, "p_reach_target", round(self.p_reach.chosen, P_DIGITS))
+        add("summary", t, "p_reach_target_low", round(self.p_reach.low, P_DIGITS))
+        add("summary", t, "p_reach_target_high", round(self.p_reach.high, P_DIGITS))
         add("summary", t, "upper95_share_of_reporter_total", self.plausibility.share_of_reporter_total)
         for p in self.pace:
             add("pace", p["base"], "required_cagr", p["required_cagr"])

@@ -38,8 +38,10 @@ class EnergyPoint:
 
 
 def _detail(store: Store, reporter: str, partner: str, periods: list[str]) -> dict[str, list[tuple[Any, ...]]]:
-    """Per period, per (partner or a region containing it, level, quality): the sum of import detail
-    and its HS 27 part, in one query for all ``periods``."""
+    """Import detail and its HS 27 part per period, per (partner or region, level, quality).
+
+    One query for all ``periods``.
+    """
     rows = store.con.execute(
         """
         SELECT period, partner, product_level, quality, string_agg(DISTINCT release, ', '), sum(value_usd),
