@@ -62,6 +62,13 @@ def test_rebuild_is_identical(shared: Path, tmp_path: Path):
                 pq.read_table(embedded.data_dir() / old["file"]))
     for origin in (o for f in manifest["files"] for o in f["origin"]):
         assert origin["sha256"] == sha256_file(shared / origin["path"])
+    for new, old in zip(manifest["world"], shipped["world"], strict=True):  # the world-matrix slices
+        assert new["file"] == old["file"] and new["rows"] == old["rows"]
+        if same_builder:
+            assert new["sha256"] == old["sha256"], f"{new['file']} not byte-identical"
+        else:
+            assert pq.read_table(tmp_path / "out" / new["file"]).equals(
+                pq.read_table(embedded.data_dir() / old["file"]))
 
 
 @pytest.mark.shared
@@ -150,3 +157,42 @@ def test_energy_na_is_not_zero(store):
 def test_manifest_is_deterministic_json():
     text = (embedded.data_dir() / "manifest.json").read_text(encoding="utf-8")
     assert "loaded_at" not in text and json.loads(text)["version"]
+
+
+def test_world_files_checksums_provenance_and_not_in_store(store):
+    m = embedded.manifest()
+    names = [e["file"].removesuffix(".parquet") for e in m["world"]]
+    assert names == ["baci2024-rus-imports", "baci2024-ind-exports", "baci2024-exports-by-country",
+                     "baci2024-imports-by-country", "sanctions-eu-hs6", "macro-gdp-population", "hs-descriptions"]
+    for entry in m["world"]:
+        path = embedded.data_dir() / entry["file"]
+        assert sha256_file(path) == entry["sha256"] and pq.read_metadata(path).num_rows == entry["rows"]
+        for key in ("producer", "url", "accessed", "licence", "origin"):
+            assert entry[key] is not None, (entry["file"], key)
+    baci = [e for e in m["world"] if e["file"].startswith("baci2024")]
+    assert all("CEPII, BACI" in e["licence"] and e["missing_importers"] == ["DEU", "ESP", "FRA", "GBR", "NLD", "USA"]
+               for e in baci)
+    rus = next(e for e in baci if e["file"] == "baci2024-rus-imports.parquet")
+    assert any(o.get("upstream_sha256") for o in rus["origin"])  # importer=RUS.parquet, from upstream_files.json
+    # lazily read: creating a store loads none of them
+    loaded = {r[0] for r in store.con.execute("SELECT release FROM releases").fetchall()}
+    assert not loaded & {e["release"] for e in m["world"]}
+
+
+@pytest.mark.shared
+def test_world_slices_equal_the_shared_matrix(shared: Path):
+    import duckdb
+
+    world = str(shared / "baci2024/world_hs6_2024.parquet")
+    d = embedded.data_dir()
+    expected = duckdb.sql(
+        f"SELECT sum(round(value_usd)) FILTER (WHERE importer = 'RUS'), sum(round(value_usd)) FILTER "
+        f"(WHERE exporter = 'IND'), sum(round(value_usd)), count(*) FILTER (WHERE importer = 'RUS') "
+        f"FROM read_parquet('{world}')").fetchall()[0]
+    got = duckdb.sql(
+        f"SELECT (SELECT sum(value_usd) FROM read_parquet('{d / 'baci2024-rus-imports.parquet'}')), "
+        f"(SELECT sum(value_usd) FROM read_parquet('{d / 'baci2024-ind-exports.parquet'}')), "
+        f"(SELECT sum(value_usd) FROM read_parquet('{d / 'baci2024-exports-by-country.parquet'}')), "
+        f"(SELECT count(*) FROM read_parquet('{d / 'baci2024-rus-imports.parquet'}'))").fetchall()[0]
+    assert [int(x) for x in got] == [int(x) for x in expected]
+    assert int(got[0]) == 200_578_311_048  # PROVENANCE.md: Russia's imports US$200.6 bn

@@ -39,15 +39,22 @@ def rca(con: duckdb.DuckDBPyConnection, source: str) -> Any:
 def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
     """RCA over the BACI world matrix loaded with ``bilateral ingest baci`` (all exporters, one year).
 
-    Reads the compact ``baci_flows`` table directly (exporter as ISO3), so it needs no CSV pass.
+    Reads the compact ``baci_flows`` table directly, so it needs no CSV pass. Aggregates on BACI's
+    numeric country codes and names the exporters (ISO3) afterwards, on the aggregated rows only.
+    When several BACI versions of the year are loaded, the latest serves (as in
+    :func:`bilateral.store.matrix.baci_matrix`).
     """
-    product = "f.k" if int(level) == 6 else f"left(f.k, {int(level)})"  # k is already HS6
-    source = (
-        f"SELECT c.iso3 AS exporter, {product} AS product, f.v AS value FROM baci_flows f "
-        "JOIN baci_releases r ON r.release = f.release "
-        f"JOIN baci_countries c ON c.version = r.version AND c.code = f.i WHERE f.t = {int(year)}"
-    )
-    return rca(con, source)
+    row = con.execute("SELECT release, version FROM baci_releases WHERE year = ? "
+                      "ORDER BY version DESC, release LIMIT 1", [int(year)]).fetchall()
+    if not row:
+        raise ValueError(f"no BACI year {year} loaded")
+    release, version = row[0]
+    product = "k" if int(level) == 6 else f"left(k, {int(level)})"  # k is already HS6
+    source = (f"SELECT i AS exporter, {product} AS product, v AS value FROM baci_flows "
+              f"WHERE release = '{release.replace(chr(39), chr(39) * 2)}'")
+    sql = (f"SELECT c.iso3 AS exporter, r.product, r.value, r.rca FROM ({rca_sql(source)}) r "
+           f"JOIN baci_countries c ON c.version = '{version.replace(chr(39), chr(39) * 2)}' AND c.code = r.exporter")
+    return con.execute(sql).df()
 
 
 def trade_complementarity(importer_shares: dict[str, float], exporter_shares: dict[str, float]) -> float:
