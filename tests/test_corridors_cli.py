@@ -82,7 +82,7 @@ def test_geojson_and_png(tmp_path: Path):
     (["--from", "Moscow", "--to", "INSIK", "--cargo", "tanker"], "tanker corridors run between ports"),
     (["--from", "RUMOW", "--to", "INNSA"], "container corridors start at a port"),
     (["--from", "INNSA", "--to", "Moscow", "--format", "xml"], "unknown --format"),
-    (["--from", "INNSA", "--to", "Moscow", "--map", "x.svg"], "--map writes a PNG"),
+    (["--from", "INNSA", "--to", "Moscow", "--map", "x.svg"], "--map writes .png or .html; got 'x.svg'"),
 ])
 def test_one_line_errors(args: list[str], message: str):
     r = run("corridors", *args)
@@ -117,3 +117,14 @@ def test_parquet(tmp_path: Path):
     rows = pq.read_table(out).to_pylist()
     assert rows[0]["corridor"] == "suez-novorossiysk-rail" and rows[0]["from"] == "INMUN"
     assert rows[0]["distance_km"] == 8006
+
+
+def test_html_map_is_self_contained(tmp_path: Path):
+    page = tmp_path / "c.html"
+    r = run("corridors", "--from", "INNSA", "--to", "Moscow", "--date", "2026-03-15", "--map", str(page))
+    assert r.exit_code == 0, r.output
+    html = page.read_text(encoding="utf-8")
+    assert "<svg" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html and "<script" not in html
+    assert html.count("<polyline") >= 9 and "instc-road: Bandar Abbas → Astara (Iran–Azerbaijan border), road, 1,850 km" in html
+    assert "nsr-murmansk-rail" in html and "stroke-dasharray" in html  # the closed NSR corridor is dashed

@@ -21,7 +21,7 @@ VesselOpt = Annotated[str, typer.Option("--vessel", help="Tanker class: aframax 
 CongestionOpt = Annotated[float, typer.Option(
     "--astara-congestion", help="Multiply the border dwell at Astara (1 = none, 2 = twice as long).")]
 GeojsonOpt = Annotated[Path | None, typer.Option("--geojson", help="Also write the corridors as GeoJSON here.")]
-MapOpt = Annotated[Path | None, typer.Option("--map", help="Also draw a PNG map here.")]
+MapOpt = Annotated[Path | None, typer.Option("--map", help="Also draw a map here: PATH.png or PATH.html (self-contained).")]
 
 
 def _parse_date(text: str | None) -> date:
@@ -102,11 +102,12 @@ def register(app: typer.Typer) -> None:
 
                 save_geojson(result, geojson)
             if map_png is not None:
-                if map_png.suffix.lower() != ".png":
-                    raise BilateralError(f"--map writes a PNG; give a path ending in .png, not {map_png.name!r}")
-                from bilateral.corridors.maps import save_png
+                from bilateral.corridors.maps import save_html, save_png
 
-                save_png(result, map_png)
+                suffix = map_png.suffix.lower()
+                if suffix not in (".png", ".html"):
+                    raise BilateralError(f"--map writes .png or .html; got {map_png.name!r}")
+                (save_png if suffix == ".png" else save_html)(result, map_png)
             rows = result.records()
             emit(fmt, out, [c.to_dict() for c in result.corridors], rows, lambda console: _render(result, console))
 
