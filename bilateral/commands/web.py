@@ -17,6 +17,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 BriefFormat = Literal["html", "json"]
 BRIEF_FORMATS: tuple[str, ...] = get_args(BriefFormat)
+ServeFormat = Literal["text", "json"]
+SERVE_FORMATS: tuple[str, ...] = get_args(ServeFormat)
 
 
 def _ready_store(store: Path | None) -> Path:
@@ -34,24 +36,38 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = DEFAULT_HOST,
         port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = DEFAULT_PORT,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="Start-up record: text (one line) or json.")] = "text",
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the start-up record (URL, store, PID) "
+                                                 "to this file instead of stderr.")] = None,
         store: StoreOpt = None,
     ) -> None:
         """Start the read-only dashboard: pages with charts, a JSON API under /api, OpenAPI at /api/openapi.json.
 
         The store is opened read-only (loaded with the embedded release first if needed); plotly.js and the
         world map outlines are served from the installed packages, so the dashboard works with no internet.
-        --format and --out do not apply: it serves until stopped with Ctrl-C.
+        It serves until stopped (Ctrl-C); --format/--out say where the start-up record goes.
         """
 
         def body() -> None:
+            import json
+            import os
+
             import uvicorn
 
             from bilateral.web.app import create_app
 
+            if fmt not in SERVE_FORMATS:
+                raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(SERVE_FORMATS)}")
             path = _ready_store(store)
             web = create_app(path)
-            typer.echo(f"bilateral dashboard on http://{host}:{port}/ (store {path}, read-only); Ctrl-C stops it",
-                       err=True)
+            url = f"http://{host}:{port}/"
+            record = (json.dumps({"url": url, "api": f"{url}api/openapi.json", "store": str(path), "read_only": True,
+                                  "pid": os.getpid()}) if fmt == "json"
+                      else f"bilateral dashboard on {url} (store {path}, read-only); Ctrl-C stops it")
+            if out is not None:
+                _atomic_write(out, (record + "\n").encode("utf-8"))
+            else:
+                typer.echo(record, err=True)
             try:
                 uvicorn.run(web, host=host, port=port, log_level="warning")
             except OSError as exc:

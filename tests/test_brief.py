@@ -1,0 +1,110 @@
+"""`bilateral brief`: one self-contained HTML document with every section (CliRunner on a temp store)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.api import open_store
+from bilateral.cli import app
+from bilateral.report.brief import BRIEF_SECTIONS, build_brief, render_html
+
+runner = CliRunner()
+OFFICIAL_FY2025_26_TOTAL = 59_863_130_000.0  # DGCI&S provisional FY2025-26, the embedded official series
+
+
+@pytest.fixture(scope="module")
+def brief_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = tmp_path_factory.mktemp("brief") / "brief.duckdb"
+    shutil.copyfile(store_path, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def brief_html(brief_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("brief-out") / "brief.html"
+    r = runner.invoke(app, ["brief", "--out", str(out), "--store", str(brief_store)])
+    assert r.exit_code == 0, r.output
+    assert f"wrote {out}" in r.stderr
+    return out
+
+
+def test_brief_has_every_section(brief_html: Path):
+    text = brief_html.read_text(encoding="utf-8")
+    assert [m for m in re.findall(r'data-section="([a-z]+)"', text)] == list(BRIEF_SECTIONS)
+    assert "Not available" not in text
+    for chart in ("overview-series", "target-fan", "potential-sectors", "corridor-bars", "corridor-map",
+                  "settlement-paths", "agenda-timeline"):
+        assert f'id="plot-{chart}"' in text, chart
+    assert "US$59.86 bn" in text  # FY2025-26 total trade in the overview
+
+
+def test_brief_is_self_contained(brief_html: Path):
+    text = brief_html.read_text(encoding="utf-8")
+    assert text.count("* plotly.js v") == 1  # inlined once
+    assert not re.search(r"<script[^>]*\ssrc=", text)
+    assert not re.search(r"<link[^>]*\shref=\"https?:", text)
+    assert 'id="topojson-world_110m"' in text  # the map's outlines travel with it
+    assert "cdn.plot.ly/un" not in text.split("* plotly.js v")[0]  # nothing before plotly names the CDN
+
+
+def test_brief_json(brief_store: Path, tmp_path: Path):
+    out = tmp_path / "brief.json"
+    r = runner.invoke(app, ["brief", "--format", "json", "--out", str(out), "--store", str(brief_store)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text())
+    assert d["pair"] == "IND-RUS" and [s["id"] for s in d["sections"]] == list(BRIEF_SECTIONS)
+    kpis = dict(d["sections"][0]["kpis"])
+    assert kpis["Total trade"] == "US$59.86 bn" and kpis["Period"] == "FY2025-26 (provisional)"
+    series = d["sections"][0]["charts"][0]
+    assert series["columns"][:3] == ["period", "exports_usd", "imports_usd"]
+    assert [row for row in series["rows"] if row[0] == "FY2025-26"][0][3] == OFFICIAL_FY2025_26_TOTAL
+
+
+def test_build_brief_for_a_pair_without_data(brief_store: Path):
+    """A pair the store has no flows for: those sections say why, the rest of the brief stands."""
+    with open_store(brief_store) as s:
+        b = build_brief(s, "DEU-RUS", when=date(2026, 3, 1))
+    by = {sec.id: sec for sec in b.sections}
+    assert "no trade figures for DEU-RUS" in by["overview"].unavailable
+    assert by["corridors"].unavailable == "" and by["agenda"].unavailable == ""
+    html = render_html(b)
+    assert "Not available for DEU-RUS: no trade figures" in html
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["brief"], "give --out"),
+    (["brief", "--pair", "nonsense", "--out", "x.html"], "not a country pair"),
+    (["brief", "--format", "pdf", "--out", "x.html"], "unknown --format"),
+    (["brief", "--format", "json", "--pdf", "--out", "x.json"], "--pdf prints the HTML brief"),
+])
+def test_brief_errors_are_one_line(args: list[str], message: str, brief_store: Path, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, [*args, "--store", str(brief_store)])
+    assert r.exit_code == 1
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_out_is_a_directory(brief_store: Path, tmp_path: Path):
+    r = runner.invoke(app, ["brief", "--out", str(tmp_path), "--store", str(brief_store)])
+    assert r.exit_code == 1 and "is a directory" in r.stderr
+
+
+def test_pdf(brief_store: Path, tmp_path: Path):
+    from bilateral.report.brief import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("Chromium is not installed (Debian package 'chromium'); --pdf needs it")
+    out = tmp_path / "brief.html"
+    r = runner.invoke(app, ["brief", "--out", str(out), "--pdf", "--store", str(brief_store)])
+    assert r.exit_code == 0, r.output
+    pdf = out.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 50_000

@@ -1,0 +1,281 @@
+"""The dashboard's JSON API and pages through FastAPI's TestClient: values, 4xx on bad input, headers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
+    from fastapi.testclient import TestClient
+
+from bilateral.web.app import CSP, PAGES, create_app
+from bilateral.web.charts import Chart
+
+OFFICIAL_FY2024_25_TOTAL = 68_692_740_000.0  # DGCI&S, India–Russia FY2024-25 (the embedded official series)
+OFFICIAL_FY2024_25_EXPORTS = 4_881_300_000.0
+OFFICIAL_FY2010_11_EXPORTS = 1_689_500_000.0
+OFFICIAL_FY2025_26_TOTAL = 59_863_130_000.0
+TARGET_USD = 100e9
+DEPARTURE = "2026-03-01"
+
+
+@pytest.fixture(scope="module")
+def web_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the loaded store (the app holds it open read-only for the whole module)."""
+    dst = tmp_path_factory.mktemp("web") / "web.duckdb"
+    shutil.copyfile(store_path, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def client(web_store: Path):
+    app = create_app(web_store)
+    with TestClient(app) as c:
+        yield c
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- values -------------------------------------------------------------------------------------------
+def test_overview_values(client: TestClient):
+    r = client.get("/api/overview", params={"pair": "ind-rus", "period": "2024-25"})
+    assert r.status_code == 200
+    d = r.json()
+    assert d["pair"] == "IND-RUS" and d["period"] == "FY2024-25"
+    assert d["totals"]["total_trade_usd"] == OFFICIAL_FY2024_25_TOTAL
+    assert d["totals"]["exports_usd"] == OFFICIAL_FY2024_25_EXPORTS
+    assert d["totals"]["balance_usd"] == pytest.approx(2 * OFFICIAL_FY2024_25_EXPORTS - OFFICIAL_FY2024_25_TOTAL)
+    assert d["totals"]["source"] == "official"
+    # default period: the latest the store serves
+    assert client.get("/api/overview").json()["period"] == "FY2025-26"
+
+
+def test_totals_values(client: TestClient):
+    d = client.get("/api/totals", params={"pair": "IND-RUS"}).json()
+    first = d["totals"][0]
+    assert (first["period"], first["exports_usd"], first["source"]) == ("FY2010-11", OFFICIAL_FY2010_11_EXPORTS, "official")
+    assert [t["period"] for t in d["totals"]] == sorted(t["period"] for t in d["totals"])
+
+
+def test_target_from_the_targets_file(client: TestClient):
+    d = client.get("/api/target").json()
+    assert d["target"]["usd"] == TARGET_USD and d["target"]["period"] == "FY2029-30"
+    assert d["target"]["announced"] == "2025-12-05"
+    assert d["base"]["period"] == "FY2025-26" and d["base"]["total_trade_usd"] == OFFICIAL_FY2025_26_TOTAL
+    # required growth: (100 / 59.86313)^(1/4) - 1, four years from FY2025-26 to FY2029-30
+    assert d["required_cagr"] == pytest.approx((TARGET_USD / OFFICIAL_FY2025_26_TOTAL) ** 0.25 - 1, rel=1e-12)
+    assert 0.0 <= d["p_reach"]["low"] <= d["p_reach"]["chosen"] <= d["p_reach"]["high"] <= 1.0
+    assert d["backtest"] is None  # the dashboard skips the backtest
+
+
+def test_target_given_by_the_user(client: TestClient):
+    d = client.get("/api/target", params={"target_usd": 80e9, "by": "2027-28"}).json()
+    assert d["target"]["usd"] == 80e9 and d["target"]["period"] == "FY2027-28"
+    assert d["required_cagr"] == pytest.approx((80e9 / OFFICIAL_FY2025_26_TOTAL) ** 0.5 - 1, rel=1e-12)
+    assert "source" not in d["target"]  # not the target on file
+
+
+def test_potential_values(client: TestClient):
+    d = client.get("/api/potential", params={"top": 3}).json()
+    assert (d["exporter"], d["market"], d["year"]) == ("IND", "RUS", 2024)
+    assert [p["hs6"] for p in d["products"]] == ["870322", "293399", "870410"]
+    p = d["products"][0]
+    assert p["untapped_usd"] == pytest.approx(p["potential_usd"] - p["actual_usd"])
+    pharma = client.get("/api/potential", params={"sector": "pharma", "top": 5}).json()
+    assert pharma["filters"]["sector"] == "pharmaceuticals"
+    assert {q["sector"] for q in pharma["products"]} == {"pharmaceuticals"}
+    one = client.get("/api/potential", params={"product": "870322"}).json()
+    assert [q["hs6"] for q in one["products"]] == ["870322"]
+
+
+def test_corridors_values(client: TestClient):
+    d = client.get("/api/corridors", params={"origin": "INNSA", "destination": "moscow", "date": DEPARTURE}).json()
+    assert (d["from"], d["to"], d["date"], d["cargo"]) == ("INNSA", "RUMOW", DEPARTURE, "container")
+    by = {c["corridor"]: c for c in d["corridors"]}
+    assert by["suez-novorossiysk-rail"]["days_p50"] == 29.5
+    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2785.0
+    assert d["geojson"]["type"] == "FeatureCollection"
+    lines = [f for f in d["geojson"]["features"] if f["geometry"]["type"] == "LineString"]
+    assert {f["properties"]["corridor"] for f in lines} == set(by)
+    closed = client.get("/api/corridors", params={"date": DEPARTURE, "scenario": "red-sea-closed"}).json()
+    assert closed["scenarios"] == ["red-sea-closed"]
+    assert not {c["corridor"]: c for c in closed["corridors"]}["suez-novorossiysk-rail"]["open"]
+
+
+def test_settlement_values(client: TestClient):
+    d = client.get("/api/settlement").json()
+    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    first = d["scenarios"][0]["rows"][0]
+    assert (first["period"], first["kind"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert first["closing_inr"] == pytest.approx(first["opening_inr"] + first["inflow_inr"] - first["outflows_inr"])
+    one = client.get("/api/settlement", params={"scenario": "export_push"}).json()
+    assert [s["scenario"] for s in one["scenarios"]] == ["export_push"]
+
+
+def test_agenda_values(client: TestClient):
+    d = client.get("/api/agenda").json()
+    assert d["summit"]["place"] == "New Delhi" and len(d["commitments"]) == 18
+    trade = client.get("/api/agenda", params={"pillar": "trade"}).json()["commitments"]
+    assert trade and {c["pillar"] for c in trade} == {"trade"}
+    assert "trade-target-100bn" in {c["id"] for c in trade}
+
+
+def test_check_verdicts(client: TestClient):
+    text = "India-Russia trade reached $68.7 billion in 2024-25, and India's exports to Russia were $9 billion."
+    r = client.post("/api/check", json={"text": text, "date": "2025-12-05"})
+    assert r.status_code == 200
+    claims = r.json()["claims"]
+    assert [(c["text"], c["verdict"]) for c in claims][0] == ("$68.7 billion", "consistent")
+    assert claims[0]["our_value_usd"] == OFFICIAL_FY2024_25_TOTAL
+    assert claims[1]["measure"] == "exports" and claims[1]["verdict"] != "consistent"
+
+
+def test_pairs_and_health(client: TestClient):
+    assert client.get("/api/health").json() == {"status": "ok"}
+    assert client.get("/api/pairs").json()["pairs"][0] == "IND-RUS"
+
+
+def test_results_are_cached(client: TestClient):
+    svc = client.app.state.service
+    assert svc.overview("IND-RUS", "FY2024-25") is svc.overview("IND-RUS", "FY2024-25")
+
+
+# -- bad input ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("url", "params", "status", "field", "words"), [
+    ("/api/overview", {"pair": "INDRUS"}, 422, "pair", "not a country pair"),
+    ("/api/overview", {"pair": "XXX-RUS"}, 422, "pair", "not a country code"),
+    ("/api/overview", {"pair": "DEU-RUS"}, 404, None, "no trade figures for DEU-RUS"),
+    ("/api/overview", {"period": "FY2024"}, 422, "period", "not a period"),
+    ("/api/overview", {"period": "FY1900-01"}, 422, "period", "outside"),
+    ("/api/totals", {"pair": "A" * 30}, 422, None, ""),
+    ("/api/target", {"target_usd": -5}, 422, None, ""),
+    ("/api/target", {"by": "soon"}, 422, "by", "not a period"),
+    ("/api/target", {"by": "CY2030"}, 400, None, "count years differently"),
+    ("/api/potential", {"product": "87x"}, 422, "product", "not an HS code"),
+    ("/api/potential", {"product": "8703221"}, 422, "product", "not an HS code"),
+    ("/api/potential", {"sector": "spaceships"}, 422, "sector", "unknown sector"),
+    ("/api/potential", {"top": 0}, 422, None, ""),
+    ("/api/corridors", {"origin": "Atlantis"}, 422, "origin", "unknown place"),
+    ("/api/corridors", {"origin": "../../etc/passwd"}, 422, "origin", "not a place"),
+    ("/api/corridors", {"origin": "RUMOW", "destination": "Moscow"}, 422, "destination", "same place"),
+    ("/api/corridors", {"scenario": "asteroid"}, 422, "scenario", "unknown scenario"),
+    ("/api/corridors", {"cargo": "bulk"}, 422, None, ""),
+    ("/api/corridors", {"date": "1850-01-01"}, 422, "date", "outside"),
+    ("/api/settlement", {"scenario": "/etc/passwd"}, 422, "scenario", "unknown scenario"),
+    ("/api/settlement", {"scenario": "settlement_scenarios.yml"}, 422, "scenario", "unknown scenario"),
+    ("/api/settlement", {"from": "FY2022"}, 422, "from", "not a period"),
+    ("/api/agenda", {"pillar": "cricket"}, 422, "pillar", "unknown pillar"),
+    ("/api/agenda", {"status": "done"}, 422, "status", "unknown status"),
+])
+def test_bad_input_is_a_clear_4xx(client: TestClient, url: str, params: dict, status: int, field: str | None,
+                                  words: str):
+    r = client.get(url, params=params)
+    assert r.status_code == status, r.text
+    body = r.json()
+    if field is not None:
+        assert body["field"] == field
+    if words:
+        assert words in body["detail"]
+        assert "\n" not in body["detail"] and "Traceback" not in body["detail"]
+
+
+def test_bad_claim_requests(client: TestClient):
+    assert client.post("/api/check", json={"text": "   "}).status_code == 422
+    assert client.post("/api/check", json={"text": "x" * 50_001}).status_code == 422
+    assert client.post("/api/check", json={"text": "trade was $5 bn", "pair": "nope"}).status_code == 422
+    assert client.post("/api/check", json={"text": "trade was $5 bn", "date": "1066-10-14"}).status_code == 422
+    assert client.post("/api/check", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+
+
+def test_pages_show_errors_as_pages(client: TestClient):
+    r = client.get("/", params={"pair": "DEU-RUS"})
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert "no trade figures for DEU-RUS" in r.text
+    r = client.get("/potential", params={"top": "lots"})
+    assert r.status_code == 422 and "whole number" in r.text
+    r = client.post("/check", data={"text": "", "pair": "IND-RUS"})
+    assert r.status_code == 422 and "the article is empty" in r.text
+
+
+# -- pages, headers, assets ---------------------------------------------------------------------------
+SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"')
+
+
+@pytest.mark.parametrize("path", [p for p, _ in PAGES] + ["/api/docs"])
+def test_every_page_is_local_and_has_headers(client: TestClient, path: str):
+    r = client.get(path, params={"date": DEPARTURE} if path == "/corridors" else None)
+    assert r.status_code == 200
+    assert r.headers["content-security-policy"] == CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in CSP and "cdn" not in CSP
+    assert all(src.startswith("/") for src in SCRIPT_SRC.findall(r.text))
+    assert "cdn.plot.ly" not in r.text and "cdn.jsdelivr" not in r.text
+
+
+def test_api_has_headers_too(client: TestClient):
+    r = client.get("/api/overview")
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_pages_carry_charts_with_sources(client: TestClient):
+    r = client.get("/", params={"period": "FY2024-25"})
+    assert r.text.count('class="chart-spec"') == 3
+    assert "Source:" in r.text and "Download CSV" in r.text
+    assert "US$68.69 bn" in r.text  # the KPI for FY2024-25
+    r = client.get("/corridors", params={"date": DEPARTURE})
+    assert '"type": "scattergeo"' in r.text or '"type":"scattergeo"' in r.text
+
+
+def test_check_form_returns_verdicts(client: TestClient):
+    r = client.post("/check", data={"text": "India-Russia trade reached $68.7 billion in 2024-25.", "pair": "IND-RUS",
+                                    "date": ""})
+    assert r.status_code == 200
+    assert 'id="verdicts"' in r.text and "consistent" in r.text
+
+
+def test_text_is_escaped(client: TestClient):
+    r = client.post("/check", data={"text": "<script>alert(1)</script> trade $5 bn in 2024-25", "pair": "IND-RUS"})
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)" in r.text
+
+
+def test_assets_are_served_locally(client: TestClient):
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert b"plotly.js v" in js.content[:200]
+    topo = client.get("/static/topojson/world_110m.json")
+    assert topo.status_code == 200 and set(topo.json()["objects"]) >= {"countries", "land", "coastlines", "ocean"}
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/../app.py").status_code == 404
+
+
+def test_openapi_documents_the_api(client: TestClient):
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/overview", "/api/totals", "/api/target", "/api/potential", "/api/corridors", "/api/settlement",
+            "/api/agenda", "/api/check"} <= set(spec["paths"])
+    assert "post" in spec["paths"]["/api/check"]
+
+
+def test_no_endpoint_writes_the_store(web_store: Path, client: TestClient):
+    before = _sha(web_store)
+    for url in ("/api/overview", "/api/target", "/api/potential", "/api/settlement", "/api/agenda", "/"):
+        assert client.get(url).status_code == 200
+    client.post("/api/check", json={"text": "trade was $50 bn in 2023-24"})
+    assert client.app.state.service.store.read_only
+    assert _sha(web_store) == before
+
+
+def test_chart_csv_hand_worked():
+    c = Chart("x", "X", {"data": [], "layout": {}}, ("period", "value", "note"),
+              ((" FY2024-25", 1.5, 'say "hi", twice'), ("FY2025-26", None, "")), "test")
+    assert c.csv() == 'period,value,note\n FY2024-25,1.5,"say ""hi"", twice"\nFY2025-26,,\n'
+    assert c.has_data and not Chart("y", "Y", {}, ("a",), (), "s").has_data
