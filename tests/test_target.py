@@ -245,3 +245,8 @@ def test_probability_is_given_to_whole_percent(latest):
     assert all(p == round(p, 2) for _, p in d["combinations"])
     row = next(r for r in latest.records() if r["measure"] == "p_reach_target")
     assert row["value"] == round(latest.p_reach.chosen, 2)
+
+
+def test_too_short_a_history_is_refused(store):
+    with pytest.raises(BilateralError, match="at least 5 years up to the base; IND-RUS has 3"):
+        track(store, IND_RUS, base="2012-13", **TARGET)

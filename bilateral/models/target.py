@@ -49,6 +49,7 @@ TOP_MODELS = 2  # the model-choice range spans the best this many models of each
 MIN_RECENT_CHANGES = 2  # post-break energy volume changes needed for the 'recent volatility' variant
 MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
 MAX_HORIZON = 5  # backtest horizons 1 … 5 years
+MIN_HISTORY = 5  # years up to the base the forecast needs (the backtest's first origin is the fifth year)
 P_DIGITS = 2  # probabilities in JSON/CSV: whole percent
 PACE_YEARS = 4  # without a break on file, the pace table starts this many years before the base
 SECTOR_DETAIL_LEVEL = 8  # exports are split by sector with the shares of HS8 detail
@@ -668,6 +669,9 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
     req = required_cagr(base_total, target_usd, years)
     hist = [t for t in everything if parse_period(t.period) <= base_p]
     later = [t for t in everything if parse_period(t.period) > base_p]
+    if len(hist) < MIN_HISTORY:
+        raise BilateralError(f"the forecast needs at least {MIN_HISTORY} years up to the base; {pair.label} has "
+                             f"{len(hist)} up to {base_year.period} (first: {everything[0].period}); choose a later --base")
     by_period = {t.period: t for t in hist}
 
     def achieved(n: int) -> float | None:
