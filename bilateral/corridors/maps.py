@@ -148,14 +148,14 @@ def save_html(comparison: Comparison, path: Path) -> None:
                          f'stroke-width="2" fill="none" opacity="0.8"{dash}><title>{tip}</title></polyline>')
     for f in gj["features"]:
         if f["geometry"]["type"] == "Point":
-            x, y = _xy(*f["geometry"]["coordinates"]).split(",")
+            px, py = (float(v) for v in _xy(*f["geometry"]["coordinates"]).split(","))
             name = escape(f["properties"]["name"])
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3"><title>{name}</title></circle>'
-                         f'<text x="{float(x) + 4:.1f}" y="{float(y) - 4:.1f}" font-size="9">{name}</text>')
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3"><title>{name}</title></circle>'
+                         f'<text x="{px + 4:.1f}" y="{py - 4:.1f}" font-size="9">{name}</text>')
     for i, (mode, colour) in enumerate(m for m in MODE_STYLE.items() if m[0] != "tanker"):
-        y = height - 12 - 14 * i
-        parts.append(f'<line x1="10" y1="{y}" x2="30" y2="{y}" stroke="{colour}" stroke-width="3"/>'
-                     f'<text x="35" y="{y + 3}" font-size="10">{mode}</text>')
+        ly = height - 12 - 14 * i
+        parts.append(f'<line x1="10" y1="{ly:.0f}" x2="30" y2="{ly:.0f}" stroke="{colour}" stroke-width="3"/>'
+                     f'<text x="35" y="{ly + 3:.0f}" font-size="10">{mode}</text>')
     parts.append("</svg>")
     tanker = comparison.cargo == "tanker"
     cols = ["corridor", "open", "distance_km", "days_p50", "days_p90"] + (
