@@ -269,29 +269,38 @@ def _is_interrupt(exc: BaseException) -> bool:
         isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
-def _interrupted() -> NoReturn:
+def _interrupted(committed: bool = False) -> NoReturn:
     """Ctrl-C during a load: the transaction was rolled back (and its space reclaimed) by the store."""
-    typer.echo("interrupted: nothing was loaded", err=True)
+    typer.echo("interrupted after the load was committed" if committed else "interrupted: nothing was loaded",
+               err=True)
     raise typer.Exit(INTERRUPTED_EXIT)
 
 
-def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any], Any]) -> None:
-    """The shared body of the ingest commands: check options, load into a ready store, emit the report."""
+def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any], Any],
+            spinner: str | None = None) -> None:
+    """The shared body of the ingest commands: check options, load into a ready store, emit the report.
+
+    ``spinner``: a message shown with a spinner on the terminal while loading (comtrade has its own
+    progress bar, and rich allows one live display at a time).
+    """
+    from contextlib import nullcontext
+
     import duckdb
 
     from bilateral.api import open_store
-    from bilateral.output import check_format
+    from bilateral.output import busy, check_format
 
     check_format(fmt)
+    report = None
     try:
-        with open_store(store) as s:
+        with busy(spinner) if spinner else nullcontext(), open_store(store) as s:
             report = load(s)
     except KeyboardInterrupt:
-        _interrupted()
+        _interrupted(report is not None)
     except (duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C inside a DuckDB query
         if not _is_interrupt(exc):
             raise
-        _interrupted()
+        _interrupted(report is not None)
     rows = report.records()
 
     def render(console: Any) -> None:
@@ -326,7 +335,8 @@ def ingest_baci(
         from bilateral.sources import baci
 
         wanted = parse_years(years) if years else None
-        _ingest(fmt, out, store, lambda s: baci.ingest(s, path, years=wanted, quarantine_path=quarantine))
+        _ingest(fmt, out, store, lambda s: baci.ingest(s, path, years=wanted, quarantine_path=quarantine),
+                spinner=f"loading BACI from {path}")
 
     _run(body)
 
@@ -344,7 +354,8 @@ def ingest_eidb(
     def body() -> None:
         from bilateral.sources import eidb
 
-        _ingest(fmt, out, store, lambda s: eidb.ingest(s, path, quarantine_path=quarantine))
+        _ingest(fmt, out, store, lambda s: eidb.ingest(s, path, quarantine_path=quarantine),
+                spinner=f"loading EIDB files from {path}")
 
     _run(body)
 
