@@ -343,3 +343,12 @@ def test_export_csv_and_json_hold_every_row_as_stored(tmp_path, store_path):
     assert "01,agriculture_food,Agriculture and food" in lines  # HS 01 live animals → agriculture and food
     empty = CliRunner().invoke(app, ["export", "baci_countries", "--store", str(store_path), "-f", "json"])
     assert empty.exit_code == 0 and json.loads(empty.stdout) == []
+
+
+def test_out_name_longer_than_the_file_system_allows(tmp_path, store_path):
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    out = tmp_path / ("o" * (limit + 1) + ".csv")
+    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", "csv",
+                                                   "--out", str(out)]))
+    assert line.startswith("error: --out ") and line.endswith("is too long for the file system; use a shorter name")
+    assert files_under(tmp_path) == []
