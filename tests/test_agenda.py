@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -182,8 +181,8 @@ def test_updates_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert updates_path(tmp_path / "x.yml", tmp_path / "s" / "b.duckdb") == tmp_path / "x.yml"
 
 
-def test_linked_trade_target_figure(store):
-    reg = load_registry(Path(os.devnull + ".none"))
+def test_linked_trade_target_figure(store, updates: Path):
+    reg = load_registry(updates)
     fig = linked_figure(store, reg.get("trade-target-100bn"))
     assert fig is not None
     assert fig.period == "FY2025-26" and fig.value_usd == pytest.approx(59_863_130_000)
