@@ -79,6 +79,11 @@ ROUTING_RULES: dict[str, Rule] = {
 }
 
 
+NSR_MIN_LAT = 65.5
+NSR_WEST_LON = 55.0  # Kara Gate, Novaya Zemlya
+NSR_EAST_LON = -168.0  # Bering Strait
+
+
 def in_nsr_zone(lon: float, lat: float) -> bool:
     """Waters of the Northern Sea Route: north of 65.5°N from the Kara Gate (55°E) east to the Bering Strait.
 
@@ -87,11 +92,6 @@ def in_nsr_zone(lon: float, lat: float) -> bool:
     """
     lon = (lon + 180) % 360 - 180
     return lat >= NSR_MIN_LAT and (lon >= NSR_WEST_LON or lon <= NSR_EAST_LON)
-
-
-NSR_MIN_LAT = 65.5
-NSR_WEST_LON = 55.0  # Kara Gate, Novaya Zemlya
-NSR_EAST_LON = -168.0  # Bering Strait
 
 
 @dataclass(frozen=True)
@@ -212,14 +212,14 @@ def sea_route_live(a: Place, b: Place, routing: Routing) -> SeaRoute | None:
     if not rule.require <= used:
         return None
     coords = tuple((round(x, 3), round(y, 3)) for x, y in ls)
-    r = lambda v: None if v is None else round(v, 1)  # noqa: E731
-    return SeaRoute(a.id, b.id, routing, round(cum, 1), round(sum(approach), 1), tuple(passages), r(entry),
-                    r(exit_), coords)
+    return SeaRoute(a.id, b.id, routing, round(cum, 1), round(sum(approach), 1), tuple(passages),
+                    None if entry is None else round(entry, 1), None if exit_ is None else round(exit_, 1), coords)
 
 
 def _rules_digest() -> str:
     text = json.dumps({k: [sorted(v.avoid), sorted(v.require)] for k, v in ROUTING_RULES.items()}, sort_keys=True)
-    return hashlib.sha256(f"{text}|{MAX_APPROACH_KM}|{SEAROUTE_VERSION}".encode()).hexdigest()[:16]
+    extra = f"{MAX_APPROACH_KM}|{SEAROUTE_VERSION}|{BERING_STRAIT}|{NSR_MIN_LAT}|{NSR_WEST_LON}|{NSR_EAST_LON}"
+    return hashlib.sha256(f"{text}|{extra}".encode()).hexdigest()[:16]
 
 
 def _key(a: Place, b: Place, routing: str) -> str:
