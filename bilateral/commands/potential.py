@@ -50,6 +50,16 @@ def read_tariffs(path: Path) -> dict[str, float]:
     return out
 
 
+SUFFIX_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
+
+
+def format_for(fmt: str, out: Path | None) -> str:
+    """The output format: as given, or from --out's suffix when left at the default (table)."""
+    if fmt == "table" and out is not None and out.suffix.lower() in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[out.suffix.lower()]
+    return fmt
+
+
 def _render(result: Any, console: Any) -> None:
     from rich.table import Table
 
@@ -130,7 +140,7 @@ def register(app: typer.Typer) -> None:
             from bilateral.models.potential import potential
             from bilateral.output import check_format
 
-            check_format(fmt)
+            fmt_ = check_format(format_for(fmt, out))
             if pair and exporter:
                 raise InputError("give --pair EXPORTER-MARKET or --exporter EXPORTER, not both", field="--pair")
             if exporter:
@@ -145,7 +155,7 @@ def register(app: typer.Typer) -> None:
                 result = potential(s, ex, market, year=year, sector=sector, products=product or (),
                                    top=top or None, exclude_sanction_risk=exclude_sanction_risk,
                                    tariffs=tariff_map)
-            emit(fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
+            emit(fmt_, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 
         run(body)
 
@@ -168,12 +178,21 @@ def register(app: typer.Typer) -> None:
             from bilateral.output import check_format
             from bilateral.store.matrix import world_matrix
 
-            check_format(fmt)
+            fmt_ = check_format(format_for(fmt, out))
             with open_store(store) as s:
                 matrix = world_matrix(s, year)
                 df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)
                 tci = complementarity(s.con, matrix, "IND", "RUS")
             df = df.sort_values(["exporter", "rca", "product"], ascending=[True, False, True]).reset_index(drop=True)
+            if fmt_ == "parquet" and out is not None:  # every row, written straight from the frame
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                tmp = out.with_name(out.name + ".part")
+                pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp, compression="zstd")
+                tmp.replace(out)
+                typer.echo(f"{len(df):,} rows written to {out}", err=True)
+                return
             rows = df.to_dict("records")
             obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(),
                    "rca": rows}
@@ -194,6 +213,6 @@ def register(app: typer.Typer) -> None:
 
                 console.print(escape(f"Note: {matrix.caveat}"))
 
-            emit(fmt, out, obj, rows, render)
+            emit(fmt_, out, obj, rows, render)
 
         run(body)
