@@ -186,3 +186,10 @@ def test_partial_detail_is_not_labelled_a_total(store_path: Path) -> None:
     assert rows[("FY2024-25", "export")]["basis"] == "sum of HS8 detail (partial: not a total)"
     assert rows[("FY2024-25", "export")]["value_usd"] == 3_962_280_000.0
     assert rows[("FY2024-25", "export")]["grade"] == "B"
+
+
+def test_selected_national_lines_never_stand_as_a_total(store) -> None:
+    """Crude and coal lines (quality 'complete' each) are not India's total imports from Iraq (found by the claim checker)."""
+    assert queries.pair_totals(store, "IND-IRQ") == []
+    rows = {(r.period, r.flow): r for r in queries.pair_flows(store, "IND-IRQ", "embedded")}
+    assert rows[("FY2021-22", "import")].basis == "sum of HS4 detail (partial: not a total)"

@@ -59,6 +59,7 @@ class Rule:
     estimate: str
     table: str
     reason: str
+    detail_sums_to_total: bool = False  # its product detail is exhaustive (all products), so its sum is a total
 
     @property
     def name(self) -> str:
@@ -77,10 +78,11 @@ def precedence() -> tuple[Rule, ...]:
     rules = []
     for line, row in enumerate(csv.DictReader(_data("source_precedence.csv").splitlines()), start=2):
         try:
-            rules.append(Rule(int(row["rank"]), row["source"], row["estimate"], row["table"], row["reason"]))
+            rules.append(Rule(int(row["rank"]), row["source"], row["estimate"], row["table"], row["reason"],
+                              row["detail_sums_to_total"] == "yes"))
         except (KeyError, ValueError, TypeError):
             raise BilateralError(f"harmonise/data/source_precedence.csv, line {line}: needs rank (a number), "
-                                 "source, estimate, table, reason") from None
+                                 "source, estimate, table, detail_sums_to_total (yes|no|n/a), reason") from None
     keys = [(r.source, r.estimate) for r in rules]
     if len(set(keys)) != len(keys) or len({r.rank for r in rules}) != len(rules):
         raise BilateralError("harmonise/data/source_precedence.csv: each (source, estimate) and each rank once")
@@ -257,8 +259,11 @@ def _pick(cands: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[
         rule = _rank(source, estimate)
         if rule is None:
             continue  # a source the precedence file does not list never serves a report
-        if source != OFFICIAL and not all(serves_total(q) for q in str(qualities).split(", ")):
-            continue  # partial detail, a region's figure, top lines only: not a total
+        if source != OFFICIAL and int(level) > 0 and not (
+                rule.detail_sums_to_total and all(serves_total(q) for q in str(qualities).split(", "))):
+            continue  # a national file of selected lines, partial detail, a region's figure: not a total
+        if source != OFFICIAL and int(level) == 0 and not all(serves_total(q) for q in str(qualities).split(", ")):
+            continue
         basis = ("official total" if source == OFFICIAL else
                  _LEVEL_BASIS.get(int(level), f"sum of HS{int(level)} detail"))
         key = (period, kind, flow)
@@ -692,7 +697,7 @@ def pair_flows(store: Store, pair: Pair | str, source: str | None = None, level:
             continue
         lvl = int(lvl)
         if level == 0 and lvl > 0 and src != OFFICIAL:
-            total_ok = all(serves_total(q) for q in str(qualities).split(", "))
+            total_ok = rule.detail_sums_to_total and all(serves_total(q) for q in str(qualities).split(", "))
             basis = f"sum of HS{lvl} detail" + ("" if total_ok else " (partial: not a total)")
             n = 0
         elif src == OFFICIAL:
