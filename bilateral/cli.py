@@ -222,42 +222,6 @@ def indicators(
     _run(body)
 
 
-@app.command()
-def target(
-    pair: PairOpt = "IND-RUS",
-    base: Annotated[str | None, typer.Option("--base", help="Base fiscal year (default: latest official).")] = None,
-    target_usd: Annotated[float, typer.Option("--target-usd", help="Target total trade in US$.")] = 100e9,
-    by: Annotated[str, typer.Option("--by", help="Target fiscal year ('by 2030' = FY2029-30).")] = "FY2029-30",
-    scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML file.")] = None,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here.")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Write an interactive HTML chart here.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated probability.")] = 20251205,
-    fmt: FormatOpt = "table",
-    out: OutOpt = None,
-    store: StoreOpt = None,
-) -> None:
-    """Is the partnership on track for its target? Required vs achieved growth, forecast, scenarios."""
-
-    def body() -> None:
-        from bilateral.models.target import records, track
-        from bilateral.report.render import render_target
-
-        result = _pair_report(
-            pair, fmt, out, store,
-            lambda s, p: track(s, p, base=base, target_usd=target_usd, by=by, scenario_file=scenario, seed=seed),
-            records, render_target)
-        if chart is not None:
-            from bilateral.report.charts import target_png
-
-            target_png(result, chart)
-        if html is not None:
-            from bilateral.report.charts import target_html
-
-            target_html(result, html)
-
-    _run(body)
-
-
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 

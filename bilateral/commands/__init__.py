@@ -12,6 +12,7 @@ import typer
 
 #: modules under bilateral.commands, in the order their commands appear in ``bilateral --help``
 MODULES: tuple[str, ...] = (
+    "target",
     "agenda",
     "settlement",
     "potential",

@@ -109,59 +109,6 @@ def render_overview(result: Overview, console: Console) -> None:
         console.print(f"[yellow]Note:[/yellow] {note}")
 
 
-def render_target(result: dict[str, Any], console: Console) -> None:
-    b, tg = result["base"], result["target"]
-    console.print(
-        f"[bold]{result['pair']}: US${tg['usd'] / 1e9:,.0f} bn by {tg['period']}[/bold] — base "
-        f"{b['period']} ({b['status']}) US${b['total_trade_usd'] / 1e9:,.2f} bn"
-    )
-    t = Table(title="Pace", title_justify="left")
-    t.add_column("measure")
-    t.add_column("value", justify="right")
-    t.add_row(f"Required CAGR, {b['period']} → {tg['period']} ({tg['years']} years)", pct(result["required_cagr"]))
-    t.add_row(f"Achieved CAGR, last 3 years to {b['period']}", pct(result["achieved_cagr_3y"]))
-    t.add_row(f"Achieved CAGR, last 5 years to {b['period']}", pct(result["achieved_cagr_5y"]))
-    t.add_row("Probability of reaching the target (forecast)", share(result["p_reach_target"]))
-    console.print(t)
-    p = Table(title="Required pace as each year came in", title_justify="left")
-    for c in ("base year", "status", "total US$ bn", "years left", "required CAGR"):
-        p.add_column(c, justify="left" if c in ("base year", "status") else "right")
-    for r in result["pace"]:
-        p.add_row(r["base"], r["status"], f"{r['total_trade_usd'] / 1e9:,.2f}", str(r["years_left"]),
-                  pct(r["required_cagr"]))
-    console.print(p)
-    f = Table(title="Forecast of total trade, US$ bn (" + result["forecast_model"]["model"] + ")",
-              title_justify="left")
-    for c in ("year", "median", "mean", "80% interval", "95% interval"):
-        f.add_column(c, justify="left" if c == "year" else "right")
-    for r in result["forecast"]:
-        f.add_row(r["period"], f"{r['median'] / 1e9:,.1f}", f"{r['mean'] / 1e9:,.1f}",
-                  f"{r['lo80'] / 1e9:,.1f}–{r['hi80'] / 1e9:,.1f}", f"{r['lo95'] / 1e9:,.1f}–{r['hi95'] / 1e9:,.1f}")
-    console.print(f)
-    s = Table(title=f"Scenarios at {tg['period']}, US$ bn", title_justify="left")
-    for c in ("scenario", "exports", "imports", "total", "balance", "vs target"):
-        s.add_column(c, justify="left" if c == "scenario" else "right")
-    for sc in result["scenarios"]:
-        end = sc["years"][-1]
-        s.add_row(sc["title"], f"{end['exports_usd'] / 1e9:,.1f}", f"{end['imports_usd'] / 1e9:,.1f}",
-                  f"{end['total_trade_usd'] / 1e9:,.1f}", f"{end['balance_usd'] / 1e9:,.1f}",
-                  f"{-sc['shortfall_usd'] / 1e9:+,.1f}")
-    console.print(s)
-    g = result["gap"]
-    console.print(
-        f"Gap to target from {b['period']}: US${g['gap_usd'] / 1e9:,.1f} bn. If exports alone closed it they "
-        f"would have to grow {g['if_all_from_exports']['exports_multiple']:.1f}× "
-        f"({pct(g['if_all_from_exports']['required_cagr'])} a year); imports alone, "
-        f"{pct(g['if_all_from_imports']['required_cagr'])} a year."
-    )
-    console.print(f"Base split: {g['base_split']['exports_source']}; {g['base_split']['imports_source']}.")
-    for sc in result["scenarios"]:
-        console.print(f"[bold]{sc['title']}[/bold]: {sc['description']}")
-    console.print(f"Source: {result['source']['publisher']} ({result['source']['url']}); forecast, scenarios: bilateral.")
-    for note in result["notes"]:
-        console.print(f"[yellow]Note:[/yellow] {note}")
-
-
 def render_indicators(rows: list[dict[str, Any]], console: Console) -> None:
     period = rows[0]["period"] if rows else ""
     t = Table(title=f"Indicators, {rows[0]['pair'] if rows else ''} {period}", title_justify="left")
