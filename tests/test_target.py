@@ -14,8 +14,7 @@ from bilateral.api import parse_pair
 from bilateral.commands.target import register
 from bilateral.errors import BilateralError
 from bilateral.models.target import Scenario, _scenario, brent_average, brent_hold, load_scenarios, required_cagr, track
-from bilateral.store.queries import period_totals
-from bilateral.store.target_reads import energy_history
+from bilateral.store.queries import energy_history, period_totals
 
 IND_RUS = parse_pair("IND-RUS")
 TARGET = {"target_usd": 100e9, "by": "FY2029-30"}

@@ -38,8 +38,7 @@ from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.models import backtest as bt
 from bilateral.models.forecast import CANDIDATES, DESCRIPTIONS, Z80, Z95, Fitted, fit, residuals
 from bilateral.store.db import Store
-from bilateral.store.queries import PeriodTotals, period_totals, reporter_totals
-from bilateral.store.target_reads import EnergyPoint, energy_history
+from bilateral.store.queries import EnergyPoint, PeriodTotals, energy_history, period_totals, reporter_totals
 
 DEFAULT_SEED = 20251205  # the summit's date
 SIMULATIONS = 20_000
