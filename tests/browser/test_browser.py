@@ -1,0 +1,280 @@
+"""The dashboard and the brief in headless Chromium (Playwright driving Debian's /usr/bin/chromium).
+
+A real `bilateral serve` runs on 127.0.0.1 and a free port, on a private copy of the test store;
+every request the page makes to another origin is blocked and recorded (the network is off for the
+page), and a test fails on any. Screenshots go to tests/browser/artefacts/ (git-ignored).
+Skipped, with the reason, where Chromium or the playwright package is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+START_TIMEOUT_S = 60
+CHART_TIMEOUT_MS = 30_000
+DEPARTURE = "2026-03-01"
+PAGES = [("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
+         (f"/corridors?date={DEPARTURE}", "Corridors"), ("/settlement", "Settlement"), ("/agenda", "Agenda"),
+         ("/check", "Claim check"), ("/api/docs", "API")]
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed (apt-get install -y chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`bilateral serve` in a subprocess on a free loopback port; its base URL."""
+    folder = tmp_path_factory.mktemp("serve")
+    store = folder / "serve.duckdb"
+    shutil.copyfile(store_path, store)
+    port = _free_port()
+    log = (folder / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "bilateral.cli", "serve", "--port", str(port), "--store", str(store)],
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"bilateral serve did not start: {(folder / 'serve.log').read_text()[-2000:]}")
+        time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Watch:
+    """A page with its console errors, page errors and every request to another origin.
+
+    Requests are recorded, not intercepted (interception would switch off the browser's cache and
+    reload plotly.js on every page); a request to another origin fails the test, and the CSP would
+    refuse it anyway. The brief is opened in a context with the network switched off.
+    """
+
+    def __init__(self, context: Any, allowed: tuple[str, ...]) -> None:
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+        def seen(req: Any) -> None:
+            self.requests.append(req.url)
+            if not req.url.startswith(allowed):
+                self.blocked.append(req.url)
+
+        self.page.on("request", seen)
+        self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+    def charts_drawn(self) -> dict[str, Any]:
+        self.page.wait_for_function("() => window.bilateralCharts && window.bilateralCharts.total > 0 && "
+                                    "window.bilateralCharts.rendered + window.bilateralCharts.failed === "
+                                    "window.bilateralCharts.total", timeout=CHART_TIMEOUT_MS)
+        state = self.page.evaluate("() => window.bilateralCharts")
+        assert state["failed"] == 0, state["errors"]
+        return dict(state)
+
+    def traces(self) -> dict[str, int]:
+        """Points drawn per chart (summed over its traces), read from the plotted divs."""
+        return dict(self.page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.plot'))
+            .map(d => [d.id, (d.data || []).reduce((n, t) => n + ((t.x || t.lon || []).length), 0)]))"""))
+
+    def shot(self, name: str) -> Path:
+        ARTEFACTS.mkdir(exist_ok=True)
+        path = ARTEFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser: Any) -> Iterator[Any]:
+    """One browser context for the dashboard's tests, so plotly.js is fetched once and then cached."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture()
+def watch(context: Any, server: str) -> Iterator[Watch]:
+    w = Watch(context, (server, "data:", "blob:"))
+    try:
+        yield w
+    finally:
+        w.close()
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=[t for _, t in PAGES])
+def test_page_loads_and_charts_render(watch: Watch, server: str, path: str, title: str):
+    resp = watch.page.goto(server + path)
+    assert resp is not None and resp.status == 200
+    assert watch.page.locator("h1").inner_text().startswith(title)
+    if path.startswith(("/check", "/api/docs")):
+        watch.page.wait_for_load_state("load")
+    else:
+        state = watch.charts_drawn()
+        points = watch.traces()
+        assert len(points) == state["total"] and all(n > 0 for n in points.values()), points
+        assert watch.page.locator("figcaption .source").count() == state["total"]
+    shot = watch.shot("page-" + (title.lower().replace(" ", "-")))
+    print(f"screenshot: {shot}")
+    assert watch.errors == []
+    assert watch.blocked == []
+
+
+def test_corridor_map_draws_world_outlines_from_the_app(watch: Watch, server: str):
+    watch.page.goto(f"{server}/corridors?date={DEPARTURE}")
+    watch.charts_drawn()
+    assert any(u.endswith("/static/topojson/world_110m.json") for u in watch.requests)
+    countries = watch.page.locator("#plot-corridor-map .geo .countries path, #plot-corridor-map .geo path.js-line")
+    assert countries.count() > 0
+    assert watch.page.locator("#plot-corridor-map .scattergeo").count() > 0
+    assert watch.blocked == [] and watch.errors == []
+
+
+def test_pair_selector_and_navigation(watch: Watch, server: str):
+    p = watch.page
+    p.goto(f"{server}/target")
+    watch.charts_drawn()
+    p.fill("#pair-select", "ind-rus")
+    p.click(".pair-form button")
+    p.wait_for_load_state("load")
+    assert "pair=ind-rus" in p.url and "/target" in p.url
+    assert p.locator(".pair-label").inner_text() == "IND-RUS"
+    watch.charts_drawn()
+    p.click("nav a[data-page='/settlement']")
+    p.wait_for_load_state("load")
+    assert "/settlement?pair=IND-RUS" in p.url and p.locator("h1").inner_text().startswith("Settlement")
+    watch.charts_drawn()
+    p.select_option("select[name=scenario]", "export_push")
+    p.click("form.filters button")
+    p.wait_for_load_state("load")
+    assert "scenario=export_push" in p.url
+    assert p.locator("#settlement-table tbody tr").count() == 1
+    # a pair with no data: a page that says what to load, not a traceback
+    p.fill("#pair-select", "DEU-RUS")
+    p.click(".pair-form button")
+    p.wait_for_load_state("load")
+    assert "no trade figures for DEU-RUS" in p.locator(".error").inner_text()
+    watch.shot("pair-without-data")
+    assert watch.blocked == []
+    assert [e for e in watch.errors if "404" not in e] == []  # the error page's own status, nothing else
+
+
+def test_period_selector(watch: Watch, server: str):
+    p = watch.page
+    p.goto(f"{server}/")
+    watch.charts_drawn()
+    p.select_option("#period-select", "FY2024-25")
+    p.click("form.filters button")
+    p.wait_for_load_state("load")
+    assert p.locator("#kpi-total").inner_text() == "US$68.69 bn"
+    watch.charts_drawn()
+    assert watch.errors == []
+
+
+def test_claim_check_returns_verdicts(watch: Watch, server: str):
+    p = watch.page
+    p.goto(f"{server}/check")
+    p.fill("#check-text", "India-Russia trade reached $68.7 billion in 2024-25, and India's exports to Russia "
+                          "were $4.9 billion.")
+    p.click("#check-submit")
+    p.wait_for_selector("#verdicts")
+    rows = p.locator("#verdicts tbody tr")
+    assert rows.count() == 2
+    assert p.locator("#verdicts .verdict").all_inner_texts() == ["consistent", "consistent"]
+    watch.shot("claim-check")
+    assert watch.errors == [] and watch.blocked == []
+
+
+def test_csv_download(watch: Watch, server: str, tmp_path: Path):
+    p = watch.page
+    p.goto(f"{server}/")
+    watch.charts_drawn()
+    with p.expect_download() as dl:
+        p.click("#chart-overview-series button.csv")
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(str(path))
+    lines = path.read_text().splitlines()
+    assert dl.value.suggested_filename == "overview-series.csv"
+    assert lines[0] == "period,exports_usd,imports_usd,total_trade_usd,balance_usd,status,source"
+    assert lines[1] == "FY2010-11,1689500000,3600020000,5289520000,-1910520000,final,official"
+
+
+def test_brief_opens_offline(browser: Any, store_path: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+    from bilateral.report.brief import BRIEF_SECTIONS
+
+    store = tmp_path / "b.duckdb"
+    shutil.copyfile(store_path, store)
+    out = tmp_path / "brief.html"
+    r = CliRunner().invoke(app, ["brief", "--out", str(out), "--store", str(store)])
+    assert r.exit_code == 0, r.output
+    offline = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    w = Watch(offline, ("file:", "data:", "blob:"))
+    try:
+        w.page.goto(out.as_uri())
+        state = w.charts_drawn()
+        assert state["total"] >= 8
+        points = w.traces()
+        assert all(n > 0 for n in points.values()), points
+        sections = w.page.eval_on_selector_all("section[data-section]", "els => els.map(e => e.dataset.section)")
+        assert sections == list(BRIEF_SECTIONS)
+        assert w.page.locator("#plot-corridor-map .geo path").count() > 0  # outlines from the inlined topojson
+        shot = w.shot("brief")
+        print(f"screenshot: {shot}")
+        assert w.blocked == [] and w.errors == []
+    finally:
+        offline.close()
