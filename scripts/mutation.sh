@@ -15,7 +15,8 @@
 #   MUTATION_KEEP     set to 1 to keep the work folder (its path is printed) for `mutmut results/show`
 #   BILATERAL_SHARED_DATA  the shared data folder (default ../shared/data), for the tests that need it
 # Needs mutmut in the project's venv: .venv/bin/pip install 'mutmut>=3.8,<4'
-# Prints the mutmut summary and a line "mutation score: K killed of N (P%)".
+# Prints the mutmut summary, "mutation score: K killed of N mutants (P%); S survived, T reached by no test"
+# (killed + timed out over all mutants, as mutmut's badge counts it) and the survivors.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,8 +37,9 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bilateral-mutation.XXXXXX")"
 if [ "${MUTATION_KEEP:-0}" != 1 ]; then trap 'rm -rf "$WORK"' EXIT; fi
 echo "mutation.sh: working in $WORK (a copy of $REPO)"
-( cd "$REPO" && tar --exclude=./.venv --exclude=./.git --exclude=./mutants --exclude='__pycache__' \
-    --exclude='*.egg-info' -cf - . ) | ( cd "$WORK" && tar -xf - )
+# only what the tests read: the package, the tests, the docs (their examples are run), the config
+( cd "$REPO" && tar --exclude='__pycache__' --exclude='*.egg-info' -cf - bilateral tests docs pyproject.toml README.md ) \
+  | ( cd "$WORK" && tar -xf - )
 
 # which files to mutate: a folder means every .py file under it
 only=()
@@ -66,15 +68,23 @@ timeout --kill-after=30 "$TIMEOUT" "$PY" -m mutmut run --max-children "$JOBS" ||
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
   echo "mutation.sh: stopped after ${TIMEOUT}s; the score below covers the mutants tested so far" >&2
 fi
-"$PY" -m mutmut export-cicd-stats >/dev/null
+"$PY" -m mutmut export-cicd-stats >/dev/null 2>&1 || true
 "$PY" - <<'EOF'
 import json
+import os
+if not os.path.exists("mutants/mutmut-cicd-stats.json"):
+    raise SystemExit("mutation score: none (mutmut stopped before testing any mutant)")
 s = json.load(open("mutants/mutmut-cicd-stats.json"))
 caught = s.get("killed", 0) + s.get("timeout", 0)
-tested = caught + s.get("survived", 0)
+total = s.get("total", 0) - s.get("skipped", 0)  # mutmut's own convention (its `badge` command)
 print("stats:", json.dumps(s, sort_keys=True))
-print(f"mutation score: {caught} killed of {tested} tested ({caught / tested:.1%})" if tested else
-      "mutation score: no mutant tested")
+if total:
+    done = sum(s.get(k, 0) for k in ("killed", "timeout", "survived", "no_tests", "suspicious", "segfault"))
+    print(f"mutation score: {caught} killed of {total} mutants ({caught / total:.1%}); "
+          f"{s.get('survived', 0)} survived, {s.get('no_tests', 0)} reached by no test"
+          + (f", {total - done} NOT TESTED (the run was stopped)" if done < total else ""))
+else:
+    print("mutation score: no mutant tested")
 EOF
 echo "survivors (mutmut show <name> in $WORK to see one):"
 "$PY" -m mutmut results 2>/dev/null | grep -v ": killed" | head -200 || true

@@ -19,6 +19,7 @@ from bilateral.api import open_store
 from bilateral.errors import BilateralError, StoreError
 from bilateral.harmonise.pairs import parse_pair
 from bilateral.harmonise.periods import Period, parse_period, period_of_label
+from bilateral.indicators import trade
 from bilateral.indicators.summary import summary
 from bilateral.sources import comtrade, eidb
 from bilateral.sources.canonical import to_table
@@ -227,3 +228,23 @@ def test_parse_period_refuses_with_one_clear_line(text):
     assert str(info.value) == (f"not a period: {text!r}; write a fiscal year as FY2024-25 (or 2024-25) or a calendar "
                                "year as CY2022 (or 2022)")
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+# -- trade arithmetic: boundary mutants of bilateral/indicators/trade.py that survived ------------
+
+
+def test_growth_and_ratio_boundaries():
+    # a start or end of exactly 1 (or below) is a valid value, not a missing one
+    assert trade.cagr(1, 4, 2) == pytest.approx(1.0)
+    assert trade.cagr(0.25, 1, 2) == pytest.approx(1.0)
+    assert trade.cagr(4, 1, 2) == pytest.approx(-0.5)
+    assert trade.cagr(1, 0, 2) is None and trade.cagr(0, 1, 2) is None  # a zero end or start: undefined
+    assert trade.yoy(1, 3) == pytest.approx(2.0)
+    assert trade.yoy(0.5, 1) == pytest.approx(1.0)
+    assert trade.yoy(0, 5) is None and trade.yoy(80, None) is None and trade.yoy(None, 80) is None
+    assert trade.hhi([0.5, 0.5]) == pytest.approx(0.5)  # shares that add up to exactly 1
+    assert trade.hhi([0.25, 0.5]) == pytest.approx((1 / 3) ** 2 + (2 / 3) ** 2)
+    assert trade.hhi([0, 0]) is None
+    assert trade.safe_ratio(3, 1) == 3.0 and trade.safe_ratio(0, 1) == 0.0
+    assert trade.safe_ratio(1, 0) is None and trade.safe_ratio(1, float("nan")) is None
+    assert trade.safe_ratio(None, 2) is None and trade.safe_ratio(2, None) is None
