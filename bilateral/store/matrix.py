@@ -132,7 +132,12 @@ def baci_matrix(store: Store, year: int) -> WorldMatrix | None:
         f"JOIN baci_countries ci ON ci.version = {_literal(version)} AND ci.code = f.i "
         f"JOIN baci_countries cj ON cj.version = {_literal(version)} AND cj.code = f.j "
         f"WHERE f.release = {_literal(release)}")
-    exports, imports = _marginals(flows)
+    # the marginals aggregate on BACI's numeric codes and name the countries afterwards
+    names = f"SELECT code, iso3 FROM baci_countries WHERE version = {_literal(version)}"
+    exports = (f"SELECT c.iso3 AS exporter, a.hs6, a.value_usd FROM (SELECT i, k AS hs6, sum(v) * 1000 AS value_usd "
+               f"FROM baci_flows WHERE release = {_literal(release)} GROUP BY ALL) a JOIN ({names}) c ON c.code = a.i")
+    imports = (f"SELECT c.iso3 AS importer, a.hs6, a.value_usd FROM (SELECT j, k AS hs6, sum(v) * 1000 AS value_usd "
+               f"FROM baci_flows WHERE release = {_literal(release)} GROUP BY ALL) a JOIN ({names}) c ON c.code = a.j")
     return WorldMatrix(year=year, source="baci", release=release, flows=flows, exports=exports,
                        imports=imports, caveat=f"BACI {version} ({hs_revision}) as loaded",
                        provenance=({"release": release, "producer": producer, "url": url,
