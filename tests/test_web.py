@@ -159,6 +159,7 @@ def test_results_are_cached(client: TestClient):
     ("/api/target", {"target_usd": -5}, 422, None, ""),
     ("/api/target", {"by": "soon"}, 422, "by", "not a period"),
     ("/api/target", {"by": "CY2030"}, 400, None, "count years differently"),
+    ("/api/target", {"target_usd": 0.12}, 400, None, "is not above FY2025-26's total trade"),  # found by the fuzzer
     ("/api/potential", {"product": "87x"}, 422, "product", "not an HS code"),
     ("/api/potential", {"product": "8703221"}, 422, "product", "not an HS code"),
     ("/api/potential", {"sector": "spaceships"}, 422, "sector", "unknown sector"),

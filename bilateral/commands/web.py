@@ -73,6 +73,8 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise BilateralError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
                                      "choose another --port or --host") from None
+            finally:
+                web.state.service.close()
 
         run(body)
 

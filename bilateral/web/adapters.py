@@ -44,9 +44,20 @@ def target_default(pair: Pair) -> Any:
 
 
 def target(store: Store, pair: Pair, target_usd: float, by: str, base: str | None = None) -> Any:
-    """``bilateral.models.target.track`` without the backtest (the dashboard shows the forecast and p(reach))."""
-    from bilateral.models.target import track
+    """``bilateral.models.target.track`` without the backtest (the dashboard shows the forecast and p(reach)).
 
+    Work-around: ``track`` fails with a TypeError (a complex growth rate in the 'if it all came from
+    exports' figure) when the target lies below the base year's total less its exports, so a target
+    at or below the base total is refused here with one line before the model runs.
+    """
+    from bilateral.errors import BilateralError
+    from bilateral.models.target import track
+    from bilateral.store.queries import period_totals
+
+    _, base_year = period_totals(store, pair, base)
+    if base_year.total_usd is not None and target_usd <= base_year.total_usd:
+        raise BilateralError(f"target US${target_usd / 1e9:,.2f} bn is not above {base_year.period}'s total trade "
+                             f"(US${base_year.total_usd / 1e9:,.2f} bn); the tracker measures the way up to a target")
     return track(store, pair, target_usd=target_usd, by=by, base=base, with_backtest=False)
 
 

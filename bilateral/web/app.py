@@ -12,8 +12,6 @@ import datetime as dt
 import html
 import json
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -120,12 +118,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         store = Store(store_path, read_only=True)
     svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        svc.close()
-
-    app = FastAPI(title="bilateral dashboard", version=_version(), lifespan=lifespan,
+    # the store stays open across lifespans (test clients start and stop the app per request); whoever
+    # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
+    app = FastAPI(title="bilateral dashboard", version=_version(),
                   description="Read-only JSON API behind the bilateral dashboard: every figure names its source.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc

