@@ -430,12 +430,20 @@ register_all(app)
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    Ctrl-C exits 130 (typer's own handling); a file-system error that no command turned into a
+    message still prints one line, never a traceback.
+    """
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

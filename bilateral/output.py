@@ -54,6 +54,8 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
 def _out_error(path: Path, exc: OSError) -> BilateralError:
     if exc.errno == errno.ENAMETOOLONG:
         return BilateralError(f"--out {str(path)[:80]}… is too long for the file system; use a shorter name")
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return BilateralError(f"cannot write --out {path}: a part of its folder path is a file, not a folder")
     if exc.errno == errno.EISDIR or path.is_dir():
         return BilateralError(f"--out {path} is a directory; give a file path, e.g. {path / 'result.csv'}")
     return BilateralError(f"cannot write --out {path}: {exc.strerror or exc}")

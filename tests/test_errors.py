@@ -352,3 +352,14 @@ def test_out_name_longer_than_the_file_system_allows(tmp_path, store_path):
                                                    "--out", str(out)]))
     assert line.startswith("error: --out ") and line.endswith("is too long for the file system; use a shorter name")
     assert files_under(tmp_path) == []
+
+
+def test_paths_under_a_file_are_one_line(tmp_path, store_path):
+    f = tmp_path / "notes"
+    f.write_text("x")
+    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(f / "s.duckdb")]))
+    assert line == (f"error: cannot open store {f / 's.duckdb'}: a part of its folder path is a file, not a folder; "
+                    "check --store (or $BILATERAL_STORE)")
+    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", "csv",
+                                                   "--out", str(f / "x.csv")]))
+    assert line == f"error: cannot write --out {f / 'x.csv'}: a part of its folder path is a file, not a folder"

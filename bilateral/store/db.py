@@ -71,6 +71,9 @@ def _os_error(path: Path, exc: OSError) -> StoreError:
             limit = None
         within = f" (this file system allows {limit} characters per name)" if limit else ""
         return StoreError(f"store path {str(path)[:80]}… is too long{within}; use a shorter --store")
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return StoreError(f"cannot open store {path}: a part of its folder path is a file, not a folder; "
+                          f"check --store (or ${STORE_ENV})")
     return StoreError(f"cannot open store {path}: {exc.strerror or exc}; check --store (or ${STORE_ENV})")
 
 
