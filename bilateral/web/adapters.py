@@ -8,6 +8,7 @@ validated arguments (see :mod:`bilateral.web.validate`) and returns the capabili
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -84,11 +85,12 @@ def corridor_geojson(comparison: Any) -> dict[str, Any]:
     return to_geojson(comparison)
 
 
-def settlement_scenarios() -> list[str]:
-    """The shipped settlement scenario names (never a file named by a user)."""
+@cache
+def settlement_scenarios() -> tuple[str, ...]:
+    """The shipped settlement scenario names (never a file named by a user); read once."""
     from bilateral.models.settlement import scenario_names
 
-    return list(scenario_names())
+    return tuple(scenario_names())
 
 
 def settlement(store: Store, pair: Pair, scenario: str | None, start: str | None, end: str | None) -> Any:

@@ -110,6 +110,16 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
+async def _answer(svc: Service, name: str, *args: Any) -> Response:
+    """A cached answer straight from the event loop; a miss is computed in the thread pool."""
+    from starlette.concurrency import run_in_threadpool
+
+    hit = svc.lookup(name, *args)
+    if hit is None:
+        hit = await run_in_threadpool(getattr(svc, name), *args)
+    return _json(hit.body)
+
+
 def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
     """The app over the store at ``store_path`` (opened read-only), or over an open ``store``."""
     if store is None:
@@ -157,34 +167,34 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         return {"default": DEFAULT_PAIR, "pairs": _known_pairs()}
 
     @app.get("/api/overview", tags=["overview"])
-    def api_overview(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
+    async def api_overview(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
         """Where the partnership stands in a period: totals, balance, detail, sectors, top products, notes."""
-        return _json(svc.overview(validate.check_pair(pair), validate.check_period(period)).body)
+        return await _answer(svc, "overview", validate.check_pair(pair), validate.check_period(period))
 
     @app.get("/api/totals", tags=["overview"])
-    def api_totals(pair: PairQ = DEFAULT_PAIR) -> Response:
+    async def api_totals(pair: PairQ = DEFAULT_PAIR) -> Response:
         """Yearly exports, imports, total and balance, each with the source that serves it."""
-        return _json(svc.totals(validate.check_pair(pair)).body)
+        return await _answer(svc, "totals", validate.check_pair(pair))
 
     @app.get("/api/target", tags=["target"])
-    def api_target(pair: PairQ = DEFAULT_PAIR,
+    async def api_target(pair: PairQ = DEFAULT_PAIR,
                    target_usd: Annotated[float | None, Query(gt=0, le=validate.MAX_TARGET_USD,
                                                              description="Target total trade, US$.")] = None,
                    by: Annotated[str | None, Query(max_length=20, description="Target period, e.g. FY2029-30.")] = None,
                    base: PeriodQ = None) -> Response:
         """Required against achieved growth, the forecast with intervals, p(reach), the gap (target from file by default)."""
-        return _json(svc.target(validate.check_pair(pair), validate.check_target_usd(target_usd),
-                                validate.check_period(by, "by"), validate.check_period(base, "base")).body)
+        return await _answer(svc, "target", validate.check_pair(pair), validate.check_target_usd(target_usd),
+                             validate.check_period(by, "by"), validate.check_period(base, "base"))
 
     @app.get("/api/potential", tags=["potential"])
-    def api_potential(pair: PairQ = DEFAULT_PAIR,
+    async def api_potential(pair: PairQ = DEFAULT_PAIR,
                       sector: Annotated[str | None, Query(max_length=40, description="Summit sector id or prefix.")] = None,
                       product: Annotated[list[str] | None, Query(description="HS codes (2, 4 or 6 digits).")] = None,
                       top: Annotated[int, Query(ge=1, le=validate.MAX_TOP)] = DEFAULT_TOP,
                       exclude_sanction_risk: bool = False) -> Response:
         """Untapped export potential of the pair's reporter in the partner's market, by HS6 and sector."""
-        return _json(svc.potential(validate.check_pair(pair), validate.check_sector(sector),
-                                   validate.check_hs_codes(product), top, exclude_sanction_risk).body)
+        return await _answer(svc, "potential", validate.check_pair(pair), validate.check_sector(sector),
+                             validate.check_hs_codes(product), top, exclude_sanction_risk)
 
     @app.get("/api/corridors", tags=["corridors"])
     def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "INNSA",
@@ -196,13 +206,13 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         return _json(_corridors(svc, origin, destination, when, scenario, cargo).body)
 
     @app.get("/api/settlement", tags=["settlement"])
-    def api_settlement(pair: PairQ = DEFAULT_PAIR,
+    async def api_settlement(pair: PairQ = DEFAULT_PAIR,
                        scenario: Annotated[str | None, Query(max_length=40, description="A shipped scenario.")] = None,
                        start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
                        end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
         """The modelled rupee balance path under the shipped scenarios (or one of them)."""
-        return _json(svc.settlement(validate.check_pair(pair), validate.check_settlement_scenario(scenario),
-                                    validate.check_period(start, "from"), validate.check_period(end, "to")).body)
+        return await _answer(svc, "settlement", validate.check_pair(pair), validate.check_settlement_scenario(scenario),
+                             validate.check_period(start, "from"), validate.check_period(end, "to"))
 
     @app.get("/api/agenda", tags=["agenda"])
     def api_agenda(pillar: Annotated[str | None, Query(max_length=40)] = None,

@@ -8,6 +8,7 @@ with their JSON bytes, so repeated requests answer without touching the store.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
@@ -57,6 +58,23 @@ class Result:
     body: bytes
 
 
+def _memo(method: Callable[..., Result]) -> Callable[..., Result]:
+    """Cache a service method's Result by its name and arguments as passed (see :meth:`Service.lookup`)."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: Service, *args: Any) -> Result:
+        key = ("call", name, *args)
+        hit = self._peek(key)
+        if hit is not None:
+            return hit
+        res = method(self, *args)
+        self._put(key, res)
+        return res
+
+    return wrapper
+
+
 class Service:
     """Everything the pages and the API ask of the store, cached; the store opened read-only."""
 
@@ -72,6 +90,23 @@ class Service:
             self.store.close()
 
     # -- cache ---------------------------------------------------------------------------------------
+    def _peek(self, key: tuple[Any, ...]) -> Result | None:
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _put(self, key: tuple[Any, ...], res: Result) -> None:
+        with self._cache_lock:
+            self._cache[key] = res
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+
+    def lookup(self, name: str, *args: Any) -> Result | None:
+        """The cached answer of ``self.<name>(*args)``, without computing (None when not cached yet)."""
+        return self._peek(("call", name, *args))
+
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], tuple[Any, dict[str, Any]]]) -> Result:
         with self._cache_lock:
             hit = self._cache.get(key)
@@ -92,6 +127,7 @@ class Service:
         return res
 
     # -- capabilities -------------------------------------------------------------------------------
+    @_memo
     def overview(self, pair: str, period: str | None) -> Result:
         from bilateral.harmonise.pairs import parse_pair
 
@@ -101,6 +137,7 @@ class Service:
 
         return self._cached(("overview", pair, period), run)
 
+    @_memo
     def totals(self, pair: str) -> Result:
         from bilateral.harmonise.pairs import parse_pair
 
@@ -110,6 +147,7 @@ class Service:
 
         return self._cached(("totals", pair), run)
 
+    @_memo
     def target(self, pair: str, target_usd: float | None, by: str | None, base: str | None) -> Result:
         from bilateral.errors import BilateralError
         from bilateral.harmonise.pairs import parse_pair
@@ -132,6 +170,7 @@ class Service:
 
         return self._cached(("target", pair, usd, when, base), run)
 
+    @_memo
     def potential(self, pair: str, sector: str | None, products: tuple[str, ...], top: int,
                   exclude_sanction_risk: bool) -> Result:
         from bilateral.harmonise.pairs import parse_pair
@@ -142,6 +181,7 @@ class Service:
 
         return self._cached(("potential", pair, sector, products, top, exclude_sanction_risk), run)
 
+    @_memo
     def corridors(self, origin: str, destination: str, when: date, scenarios: tuple[str, ...], cargo: str) -> Result:
         def run() -> tuple[Any, dict[str, Any]]:
             cmp = adapters.corridors(origin, destination, when, scenarios, cargo)
@@ -151,6 +191,7 @@ class Service:
 
         return self._cached(("corridors", origin, destination, when, scenarios, cargo), run)
 
+    @_memo
     def settlement(self, pair: str, scenario: str | None, start: str | None, end: str | None) -> Result:
         from bilateral.harmonise.pairs import parse_pair
 
@@ -160,6 +201,7 @@ class Service:
 
         return self._cached(("settlement", pair, scenario, start, end), run)
 
+    @_memo
     def agenda(self, pillar: str | None, status: str | None) -> Result:
         def run() -> tuple[Any, dict[str, Any]]:
             reg = adapters.agenda(self.store_path)
