@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.web import charts, validate
-from bilateral.web.service import Service
+from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
 __all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "plotly_js"]
@@ -115,9 +115,10 @@ async def _answer(svc: Service, name: str, *args: Any) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     hit = svc.lookup(name, *args)
-    if hit is None:
-        hit = await run_in_threadpool(getattr(svc, name), *args)
-    return _json(hit.body)
+    if hit is not None:
+        return _json(hit.body)
+    computed: Result = await run_in_threadpool(getattr(svc, name), *args)
+    return _json(computed.body)
 
 
 def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
