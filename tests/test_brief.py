@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bilateral.api import open_store
 from bilateral.cli import app
-from bilateral.report.brief import BRIEF_SECTIONS, build_brief, render_html
+from bilateral.report.brief import BRIEF_SECTIONS, build_brief, find_chromium, render_html
 
 runner = CliRunner()
 OFFICIAL_FY2025_26_TOTAL = 59_863_130_000.0  # DGCI&S provisional FY2025-26, the embedded official series
@@ -28,8 +28,10 @@ def brief_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.fixture(scope="module")
 def brief_html(brief_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The brief written once by the CLI (with --pdf where Chromium is installed: one build for both)."""
     out = tmp_path_factory.mktemp("brief-out") / "brief.html"
-    r = runner.invoke(app, ["brief", "--out", str(out), "--store", str(brief_store)])
+    pdf = ["--pdf"] if find_chromium() is not None else []
+    r = runner.invoke(app, ["brief", "--out", str(out), *pdf, "--store", str(brief_store)])
     assert r.exit_code == 0, r.output
     assert f"wrote {out}" in r.stderr
     return out
@@ -98,13 +100,8 @@ def test_out_is_a_directory(brief_store: Path, tmp_path: Path):
     assert r.exit_code == 1 and "is a directory" in r.stderr
 
 
-def test_pdf(brief_store: Path, tmp_path: Path):
-    from bilateral.report.brief import find_chromium
-
+def test_pdf(brief_html: Path):
     if find_chromium() is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'); --pdf needs it")
-    out = tmp_path / "brief.html"
-    r = runner.invoke(app, ["brief", "--out", str(out), "--pdf", "--store", str(brief_store)])
-    assert r.exit_code == 0, r.output
-    pdf = out.with_suffix(".pdf").read_bytes()
+    pdf = brief_html.with_suffix(".pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 50_000
