@@ -147,8 +147,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
             if isinstance(exc, WebInputError):
                 content["field"] = exc.field
             return JSONResponse(content, status_code=status)
-        return HTMLResponse(_page(env, "error.html", request, title="Not shown", status=status, message=msg),
-                            status_code=status)
+        typed = request.query_params.get("pair", "")[:20]
+        return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status, message=msg,
+                                  pair=DEFAULT_PAIR, typed=typed), status_code=status)
 
     # -- static assets from other packages ----------------------------------------------------------
     @app.get(PLOTLY_URL, include_in_schema=False)
