@@ -27,8 +27,23 @@ __all__ = ["DEFAULT_PAIR", "Pair", "Store", "flows", "frame", "indicators", "ope
            "parse_years", "totals"]
 
 
-def open_store(path: Path | str | None = None, *, load_embedded: bool = True) -> Store:
-    """Open (creating if needed) the store and make sure the embedded release is loaded."""
+def open_store(path: Path | str | None = None, *, load_embedded: bool = True, read_only: bool = False) -> Store:
+    """Open (creating if needed) the store and make sure the embedded release is loaded.
+
+    ``read_only``: open it read-only when it exists, is migrated and holds the embedded release, so
+    several readers run at once (and a store on a read-only file system answers); otherwise it is
+    opened writable to create, migrate or load it first.
+    """
+    if read_only:
+        from bilateral.store.db import open_read_only
+
+        ro = open_read_only(path)
+        if ro is not None:
+            from bilateral.sources import embedded
+
+            if not load_embedded or not embedded.pending(ro):
+                return ro
+            ro.close()
     store = Store(path)
     if load_embedded:
         from bilateral.sources import embedded

@@ -375,7 +375,7 @@ def flows(
         p = parse_pair(pair)
         if level not in (0, 2, 4, 6, 8):
             raise BilateralError(f"--level {level} is not an HS level; use 0 (totals), 2, 4, 6 or 8")
-        with open_store(store) as s:
+        with open_store(store, read_only=True) as s:
             rows = [r.to_dict() for r in queries.pair_flows(s, p, source, level)]
         if not rows:
             advice = INGEST_ADVICE.get(source or "", INGEST_ADVICE["any"]).format(

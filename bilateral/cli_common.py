@@ -57,7 +57,7 @@ def pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compu
 
     check_format(fmt)
     p = parse_pair(pair)
-    with open_store(store) as s:
+    with open_store(store, read_only=True) as s:
         result = compute(s, p)
     obj = result.to_dict() if hasattr(result, "to_dict") else result
     emit(fmt, out, obj, to_rows(result), lambda c: render(result, c))

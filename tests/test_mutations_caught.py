@@ -248,3 +248,14 @@ def test_growth_and_ratio_boundaries():
     assert trade.safe_ratio(3, 1) == 3.0 and trade.safe_ratio(0, 1) == 0.0
     assert trade.safe_ratio(1, 0) is None and trade.safe_ratio(1, float("nan")) is None
     assert trade.safe_ratio(None, 2) is None and trade.safe_ratio(2, None) is None
+
+
+# -- 2. the normal quantiles of the forecast intervals ------------------------------------------------
+def test_interval_quantiles_equal_scipy() -> None:
+    """A 95% interval with 1.645 (the one-sided 95% quantile) would be a 90% interval."""
+    from scipy.stats import norm
+
+    from bilateral.models.forecast import Z80, Z95
+
+    assert Z80 == pytest.approx(norm.ppf(0.90), rel=1e-15)
+    assert Z95 == pytest.approx(norm.ppf(0.975), rel=1e-15)

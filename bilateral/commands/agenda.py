@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 except ValueError:
                     raise BilateralError(f"--date {on!r} is not a date; write it as YYYY-MM-DD") from None
             text = read_article(file)
-            with open_store(store) as s:
+            with open_store(store, read_only=True) as s:
                 checks = check_text(s, text, date=when, pair=p)
             rows = [c.record() for c in checks]
 
@@ -148,7 +148,7 @@ def _show(cid: str, registry: Path | None, store: Path | None, fmt: str, out: Pa
     if c.indicator is not None:
         from bilateral.api import open_store
 
-        with open_store(store) as s:
+        with open_store(store, read_only=True) as s:
             fig = linked_figure(s, c)
     obj = {**c.to_dict(), "linked": fig.to_dict() if fig else None}
     rows = [{"id": c.id, "status": c.status, "date": e.date, "publisher": e.publisher, "url": e.url,

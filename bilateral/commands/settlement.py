@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
             check_format(fmt)
             scenarios = load_scenarios(scenario)
             p = parse_pair(pair)
-            with open_store(store) as s:
+            with open_store(store, read_only=True) as s:
                 result = simulate_all(s, p, scenarios, from_, to)
             emit(fmt, out, result.to_dict(), result.records(), lambda c: render(result, c))
             if chart is not None:

@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
                 from bilateral.models.target import backtest_table
                 from bilateral.report.target_render import render_backtest
 
-                with open_store(store) as s:
+                with open_store(store, read_only=True) as s:
                     bres = backtest_table(s, p, base=base, seed=seed)
                 emit(fmt, out, bres.to_dict(), bres.records(), lambda c: render_backtest(bres, c))
                 return
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
             if value is None or year is None:
                 raise BilateralError(f"no target on file for {p.label}; give --target-usd and --by "
                                      "(e.g. --target-usd 50e9 --by 2030)")
-            with open_store(store) as s:
+            with open_store(store, read_only=True) as s:
                 result = track(s, p, target_usd=value, by=year, base=base, scenario_file=scenario, seed=seed)
             emit(fmt, out, result.to_dict(), result.records(), lambda c: render_target(result, c, on_file))
             for path, kind in charts:

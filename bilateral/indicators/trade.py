@@ -1,17 +1,8 @@
-"""Trade arithmetic: growth, concentration, safe ratios. Pure functions; all reads are in the read layer.
-
-``detail_periods`` and ``sector_values`` remain here as names the target tracker imports; they
-delegate to :mod:`bilateral.store.queries` (no SQL here).
-"""
+"""Trade arithmetic: growth, concentration, safe ratios. Pure functions; all reads are in the read layer."""
 
 from __future__ import annotations
 
 import math
-
-from bilateral.store import queries
-from bilateral.store.db import Store
-
-WORLD = queries.WORLD
 
 
 def cagr(start: float, end: float, years: float) -> float | None:
@@ -41,14 +32,3 @@ def safe_ratio(num: float | None, den: float | None) -> float | None:
     if num is None or den is None or den == 0 or math.isnan(den):
         return None
     return num / den
-
-
-def detail_periods(store: Store, reporter: str, partner: str, flow: queries.Flow, level: int) -> list[str]:
-    """Periods whose serving product detail is at ``level`` (see :func:`bilateral.store.queries.detail_periods`)."""
-    return queries.detail_periods(store, reporter, partner, flow, level)
-
-
-def sector_values(store: Store, reporter: str, partner: str, flow: queries.Flow,
-                  periods: list[str]) -> dict[str, dict[str, float]]:
-    """Sector → period → US$ (see :func:`bilateral.store.queries.sector_values`)."""
-    return queries.sector_values(store, reporter, partner, flow, periods)

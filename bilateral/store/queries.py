@@ -386,7 +386,8 @@ def energy_imports(store: Store, pair: Pair | str, period: str) -> EnergyImports
     if detail.partner != p.partner:
         share = energy / detail.value_usd if detail.value_usd else None
         return EnergyImports(period, None, None, share, False, True,
-                             f"share of HS 27 in imports from the region '{group_label(detail.partner)}', standing in for {p.partner}",
+                             f"share of HS 27 in imports from the region '{group_label(detail.partner)}', "
+                             f"standing in for {p.partner}",
                              detail.served)
     coverage = detail.value_usd / imports if imports else None
     whole_chapter = detail.level == 2 or (coverage is not None and coverage >= FULL_COVERAGE)
