@@ -233,6 +233,7 @@ def test_pages_carry_charts_with_sources(client: TestClient):
     assert r.text.count('class="chart-spec"') == 3
     assert "Source:" in r.text and "Download CSV" in r.text
     assert "US$68.69 bn" in r.text  # the KPI for FY2024-25
+    assert "-US$58.93 bn" in r.text  # its balance: 4.8813 - (68.69274 - 4.8813) = -58.93014
     r = client.get("/corridors", params={"date": DEPARTURE})
     assert '"type": "scattergeo"' in r.text or '"type":"scattergeo"' in r.text
 

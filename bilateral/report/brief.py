@@ -72,11 +72,11 @@ class Brief:
 
 
 def _bn(v: float | None) -> str:
-    return "—" if v is None else f"US${v / 1e9:,.2f} bn"
+    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
 
 
 def _mn(v: float | None) -> str:
-    return "—" if v is None else f"US${v / 1e6:,.1f} mn"
+    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e6:,.1f} mn"
 
 
 def _pct(v: float | None, nd: int = 1) -> str:

@@ -30,7 +30,7 @@ from bilateral.web import charts, validate
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "plotly_js"]
+__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "money_bn", "plotly_js"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -412,16 +412,21 @@ def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
         topojson_url=TOPOJSON_URL, fmt=_Formats, esc=html.escape, dumps=json.dumps, **ctx)
 
 
+def money_bn(v: float | None) -> str:
+    """US$ billions with the sign before the currency: -US$50.88 bn."""
+    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
+
+
 class _Formats:
     """Number formats for the templates."""
 
     @staticmethod
     def bn(v: float | None) -> str:
-        return "—" if v is None else f"US${v / 1e9:,.2f} bn"
+        return money_bn(v)
 
     @staticmethod
     def mn(v: float | None) -> str:
-        return "—" if v is None else f"US${v / 1e6:,.1f} mn"
+        return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e6:,.1f} mn"
 
     @staticmethod
     def pct(v: float | None, nd: int = 1) -> str:
