@@ -281,3 +281,60 @@ def test_chart_csv_hand_worked():
               ((" FY2024-25", 1.5, 'say "hi", twice'), ("FY2025-26", None, "")), "test")
     assert c.csv() == 'period,value,note\n FY2024-25,1.5,"say ""hi"", twice"\nFY2025-26,,\n'
     assert c.has_data and not Chart("y", "Y", {}, ("a",), (), "s").has_data
+
+
+# -- the command ----------------------------------------------------------------------------------------
+def test_serve_command_starts_and_answers(web_store: Path, tmp_path: Path):
+    """`bilateral serve` in a real process: start-up record as JSON, answers on loopback, read-only store."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = tmp_path / "serve.duckdb"
+    shutil.copyfile(web_store, store)
+    before = _sha(store)
+    record = tmp_path / "serve.json"
+    proc = subprocess.Popen([sys.executable, "-m", "bilateral.cli", "serve", "--port", str(port), "--store", str(store),
+                             "--format", "json", "--out", str(record)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_COLOR": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        body = None
+        while body is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/totals", timeout=5) as r:
+                    body = json.loads(r.read())
+                    assert r.headers["X-Frame-Options"] == "DENY"
+            except OSError:
+                time.sleep(0.2)
+        assert body is not None, proc.stderr.read().decode() if proc.poll() is not None else "no answer in 60 s"
+        assert body["totals"][0]["exports_usd"] == OFFICIAL_FY2010_11_EXPORTS
+        rec = json.loads(record.read_text())
+        assert rec["url"] == f"http://127.0.0.1:{port}/" and rec["read_only"] is True and rec["pid"] == proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert _sha(store) == before
+
+
+def test_serve_refuses_a_busy_port(web_store: Path):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = CliRunner().invoke(app, ["serve", "--port", str(port), "--store", str(web_store)])
+    assert r.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and r.stderr.count("\n") == 1

@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
 
             if fmt not in SERVE_FORMATS:
                 raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(SERVE_FORMATS)}")
+            _check_can_listen(host, port)
             path = _ready_store(store)
             web = create_app(path)
             url = f"http://{host}:{port}/"
@@ -120,6 +121,25 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote {pdf_path}", err=True)
 
         run(body)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """One line now, instead of uvicorn's log line and exit code 3, when the address cannot be bound."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise BilateralError(f"cannot listen on {host}:{port} ({exc.strerror}); give --host as an address, "
+                             "e.g. 127.0.0.1") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise BilateralError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                                 "choose another --port or --host") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
