@@ -1,0 +1,103 @@
+"""The global computations give the same numbers on DuckDB and on Spark (local), to 1e-9.
+
+Skipped when pyspark or Java is absent (install the ``spark`` extra; Java 17+).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session
+from bilateral.engine.compute import parquet_world, potential_table, rca_table
+
+pytest.importorskip("pyspark")
+if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+    pytest.skip("the Spark tests need Java 17+", allow_module_level=True)
+
+TOL = 1e-9
+EXPORTERS = ("AAA", "BBB", "CCC", "DDD", "EEE")
+PRODUCTS = ("010121", "100199", "271019", "300490", "520100", "854231", "870322")
+# SYNTHETIC flows (not trade statistics), deterministic; about a fifth of the cells are empty
+ROWS = [(e, m, k, float(((i * 37 + j * 11 + n * 7) % 23) * 1000 + i + j + n))
+        for i, e in enumerate(EXPORTERS) for j, m in enumerate(EXPORTERS) for n, k in enumerate(PRODUCTS)
+        if e != m and (i + 2 * j + 3 * n) % 5]
+# SYNTHETIC growth and tariff factors
+GROWTH = {"AAA": (1.10, 1.20), "BBB": (0.95, 1.05), "CCC": (1.02, 0.90)}
+TARIFFS = {"300490": 0.8, "870322": 1.1}
+POTENTIAL_KEYS = ["exporter", "importer", "hs6"]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    session = spark_session("local[2]", memory="512m", conf={"spark.sql.shuffle.partitions": "4"})
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("world") / "world.parquet"
+    pq.write_table(pa.table({"year": [2030] * len(ROWS), "exporter": [r[0] for r in ROWS],
+                             "importer": [r[1] for r in ROWS], "hs6": [r[2] for r in ROWS],
+                             "value_usd": [r[3] for r in ROWS]}), path)
+    return path
+
+
+def _same(a: pa.Table, b: pa.Table, keys: list[str]) -> None:
+    da = a.to_pandas().sort_values(keys).reset_index(drop=True)
+    db = b.to_pandas().sort_values(keys).reset_index(drop=True)
+    assert list(da.columns) == list(db.columns)
+    assert len(da) == len(db) > 0
+    for col in da.columns:
+        if da[col].dtype.kind == "f":
+            diff = (da[col] - db[col]).abs() / db[col].abs().clip(lower=1.0)
+            assert float(diff.max()) <= TOL, col
+        else:
+            assert da[col].tolist() == db[col].tolist(), col
+
+
+def test_rca_parity_and_hand_worked(spark, world: Path, tmp_path: Path):
+    duck, spk = DuckDBEngine(), SparkEngine(spark)
+    a = rca_table(duck, parquet_world(duck, world))
+    b = rca_table(spk, parquet_world(spk, world))
+    assert a.num_rows == len({(r[0], r[2]) for r in ROWS})
+    _same(a, b, ["exporter", "hs6"])
+    # hand-worked (as tests/test_rca_matrix.py): world 100; AAA 40 (k1 30, k2 10); k1 30, k2 30, k3 40
+    small = tmp_path / "small.parquet"
+    pq.write_table(pa.table({"exporter": ["AAA", "AAA", "CCC", "CCC", "BBB"],
+                             "importer": ["BBB", "CCC", "BBB", "BBB", "AAA"],
+                             "hs6": ["010121", "300490", "300490", "870322", "870322"],
+                             "value_usd": [30.0, 10.0, 20.0, 20.0, 20.0]}), small)
+    got = {(r["exporter"], r["hs6"]): r["rca"] for r in rca_table(spk, parquet_world(spk, small, 2024)).to_pylist()}
+    assert got == {("AAA", "010121"): pytest.approx(2.5), ("AAA", "300490"): pytest.approx(10 / 40 / 0.3),
+                   ("CCC", "300490"): pytest.approx(20 / 40 / 0.3), ("CCC", "870322"): pytest.approx(1.25),
+                   ("BBB", "870322"): pytest.approx(2.5)}
+
+
+@pytest.mark.parametrize(("exporters", "markets"), [(None, None), (["AAA"], None), (None, ["BBB", "CCC"])])
+def test_potential_parity(spark, world: Path, exporters, markets):
+    duck, spk = DuckDBEngine(), SparkEngine(spark)
+    a = potential_table(duck, parquet_world(duck, world), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
+    b = potential_table(spk, parquet_world(spk, world), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
+    _same(a, b, POTENTIAL_KEYS)
+    rows = a.to_pylist()
+    if exporters is None and markets is None:
+        # every exporter × market × product with exports of the product and imports by the market
+        assert len(rows) == sum(1 for e in EXPORTERS for m in EXPORTERS for k in PRODUCTS if e != m
+                                and any(r[0] == e and r[2] == k for r in ROWS)
+                                and any(r[1] == m and r[2] == k for r in ROWS))
+    r = next(x for x in rows if (x["exporter"], x["importer"], x["hs6"]) == ("AAA", "BBB", "300490"))
+    # hand-checked pieces: share = (x_ik − x_ijk) / (W_k − M_jk); potential = share·g_s·M·g_d·tariff·ease
+    x_ik = sum(v for e, _, k, v in ROWS if e == "AAA" and k == "300490")
+    x_ijk = sum(v for e, m, k, v in ROWS if (e, m, k) == ("AAA", "BBB", "300490"))
+    w_k = sum(v for _, _, k, v in ROWS if k == "300490")
+    m_jk = sum(v for _, m, k, v in ROWS if m == "BBB" and k == "300490")
+    assert r["share"] == pytest.approx((x_ik - x_ijk) / (w_k - m_jk), rel=1e-12)
+    assert r["potential"] == pytest.approx(r["share"] * 1.10 * m_jk * 1.05 * 0.8 * r["ease"], rel=1e-12)
