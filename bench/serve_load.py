@@ -13,7 +13,7 @@ The client is a minimal asyncio HTTP/1.1 client in this process (no per-request 
 load generator itself stays light on a small machine; it shares the CPUs with the server, and on a
 machine shared with other work the latencies include that contention.
 
-    python bench/serve_load.py [--clients 50] [--seconds 30] [--store PATH]
+    python bench/serve_load.py [--clients 50] [--seconds 30] [--store PATH] [--pure-python]
 
 Prints one JSON line with the figures and a Markdown table.
 """
@@ -57,12 +57,22 @@ def ready_store(path: Path | None, folder: Path) -> Path:
     return dst
 
 
-def start_server(store: Path, port: int, log: Path) -> tuple[subprocess.Popen[bytes], float]:
-    """Launch `bilateral serve`; seconds from launch to the first 200 from /api/overview."""
+PURE_PYTHON = ("import sys, uvicorn; from bilateral.web.app import create_app; "
+               "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), http='h11', "
+               "loop='asyncio', log_level='warning')")
+
+
+def start_server(store: Path, port: int, log: Path, pure_python: bool) -> tuple[subprocess.Popen[bytes], float]:
+    """Launch `bilateral serve`; seconds from launch to the first 200 from /api/overview.
+
+    ``pure_python``: the same app under uvicorn with its pure-Python HTTP parser (h11) and asyncio's
+    event loop, as when uvicorn's optional httptools and uvloop are not installed.
+    """
     url = f"http://127.0.0.1:{port}{PATHS[0]}"
+    cmd = ([sys.executable, "-c", PURE_PYTHON, str(store), str(port)] if pure_python else
+           [sys.executable, "-m", "bilateral.cli", "serve", "--port", str(port), "--store", str(store)])
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bilateral.cli", "serve", "--port", str(port), "--store", str(store)],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     while True:
         try:
             with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S) as r:
@@ -133,6 +143,12 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 def quantile(xs: list[float], q: float) -> float:
     s = sorted(xs)
     return s[min(len(s) - 1, int(q * len(s)))]
@@ -143,12 +159,14 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--store", type=Path, default=None, help="A loaded store to copy (default: a new embedded one).")
+    ap.add_argument("--pure-python", action="store_true", help="Serve with uvicorn's h11 parser and asyncio loop "
+                    "(as without the optional httptools and uvloop).")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         store = ready_store(args.store, folder)
         port = free_port()
-        proc, cold = start_server(store, port, folder / "serve.log")
+        proc, cold = start_server(store, port, folder / "serve.log", args.pure_python)
         try:
             # the first target request computes the forecast (cold for that key): timed on its own
             t0 = time.perf_counter()
@@ -175,6 +193,8 @@ def main() -> None:
         "max_ms": round(max(ms), 1) if ms else None,
         "errors": len(errors), "error_examples": sorted(set(errors))[:5],
         "server_peak_rss_mb": round(peak, 1) if peak is not None else None,
+        "server": "uvicorn h11 + asyncio" if args.pure_python else "bilateral serve (uvicorn, best installed parser/loop)",
+        "httptools_uvloop_installed": _installed("httptools") and _installed("uvloop"),
         "cpus": os.cpu_count(), "python": sys.version.split()[0],
     }
     print(json.dumps(result))
