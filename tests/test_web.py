@@ -338,3 +338,18 @@ def test_serve_refuses_a_busy_port(web_store: Path):
         r = CliRunner().invoke(app, ["serve", "--port", str(port), "--store", str(web_store)])
     assert r.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_indicators_and_flows(client: TestClient):
+    ind = client.get("/api/indicators", params={"period": "FY2024-25"}).json()
+    by = {i["name"]: i for i in ind["indicators"]}
+    assert by["trade_balance"]["value"] == pytest.approx(2 * OFFICIAL_FY2024_25_EXPORTS - OFFICIAL_FY2024_25_TOTAL)
+    assert by["trade_balance"]["unit"] == "US$"
+    fl = client.get("/api/flows").json()["flows"]
+    first = fl[0]
+    assert (first["period"], first["flow"], first["value_usd"], first["grade"]) == ("FY2010-11", "export",
+                                                                                   OFFICIAL_FY2010_11_EXPORTS, "A")
+    hs2 = client.get("/api/flows", params={"level": 2}).json()
+    assert hs2["level"] == 2 and hs2["flows"]
+    assert client.get("/api/flows", params={"level": 3}).json()["field"] == "level"
+    assert client.get("/api/flows", params={"source": "/etc/passwd"}).json()["field"] == "source"

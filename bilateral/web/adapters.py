@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from bilateral.harmonise.pairs import Pair
     from bilateral.store.db import Store
 
-__all__ = ["DEFAULT_ORIGIN", "DEFAULT_DESTINATION", "agenda", "check", "corridor_geojson", "corridors", "overview",
-           "potential", "settlement", "settlement_scenarios", "target", "target_default", "totals"]
+__all__ = ["DEFAULT_ORIGIN", "DEFAULT_DESTINATION", "agenda", "check", "corridor_geojson", "corridors", "flows",
+           "indicators", "overview", "potential", "settlement", "settlement_scenarios", "source_names", "target",
+           "target_default", "totals"]
 
 #: the corridor trip the dashboard and the brief show by default (the issue's logistics question)
 DEFAULT_ORIGIN = "INNSA"
@@ -35,6 +36,27 @@ def totals(store: Store, pair: Pair) -> list[Any]:
     from bilateral import api
 
     return api.totals(store, pair)
+
+
+def indicators(store: Store, pair: Pair, period: str | None) -> list[dict[str, Any]]:
+    """``bilateral.api.indicators``: every indicator with its metadata, value, note and releases."""
+    from bilateral import api
+
+    return api.indicators(store, pair, period)
+
+
+def flows(store: Store, pair: Pair, source: str | None, level: int) -> list[Any]:
+    """``bilateral.api.flows``: flows by period at an HS level, one serving source per figure."""
+    from bilateral import api
+
+    return api.flows(store, pair, source, level)
+
+
+def source_names() -> list[str]:
+    """The sources the read layer's precedence file lists (the values ``source`` accepts)."""
+    from bilateral.store.queries import source_names as names
+
+    return list(names())
 
 
 def target_default(pair: Pair) -> Any:

@@ -178,6 +178,21 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         """Yearly exports, imports, total and balance, each with the source that serves it."""
         return await _answer(svc, "totals", validate.check_pair(pair))
 
+    @app.get("/api/indicators", tags=["overview"])
+    async def api_indicators(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
+        """Every indicator (name, title, unit, description, sources) with its value for the pair and period."""
+        return await _answer(svc, "indicators", validate.check_pair(pair), validate.check_period(period))
+
+    @app.get("/api/flows", tags=["overview"])
+    async def api_flows(pair: PairQ = DEFAULT_PAIR,
+                        source: Annotated[str | None, Query(max_length=40, description="Only this source "
+                                                            "(default: the best per figure).")] = None,
+                        level: Annotated[int, Query(ge=0, le=8, description="HS level: 0 (totals), 2, 4, 6, 8.")] = 0
+                        ) -> Response:
+        """The pair's flows by period at an HS level, each figure with its source, release and quality grade."""
+        return await _answer(svc, "flows", validate.check_pair(pair), validate.check_source(source),
+                             validate.check_level(level))
+
     @app.get("/api/target", tags=["target"])
     async def api_target(pair: PairQ = DEFAULT_PAIR,
                    target_usd: Annotated[float | None, Query(gt=0, le=validate.MAX_TARGET_USD,

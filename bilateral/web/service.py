@@ -148,6 +148,26 @@ class Service:
         return self._cached(("totals", pair), run)
 
     @_memo
+    def indicators(self, pair: str, period: str | None) -> Result:
+        from bilateral.harmonise.pairs import parse_pair
+
+        def run() -> tuple[Any, dict[str, Any]]:
+            rows = adapters.indicators(self.store, parse_pair(pair), period)
+            return rows, {"pair": pair, "period": period, "indicators": rows}
+
+        return self._cached(("indicators", pair, period), run)
+
+    @_memo
+    def flows(self, pair: str, source: str | None, level: int) -> Result:
+        from bilateral.harmonise.pairs import parse_pair
+
+        def run() -> tuple[Any, dict[str, Any]]:
+            rows = adapters.flows(self.store, parse_pair(pair), source, level)
+            return rows, {"pair": pair, "source": source, "level": level, "flows": [r.to_dict() for r in rows]}
+
+        return self._cached(("flows", pair, source, level), run)
+
+    @_memo
     def target(self, pair: str, target_usd: float | None, by: str | None, base: str | None) -> Result:
         from bilateral.errors import BilateralError
         from bilateral.harmonise.pairs import parse_pair

@@ -12,9 +12,9 @@ from datetime import date
 
 from bilateral.errors import BilateralError
 
-__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date", "check_hs_codes",
-           "check_pair", "check_period", "check_place", "check_scenario_names", "check_sector",
-           "check_settlement_scenario", "check_target_usd", "check_text"]
+__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date",
+           "check_hs_codes", "check_level", "check_pair", "check_period", "check_place", "check_scenario_names",
+           "check_sector", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
 
 #: an HS code of 2, 4 or 6 digits (the world matrix is HS6)
 HS_CODE = re.compile(r"^\d{2}(?:\d{2}){0,2}$")
@@ -87,6 +87,29 @@ def check_hs_codes(codes: list[str] | None) -> tuple[str, ...]:
     if len(out) > MAX_PRODUCTS:
         raise WebInputError(f"at most {MAX_PRODUCTS} products at once", "product")
     return tuple(out)
+
+
+#: HS levels the read layer rolls flows up to (0: totals)
+HS_LEVELS: tuple[int, ...] = (0, 2, 4, 6, 8)
+
+
+def check_level(level: int) -> int:
+    """An HS level for flows: 0 (totals), 2, 4, 6 or 8."""
+    if level not in HS_LEVELS:
+        raise WebInputError(f"level {level} is not an HS level; use one of {', '.join(map(str, HS_LEVELS))}", "level")
+    return level
+
+
+def check_source(name: str | None) -> str | None:
+    """A source the precedence file lists (official, embedded, eidb, comtrade, baci, mirror); None: best per figure."""
+    from bilateral.web.adapters import source_names
+
+    if name is None or name == "":
+        return None
+    known = source_names()
+    if name not in known:
+        raise WebInputError(f"unknown source {name[:40]!r}; use one of {', '.join(known)}", "source")
+    return name
 
 
 def check_sector(name: str | None) -> str | None:
