@@ -247,12 +247,14 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page_overview(request: Request, pair: str = DEFAULT_PAIR, period: str | None = None) -> HTMLResponse:
         p = validate.check_pair(pair)
-        ov = svc.overview(p, validate.check_period(period)).data
+        per = validate.check_period(period)
+        ov = svc.overview(p, per).data
+        ind = svc.indicators(p, per).data["indicators"]
         series = [r["period"] for r in ov.get("series") or []]
         cs = [charts.overview_series(ov), charts.overview_composition(ov, "exports"),
               charts.overview_composition(ov, "imports")]
         return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=cs,
-                                  periods=series[::-1]))
+                                  periods=series[::-1], indicators=ind))
 
     @app.get("/target", response_class=HTMLResponse, include_in_schema=False)
     def page_target(request: Request, pair: str = DEFAULT_PAIR, target_usd: str | None = None,
@@ -450,3 +452,14 @@ class _Formats:
     @staticmethod
     def num(v: float | None, nd: int = 1) -> str:
         return "—" if v is None else f"{v:,.{nd}f}"
+
+    @staticmethod
+    def unit(v: float | None, unit: str) -> str:
+        """An indicator's value in its unit: US$ as billions, shares and ratios as percent, indices as numbers."""
+        if v is None:
+            return "—"
+        if unit == "US$":
+            return money_bn(v)
+        if unit.startswith(("share", "ratio")):
+            return f"{v * 100:.1f}%" + (" a year" if "per year" in unit else "")
+        return f"{v:,.3f}"
