@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402  (installed wi
 from bilateral.web.app import create_app  # noqa: E402
 
 #: examples per API operation
-EXAMPLES = 30
+EXAMPLES = 20
 
 
 @pytest.fixture(scope="module")
