@@ -31,12 +31,18 @@ ROWS = [(e, m, k, float(((i * 37 + j * 11 + n * 7) % 23) * 1000 + i + j + n))
 GROWTH = {"AAA": (1.10, 1.20), "BBB": (0.95, 1.05), "CCC": (1.02, 0.90)}
 TARIFFS = {"300490": 0.8, "870322": 1.1}
 POTENTIAL_KEYS = ["exporter", "importer", "hs6"]
+YEAR = 2030
+# short jobs on tiny data: the JVM's quick compiler and no whole-stage code generation start faster
+# (about half the runtime here); partitions few
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+TEST_CONF = {"spark.sql.shuffle.partitions": "2", "spark.sql.codegen.wholeStage": "false",
+             "spark.driver.extraJavaOptions": QUICK_JVM, "spark.executor.extraJavaOptions": QUICK_JVM}
 
 
 @pytest.fixture(scope="module")
 def spark():
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    session = spark_session("local[2]", memory="512m", conf={"spark.sql.shuffle.partitions": "4"})
+    session = spark_session("local[2]", memory="512m", conf=TEST_CONF)
     yield session
     session.stop()
 
@@ -44,7 +50,7 @@ def spark():
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("world") / "world.parquet"
-    pq.write_table(pa.table({"year": [2030] * len(ROWS), "exporter": [r[0] for r in ROWS],
+    pq.write_table(pa.table({"year": [YEAR] * len(ROWS), "exporter": [r[0] for r in ROWS],
                              "importer": [r[1] for r in ROWS], "hs6": [r[2] for r in ROWS],
                              "value_usd": [r[3] for r in ROWS]}), path)
     return path
@@ -65,8 +71,8 @@ def _same(a: pa.Table, b: pa.Table, keys: list[str]) -> None:
 
 def test_rca_parity_and_hand_worked(spark, world: Path, tmp_path: Path):
     duck, spk = DuckDBEngine(), SparkEngine(spark)
-    a = rca_table(duck, parquet_world(duck, world))
-    b = rca_table(spk, parquet_world(spk, world))
+    a = rca_table(duck, parquet_world(duck, world, YEAR))
+    b = rca_table(spk, parquet_world(spk, world, YEAR))
     assert a.num_rows == len({(r[0], r[2]) for r in ROWS})
     _same(a, b, ["exporter", "hs6"])
     # hand-worked (as tests/test_rca_matrix.py): world 100; AAA 40 (k1 30, k2 10); k1 30, k2 30, k3 40
@@ -84,8 +90,8 @@ def test_rca_parity_and_hand_worked(spark, world: Path, tmp_path: Path):
 @pytest.mark.parametrize(("exporters", "markets"), [(None, None), (["AAA"], None), (None, ["BBB", "CCC"])])
 def test_potential_parity(spark, world: Path, exporters, markets):
     duck, spk = DuckDBEngine(), SparkEngine(spark)
-    a = potential_table(duck, parquet_world(duck, world), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
-    b = potential_table(spk, parquet_world(spk, world), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
+    a = potential_table(duck, parquet_world(duck, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
+    b = potential_table(spk, parquet_world(spk, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
     _same(a, b, POTENTIAL_KEYS)
     rows = a.to_pylist()
     if exporters is None and markets is None:

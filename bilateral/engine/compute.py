@@ -79,7 +79,7 @@ def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path
         name = view_name(part)
         engine.register_parquet(name, path)
         rel[part] = f"SELECT * FROM {name}"
-    return dataclasses.replace(matrix, **rel)
+    return dataclasses.replace(matrix, flows=rel["flows"], exports=rel["exports"], imports=rel["imports"])
 
 
 def rca_sql_for(matrix: WorldMatrix, exporter: str | None = None) -> str:
