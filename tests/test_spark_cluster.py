@@ -66,7 +66,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int
     spark_class = home / "bin" / "spark-class"
     work = tmp_path_factory.mktemp("spark-cluster")
     port, ui, worker_ui = _free_port(), _free_port(), _free_port()
-    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": LOOPBACK, "SPARK_DAEMON_MEMORY": "256m", "SPARK_DAEMON_JAVA_OPTS": TEST_CONF["spark.driver.extraJavaOptions"],
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": LOOPBACK, "SPARK_DAEMON_MEMORY": "256m",
+           "SPARK_DAEMON_JAVA_OPTS": TEST_CONF["spark.driver.extraJavaOptions"],
            "SPARK_WORKER_DIR": str(work / "work"), "PYSPARK_PYTHON": sys.executable,
            "SPARK_LOG_DIR": str(work)}
     os.environ["SPARK_LOCAL_IP"] = LOOPBACK  # the driver (this process) binds to loopback too
