@@ -353,3 +353,24 @@ def test_indicators_and_flows(client: TestClient):
     assert hs2["level"] == 2 and hs2["flows"]
     assert client.get("/api/flows", params={"level": 3}).json()["field"] == "level"
     assert client.get("/api/flows", params={"source": "/etc/passwd"}).json()["field"] == "source"
+
+
+def test_concurrent_uncached_requests(web_store: Path):
+    """Many threads asking different uncached questions at once: every answer right (one store lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(web_store)
+    periods = [f"FY20{y}-{y + 1}" for y in range(17, 25)]
+
+    def ask(period: str) -> tuple[str, float]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            c = TestClient(app)
+        d = c.get("/api/overview", params={"period": period}).json()
+        return d["period"], d["totals"]["total_trade_usd"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, periods * 2))
+    totals = {t["period"]: t["total_trade_usd"] for t in TestClient(app).get("/api/totals").json()["totals"]}
+    assert answers == [(p, totals[p]) for p in periods * 2]
+    app.state.service.close()
