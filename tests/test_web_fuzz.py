@@ -36,7 +36,8 @@ def _operations(schema) -> list:
 
 def test_every_operation_is_fuzzed(api_schema):
     labels = {f"{op.method.upper()} {op.path}" for op in _operations(api_schema)}
-    assert {"GET /api/overview", "GET /api/indicators", "GET /api/flows", "GET /api/target", "GET /api/potential", "GET /api/corridors", "GET /api/settlement",
+    assert {"GET /api/overview", "GET /api/indicators", "GET /api/flows", "GET /api/target", "GET /api/potential",
+            "GET /api/corridors", "GET /api/settlement",
             "GET /api/agenda", "POST /api/check"} <= labels
 
 
