@@ -249,3 +249,18 @@ def test_probability_is_given_to_whole_percent(latest):
 def test_too_short_a_history_is_refused(store):
     with pytest.raises(BilateralError, match="at least 5 years up to the base; IND-RUS has 3"):
         track(store, IND_RUS, base="2012-13", **TARGET)
+
+
+def test_a_target_below_the_base_is_answered_not_a_traceback(tmp_path) -> None:
+    """Found by the API fuzzer: a gap that one flow alone cannot close made a complex number."""
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+    from bilateral.models.target import required_cagr, required_cagr_or_none
+
+    assert required_cagr(100.0, 25.0, 2) == -0.5
+    assert required_cagr_or_none(10.0, -5.0, 4) is None
+    r = CliRunner().invoke(app, ["target", "--target-usd", "1e9", "--format", "json", "--store", str(tmp_path / "s.duckdb")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["target", "--target-usd", "-5", "--store", str(tmp_path / "s.duckdb")])
+    assert r.exit_code == 1 and r.stderr.strip().startswith("error:")

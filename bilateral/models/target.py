@@ -64,7 +64,16 @@ def required_cagr(base_usd: float, target_usd: float, years: int) -> float:
         raise BilateralError("the target year must come after the base year")
     if base_usd <= 0:
         raise BilateralError("the base value must be positive")
+    if target_usd <= 0:
+        raise BilateralError(f"the target must be positive (got US${target_usd:,.0f}); set it with --target-usd")
     return float((target_usd / base_usd) ** (1.0 / years) - 1.0)
+
+
+def required_cagr_or_none(base_usd: float, target_usd: float, years: int) -> float | None:
+    """As :func:`required_cagr`, or None where one flow alone cannot close the gap (it would have to turn negative)."""
+    if base_usd <= 0 or target_usd <= 0 or years <= 0:
+        return None
+    return required_cagr(base_usd, target_usd, years)
 
 
 def cagr(start: float, end: float, years: int) -> float | None:
@@ -769,9 +778,9 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
         "forecast_median_at_target_usd": forecast[-1].median,
         "forecast_shortfall_usd": target_usd - forecast[-1].median,
         "forecast_change_by_component_usd": {c.component: end[c.component] - c.base_usd for c in components},
-        "if_all_from_exports_required_cagr": required_cagr(float(base_year.exports_usd or 0.0),
+        "if_all_from_exports_required_cagr": required_cagr_or_none(float(base_year.exports_usd or 0.0),
                                                            float(base_year.exports_usd or 0.0) + gap_usd, years),
-        "if_all_from_imports_required_cagr": required_cagr(float(base_year.imports_usd or 0.0),
+        "if_all_from_imports_required_cagr": required_cagr_or_none(float(base_year.imports_usd or 0.0),
                                                            float(base_year.imports_usd or 0.0) + gap_usd, years),
         "base_by_component_usd": {"exports": float(base_year.exports_usd or 0.0), "energy_imports": e_base,
                                   "other_imports": o_base},
