@@ -231,3 +231,20 @@ def test_cli_exporter_table_and_errors(store_path: Path, tmp_path: Path):
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["hs6"] for r in rows] == ["300490"]
+
+
+def test_cli_tariffs_file_and_unavailable_year(store_path: Path, tmp_path: Path):
+    base = runner.invoke(app, ["potential", "--product", "300490", "--format", "json", "--store", str(store_path)])
+    assert base.exit_code == 0, base.output
+    tariffs = tmp_path / "tariffs.csv"
+    tariffs.write_text("hs6,tariff_factor\n300490,0.5\n", encoding="utf-8")
+    half = runner.invoke(app, ["potential", "--product", "300490", "--tariffs", str(tariffs), "--format", "json",
+                               "--store", str(store_path)])
+    assert half.exit_code == 0, half.output
+    p0, p1 = json.loads(base.output)["products"][0], json.loads(half.output)["products"][0]
+    assert p1["potential_usd"] == pytest.approx(0.5 * p0["potential_usd"])
+    tariffs.write_text("hs6,tariff_factor\n30049,0.5\n", encoding="utf-8")
+    bad = runner.invoke(app, ["potential", "--tariffs", str(tariffs), "--store", str(store_path)])
+    assert bad.exit_code == 1 and "line 2" in bad.output and "6 digits" in bad.output
+    old = runner.invoke(app, ["potential", "--year", "2019", "--store", str(store_path)])
+    assert old.exit_code == 1 and "ingest baci" in old.output
