@@ -107,3 +107,30 @@ def test_potential_parity(spark, world: Path, exporters, markets):
     m_jk = sum(v for _, m, k, v in ROWS if m == "BBB" and k == "300490")
     assert r["share"] == pytest.approx((x_ik - x_ijk) / (w_k - m_jk), rel=1e-12)
     assert r["potential"] == pytest.approx(r["share"] * 1.10 * m_jk * 1.05 * 0.8 * r["ease"], rel=1e-12)
+
+
+def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_path: Path):
+    """Spark reads the layout `export flows --partition` writes; both engines write results as Parquet."""
+    import duckdb
+
+    from bilateral.engine.layout import write_partitioned
+
+    con = duckdb.connect()
+    # the store's flows columns (only those read), SYNTHETIC rows; one import row and one HS2 row are ignored
+    con.execute("CREATE TABLE flows (period VARCHAR, reporter VARCHAR, partner VARCHAR, flow VARCHAR, "
+                "hs_revision VARCHAR, product VARCHAR, product_level TINYINT, value_usd DOUBLE)")
+    con.executemany("INSERT INTO flows VALUES (?, ?, ?, 'export', 'HS2017', ?, 6, ?)",
+                    [(f"CY{YEAR}", *r) for r in ROWS] + [("CY2029", "AAA", "BBB", "300490", 5.0)])
+    con.execute(f"INSERT INTO flows VALUES ('CY{YEAR}', 'AAA', 'BBB', 'import', 'HS2017', '300490', 6, 1e6), "
+                f"('CY{YEAR}', 'AAA', 'BBB', 'export', NULL, '30', 2, 1e6)")
+    layout = tmp_path / "flows"
+    write_partitioned(con, "flows", layout)
+    assert {p.name for p in layout.iterdir()} == {"year=2029", f"year={YEAR}"}
+    spk, duck = SparkEngine(spark), DuckDBEngine()
+    _same(rca_table(spk, parquet_world(spk, layout, YEAR)), rca_table(duck, parquet_world(duck, world, YEAR)),
+          ["exporter", "hs6"])
+    assert parquet_world(spk, layout).year == YEAR  # the latest year by default
+    # the global potential written by the workers, not collected
+    potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
+    potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, out=tmp_path / "duck_out")
+    _same(pq.read_table(tmp_path / "spark_out"), pq.read_table(tmp_path / "duck_out"), POTENTIAL_KEYS)

@@ -59,6 +59,10 @@ class SqlEngine(Protocol):
         """Forget relation ``name``."""
         ...
 
+    def write_parquet(self, sql: str, out: str | Path) -> None:
+        """Run ``sql`` and write the result as a new directory of Parquet files (in parallel, by the workers)."""
+        ...
+
 
 def _parquet_glob(path: str | Path) -> str:
     text = str(path)
@@ -93,6 +97,9 @@ class DuckDBEngine:
         fetch = getattr(rel, "to_arrow_table", None) or rel.arrow  # duckdb >= 1.4 | older
         return fetch()
 
+    def write_parquet(self, sql: str, out: str | Path) -> None:
+        self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd, PER_THREAD_OUTPUT true)", [str(out)])
+
     def drop(self, name: str) -> None:
         if name in self._arrow:
             self.con.unregister(name)
@@ -124,6 +131,9 @@ class SparkEngine:
 
     def arrow(self, sql: str) -> Any:
         return self.spark.sql(sql).toArrow()
+
+    def write_parquet(self, sql: str, out: str | Path) -> None:
+        self.spark.sql(sql).write.mode("errorifexists").option("compression", "zstd").parquet(str(out))
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(_check_name(name))

@@ -97,9 +97,18 @@ def rca_sql_for(matrix: WorldMatrix, exporter: str | None = None) -> str:
     return f"SELECT exporter, product AS hs6, value, rca FROM ({rca_sql(source)}) r{where}"
 
 
-def rca_table(engine: SqlEngine, matrix: WorldMatrix, exporter: str | None = None) -> Any:
-    """Balassa RCA as a pyarrow Table (exporter, hs6, value, rca), computed by ``engine``."""
-    return engine.arrow(rca_sql_for(matrix, exporter))
+def rca_table(engine: SqlEngine, matrix: WorldMatrix, exporter: str | None = None, *,
+              out: str | Path | None = None) -> Any:
+    """Balassa RCA as a pyarrow Table (exporter, hs6, value, rca), computed by ``engine``.
+
+    With ``out``, the engine's workers write it there instead (a new directory of Parquet files) and
+    None is returned: nothing passes through the driver.
+    """
+    sql = rca_sql_for(matrix, exporter)
+    if out is not None:
+        engine.write_parquet(sql, out)
+        return None
+    return engine.arrow(sql)
 
 
 def default_growth() -> dict[str, tuple[float, float]]:
@@ -114,11 +123,13 @@ def default_growth() -> dict[str, tuple[float, float]]:
 def potential_table(engine: SqlEngine, matrix: WorldMatrix, exporters: Iterable[str] | None = None,
                     markets: Iterable[str] | None = None, *, params: Any = None,
                     growth: Mapping[str, tuple[float, float]] | None = None,
-                    tariffs: Mapping[str, float] | None = None) -> Any:
+                    tariffs: Mapping[str, float] | None = None, out: str | Path | None = None) -> Any:
     """Export potential cells (:func:`bilateral.models.potential.potential_sql`) as a pyarrow Table.
 
-    ``exporters``/``markets`` None: every one (the global computation). ``growth`` defaults to
-    :func:`default_growth`, ``tariffs`` (hs6 → factor) to the parameter's default factor.
+    ``exporters``/``markets`` None: every one (the global computation: on the 2024 world matrix up
+    to 92 million exporter × market × HS6 cells, so give ``out``: the workers then write a new
+    directory of Parquet files and None is returned). ``growth`` defaults to :func:`default_growth`,
+    ``tariffs`` (hs6 → factor) to the parameter's default factor.
     """
     import pyarrow as pa
 
@@ -142,6 +153,9 @@ def potential_table(engine: SqlEngine, matrix: WorldMatrix, exporters: Iterable[
         t_rel = f"SELECT * FROM {t_name}"
     try:
         sql = potential_sql(matrix, exporters, markets, params, growth=f"SELECT * FROM {g_name}", tariffs=t_rel)
+        if out is not None:
+            engine.write_parquet(sql, out)
+            return None
         return engine.arrow(sql)
     finally:
         for n in names:
