@@ -359,3 +359,27 @@ def test_iso3_layout_bad_rows_refused_or_quarantined(tmp_path, fresh_store_path)
         assert report.rejected == 3 and report.loaded[0]["rows"] == 1
         lines = q.read_text(encoding="utf-8").splitlines()
         assert [ln.split(",")[1] for ln in lines[1:]] == ["2", "3", "4"]
+
+
+def test_iso3_marginals_cached_beside_the_store_and_renewed_on_reload(tmp_path, fresh_store_path):
+    from bilateral.store.matrix import CACHE_DIR, baci_matrix
+
+    src = _iso3_parquet(tmp_path / "w.parquet")
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+        m = baci_matrix(s, 2024)
+        cache = fresh_store_path.parent / CACHE_DIR
+        first = sorted(p.name for p in cache.glob("*.parquet"))
+        assert len(first) == 2 and "read_parquet" in m.exports
+        assert s.con.execute(f"SELECT importer, hs6, value_usd FROM ({m.imports}) ORDER BY 1, 2").fetchall() == [
+            ("BRA", "010121", pytest.approx(250.0)), ("BRA", "300490", pytest.approx(500.0)),
+            ("IND", "270900", pytest.approx(9000.0)), ("RUS", "300490", pytest.approx(4000.0))]
+        uncached = baci_matrix(s, 2024, cache=False)
+        assert "read_parquet" not in uncached.exports
+    _iso3_parquet(src, ISO3_ROWS[:2])  # same file name, other content: a new checksum
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+        m = baci_matrix(s, 2024)
+        second = sorted(p.name for p in cache.glob("*.parquet"))
+        assert len(second) == 2 and not set(first) & set(second)
+        assert s.con.execute(f"SELECT sum(value_usd) FROM ({m.exports})").fetchall()[0][0] == pytest.approx(4000.0)

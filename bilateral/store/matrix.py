@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
+
 from bilateral.errors import NotAvailableError
 from bilateral.store.db import Store
 
@@ -117,8 +119,13 @@ def parquet_matrix(path: Path, year: int) -> WorldMatrix:
                        exports=exports, imports=imports, caveat=f"matrix read from {path}")
 
 
-def baci_matrix(store: Store, year: int) -> WorldMatrix | None:
-    """The latest BACI version of ``year`` loaded in the store, or None."""
+def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix | None:
+    """The latest BACI version of ``year`` loaded in the store, or None.
+
+    With ``cache``, its marginals (exports and imports by country × HS6) are computed once and kept
+    as Parquet beside the store (:func:`_cached_marginal`), so later reads skip the aggregation of
+    the whole matrix.
+    """
     rows = store.con.execute(
         "SELECT r.release, r.version, r.hs_revision, rel.producer, rel.url, rel.licence, rel.checksum "
         "FROM baci_releases r JOIN releases rel USING (release) WHERE r.year = ? "
@@ -138,10 +145,49 @@ def baci_matrix(store: Store, year: int) -> WorldMatrix | None:
                f"FROM baci_flows WHERE release = {_literal(release)} GROUP BY ALL) a JOIN ({names}) c ON c.code = a.i")
     imports = (f"SELECT c.iso3 AS importer, a.hs6, a.value_usd FROM (SELECT j, k AS hs6, sum(v) * 1000 AS value_usd "
                f"FROM baci_flows WHERE release = {_literal(release)} GROUP BY ALL) a JOIN ({names}) c ON c.code = a.j")
+    if cache:
+        exports = _cached_marginal(store, release, checksum, "exports", exports)
+        imports = _cached_marginal(store, release, checksum, "imports", imports)
     return WorldMatrix(year=year, source="baci", release=release, flows=flows, exports=exports,
                        imports=imports, caveat=f"BACI {version} ({hs_revision}) as loaded",
                        provenance=({"release": release, "producer": producer, "url": url,
                                     "licence": licence, "sha256": checksum},))
+
+
+#: folder beside the store file holding derived, disposable files (safe to delete at any time)
+CACHE_DIR = ".bilateral-cache"
+
+
+def _cached_marginal(store: Store, release: str, checksum: str, side: str, sql: str) -> str:
+    """A relation over the marginal ``sql`` of a loaded release, cached as Parquet beside the store.
+
+    The file name carries the release and the loaded file's sha256, so a re-ingest with other
+    content uses a new file (older ones of the release are removed). It is written to a temporary
+    name and renamed, so a reader never sees half a file. Where the folder is not writable the
+    marginal is computed on every read, as without a cache.
+    """
+    import os
+    import re as _re
+
+    path = getattr(store, "path", None)
+    if path is None:
+        return sql
+    folder = Path(path).parent / CACHE_DIR
+    stem = _re.sub(r"[^A-Za-z0-9_.-]+", "_", release)
+    target = folder / f"{stem}.{checksum[:16]}.{side}.parquet"
+    if not target.is_file():
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+        try:
+            folder.mkdir(exist_ok=True)
+            for old in folder.glob(f"{stem}.*.{side}.parquet"):
+                old.unlink(missing_ok=True)
+            store.con.execute(f"COPY ({sql} ORDER BY 2, 1) TO {_literal(str(tmp))} "
+                              "(FORMAT PARQUET, COMPRESSION zstd)").fetchall()
+            tmp.replace(target)
+        except (OSError, duckdb.Error):
+            tmp.unlink(missing_ok=True)
+            return sql
+    return f"SELECT * FROM read_parquet({_literal(str(target))})"
 
 
 def world_matrix(store: Store, year: int | None = None) -> WorldMatrix:
