@@ -134,3 +134,23 @@ def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_pat
     potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
     potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, out=tmp_path / "duck_out")
     _same(pq.read_table(tmp_path / "spark_out"), pq.read_table(tmp_path / "duck_out"), POTENTIAL_KEYS)
+
+
+def test_store_matrix_staged_for_spark(spark, store):
+    """The embedded 2024 matrix (DuckDB SQL over the store) is staged to Parquet and read by Spark."""
+    from bilateral.engine.run import complementarity_on, engine_run, rca_frame
+    from bilateral.indicators.complementarity import complementarity
+    from bilateral.indicators.rca import rca_matrix
+    from bilateral.store.matrix import world_matrix
+
+    with engine_run(store, engine="spark", master="local[2]", year=2024) as run:
+        assert run.engine.name == "spark" and run.local.source == "embedded"
+        got = rca_frame(run, "IND")
+        tci = complementarity_on(run, "IND", "RUS")
+    assert spark.sparkContext._jsc is not None  # the session it found running was left running
+    want = rca_matrix(store.con, world_matrix(store, 2024), exporter="IND")
+    keys = ["exporter", "product"]
+    _same(pa.Table.from_pandas(got, preserve_index=False), pa.Table.from_pandas(want, preserve_index=False), keys)
+    ref = complementarity(store.con, world_matrix(store, 2024), "IND", "RUS")
+    assert tci.products == ref.products and abs(tci.index - ref.index) <= TOL * 100
+    assert round(tci.index, 1) == 41.6  # docs/commands/rca.md

@@ -198,13 +198,22 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER, *, memory: str = DEFAULT_S
 @contextmanager
 def open_engine(engine: Engine, *, con: Any | None = None, master: str = DEFAULT_SPARK_MASTER,
                 memory: str = DEFAULT_SPARK_MEMORY, stop: bool = True) -> Iterator[SqlEngine]:
-    """The engine named: DuckDB on ``con`` (default in-memory) or Spark on ``master`` (stopped after, if ``stop``)."""
+    """The engine named: DuckDB on ``con`` (default in-memory) or Spark on ``master``.
+
+    A Spark session started here is stopped after (if ``stop``); one already running on ``master`` is reused.
+    """
     if engine == "duckdb":
         yield DuckDBEngine(con)
         return
+    try:
+        from pyspark.sql import SparkSession
+
+        before = SparkSession.getActiveSession()
+    except ImportError:
+        before = None  # spark_session says how to install it
     session = spark_session(master, memory=memory)
     try:
         yield SparkEngine(session)
     finally:
-        if stop:
+        if stop and session is not before:  # a session someone else started stays theirs
             session.stop()

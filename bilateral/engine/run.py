@@ -1,0 +1,106 @@
+"""What `bilateral rca` and `bilateral potential` need to run on an engine: its options and runners.
+
+The commands keep their own output; this module picks the engine (``--engine``, ``--spark-master``,
+``--spark-memory``), the matrix it reads (``--matrix`` Parquet, or the store's matrix staged to
+Parquet) and runs the one SQL text of each computation on it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bilateral.engine import DEFAULT_SPARK_MASTER, Engine, check_engine
+from bilateral.engine.backends import DEFAULT_SPARK_MEMORY, DuckDBEngine, SqlEngine, open_engine
+from bilateral.errors import NotAvailableError
+from bilateral.store.matrix import WorldMatrix
+
+__all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt", "Run", "complementarity_on",
+           "engine_run", "rca_frame"]
+
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; "
+                     "pip install 'bilateral[spark]', Java 17+). See docs/spark.md.")]
+SparkMasterOpt = Annotated[str, typer.Option(
+    "--spark-master", help="Spark master URL with --engine spark: local[*], spark://HOST:7077, yarn, k8s://…")]
+SparkMemoryOpt = Annotated[str, typer.Option(
+    "--spark-memory", help="Memory of the Spark driver and of each executor, e.g. 2g, 8g.")]
+MatrixOpt = Annotated[str | None, typer.Option(
+    "--matrix", help="Read the world matrix from Parquet (a file with exporter, importer, hs6, value_usd[, year], "
+                     "or a directory from `bilateral export flows --format parquet --partition`; a path or URL "
+                     "the engine reads) instead of the store.")]
+
+
+@dataclass(frozen=True)
+class Run:
+    """An engine, the matrix it reads, and the same matrix for DuckDB on the store's connection."""
+
+    engine: SqlEngine
+    matrix: WorldMatrix
+    local: WorldMatrix
+
+
+@contextmanager
+def engine_run(store: Any, *, engine: str = "duckdb", year: int | None = None, matrix_path: str | None = None,
+               master: str = DEFAULT_SPARK_MASTER, memory: str = DEFAULT_SPARK_MEMORY) -> Iterator[Run]:
+    """Open the engine and the matrix of ``year`` for it (Spark is stopped on exit).
+
+    ``local`` is the matrix DuckDB reads on the store's connection (for the steps that stay on this
+    machine: top suppliers, complementarity checks); with ``matrix_path`` DuckDB reads the same Parquet.
+    """
+    from bilateral.engine.compute import parquet_world, staged_world
+    from bilateral.store.matrix import world_matrix
+
+    name: Engine = check_engine(engine)
+    local_engine = DuckDBEngine(store.con)
+    local = parquet_world(local_engine, matrix_path, year) if matrix_path else world_matrix(store, year)
+    if name == "duckdb":
+        yield Run(local_engine, local, local)
+        return
+    with open_engine(name, master=master, memory=memory) as eng, \
+            tempfile.TemporaryDirectory(prefix="bilateral-spark-") as tmp:
+        matrix = (parquet_world(eng, matrix_path, local.year) if matrix_path
+                  else staged_world(store.con, local, eng, Path(tmp)))
+        yield Run(eng, matrix, local)
+
+
+def rca_frame(run: Run, exporter: str | None = None) -> Any:
+    """RCA on the run's engine as a pandas DataFrame with the columns of ``rca_matrix``: exporter, product, value, rca."""
+    from bilateral.engine.compute import rca_table
+
+    return rca_table(run.engine, run.matrix, exporter).to_pandas().rename(columns={"hs6": "product"})
+
+
+def complementarity_on(run: Run, exporter: str, importer: str) -> Any:
+    """:func:`bilateral.indicators.complementarity.complementarity` computed by the run's engine."""
+    from bilateral.indicators.complementarity import Complementarity, complementarity_sql
+
+    ex, im = exporter.replace("'", ""), importer.replace("'", "")
+    t = run.engine.arrow(complementarity_sql(
+        f"SELECT hs6, value_usd AS value FROM ({run.matrix.exports}) WHERE exporter = '{ex}'",
+        f"SELECT hs6, value_usd AS value FROM ({run.matrix.imports}) WHERE importer = '{im}'"))
+    row = [t.column(i)[0].as_py() for i in range(t.num_columns)]
+    if row[0] is None or not row[2] or not row[3]:
+        raise NotAvailableError(f"no exports of {ex} or no imports of {im} in the {run.matrix.year} matrix")
+    return Complementarity(ex, im, run.matrix.year, float(row[0]), int(row[1]), float(row[2]), float(row[3]))
+
+
+def potential_cells(run: Run) -> Callable[..., Any]:
+    """A function computing the potential cells on the run's engine, for ``potential(cells=…)``.
+
+    Called as ``cells(exporters, markets, params, growth, tariffs)``; returns a pyarrow Table.
+    """
+    from bilateral.engine.compute import potential_table
+
+    def cells(exporters: list[str] | None, markets: list[str] | None, params: Any,
+              growth: Mapping[str, tuple[float, float]], tariffs: Mapping[str, float] | None) -> Any:
+        return potential_table(run.engine, run.matrix, exporters, markets, params=params, growth=growth,
+                               tariffs=tariffs)
+
+    return cells
