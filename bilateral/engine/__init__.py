@@ -24,12 +24,14 @@ from typing import Literal, cast
 
 from bilateral.errors import InputError
 
-__all__ = ["DEFAULT_SPARK_MASTER", "ENGINES", "Engine", "check_engine"]
+__all__ = ["DEFAULT_SPARK_MASTER", "DEFAULT_SPARK_MEMORY", "ENGINES", "Engine", "check_engine"]
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 #: every core of this machine; a cluster is ``spark://HOST:7077`` (standalone), ``yarn``, ``k8s://…``
 DEFAULT_SPARK_MASTER = "local[*]"
+#: memory of the Spark driver (and of each executor on a cluster) unless given; Spark's own default is 1g
+DEFAULT_SPARK_MEMORY = "2g"
 
 
 def check_engine(name: str) -> Engine:

@@ -16,13 +16,11 @@ from itertools import count
 from pathlib import Path
 from typing import Any, Protocol
 
-from bilateral.engine import DEFAULT_SPARK_MASTER, Engine
+from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY, Engine
 from bilateral.errors import BilateralError, InputError
 
 __all__ = ["DuckDBEngine", "SparkEngine", "SqlEngine", "open_engine", "spark_session"]
 
-#: memory of the driver (and of each executor on a cluster) unless given; Spark's own default is 1g
-DEFAULT_SPARK_MEMORY = "2g"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _views = count(1)
 

@@ -1,8 +1,8 @@
-"""What `bilateral rca` and `bilateral potential` need to run on an engine: its options and runners.
+"""What `bilateral rca` and `bilateral potential` need to run on an engine.
 
-The commands keep their own output; this module picks the engine (``--engine``, ``--spark-master``,
-``--spark-memory``), the matrix it reads (``--matrix`` Parquet, or the store's matrix staged to
-Parquet) and runs the one SQL text of each computation on it.
+The commands keep their own output; this module opens the engine (``--engine``, ``--spark-master``,
+``--spark-memory``: :mod:`bilateral.engine.options`), the matrix it reads (``--matrix`` Parquet, or
+the store's matrix staged to Parquet) and runs the one SQL text of each computation on it.
 """
 
 from __future__ import annotations
@@ -12,30 +12,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from bilateral.engine import DEFAULT_SPARK_MASTER, Engine, check_engine
-from bilateral.engine.backends import DEFAULT_SPARK_MEMORY, DuckDBEngine, SqlEngine, open_engine
+from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY, Engine, check_engine
+from bilateral.engine.backends import DuckDBEngine, SqlEngine, open_engine
 from bilateral.errors import NotAvailableError
 from bilateral.store.matrix import WorldMatrix
 
-__all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt", "Run", "complementarity_on",
-           "engine_run", "rca_frame"]
-
-EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; "
-                     "pip install 'bilateral[spark]', Java 17+). See docs/spark.md.")]
-SparkMasterOpt = Annotated[str, typer.Option(
-    "--spark-master", help="Spark master URL with --engine spark: local[*], spark://HOST:7077, yarn, k8s://…")]
-SparkMemoryOpt = Annotated[str, typer.Option(
-    "--spark-memory", help="Memory of the Spark driver and of each executor, e.g. 2g, 8g.")]
-MatrixOpt = Annotated[str | None, typer.Option(
-    "--matrix", help="Read the world matrix from Parquet (a file with exporter, importer, hs6, value_usd[, year], "
-                     "or a directory from `bilateral export flows --format parquet --partition`; a path or URL "
-                     "the engine reads) instead of the store.")]
-
+__all__ = ["Run", "complementarity_on", "engine_run", "potential_cells", "rca_frame"]
 
 @dataclass(frozen=True)
 class Run:

@@ -1,0 +1,21 @@
+"""The engine options of `bilateral rca` and `bilateral potential` (light: imported when the CLI starts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+__all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
+
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; "
+                     "pip install 'bilateral[spark]', Java 17+). See docs/spark.md.")]
+SparkMasterOpt = Annotated[str, typer.Option(
+    "--spark-master", help="Spark master URL with --engine spark: local[*], spark://HOST:7077, yarn, k8s://…")]
+SparkMemoryOpt = Annotated[str, typer.Option(
+    "--spark-memory", help="Memory of the Spark driver and of each executor, e.g. 2g, 8g.")]
+MatrixOpt = Annotated[str | None, typer.Option(
+    "--matrix", help="Read the world matrix from Parquet (a file with exporter, importer, hs6, value_usd[, year], "
+                     "or a directory from `bilateral export flows --format parquet --partition`; a path or URL "
+                     "the engine reads) instead of the store.")]
