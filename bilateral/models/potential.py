@@ -411,7 +411,9 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
         raise NotAvailableError(
             f"the {matrix.source} {matrix.year} matrix holds only India's exports and Russia's imports in "
             f"detail, not {exporter}→{market or 'every market'}; load a BACI year with `bilateral ingest baci`")
-    con = store.con
+    # a cursor of its own: the registrations and the temporary table below stay private to this call
+    # (a dashboard may run several at once on one store)
+    con = store.con.cursor()
     notes: list[str] = []
     if matrix.missing_importers:
         notes.append(
@@ -499,7 +501,10 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
     total = _total(grand) if grand is not None and grand[1] else SectorTotal(
         "total", "All products", 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0)
     sector_totals = tuple(by_sector[s] for s in titles if s in by_sector)
-    supp = _suppliers(con, matrix, [(r["importer"], r["hs6"]) for r in ranked], exporter, params.top_suppliers)
+    try:
+        supp = _suppliers(con, matrix, [(r["importer"], r["hs6"]) for r in ranked], exporter, params.top_suppliers)
+    finally:
+        con.close()
     if any(not matrix.has_market(r["importer"]) for r in ranked):
         notes.append(f"Top suppliers are shown only for markets whose imports the {matrix.source} matrix holds "
                      "in full (embedded: Russia); load a BACI year for the others.")

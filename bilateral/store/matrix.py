@@ -126,10 +126,14 @@ def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix |
     as Parquet beside the store (:func:`_cached_marginal`), so later reads skip the aggregation of
     the whole matrix.
     """
-    rows = store.con.execute(
-        "SELECT r.release, r.version, r.hs_revision, rel.producer, rel.url, rel.licence, rel.checksum "
-        "FROM baci_releases r JOIN releases rel USING (release) WHERE r.year = ? "
-        "ORDER BY r.version DESC, r.release LIMIT 1", [year]).fetchall()
+    cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
+    try:
+        rows = cur.execute(
+            "SELECT r.release, r.version, r.hs_revision, rel.producer, rel.url, rel.licence, rel.checksum "
+            "FROM baci_releases r JOIN releases rel USING (release) WHERE r.year = ? "
+            "ORDER BY r.version DESC, r.release LIMIT 1", [year]).fetchall()
+    finally:
+        cur.close()
     if not rows:
         return None
     release, version, hs_revision, producer, url, licence, checksum = rows[0]
@@ -168,6 +172,7 @@ def _cached_marginal(store: Store, release: str, checksum: str, side: str, sql: 
     """
     import os
     import re as _re
+    import threading
 
     path = getattr(store, "path", None)
     if path is None:
@@ -176,13 +181,18 @@ def _cached_marginal(store: Store, release: str, checksum: str, side: str, sql: 
     stem = _re.sub(r"[^A-Za-z0-9_.-]+", "_", release)
     target = folder / f"{stem}.{checksum[:16]}.{side}.parquet"
     if not target.is_file():
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.part")
         try:
             folder.mkdir(exist_ok=True)
-            for old in folder.glob(f"{stem}.*.{side}.parquet"):
-                old.unlink(missing_ok=True)
-            store.con.execute(f"COPY ({sql} ORDER BY 2, 1) TO {_literal(str(tmp))} "
-                              "(FORMAT PARQUET, COMPRESSION zstd)").fetchall()
+            for old in folder.glob(f"{stem}.*.{side}.parquet"):  # an earlier load of the release
+                if old.name != target.name:
+                    old.unlink(missing_ok=True)
+            cur = store.con.cursor()
+            try:
+                cur.execute(f"COPY ({sql} ORDER BY 2, 1) TO {_literal(str(tmp))} "
+                            "(FORMAT PARQUET, COMPRESSION zstd)").fetchall()
+            finally:
+                cur.close()
             tmp.replace(target)
         except (OSError, duckdb.Error):
             tmp.unlink(missing_ok=True)
