@@ -248,3 +248,13 @@ def test_cli_tariffs_file_and_unavailable_year(store_path: Path, tmp_path: Path)
     assert bad.exit_code == 1 and "line 2" in bad.output and "6 digits" in bad.output
     old = runner.invoke(app, ["potential", "--year", "2019", "--store", str(store_path)])
     assert old.exit_code == 1 and "ingest baci" in old.output
+
+
+def test_concurrent_calls_on_one_store(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [("IND", "RUS", None), ("IND", "RUS", "pharmaceuticals"), ("CHN", "RUS", None)]
+    serial = [potential(store, e, m, sector=s, top=3).total.untapped_usd for e, m, s in jobs]
+    with ThreadPoolExecutor(3) as pool:
+        parallel = list(pool.map(lambda j: potential(store, j[0], j[1], sector=j[2], top=3).total.untapped_usd, jobs))
+    assert parallel == pytest.approx(serial)
