@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, run
+from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
+from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
 
 DESCRIPTION_WIDTH = 44
@@ -129,6 +131,10 @@ def register(app: typer.Typer) -> None:
                                                      "multipliers for the market's tariffs (default: none).")] = None,
         year: Annotated[int | None, typer.Option("--year", help="Matrix year (default: the embedded 2024, or a "
                                                  "loaded BACI year).")] = None,
+        engine: EngineOpt = "duckdb",
+        spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
+        spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
+        matrix_path: MatrixOpt = None,
         fmt: FormatOpt = "table",
         out: OutOpt = None,
         store: StoreOpt = None,
@@ -137,6 +143,7 @@ def register(app: typer.Typer) -> None:
 
         def body() -> None:
             from bilateral.api import open_store
+            from bilateral.engine.run import engine_run, potential_cells
             from bilateral.models.potential import potential
             from bilateral.output import check_format
 
@@ -151,10 +158,12 @@ def register(app: typer.Typer) -> None:
                     raise InputError(f"--pair {pair!r} is not EXPORTER-MARKET, e.g. IND-RUS", field="--pair")
                 ex, market = parts
             tariff_map = read_tariffs(tariffs) if tariffs else None
-            with open_store(store) as s:
+            with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                                  master=spark_master, memory=spark_memory) as r:
                 result = potential(s, ex, market, year=year, sector=sector, products=product or (),
                                    top=top or None, exclude_sanction_risk=exclude_sanction_risk,
-                                   tariffs=tariff_map)
+                                   tariffs=tariff_map, matrix=r.local,
+                                   cells=None if r.engine.name == "duckdb" else potential_cells(r))
             emit(fmt_, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 
         run(body)
@@ -165,6 +174,10 @@ def register(app: typer.Typer) -> None:
         exporter: Annotated[str | None, typer.Option("--exporter", help="Only this exporter (all are computed).")] = None,
         top: Annotated[int, typer.Option("--top", help="Rows shown in the table (0: all; csv/json/parquet "
                                          "always get every row).")] = 20,
+        engine: EngineOpt = "duckdb",
+        spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
+        spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
+        matrix_path: MatrixOpt = None,
         fmt: FormatOpt = "table",
         out: OutOpt = None,
         store: StoreOpt = None,
@@ -173,16 +186,21 @@ def register(app: typer.Typer) -> None:
 
         def body() -> None:
             from bilateral.api import open_store
+            from bilateral.engine.run import complementarity_on, engine_run, rca_frame
             from bilateral.indicators.complementarity import complementarity
             from bilateral.indicators.rca import rca_matrix
             from bilateral.output import check_format
-            from bilateral.store.matrix import world_matrix
 
             fmt_ = check_format(format_for(fmt, out))
-            with open_store(store) as s:
-                matrix = world_matrix(s, year)
-                df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)
-                tci = complementarity(s.con, matrix, "IND", "RUS")
+            with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                                  master=spark_master, memory=spark_memory) as r:
+                matrix = r.local
+                if r.engine.name == "duckdb":
+                    df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)
+                    tci = complementarity(s.con, matrix, "IND", "RUS")
+                else:  # the same SQL on Spark
+                    df = rca_frame(r, exporter.upper() if exporter else None)
+                    tci = complementarity_on(r, "IND", "RUS")
             df = df.sort_values(["exporter", "rca", "product"], ascending=[True, False, True]).reset_index(drop=True)
             if fmt_ == "parquet" and out is not None:  # every row, written straight from the frame
                 import pyarrow as pa

@@ -45,6 +45,10 @@ class SqlEngine(Protocol):
         """Make the Parquet file or directory (hive-partitioned ``key=value/``) relation ``name``; its columns."""
         ...
 
+    def relation(self, name: str) -> str:
+        """What to write after FROM to read relation ``name`` registered from Parquet."""
+        ...
+
     def register_arrow(self, name: str, table: Any) -> None:
         """Make a (small) pyarrow Table relation ``name``."""
         ...
@@ -79,12 +83,23 @@ class DuckDBEngine:
 
         self.con = con if con is not None else duckdb.connect()
         self._arrow: set[str] = set()
+        self._parquet: dict[str, str] = {}
 
     def register_parquet(self, name: str, path: str | Path) -> list[str]:
+        # no view: a view is private to its connection, and the models run on cursors of their own
+        import duckdb
+
         glob = _parquet_glob(path).replace("'", "''")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_check_name(name)} AS "
-                         f"SELECT * FROM read_parquet('{glob}', hive_partitioning = true)")
-        return [d[0] for d in self.con.execute(f"SELECT * FROM {name} LIMIT 0").description]
+        source = f"read_parquet('{glob}', hive_partitioning = true)"
+        try:
+            cols = [d[0] for d in self.con.execute(f"SELECT * FROM {source} LIMIT 0").description]
+        except duckdb.Error as exc:
+            raise InputError(f"DuckDB cannot read it as Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
+        self._parquet[_check_name(name)] = source
+        return cols
+
+    def relation(self, name: str) -> str:
+        return self._parquet.get(name, name)
 
     def register_arrow(self, name: str, table: Any) -> None:
         self.con.register(_check_name(name), table)
@@ -102,8 +117,7 @@ class DuckDBEngine:
         if name in self._arrow:
             self.con.unregister(name)
             self._arrow.discard(name)
-        else:
-            self.con.execute(f"DROP VIEW IF EXISTS {_check_name(name)}")
+        self._parquet.pop(name, None)
 
 
 class SparkEngine:
@@ -115,9 +129,17 @@ class SparkEngine:
         self.spark = session
 
     def register_parquet(self, name: str, path: str | Path) -> list[str]:
-        df = self.spark.read.parquet(str(path))
+        from pyspark.errors import PySparkException
+
+        try:
+            df = self.spark.read.parquet(str(path))
+        except PySparkException as exc:
+            raise InputError(f"Spark cannot read it as Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
         df.createOrReplaceTempView(_check_name(name))
         return list(df.columns)
+
+    def relation(self, name: str) -> str:
+        return name
 
     def register_arrow(self, name: str, table: Any) -> None:
         if table.num_rows == 0:  # Spark cannot infer a schema from no rows: give it the Arrow one

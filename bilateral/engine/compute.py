@@ -37,20 +37,23 @@ def parquet_world(engine: SqlEngine, path: str | Path, year: int | None = None) 
     the store's flows (``reporter, partner, flow, product, product_level, value_usd``, of which the
     HS6 exports are read). With a ``year`` column, ``year`` picks one (default: the latest).
     """
+    if "://" not in str(path) and not Path(path).exists():
+        raise InputError("no such file or directory (a Parquet world matrix)", file=str(path), field="--matrix")
     name = view_name("world")
     cols = set(engine.register_parquet(name, path))
+    rel = engine.relation(name)
     if MATRIX_COLUMNS <= cols:
-        base = f"SELECT exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM {name} WHERE TRUE"
+        base = f"SELECT exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM {rel} WHERE TRUE"
     elif FLOWS_COLUMNS <= cols:
         base = (f"SELECT reporter AS exporter, partner AS importer, product AS hs6, "
-                f"CAST(value_usd AS DOUBLE) AS value_usd FROM {name} WHERE flow = 'export' AND product_level = 6")
+                f"CAST(value_usd AS DOUBLE) AS value_usd FROM {rel} WHERE flow = 'export' AND product_level = 6")
     else:
         engine.drop(name)
         raise InputError(f"columns {', '.join(sorted(cols))} are neither a world matrix "
                          f"({', '.join(sorted(MATRIX_COLUMNS))}) nor the store's flows", file=str(path))
     if "year" in cols:
         if year is None:
-            latest = engine.arrow(f"SELECT max(year) AS y FROM {name}").column("y")[0].as_py()
+            latest = engine.arrow(f"SELECT max(year) AS y FROM {rel}").column("y")[0].as_py()
             if latest is None:
                 raise InputError("the matrix has no rows", file=str(path))
             year = int(latest)
@@ -78,7 +81,7 @@ def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path
         con.execute(f"COPY ({getattr(matrix, part)}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(path)])
         name = view_name(part)
         engine.register_parquet(name, path)
-        rel[part] = f"SELECT * FROM {name}"
+        rel[part] = f"SELECT * FROM {engine.relation(name)}"
     return dataclasses.replace(matrix, flows=rel["flows"], exports=rel["exports"], imports=rel["imports"])
 
 

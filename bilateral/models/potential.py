@@ -22,7 +22,7 @@ so it runs over the embedded slices, an ingested BACI year or a Parquet matrix a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -386,12 +386,16 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
               sector: str | None = None, products: Iterable[str] = (), top: int | None = DEFAULT_TOP,
               exclude_sanction_risk: bool = False, tariffs: Mapping[str, float] | None = None,
               matrix: WorldMatrix | None = None, params: Parameters | None = None,
-              growth: Mapping[str, tuple[float, float]] | None = None) -> PotentialResult:
+              growth: Mapping[str, tuple[float, float]] | None = None,
+              cells: Callable[..., Any] | None = None) -> PotentialResult:
     """Export potential of ``exporter`` in ``market`` (None: every market) by HS6 product.
 
     ``matrix`` defaults to the one serving ``year`` (:func:`bilateral.store.matrix.world_matrix`);
     ``growth`` (country → (supply, demand) factor) to the projection from the parameters file;
     ``tariffs`` (hs6 → demand factor) to the parameter's default. ``top`` None keeps every product.
+    ``cells``, when given, computes the cells of :func:`potential_sql` on another engine (called as
+    ``cells(exporters, markets, params, growth, tariffs)``, returning Arrow; see
+    :func:`bilateral.engine.run.potential_cells`); the rest runs here, on the result.
     """
     import pyarrow as pa
 
@@ -446,8 +450,13 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
         else:
             notes.append("No tariff data: every product has the default tariff factor "
                          f"{params.tariff_factor:g} (give --tariffs FILE.csv with hs6,tariff_factor).")
-        sql = potential_sql(matrix, [exporter], [market] if market else None, params,
-                            growth="SELECT * FROM _pot_growth", tariffs=tariff_rel)
+        if cells is not None:  # the same SQL on another engine (bilateral.engine); its rows come back
+            con.register("_pot_cells_in", cells([exporter], [market] if market else None, params, growth, tariffs))
+            registered.append("_pot_cells_in")
+            sql = "SELECT * FROM _pot_cells_in"
+        else:
+            sql = potential_sql(matrix, [exporter], [market] if market else None, params,
+                                growth="SELECT * FROM _pot_growth", tariffs=tariff_rel)
         rules = sectors.sector_table()
         con.register("_pot_sector", pa.table({"prefix": [r[0] for r in rules], "sector": [r[1] for r in rules]}))
         registered.append("_pot_sector")
