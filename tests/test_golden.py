@@ -57,6 +57,7 @@ CHANGED = {
     ("FY2025-26", "energy_share_imports"): "the exact HS 27 figure (47,824.9 of 55,369.62), not the top-10 share",
     ("FY2025-26", "hhi_partners"): "one partner is not a distribution: no value",
     ("FY2025-26", "hhi_products"): "top-10 chapters only are not the product distribution: no value",
+    **{(f"FY{fy}", "trade_complementarity"): "computed now from the embedded CY2024 world matrix" for fy in YEARS},
 }
 
 

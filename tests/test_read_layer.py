@@ -193,3 +193,22 @@ def test_selected_national_lines_never_stand_as_a_total(store) -> None:
     assert queries.pair_totals(store, "IND-IRQ") == []
     rows = {(r.period, r.flow): r for r in queries.pair_flows(store, "IND-IRQ", "embedded")}
     assert rows[("FY2021-22", "import")].basis == "sum of HS4 detail (partial: not a total)"
+
+
+def test_trade_complementarity_from_the_world_matrix(store) -> None:
+    """India's exports vs Russia's imports, 2024 world matrix: recomputed by hand from the embedded slices."""
+    import duckdb
+
+    from bilateral.indicators.summary import summary
+    from bilateral.sources import embedded
+
+    rows = {r["name"]: r for r in summary(store, queries._as_pair("IND-RUS"), "FY2024-25")}
+    con = duckdb.connect()
+    x = dict(con.execute("SELECT hs6, sum(value_usd) FROM read_parquet(?) WHERE exporter = 'IND' GROUP BY 1",
+                         [str(embedded.world_file("baci2024-exports-by-country"))]).fetchall())
+    m = dict(con.execute("SELECT hs6, sum(value_usd) FROM read_parquet(?) WHERE importer = 'RUS' GROUP BY 1",
+                         [str(embedded.world_file("baci2024-imports-by-country"))]).fetchall())
+    tx, tm = sum(x.values()), sum(m.values())
+    expected = 100 * (1 - sum(abs(m.get(k, 0) / tm - x.get(k, 0) / tx) for k in set(x) | set(m)) / 2)
+    assert rows["trade_complementarity"]["value"] == pytest.approx(expected, rel=1e-9)
+    assert "CY2024" in rows["trade_complementarity"]["note"]

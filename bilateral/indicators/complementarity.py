@@ -45,11 +45,10 @@ def complementarity(con: Any, matrix: Any, exporter: str, importer: str) -> Comp
     """Complementarity of ``exporter``'s exports with ``importer``'s imports in a world matrix."""
     from bilateral.errors import NotAvailableError
 
-    ex = exporter.replace("'", "")
-    im = importer.replace("'", "")
+    ex, im = exporter.upper(), importer.upper()
     row = con.execute(complementarity_sql(
-        f"SELECT hs6, value_usd AS value FROM ({matrix.exports}) WHERE exporter = '{ex}'",
-        f"SELECT hs6, value_usd AS value FROM ({matrix.imports}) WHERE importer = '{im}'")).fetchall()[0]
+        f"SELECT hs6, value_usd AS value FROM ({matrix.exports}) WHERE exporter = $ex",
+        f"SELECT hs6, value_usd AS value FROM ({matrix.imports}) WHERE importer = $im"), {"ex": ex, "im": im}).fetchall()[0]
     if row[0] is None or not row[2] or not row[3]:
         raise NotAvailableError(f"no exports of {ex} or no imports of {im} in the {matrix.year} matrix")
     return Complementarity(ex, im, matrix.year, float(row[0]), int(row[1]), float(row[2]), float(row[3]))

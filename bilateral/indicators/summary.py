@@ -98,10 +98,10 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
         for name in ("partner_share_exports", "partner_share_imports", "partner_share_trade"):
             add(name, None, f"needs {pair.reporter}'s trade with the world in {p}, which the store does not hold", "-")
 
-    add("rca", None, "needs a world matrix of all exporters × products: load a CEPII BACI release with "
-        "`bilateral ingest baci` and compute it per product with `bilateral.indicators.rca.rca_baci`", "-")
-    add("trade_complementarity", None,
-        f"needs {pair.partner}'s imports by product (e.g. `bilateral ingest baci` or `bilateral ingest comtrade`)", "-")
+    add("rca", None, "one value per product: `bilateral rca --year 2024` gives Balassa RCA for every exporter × HS6 "
+        "from the world matrix (embedded CEPII BACI 2024, or a year loaded with `bilateral ingest baci`)", "-")
+    tci, tci_note, tci_release = _complementarity(store, pair, here.year if here.kind == "cy" else None)
+    add("trade_complementarity", tci, tci_note, tci_release)
     prev = by.get(here.shift(-1).label)
     add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
     first = series[0]
@@ -112,3 +112,24 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
     else:
         add("cagr", None, f"{p} is the first period of the series: no growth to compute", "-")
     return rows
+
+
+def _complementarity(store: Store, pair: Pair, year: int | None) -> tuple[float | None, str, str]:
+    """Trade complementarity of the reporter's exports with the partner's imports, from the world matrix.
+
+    The matrix counts calendar years: for a fiscal-year period the latest matrix year serves, and the
+    note says which year it is (the index changes slowly; it is never presented as the fiscal year's).
+    """
+    from bilateral.errors import NotAvailableError
+    from bilateral.indicators.complementarity import complementarity
+    from bilateral.store.matrix import world_matrix
+
+    try:
+        matrix = world_matrix(store, year)
+        tc = complementarity(store.con.cursor(), matrix, pair.reporter, pair.partner)
+    except NotAvailableError as exc:
+        return None, f"{exc}; load the partner's imports by product with `bilateral ingest baci`", "-"
+    when = f"CY{tc.year}" if year is None else ""
+    return (tc.index, f"{pair.reporter}'s exports vs {pair.partner}'s imports at HS6 over {tc.products:,} products"
+            + (f", from the {when} world matrix (a calendar year, shown beside the fiscal year)" if when else ""),
+            matrix.release)

@@ -595,7 +595,14 @@ def descriptions(store: Store, codes: list[str]) -> dict[str, str]:
     rows = store.con.execute(
         "SELECT product, any_value(description) FROM products WHERE list_contains(?, product) GROUP BY 1",
         [sorted(set(codes))]).fetchall()
-    return {str(r[0]): str(r[1]) for r in rows}
+    out = {str(r[0]): str(r[1]) for r in rows}
+    missing = [c for c in codes if c not in out]
+    if missing:  # HS6 codes of a world matrix: the English HS nomenclature shipped with the package
+        from bilateral.store.matrix import hs_descriptions
+
+        hs = hs_descriptions()
+        out.update({c: hs[c] for c in missing if c in hs})
+    return out
 
 
 @dataclass(frozen=True)
