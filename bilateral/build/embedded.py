@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bilateral.errors import InputError
+from bilateral.errors import BilateralError, InputError
 from bilateral.harmonise import countries
 from bilateral.harmonise.hs import eidb_hs_revision
 from bilateral.harmonise.periods import FiscalYear, fy_of_month, month_label, parse_fy
@@ -116,7 +116,7 @@ def _read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
 def _fy(text: str, *, file: Path, row: int, field: str) -> FiscalYear:
     try:
         return parse_fy(text)
-    except Exception as exc:
+    except BilateralError as exc:
         raise InputError(str(exc), file=str(file), row=row, field=field) from None
 
 

@@ -235,7 +235,7 @@ def read_region_csv(path: Path, report: Report = _raise, *, source: str = SOURCE
             for j, c in fy_cols:
                 try:
                     total = Decimal(rec[j].replace(",", ""))
-                except Exception:
+                except ArithmeticError:  # decimal.InvalidOperation
                     raise InputError(f"total {rec[j]!r} is not a number", file=label, line=line, field=c) from None
                 tolerance = Decimal(str(ROUNDING_PER_ROW_MN * n + ROUNDING_SLACK_MN))
                 if abs(sums[c] - total) > tolerance:

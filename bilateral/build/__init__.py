@@ -1,0 +1,1 @@
+"""The reproducible build of the embedded dataset (build time only; runtime readers never import it)."""
