@@ -69,33 +69,32 @@ def _render(result: Any, console: Any) -> None:
     horizon = next((p.value for p in result.parameters if p.name == "horizon_years"), "?")
     t = Table(title=f"Export potential of {result.exporter} in {where}, {result.year} matrix (US$ million; "
               f"potential projected {horizon} years ahead)", title_justify="left")
-    cols = ["#"] + (["market"] if result.market is None else []) + [
-        "HS6", "description", "sector", "market", "actual", "potential", "untapped", "top suppliers", "rank",
-        "EU sanction"]
-    numeric = {"#", "actual", "potential", "untapped", "rank"} | ({"market"} if result.market else set())
+    cols = ["#"] + (["to"] if result.market is None else []) + [
+        "product · sector · exporter's rank · top suppliers · EU sanction", "market", "actual", "potential", "untapped"]
+    numeric = {"#", "market", "actual", "potential", "untapped"}
     for c in cols:
-        t.add_column(c, justify="right" if c in numeric else "left")
+        t.add_column(c, justify="right" if c in numeric else "left", no_wrap=c in numeric)
     for n, p in enumerate(result.products, start=1):
-        top = ("n/a" if p.top_suppliers is None else
-               ", ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
+        top = ("suppliers n/a" if p.top_suppliers is None else
+               " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
         if p.sanction is not None:
-            sanc = f"{p.sanction.category} {p.sanction.since[:7]}" + (" ⚠" if p.sanction.secondary_risk else "")
+            sanc = f"EU: {p.sanction.category} since {p.sanction.since[:7]}" + (" ⚠" if p.sanction.secondary_risk else "")
         else:
-            sanc = "—" if p.sanctions_known else "n/a"
+            sanc = "EU: —" if p.sanctions_known else "EU: n/a"
+        rank = "not a supplier" if p.exporter_rank is None else f"rank {p.exporter_rank}/{p.suppliers}"
+        product = f"{p.hs6} {_short(p.description)}\n[dim]{p.sector} · {rank} · {top} · {sanc}[/dim]"
         row = [str(n)] + ([p.market] if result.market is None else []) + [
-            p.hs6, _short(p.description), p.sector, _usd_mn(p.market_usd), _usd_mn(p.actual_usd),
-            _usd_mn(p.potential_usd), _usd_mn(p.untapped_usd), top,
-            "—" if p.exporter_rank is None else f"{p.exporter_rank}/{p.suppliers}", sanc]
+            product, _usd_mn(p.market_usd), _usd_mn(p.actual_usd), _usd_mn(p.potential_usd), _usd_mn(p.untapped_usd)]
         t.add_row(*row)
     console.print(t)
     s = Table(title="Totals by summit sector (every matching product; ⚠ = dual-use or military-technology: "
-              "secondary-sanction risk)", title_justify="left")
-    for c in ("sector", "products", "market", "actual", "potential", "untapped", "⚠ products",
-              "untapped excl. ⚠"):
-        s.add_column(c, justify="left" if c == "sector" else "right")
+              "secondary-sanction risk; w/o ⚠ = untapped without them)", title_justify="left")
+    for c in ("sector", "market", "actual", "potential", "untapped", "w/o ⚠"):
+        s.add_column(c, justify="left" if c == "sector" else "right", no_wrap=c != "sector",
+                     min_width=12 if c == "sector" else None)
     for x in (*result.sectors, result.total):
-        s.add_row(x.title, f"{x.products:,}", _usd_mn(x.market_usd), _usd_mn(x.actual_usd),
-                  _usd_mn(x.potential_usd), _usd_mn(x.untapped_usd), f"{x.risky_products:,}",
+        s.add_row(f"{x.title} ({x.products:,} HS6, {x.risky_products:,} ⚠)", _usd_mn(x.market_usd),
+                  _usd_mn(x.actual_usd), _usd_mn(x.potential_usd), _usd_mn(x.untapped_usd),
                   _usd_mn(x.untapped_excl_risk_usd))
     console.print(s)
     from rich.markup import escape
