@@ -44,21 +44,24 @@ def _render(cmp: Any, console: Any) -> None:
     title = (f"{cmp.cargo} {cmp.origin.name} → {cmp.destination.name}, departing {cmp.date:%Y-%m-%d}"
              + (f", scenarios: {', '.join(cmp.scenarios)}" if cmp.scenarios else "")
              + (f", {cmp.vessel}" if tanker else ""))
-    t = Table(title=title)
-    for col in ("corridor", "open", "km", "sea/rail/road km", "days P50–P90",
-                "US$/t P50–P90" if tanker else "US$/TEU P50–P90",
-                "US$/bbl P50–P90" if tanker else "kg CO2e/TEU", "kg CO2e/t" if tanker else "passages"):
-        t.add_column(col, justify="left" if col in ("corridor", "passages") else "right")
+    t = Table(title=title, title_justify="left")
+    cost_col = "US$/t\nP50–P90" if tanker else "US$/TEU\nP50–P90"
+    co2_col = "kg CO2e\n/t" if tanker else "kg CO2e\n/TEU"
+    for col in ("corridor · km by sea/rail/road · passages", "open", "days\nP50–P90", cost_col, co2_col):
+        t.add_column(col, justify="left" if col.startswith("corridor") else "right",
+                     no_wrap=not col.startswith("corridor"), min_width=24 if col.startswith("corridor") else None)
     for c in cmp.corridors:
         spread = f"{c.sea_km:,.0f}/{c.rail_km:,.0f}/{c.road_km:,.0f}"
         days = f"{c.days_p50:.1f}–{c.days_p90:.1f}"
+        passages = ", ".join(c.passages) or "no chokepoint"
+        label = f"{c.corridor}\n[dim]{c.distance_km:,.0f} km = {spread} · {passages}[/dim]"
         if tanker:
-            cost = f"{c.usd_per_tonne_p50:.2f}–{c.usd_per_tonne_p90:.2f}"
-            extra = [f"{c.usd_per_bbl_p50:.2f}–{c.usd_per_bbl_p90:.2f}", f"{c.co2e_kg_per_tonne:,.1f}"]
+            cost = f"{c.usd_per_tonne_p50:.2f}–{c.usd_per_tonne_p90:.2f}\n{c.usd_per_bbl_p50:.2f}–{c.usd_per_bbl_p90:.2f}/bbl"
+            co2 = f"{c.co2e_kg_per_tonne:,.1f}"
         else:
             cost = f"{_money(c.usd_per_teu_p50)}–{_money(c.usd_per_teu_p90)}"
-            extra = [f"{c.co2e_kg_per_teu:,.0f}", ",".join(c.passages)]
-        t.add_row(c.corridor, "yes" if c.open else "[red]no[/red]", f"{c.distance_km:,.0f}", spread, days, cost, *extra)
+            co2 = f"{c.co2e_kg_per_teu:,.0f}"
+        t.add_row(label, "yes" if c.open else "[red]no[/red]", days, cost, co2)
     console.print(t)
     for c in cmp.corridors:
         for r in c.reasons:
