@@ -143,7 +143,7 @@ def test_csv_and_table(store_path: Path, tmp_path: Path):
     r = run("settlement", "--scenario", "status_quo", "--out", str(out), "--store", str(store_path))
     assert r.exit_code == 0, r.output
     text = out.read_text()
-    assert "FY2026-27 p" in text and "does not publish" in text and "assumption:" in text and "source: RBI" in text
+    assert "2026-27 p" in text and "does not publish" in text and "assumption:" in text and "source: RBI" in text
 
 
 def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):

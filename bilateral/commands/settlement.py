@@ -32,6 +32,10 @@ def _bn(value: float | None, scale: float) -> str:
     return "—" if value is None else f"{value / scale:,.1f}"
 
 
+def _bn0(value: float | None, unit: float) -> str:
+    return "—" if value is None else f"{value / unit:,.0f}"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
@@ -52,20 +56,21 @@ def render(result: Any, console: Any) -> None:
     console.print(f"Flows: {first.flows_source}")
     for res in result.results:
         t = Table(title=f"{res.title} ({res.scenario}): {res.description}", title_justify="left")
-        for col in ("period", "exports US$", "imports US$", "energy", "inflow INR", "exporters paid INR",
-                    "channels INR", "closing INR", "closing US$"):
-            t.add_column(col, justify="left" if col == "period" else "right", no_wrap=col == "period")
+        for col in ("FY", "exp.\nUS$", "imp.\nUS$", "HS27\nshare", "in\nINR", "paid\nout\nINR",
+                    "chan-\nnels\nINR", "close\nINR", "close\nUS$"):
+            t.add_column(col, justify="left" if col == "FY" else "right", no_wrap=True)
         for r in res.rows:
-            t.add_row(r.period + (" p" if r.kind == "projected" else ""), _bn(r.exports_usd, USD_BN),
-                      _bn(r.imports_usd, USD_BN), _pct(r.energy_share) + ("" if r.energy_exact else "*"),
-                      _bn(r.inflow_inr + r.bought_inr, INR_BN), _bn(r.exports_paid_inr, INR_BN),
-                      _bn(sum(r.channel_outflows_inr), INR_BN), _bn(r.closing_inr, INR_BN), _bn(r.closing_usd, USD_BN))
+            t.add_row(r.period.removeprefix("FY") + (" p" if r.kind == "projected" else ""), _bn(r.exports_usd, USD_BN),
+                      _bn(r.imports_usd, USD_BN),
+                      ("—" if r.energy_share is None else f"{r.energy_share:.0%}") + ("" if r.energy_exact else "*"),
+                      _bn0(r.inflow_inr + r.bought_inr, INR_BN), _bn0(r.exports_paid_inr, INR_BN),
+                      _bn0(sum(r.channel_outflows_inr), INR_BN), _bn0(r.closing_inr, INR_BN), _bn(r.closing_usd, USD_BN))
         console.print(t)
-    c = Table(title=f"Scenarios compared, {first.end}", title_justify="left")
-    for col in ("scenario", "closing US$ bn", "peak US$ bn", "with securities US$ bn", "years to absorb",
-                "years of exports",
-                "balancing exports US$ bn", "export growth needed"):
-        c.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=col == "scenario")
+    c = Table(title=f"Scenarios compared, {first.end} (US$ bn; years)", title_justify="left")
+    for col in ("scenario", "clos-\ning", "peak", "+secu-\nrities", "years\nto ab-\nsorb",
+                "years\nof ex-\nports", "balan-\ncing\nexports", "export\ngrowth\nneeded"):
+        c.add_column(col, justify="left" if col == "scenario" else "right", no_wrap=col != "scenario",
+                     min_width=12 if col == "scenario" else None)
     for res in result.results:
         s = res.summary()
         c.add_row(res.scenario, _bn(s["closing_usd"], USD_BN), _bn(s["peak_usd"], USD_BN),

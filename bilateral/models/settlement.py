@@ -742,7 +742,8 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
              "or coupons; balances valued at each period's rate.",
              "Energy = HS 27 (mostly crude oil); its rupee share is crude's own invoicing parameter."]
     if any(not r.energy_exact and r.kind == "actual" for r in shown):
-        notes.append("The energy share of imports is a proxy where energy_exact is false (see energy_basis).")
+        notes.append("The energy share of imports is a proxy or a lower bound where energy_exact is false (marked * in "
+                     "the table; see energy_basis).")
     if first.kind == "cy":
         notes.append("Exchange-rate paths labelled by fiscal year are used for the calendar year each starts in "
                      "(FY2022-23 for CY2022, which shares 9 of its 12 months).")
