@@ -106,11 +106,12 @@ def register(app: typer.Typer) -> None:
                 from rich.table import Table
 
                 t = Table(title=f"Claims in {file.name}: {len(checks)}", title_justify="left", show_lines=True)
-                for col in ("sentence", "claim", "our figure", "source", "verdict"):
-                    t.add_column(col, overflow="fold")
+                for col in ("sentence", "claim", "our figure · source", "verdict"):
+                    t.add_column(col, overflow="fold", ratio=2 if col == "sentence" else 1)
                 for c in checks:
-                    t.add_row(_short(c.claim.sentence, 90), c.claim_label, c.our_label, c.source,
-                              f"{c.verdict}\n{c.reason}" if c.reason else c.verdict)
+                    src = c.source if len(c.source) <= 60 else _short(c.source, 60)
+                    t.add_row(_short(c.claim.sentence, 90), c.claim_label, f"{c.our_label}\n[dim]{src}[/dim]",
+                              f"[bold]{c.verdict}[/bold]\n{c.reason}" if c.reason else f"[bold]{c.verdict}[/bold]")
                 console.print(t)
 
             emit(fmt, out, [c.to_dict() for c in checks], rows, render)
@@ -129,10 +130,10 @@ def _list(pillar: str | None, status: str | None, registry: Path | None, store: 
         from rich.table import Table
 
         t = Table(title=f"{reg.summit.get('name', 'Summit')} — {len(items)} commitments", title_justify="left")
-        for col in ("id", "pillar", "kind", "status", "evidence", "text"):
-            t.add_column(col, justify="right" if col == "evidence" else "left", no_wrap=col == "id")
+        for col in ("commitment (id · pillar · kind)", "status", "evi-\ndence"):
+            t.add_column(col, justify="right" if col.startswith("evi") else "left", no_wrap=not col.startswith("commit"))
         for c in items:
-            t.add_row(c.id, c.pillar, c.kind, c.status, str(len(c.evidence)), _short(c.text))
+            t.add_row(f"{_short(c.text)}\n[dim]{c.id} · {c.pillar} · {c.kind}[/dim]", c.status, str(len(c.evidence)))
         console.print(t)
         if reg.updates:
             console.print(f"{reg.updates} update(s) merged from {reg.updates_file}")
