@@ -116,7 +116,7 @@ def test_same_job_on_a_standalone_cluster(cluster: tuple[str, int], tmp_path: Pa
         # the application runs on the cluster's worker: the master lists it with its one core
         apps = _master_state(ui)["activeapps"]
         assert len(apps) == 1 and apps[0]["cores"] == 1
-        _same(rca_table(duck, parquet_world(duck, world, YEAR)), rca_table(spk, m), ["exporter", "hs6"])
+        _same(rca_table(duck, parquet_world(duck, world, YEAR)), rca_table(spk, m), ["exporter", "product"])
         _same(potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, tariffs=TARIFFS),
               potential_table(spk, m, growth=GROWTH, tariffs=TARIFFS), POTENTIAL_KEYS)
     finally:

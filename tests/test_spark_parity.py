@@ -74,14 +74,14 @@ def test_rca_parity_and_hand_worked(spark, world: Path, tmp_path: Path):
     a = rca_table(duck, parquet_world(duck, world, YEAR))
     b = rca_table(spk, parquet_world(spk, world, YEAR))
     assert a.num_rows == len({(r[0], r[2]) for r in ROWS})
-    _same(a, b, ["exporter", "hs6"])
+    _same(a, b, ["exporter", "product"])
     # hand-worked (as tests/test_rca_matrix.py): world 100; AAA 40 (k1 30, k2 10); k1 30, k2 30, k3 40
     small = tmp_path / "small.parquet"
     pq.write_table(pa.table({"exporter": ["AAA", "AAA", "CCC", "CCC", "BBB"],
                              "importer": ["BBB", "CCC", "BBB", "BBB", "AAA"],
                              "hs6": ["010121", "300490", "300490", "870322", "870322"],
                              "value_usd": [30.0, 10.0, 20.0, 20.0, 20.0]}), small)
-    got = {(r["exporter"], r["hs6"]): r["rca"] for r in rca_table(spk, parquet_world(spk, small, 2024)).to_pylist()}
+    got = {(r["exporter"], r["product"]): r["rca"] for r in rca_table(spk, parquet_world(spk, small, 2024)).to_pylist()}
     assert got == {("AAA", "010121"): pytest.approx(2.5), ("AAA", "300490"): pytest.approx(10 / 40 / 0.3),
                    ("CCC", "300490"): pytest.approx(20 / 40 / 0.3), ("CCC", "870322"): pytest.approx(1.25),
                    ("BBB", "870322"): pytest.approx(2.5)}
@@ -128,7 +128,7 @@ def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_pat
     assert {p.name for p in layout.iterdir()} == {"year=2029", f"year={YEAR}"}
     spk, duck = SparkEngine(spark), DuckDBEngine()
     _same(rca_table(spk, parquet_world(spk, layout, YEAR)), rca_table(duck, parquet_world(duck, world, YEAR)),
-          ["exporter", "hs6"])
+          ["exporter", "product"])
     assert parquet_world(spk, layout).year == YEAR  # the latest year by default
     # the global potential written by the workers, not collected
     potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
@@ -154,3 +154,26 @@ def test_store_matrix_staged_for_spark(spark, store):
     ref = complementarity(store.con, world_matrix(store, 2024), "IND", "RUS")
     assert tci.products == ref.products and abs(tci.index - ref.index) <= TOL * 100
     assert round(tci.index, 1) == 41.6  # docs/commands/rca.md
+
+
+def test_commands_same_output_on_both_engines(spark, store_path: Path, tmp_path: Path):
+    """`bilateral rca` and `bilateral potential` give the same rows with --engine duckdb and --engine spark."""
+    from test_spark_cli import world_file
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+
+    world = world_file(tmp_path / "w.parquet")
+    outs = {}
+    for engine in ("duckdb", "spark"):
+        # local[2]: the session this module started (left running: the command did not start it)
+        common = ["--engine", engine, "--spark-master", "local[2]", "--matrix", str(world), "--store", str(store_path)]
+        out = tmp_path / f"rca_{engine}.parquet"
+        res = CliRunner().invoke(app, ["rca", *common, "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        pot = CliRunner().invoke(app, ["potential", "--pair", "CHN-IND", *common, "--format", "csv"])
+        assert pot.exit_code == 0, pot.output
+        outs[engine] = (pq.read_table(out), pot.stdout)
+    _same(outs["duckdb"][0], outs["spark"][0], ["exporter", "product"])
+    assert outs["duckdb"][1] == outs["spark"][1] and "870322" in outs["duckdb"][1]
+    assert spark.sparkContext._jsc is not None

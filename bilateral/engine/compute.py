@@ -85,29 +85,19 @@ def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path
     return dataclasses.replace(matrix, flows=rel["flows"], exports=rel["exports"], imports=rel["imports"])
 
 
-def rca_sql_for(matrix: WorldMatrix, exporter: str | None = None) -> str:
-    """RCA (:func:`bilateral.indicators.rca.rca_sql`) of every exporter × HS6 of ``matrix``.
-
-    Columns ``exporter, hs6, value, rca``; ``exporter`` keeps that exporter's rows (world shares
-    still use every exporter).
-    """
-    from bilateral.indicators.rca import rca_sql
-
-    source = f"SELECT exporter, hs6 AS product, value_usd AS value FROM ({matrix.exports})"
-    where = ""
-    if exporter is not None:
-        where = " WHERE exporter = '" + exporter.replace("'", "''") + "'"
-    return f"SELECT exporter, product AS hs6, value, rca FROM ({rca_sql(source)}) r{where}"
-
-
 def rca_table(engine: SqlEngine, matrix: WorldMatrix, exporter: str | None = None, *,
               out: str | Path | None = None) -> Any:
-    """Balassa RCA as a pyarrow Table (exporter, hs6, value, rca), computed by ``engine``.
+    """Balassa RCA as a pyarrow Table (exporter, product, value, rca), computed by ``engine``.
+
+    The SQL is :func:`bilateral.indicators.rca.rca_matrix_sql`, as ``bilateral rca`` runs on DuckDB;
+    ``exporter`` keeps that exporter's rows (the world shares still use every exporter).
 
     With ``out``, the engine's workers write it there instead (a new directory of Parquet files) and
     None is returned: nothing passes through the driver.
     """
-    sql = rca_sql_for(matrix, exporter)
+    from bilateral.indicators.rca import rca_matrix_sql
+
+    sql = rca_matrix_sql(matrix, exporter)
     if out is not None:
         engine.write_parquet(sql, out)
         return None

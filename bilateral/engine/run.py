@@ -58,7 +58,7 @@ def rca_frame(run: Run, exporter: str | None = None) -> Any:
     """RCA on the run's engine as a pandas DataFrame with the columns of ``rca_matrix``: exporter, product, value, rca."""
     from bilateral.engine.compute import rca_table
 
-    return rca_table(run.engine, run.matrix, exporter).to_pandas().rename(columns={"hs6": "product"})
+    return rca_table(run.engine, run.matrix, exporter).to_pandas()
 
 
 def complementarity_on(run: Run, exporter: str, importer: str) -> Any:

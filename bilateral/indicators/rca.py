@@ -78,8 +78,17 @@ def rca_matrix(con: duckdb.DuckDBPyConnection, matrix: Any, exporter: str | None
 
     ``exporter`` keeps that exporter's rows only (the world shares still use every exporter).
     """
+    return con.execute(rca_matrix_sql(matrix, exporter)).df()
+
+
+def rca_matrix_sql(matrix: Any, exporter: str | None = None) -> str:
+    """The SQL of :func:`rca_matrix` (columns exporter, product, value, rca).
+
+    Runs on any engine that reads the matrix's relations: DuckDB here, Spark through
+    :mod:`bilateral.engine`.
+    """
     source = f"SELECT exporter, hs6 AS product, value_usd AS value FROM ({matrix.exports})"
     sql = rca_sql(source)
     if exporter is not None:
         sql = f"SELECT * FROM ({sql}) WHERE exporter = '{exporter.replace(chr(39), '')}'"
-    return con.execute(sql).df()
+    return sql
