@@ -33,6 +33,7 @@ PLACEHOLDER = re.compile(r"\b(PATH|FILE|DIR|TABLE|ID|NAME|YYYY-MM-DD|REJECTED\.c
 SKIPS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("ingest", "comtrade"), "needs the network and a UN Comtrade API key ($COMTRADE_API_KEY)"),
     (("embedded", "build"), "rewrites the package's embedded data from ../shared/data (tested in test_embedded)"),
+    (("serve",), "starts a server that runs until stopped (tested against a real server in tests/test_web.py)"),
 )
 
 

@@ -212,3 +212,21 @@ def test_trade_complementarity_from_the_world_matrix(store) -> None:
     expected = 100 * (1 - sum(abs(m.get(k, 0) / tm - x.get(k, 0) / tx) for k in set(x) | set(m)) / 2)
     assert rows["trade_complementarity"]["value"] == pytest.approx(expected, rel=1e-9)
     assert "CY2024" in rows["trade_complementarity"]["note"]
+
+
+def test_read_cache_sees_a_load_made_through_the_same_store(baci_store: Path) -> None:
+    """The figure index is cached per store object; a load (a transaction) makes it read again."""
+    with open_store(baci_store) as s:
+        before = {x.period: x for x in queries.pair_totals(s, "IND-RUS", period_kind="cy")}["CY2022"]
+        assert before.source == "baci"
+    _comtrade_release(baci_store, 700_000.0, 31_000_000.0)
+    with open_store(baci_store) as s:
+        queries.pair_totals(s, "IND-RUS")
+        rows = [{"source": "comtrade", "release": "comtrade/test/IND-RUS-2023", "period": "CY2023", "period_kind": "cy",
+                 "reporter": "IND", "partner": "RUS", "flow": f, "hs_revision": None, "product": "TOTAL",
+                 "product_level": 0, "value_usd": 1.0, "quantity": None, "quantity_unit": None, "estimate": "reported",
+                 "quality": "comtrade_reported"} for f in ("export", "import")]
+        s.load_release(ReleaseRecord("comtrade/test/IND-RUS-2023", "comtrade", "test", "synthetic", "def", "test"),
+                       {"flows": to_table("flows", rows)})
+        after = {x.period: x for x in queries.pair_totals(s, "IND-RUS", period_kind="cy")}
+        assert after["CY2023"].total_usd == 2.0 and after["CY2022"].source == "comtrade"

@@ -178,6 +178,8 @@ class Store:
         self.read_only = read_only
         _check_path(self.path, read_only=read_only)
         self.con = _connect(self.path, read_only=read_only)
+        #: bumped by every transaction; the read layer's caches key on it (all writes go through transaction())
+        self.generation = 0
         try:
             self._migrate(read_only=read_only)
         except BaseException:
@@ -249,9 +251,11 @@ class Store:
             yield self.con
         except BaseException:
             self.con.execute("ROLLBACK")
+            self.generation += 1
             self._reclaim()
             raise
         self.con.execute("COMMIT")
+        self.generation += 1  # what the store holds may have changed: read caches key on this
 
     def _reclaim(self) -> None:
         """Give back the space a rolled-back load wrote (DuckDB writes big inserts to the file early).

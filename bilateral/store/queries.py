@@ -204,20 +204,15 @@ def _as_pair(pair: Pair | str) -> Pair:
 _LEVEL_BASIS = {0: "reported total"}
 
 
-def _signature(store: Store) -> tuple[Any, ...]:
-    """What the store holds, cheaply: changes whenever a release is loaded, replaced or removed."""
-    row = store.con.execute("SELECT count(*), max(loaded_at), sum(rows) FROM releases").fetchone()
-    return tuple(row) if row else ()
-
-
 def _figures(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
     """Every figure the loaded sources hold for (reporter, partner) in years.
 
     One row per (source, estimate, period, kind, flow, level): its sum, line count, releases and
-    qualities. One scan per pair and command; cached on the store object until a release changes.
+    qualities. One scan per pair; cached on the store object until its next transaction (every load
+    is one; DuckDB lets no other process write while this one has the file open).
     """
     cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = store.__dict__.setdefault("_figures_cache", {})
-    key = (reporter, partner, _signature(store))
+    key = (reporter, partner, store.generation)
     if key not in cache:
         cache[key] = store.con.execute(
             f"""
