@@ -16,7 +16,7 @@ from typing import Any
 
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY, Engine, check_engine
 from bilateral.engine.backends import DuckDBEngine, SqlEngine, open_engine
-from bilateral.errors import NotAvailableError
+from bilateral.errors import InputError, NotAvailableError
 from bilateral.store.matrix import WorldMatrix
 
 __all__ = ["Run", "complementarity_on", "engine_run", "potential_cells", "rca_frame"]
@@ -32,25 +32,38 @@ class Run:
 
 @contextmanager
 def engine_run(store: Any, *, engine: str = "duckdb", year: int | None = None, matrix_path: str | None = None,
-               master: str = DEFAULT_SPARK_MASTER, memory: str = DEFAULT_SPARK_MEMORY) -> Iterator[Run]:
+               master: str = DEFAULT_SPARK_MASTER, memory: str = DEFAULT_SPARK_MEMORY,
+               need_local: bool = True) -> Iterator[Run]:
     """Open the engine and the matrix of ``year`` for it (Spark is stopped on exit).
 
-    ``local`` is the matrix DuckDB reads on the store's connection (for the steps that stay on this
-    machine: top suppliers, complementarity checks); with ``matrix_path`` DuckDB reads the same Parquet.
+    ``local`` is the matrix DuckDB reads on the store's connection, for the steps that stay on this
+    machine (top suppliers); with ``matrix_path`` DuckDB reads the same Parquet. When it cannot (a
+    cluster URL) and ``need_local`` is False, ``local`` is the engine's matrix, for its metadata only.
     """
     from bilateral.engine.compute import parquet_world, staged_world
     from bilateral.store.matrix import world_matrix
 
     name: Engine = check_engine(engine)
     local_engine = DuckDBEngine(store.con)
-    local = parquet_world(local_engine, matrix_path, year) if matrix_path else world_matrix(store, year)
     if name == "duckdb":
+        local = parquet_world(local_engine, matrix_path, year) if matrix_path else world_matrix(store, year)
         yield Run(local_engine, local, local)
         return
+    if not matrix_path:
+        local = world_matrix(store, year)
     with open_engine(name, master=master, memory=memory) as eng, \
             tempfile.TemporaryDirectory(prefix="bilateral-spark-") as tmp:
-        matrix = (parquet_world(eng, matrix_path, local.year) if matrix_path
-                  else staged_world(store.con, local, eng, Path(tmp)))
+        if matrix_path:
+            matrix = parquet_world(eng, matrix_path, year)
+            try:
+                local = parquet_world(local_engine, matrix_path, matrix.year)
+            except InputError as exc:
+                if need_local:
+                    raise InputError(f"{exc}; the top suppliers are read on this machine: give --matrix as a path "
+                                     "(or URL) DuckDB reads here too", field="--matrix") from None
+                local = matrix
+        else:
+            matrix = staged_world(store.con, local, eng, Path(tmp))
         yield Run(eng, matrix, local)
 
 
