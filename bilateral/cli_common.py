@@ -59,6 +59,9 @@ def pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compu
     p = parse_pair(pair)
     with open_store(store, read_only=True) as s:
         result = compute(s, p)
+    if fmt == "table":  # only the rendering is needed: skip building the JSON object and the flat rows
+        emit(fmt, out, None, [], lambda c: render(result, c))
+        return result
     obj = result.to_dict() if hasattr(result, "to_dict") else result
     emit(fmt, out, obj, to_rows(result), lambda c: render(result, c))
     return result

@@ -496,8 +496,7 @@ def lines(store: Store, detail: Detail, level: int | None = None) -> dict[str, f
     digits = ds.level if level is None else min(level, ds.level)
     rows = store.con.execute(
         f"""
-        WITH report_flows AS ({REPORT_FLOWS})
-        SELECT left(product, $digits) AS code, sum(value_usd) FROM report_flows
+        SELECT left(product, $digits) AS code, sum(value_usd) FROM {_relation(ds.source)}
         WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
           AND partner = $partner AND flow = $flow AND period = $period
         GROUP BY 1
@@ -518,15 +517,44 @@ def detail_periods(store: Store, reporter: str, partner: str, flow: Flow, level:
     return out
 
 
+def _relation(source: str) -> str:
+    """The rows a source's figures live in: the canonical table, or the BACI matrix seen from both sides."""
+    return f"({REPORT_FLOWS})" if source == "baci" else "flows"
+
+
+def _lines_by_period(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str],
+                     level: int | None) -> dict[str, dict[str, float]]:
+    """Period → code (rolled up to ``level`` digits, default as held) → US$.
+
+    Each period from its serving detail; one query per serving (source, estimate, level), not per period.
+    """
+    groups: dict[tuple[str, str, int], list[str]] = {}
+    for period in periods:
+        ds = detail_source(store, reporter, partner, flow, period)
+        if ds is not None:
+            groups.setdefault((ds.source, ds.estimate, ds.level), []).append(period)
+    out: dict[str, dict[str, float]] = {}
+    for (source, estimate, held), group in groups.items():
+        digits = held if level is None else min(level, held)
+        rows = store.con.execute(
+            f"""
+            SELECT period, left(product, $digits) AS code, sum(value_usd) FROM {_relation(source)}
+            WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
+              AND partner = $partner AND flow = $flow AND list_contains($periods, period)
+            GROUP BY 1, 2
+            """, {"digits": digits, "source": source, "estimate": estimate, "level": held, "reporter": reporter,
+                  "partner": partner, "flow": flow, "periods": group}).fetchall()
+        for period, code, value in rows:
+            out.setdefault(str(period), {})[str(code)] = float(value)
+    return out
+
+
 def product_values(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str],
                    level: int) -> dict[str, dict[str, float]]:
     """Product (rolled up to ``level`` digits) → period → US$, each period from its serving detail."""
     out: dict[str, dict[str, float]] = {}
-    for period in periods:
-        d = finest_detail(store, reporter, partner, flow, period)
-        if d is None:
-            continue
-        for code, value in lines(store, d, level).items():
+    for period, codes in _lines_by_period(store, reporter, partner, flow, periods, level).items():
+        for code, value in codes.items():
             out.setdefault(code, {})[period] = value
     return out
 
@@ -537,11 +565,8 @@ def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
     from bilateral.harmonise.sectors import sector_of
 
     out: dict[str, dict[str, float]] = {}
-    for period in periods:
-        d = finest_detail(store, reporter, partner, flow, period)
-        if d is None:
-            continue
-        for code, value in lines(store, d).items():
+    for period, codes in _lines_by_period(store, reporter, partner, flow, periods, None).items():
+        for code, value in codes.items():
             per = out.setdefault(sector_of(code), {})
             per[period] = per.get(period, 0.0) + value
     return out
