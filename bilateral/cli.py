@@ -81,20 +81,12 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 
         from bilateral.api import open_store
         from bilateral.output import check_format
-        from bilateral.sources import embedded
-        from bilateral.store.db import open_read_only
+        from bilateral.store import queries
 
         check_format(fmt)
-        s = open_read_only(store)  # read-only: runs beside other readers and on a read-only file system
-        if s is None or embedded.pending(s):  # absent, to migrate, or the embedded release to load
-            if s is not None:
-                s.close()
-            s = open_store(store)
-        with s:
-            cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed",
-                    "licence", "rows", "loaded_at", "origin"]
-            rows = [dict(zip(cols, r, strict=True)) for r in s.con.execute(
-                f"SELECT {', '.join(cols)} FROM releases ORDER BY release").fetchall()]
+        # read-only: runs beside other readers and on a read-only file system
+        with open_store(store, read_only=True) as s:
+            rows = queries.all_releases(s)
         # JSON keeps `origin` (upstream files, checksums, repositories) as an object; flat rows as JSON text
         objs = [{**r, "origin": json.loads(r["origin"]) if r["origin"] else None} for r in rows]
 
@@ -138,27 +130,19 @@ def export_table(
 
     def body() -> None:
         from bilateral.api import open_store
-        from bilateral.output import check_format
-        from bilateral.sources import embedded
-        from bilateral.store.db import open_read_only
+        from bilateral.output import busy, check_format, copy_to_stdout, emit, write_atomic, wrote
+        from bilateral.store import queries
 
-        allowed = ("flows", "flows_baci", "official_totals", "products", "sectors", "countries",
-                   "baci_countries", "releases")
-        if table not in allowed:
-            raise BilateralError(f"unknown table {table!r}; use one of {', '.join(allowed)}")
-        from bilateral.output import busy, copy_to_stdout, emit, write_atomic, wrote
+        if table not in queries.EXPORT_TABLES:
+            raise BilateralError(f"unknown table {table!r}; use one of {', '.join(queries.EXPORT_TABLES)}")
 
         f = check_format(fmt)
         if f == "parquet" and out is None:
             raise BilateralError("--format parquet needs --out PATH (Parquet is binary)")
         if partition and (f != "parquet" or out is None):
             raise BilateralError("--partition needs --format parquet and --out DIR")
-        s = open_read_only(store)  # read-only: runs beside other readers and on a read-only file system
-        if s is None or embedded.pending(s):  # absent, to migrate, or the embedded release to load
-            if s is not None:
-                s.close()
-            s = open_store(store)
-        with s:
+        # read-only: runs beside other readers and on a read-only file system
+        with open_store(store, read_only=True) as s:
             if partition and out is not None:
                 from bilateral.engine.layout import write_partitioned
 
@@ -168,11 +152,8 @@ def export_table(
                 return
             if f != "table":
                 # DuckDB writes the file itself, streaming: flows to JSON 23 s / 1.4 GB in Python, ~1.5 s here
-                options = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json, ARRAY true",
-                           "parquet": "FORMAT parquet, COMPRESSION zstd"}[f]
-
                 def copy(path: Path) -> None:
-                    s.con.execute(f"COPY (SELECT * FROM {table}) TO ? ({options})", [str(path)])
+                    queries.copy_table(s, table, f, path)
 
                 with busy(f"exporting {table}"):
                     if out is not None:
@@ -182,11 +163,7 @@ def export_table(
                 if out is not None:
                     wrote(out)
                 return
-            total = s.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            n = int(total[0]) if total else 0
-            rel = s.con.execute(f"SELECT * FROM {table} LIMIT {EXPORT_TABLE_ROWS}")
-            cols = [d[0] for d in rel.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+            n, cols, rows = queries.table_head(s, table, EXPORT_TABLE_ROWS)
 
         def render(console: Any) -> None:
             from rich.table import Table

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from bilateral.errors import BilateralError, NotAvailableError
@@ -653,8 +654,8 @@ def release_info(store: Store, releases: str | Iterable[str]) -> list[ReleaseInf
 
 def all_releases(store: Store) -> list[dict[str, Any]]:
     """Every row of ``releases`` (for ``bilateral releases``)."""
-    cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed", "licence", "origin",
-            "rows", "loaded_at"]
+    cols = ["release", "source", "version", "file", "checksum", "producer", "url", "accessed", "licence", "rows",
+            "loaded_at", "origin"]
     return [dict(zip(cols, r, strict=True)) for r in store.con.execute(
         f"SELECT {', '.join(cols)} FROM releases ORDER BY release").fetchall()]
 
@@ -853,3 +854,31 @@ def energy_history(store: Store, pair: Pair, series: list[PeriodTotals]) -> list
     """HS 27 imports for every year of ``series`` that detail covers, oldest first."""
     detail = _energy_detail(store, pair.reporter, pair.partner, [y.period for y in series])
     return [p for y in series if (p := energy_point(pair, y, detail.get(y.period, []))) is not None]
+
+
+# -- whole tables (``bilateral export``) -------------------------------------------------------------
+#: the tables and views ``bilateral export`` writes; a name outside this list is never spliced into SQL
+EXPORT_TABLES: tuple[str, ...] = ("flows", "flows_baci", "official_totals", "products", "sectors", "countries",
+                                  "baci_countries", "releases")
+EXPORT_OPTIONS = {"csv": "FORMAT csv, HEADER true", "json": "FORMAT json, ARRAY true",
+                  "parquet": "FORMAT parquet, COMPRESSION zstd"}
+
+
+def _export_name(table: str) -> str:
+    if table not in EXPORT_TABLES:
+        raise BilateralError(f"unknown table {table!r}; use one of {', '.join(EXPORT_TABLES)}")
+    return table
+
+
+def copy_table(store: Store, table: str, fmt: str, path: Path) -> None:
+    """Write a whole table to ``path`` as csv, json or parquet; DuckDB streams it (no rows in Python)."""
+    store.con.execute(f"COPY (SELECT * FROM {_export_name(table)}) TO ? ({EXPORT_OPTIONS[fmt]})", [str(path)])
+
+
+def table_head(store: Store, table: str, limit: int) -> tuple[int, list[str], list[dict[str, Any]]]:
+    """(row count, column names, the first ``limit`` rows) of a table, for a terminal view."""
+    name = _export_name(table)
+    total = store.con.execute(f"SELECT count(*) FROM {name}").fetchone()
+    rel = store.con.execute(f"SELECT * FROM {name} LIMIT ?", [int(limit)])
+    cols = [d[0] for d in rel.description]
+    return (int(total[0]) if total else 0), cols, [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
