@@ -134,6 +134,12 @@ def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_pat
     potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
     potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, out=tmp_path / "duck_out")
     _same(pq.read_table(tmp_path / "spark_out"), pq.read_table(tmp_path / "duck_out"), POTENTIAL_KEYS)
+    # a failed Spark job is one line, not a Java stack trace
+    from bilateral.errors import BilateralError
+
+    with pytest.raises(BilateralError, match="the Spark job failed") as err:
+        potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
+    assert "\n" not in str(err.value)
 
 
 def test_store_matrix_staged_for_spark(spark, store):

@@ -150,13 +150,28 @@ class SparkEngine:
         self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(_check_name(name))
 
     def arrow(self, sql: str) -> Any:
-        return self.spark.sql(sql).toArrow()
+        with _spark_errors():
+            return self.spark.sql(sql).toArrow()
 
     def write_parquet(self, sql: str, out: str | Path) -> None:
-        self.spark.sql(sql).write.mode("errorifexists").option("compression", "zstd").parquet(str(out))
+        with _spark_errors():
+            self.spark.sql(sql).write.mode("errorifexists").option("compression", "zstd").parquet(str(out))
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(_check_name(name))
+
+
+@contextmanager
+def _spark_errors() -> Iterator[None]:
+    """A failed Spark job (lost executors, out of memory, an existing output) as one line."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except (PySparkException, Py4JError) as exc:
+        first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise BilateralError(f"the Spark job failed: {first[:300]}") from None
 
 
 def _java_ok() -> bool:
