@@ -183,3 +183,44 @@ def test_commands_same_output_on_both_engines(spark, store_path: Path, tmp_path:
     _same(outs["duckdb"][0], outs["spark"][0], ["exporter", "product"])
     assert outs["duckdb"][1] == outs["spark"][1] and "870322" in outs["duckdb"][1]
     assert spark.sparkContext._jsc is not None
+
+
+def test_loaded_baci_year_and_its_export(spark, fresh_store_path: Path, tmp_path: Path):
+    """A BACI year loaded in the store: the commands agree on both engines, and Spark reads its export."""
+    from typer.testing import CliRunner
+
+    from bilateral.api import open_store
+    from bilateral.cli import app
+    from bilateral.sources import baci
+
+    # SYNTHETIC rows in BACI's ISO3 layout (not trade statistics)
+    rows = [("IND", "RUS", "300490", 1000.0), ("CHN", "RUS", "300490", 3000.0), ("IND", "BRA", "300490", 500.0),
+            ("CHN", "BRA", "010121", 250.0), ("RUS", "IND", "270900", 9000.0), ("BRA", "CHN", "010121", 700.0)]
+    src = tmp_path / "world_2024.parquet"
+    pq.write_table(pa.table({"year": [2024] * len(rows), "exporter": [r[0] for r in rows],
+                             "importer": [r[1] for r in rows], "hs6": [r[2] for r in rows],
+                             "value_usd": [r[3] for r in rows]}), src)
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, src)
+    store = ["--store", str(fresh_store_path)]
+    got = {}
+    for engine in ("duckdb", "spark"):
+        common = ["--year", "2024", "--engine", engine, "--spark-master", "local[2]", *store]
+        out = tmp_path / f"rca_{engine}.parquet"
+        assert CliRunner().invoke(app, ["rca", *common, "--out", str(out)]).exit_code == 0
+        pot = CliRunner().invoke(app, ["potential", "--pair", "IND-RUS", *common, "--format", "csv"])
+        assert pot.exit_code == 0, pot.output
+        got[engine] = (pq.read_table(out), pot.stdout)
+    _same(got["duckdb"][0], got["spark"][0], ["exporter", "product"])
+    assert got["duckdb"][1] == got["spark"][1] and "300490" in got["duckdb"][1]
+    # RCA(IND, 300490) = (1500/1500) / (4500/14450)
+    rca = {(r["exporter"], r["product"]): r["rca"] for r in got["spark"][0].to_pylist()}
+    assert rca[("IND", "300490")] == pytest.approx(14450 / 4500, rel=1e-12)
+    # the store's BACI flows, exported in the partitioned layout, read by Spark: the same RCA
+    layout = tmp_path / "baci_flows"
+    res = CliRunner().invoke(app, ["export", "flows_baci", "--format", "parquet", "--partition", "--out", str(layout),
+                                   *store])
+    assert res.exit_code == 0, res.output
+    assert [p.name for p in layout.iterdir()] == ["year=2024"]
+    spk = SparkEngine(spark)
+    _same(rca_table(spk, parquet_world(spk, layout, 2024)), got["duckdb"][0], ["exporter", "product"])
