@@ -192,7 +192,8 @@ def register(app: typer.Typer) -> None:
 
             fmt_ = check_format(format_for(fmt, out))
             with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
-                                                  master=spark_master, memory=spark_memory, need_local=False) as r:
+                                                  master=spark_master, memory=spark_memory, need_local=False,
+                                                  parts=("exports", "imports")) as r:
                 matrix = r.local
                 if r.engine.name == "duckdb":
                     df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)

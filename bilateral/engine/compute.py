@@ -65,18 +65,23 @@ def parquet_world(engine: SqlEngine, path: str | Path, year: int | None = None) 
                        exports=exports, imports=imports, caveat=f"matrix read from {path}")
 
 
-def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path) -> WorldMatrix:
+MATRIX_PARTS = ("flows", "exports", "imports")
+
+
+def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path,
+                 parts: tuple[str, ...] = MATRIX_PARTS) -> WorldMatrix:
     """``matrix`` (its relations are DuckDB SQL on ``con``) readable by ``engine``.
 
-    On the same DuckDB connection it is returned as is. Otherwise DuckDB writes its three relations
-    to Parquet in ``workdir`` (which the engine's workers must be able to read: on a cluster, shared
-    storage) and the engine reads them from there.
+    On the same DuckDB connection it is returned as is. Otherwise DuckDB writes the relations named
+    in ``parts`` to Parquet in ``workdir`` (which the engine's workers must be able to read: on a
+    cluster, shared storage) and the engine reads them from there; RCA needs only the exports (and
+    the imports for complementarity), not the bilateral flows.
     """
     if isinstance(engine, DuckDBEngine) and engine.con is con:
         return matrix
     workdir.mkdir(parents=True, exist_ok=True)
-    rel: dict[str, str] = {}
-    for part in ("flows", "exports", "imports"):
+    rel = {part: getattr(matrix, part) for part in MATRIX_PARTS}
+    for part in parts:
         path = workdir / f"{part}.parquet"
         con.execute(f"COPY ({getattr(matrix, part)}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(path)])
         name = view_name(part)

@@ -33,12 +33,13 @@ class Run:
 @contextmanager
 def engine_run(store: Any, *, engine: str = "duckdb", year: int | None = None, matrix_path: str | None = None,
                master: str = DEFAULT_SPARK_MASTER, memory: str = DEFAULT_SPARK_MEMORY,
-               need_local: bool = True) -> Iterator[Run]:
+               need_local: bool = True, parts: tuple[str, ...] = ("flows", "exports", "imports")) -> Iterator[Run]:
     """Open the engine and the matrix of ``year`` for it (Spark is stopped on exit).
 
     ``local`` is the matrix DuckDB reads on the store's connection, for the steps that stay on this
     machine (top suppliers); with ``matrix_path`` DuckDB reads the same Parquet. When it cannot (a
     cluster URL) and ``need_local`` is False, ``local`` is the engine's matrix, for its metadata only.
+    ``parts``: the matrix relations the computation reads (staged to Parquet for Spark).
     """
     from bilateral.engine.compute import parquet_world, staged_world
     from bilateral.store.matrix import world_matrix
@@ -63,7 +64,7 @@ def engine_run(store: Any, *, engine: str = "duckdb", year: int | None = None, m
                                      "(or URL) DuckDB reads here too", field="--matrix") from None
                 local = matrix
         else:
-            matrix = staged_world(store.con, local, eng, Path(tmp))
+            matrix = staged_world(store.con, local, eng, Path(tmp), parts)
         yield Run(eng, matrix, local)
 
 
