@@ -12,8 +12,8 @@ file closed; peak resident memory from ``/usr/bin/time``. Approaches:
 
 - ``bilateral ingest baci FOLDER --store NEW`` — the console script a user runs (sha256 of the
   file, layout checks, load, value/code/unique-key checks, provenance row, one transaction);
-- ``duckdb read_csv``: ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` with typed columns
-  (k as text) — the baseline;
+- ``duckdb read_csv``: ``CREATE TABLE t AS SELECT …, TRY_CAST(trim(q) AS DOUBLE) FROM read_csv(file)``
+  with typed columns (k as text; q as text, trimmed, because BACI pads ``NA``) — the baseline;
 - ``pandas (C engine)``: ``pd.read_csv`` tuned as a competent user would — ``usecols``, a dtype for
   every column (k as text), ``na_values=['NA']``, ``skipinitialspace=True`` (BACI pads ``NA``) —
   then the frame inserted into DuckDB; single-threaded;
@@ -45,9 +45,9 @@ folder, db, threads = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 csv = next(folder.glob("BACI_*_Y*_V*.csv"))
 con = duckdb.connect(db)
 con.execute(f"SET threads = {threads}")
-con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, nullstr = ['NA', '', '   NA', '           NA'], "
-            "columns = {'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'DOUBLE'})",
-            [str(csv)])
+con.execute("CREATE TABLE t AS SELECT t, i, j, k, v, TRY_CAST(trim(q) AS DOUBLE) AS q FROM read_csv(?, header = true, "
+            "auto_detect = false, delim = ',', columns = {'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', "
+            "'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'})", [str(csv)])
 con.close()
 """
 
@@ -60,8 +60,9 @@ dtypes = {"t": "int16", "i": "int16", "j": "int16", "k": str, "v": "float64", "q
 kwargs = dict(usecols=list(dtypes), dtype=dtypes, na_values=["NA"], keep_default_na=False)
 if engine == "c":
     df = pd.read_csv(csv, skipinitialspace=True, **kwargs)
-else:  # the pyarrow engine does not take skipinitialspace: padded NA are stripped by its own null parsing
-    df = pd.read_csv(csv, engine="pyarrow", **kwargs)
+else:  # the pyarrow engine takes no skipinitialspace: q (padded NA, empty) as text, then converted
+    df = pd.read_csv(csv, engine="pyarrow", usecols=list(dtypes), dtype={**dtypes, "q": str})
+    df["q"] = pd.to_numeric(df["q"].str.strip(), errors="coerce")
 con = duckdb.connect(db)
 con.register("df", df)
 con.execute("CREATE TABLE t AS SELECT * FROM df")
