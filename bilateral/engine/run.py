@@ -21,6 +21,7 @@ from bilateral.store.matrix import WorldMatrix
 
 __all__ = ["Run", "complementarity_on", "engine_run", "potential_cells", "rca_frame"]
 
+
 @dataclass(frozen=True)
 class Run:
     """An engine, the matrix it reads, and the same matrix for DuckDB on the store's connection."""
