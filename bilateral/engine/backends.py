@@ -1,7 +1,8 @@
 """The two SQL engines behind one small interface: register inputs, run SQL text, get Arrow back.
 
 Both take the same SQL text. What differs between them is only how an input becomes a named
-relation (DuckDB: a view over ``read_parquet``; Spark: a temporary view over ``spark.read.parquet``)
+relation (DuckDB: a ``read_parquet(…)`` call written into the SQL, since views are private to one
+connection; Spark: a temporary view over ``spark.read.parquet``)
 and how the result comes back (both as a ``pyarrow.Table``).
 """
 
