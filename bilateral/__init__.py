@@ -2,5 +2,5 @@
 
 from bilateral.errors import BilateralError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["BilateralError", "__version__"]
