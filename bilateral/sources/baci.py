@@ -562,10 +562,9 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     return report
 
 
-def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, workdir: Path,
-          report: IngestReport) -> None:
-    con = store.con
-    tables = {
+def _code_tables(files: BaciFiles, meta: _Meta) -> dict[str, tuple[str, pa.Table]]:
+    """The release's country and product tables as Arrow, ready to insert."""
+    return {
         "countries": ("baci_countries", pa.table({
             "release": [meta.records["countries"].release] * len(meta.countries),
             "version": [files.version] * len(meta.countries),
@@ -579,6 +578,15 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
             "description": [r["description"] for r in meta.products],
             "quantity_unit": ["t"] * len(meta.products)})),
     }
+
+
+def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, workdir: Path,
+          report: IngestReport) -> None:
+    con = store.con
+    if all(store.is_loaded(r) for r in meta.records.values()):
+        tables: dict[str, tuple[str, pa.Table]] = {}  # a re-ingest: the code tables are not built at all
+    else:
+        tables = _code_tables(files, meta)
     with store.transaction():
         for kind, record in meta.records.items():
             if store.is_loaded(record):
