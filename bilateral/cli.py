@@ -19,7 +19,7 @@ from bilateral.cli_common import pair_report as _pair_report
 from bilateral.cli_common import run as _run
 from bilateral.errors import BilateralError
 
-app = typer.Typer(
+_app = typer.Typer(
     name="bilateral",
     help="Monitor a bilateral economic partnership (default: India–Russia) from official trade "
     "statistics.",
@@ -29,10 +29,10 @@ app = typer.Typer(
 )
 embedded_app = typer.Typer(help="Build and inspect the embedded India–Russia dataset.",
                            no_args_is_help=True)
-app.add_typer(embedded_app, name="embedded")
+_app.add_typer(embedded_app, name="embedded")
 ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN Comtrade, India's EIDB.",
                          no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
+_app.add_typer(ingest_app, name="ingest")
 
 
 def _show_version(value: bool) -> None:
@@ -43,14 +43,14 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     pass
 
-@app.command()
+@_app.command()
 def overview(
     pair: PairOpt = "IND-RUS",
     period: PeriodOpt = None,
@@ -70,7 +70,7 @@ def overview(
     _run(body)
 
 
-@app.command()
+@_app.command()
 def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = None) -> None:
     """Provenance of everything in the store: file, checksum, producer, URL, access date, licence."""
 
@@ -113,7 +113,7 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 EXPORT_TABLE_ROWS = 50  # rows `export --format table` draws (csv/json/parquet write them all)
 
 
-@app.command("export")
+@_app.command("export")
 def export_table(
     table: Annotated[
         str, typer.Argument(help="Table: flows, flows_baci, official_totals, products, sectors, countries, "
@@ -191,7 +191,7 @@ def export_table(
     _run(body)
 
 
-@app.command()
+@_app.command()
 def indicators(
     pair: PairOpt = "IND-RUS",
     period: PeriodOpt = None,
@@ -344,7 +344,7 @@ def ingest_comtrade(
     _run(body)
 
 
-@app.command()
+@_app.command()
 def flows(
     pair: PairOpt = "IND-RUS",
     source: Annotated[str | None, typer.Option(
@@ -415,9 +415,28 @@ def embedded_build(
     _run(body)
 
 
-from bilateral.commands import register_all  # noqa: E402  (the capability commands, one module each)
+#: the commands defined in this file (and their groups): invoking one of them needs no capability module
+CORE_COMMANDS = frozenset([c.name or (c.callback.__name__ if c.callback else "") for c in _app.registered_commands]
+                          + [g.name or "" for g in _app.registered_groups])
+_registered = False
 
-register_all(app)
+
+def _full_app() -> typer.Typer:
+    """The app with every capability command registered (``bilateral/commands/*.py``), once."""
+    global _registered
+    if not _registered:
+        from bilateral.commands import register_all
+
+        register_all(_app)
+        _registered = True
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``bilateral.cli.app``: the whole app (tests, ``--help``); built on first use."""
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module 'bilateral.cli' has no attribute {name!r}")
 
 
 def main() -> None:
@@ -426,8 +445,12 @@ def main() -> None:
     Ctrl-C exits 130 (typer's own handling); a file-system error that no command turned into a
     message still prints one line, never a traceback.
     """
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    # a core command (overview, flows, …) does not import or register the capability modules: the
+    # commands users run most start ~20 ms sooner; anything else (--help, capabilities) gets them all
+    command = _app if words and words[0] in CORE_COMMANDS else _full_app()
     try:
-        app()
+        command()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
