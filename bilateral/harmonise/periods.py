@@ -124,8 +124,3 @@ def parse_period(text: str) -> Period:
         raise BilateralError(
             f"not a period: {text!r}; write a fiscal year as FY2024-25 (or 2024-25) or a calendar year as "
             "CY2022 (or 2022)") from None
-
-
-def period_of_label(label: str) -> Period:
-    """The Period of a canonical label stored in the tables (``FY2024-25`` or ``CY2022``)."""
-    return parse_period(label)

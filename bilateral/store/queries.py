@@ -24,7 +24,7 @@ from typing import Any, Literal
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.countries import group_label, groups_containing
 from bilateral.harmonise.pairs import Pair, parse_pair
-from bilateral.harmonise.periods import Period, PeriodKind, parse_period
+from bilateral.harmonise.periods import PeriodKind, parse_period
 from bilateral.store.db import Store
 
 __all__ = [
@@ -336,11 +336,6 @@ def reporter_totals(store: Store, reporter: str, period: str) -> PeriodTotals | 
         if t.period == want.label:
             return t
     return None
-
-
-def period_of(label: str) -> Period:
-    """The Period a canonical label names."""
-    return parse_period(label)
 
 
 # -- energy -----------------------------------------------------------------------------------------
