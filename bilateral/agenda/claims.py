@@ -166,6 +166,9 @@ def read_article(path: Path) -> str:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the article ({exc.strerror}); give a text or HTML file", file=str(path)) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError("not a text or HTML file (it holds binary data); give an article as text or HTML",
+                         file=str(path))
     text = raw.decode("utf-8", errors="replace")
     return html_to_text(text) if _LOOKS_HTML.search(text[:5000]) else text
 

@@ -214,7 +214,7 @@ def world_matrix(store: Store, year: int | None = None) -> WorldMatrix:
         return embedded_matrix()
     raise NotAvailableError(
         f"no world trade matrix for {want}: the embedded one is {EMBEDDED_YEAR}; load a BACI year with "
-        f"`bilateral ingest baci PATH --year {want}`")
+        f"`bilateral ingest baci PATH --years {want}`")
 
 
 # --------------------------------------------------------------------------------------------

@@ -731,9 +731,15 @@ def pair_flows(store: Store, pair: Pair | str, source: str | None = None, level:
             basis, n = "as published" if level else "reported total", int(row[10]) if len(row) > 10 else 1
         else:
             basis, n = f"HS{lvl} detail rolled up to HS{level}", int(row[10])
+        partial = (level > 0 and src != OFFICIAL and not (
+            rule.detail_sums_to_total and all(serves_total(q) for q in str(qualities).split(", "))))
+        if partial:  # the lines a national file holds, not every product: their sum is not the flow's total
+            basis += " (partial: not every product)"
         order = (rule.rank, lvl if lvl == level else 100 - lvl)  # as published first, else the finest detail
-        fr = FlowRow(period, flow, float(value), n, rule.name, est, str(qualities),
-                     "A" if src == OFFICIAL else max(grade(q) for q in str(qualities).split(", ")), basis, releases)
+        line_grade = "A" if src == OFFICIAL else max(grade(q) for q in str(qualities).split(", "))
+        if partial or (level == 0 and "partial" in basis):
+            line_grade = max(line_grade, "B")  # a sum that is not the whole flow is never grade A
+        fr = FlowRow(period, flow, float(value), n, rule.name, est, str(qualities), line_grade, basis, releases)
         key = (period, flow)
         if key not in best or order < best[key][0]:
             best[key] = (order, fr)
