@@ -74,6 +74,9 @@ def _render(result: Any, console: Any) -> None:
     numeric = {"#", "market", "actual", "potential", "untapped"}
     for c in cols:
         t.add_column(c, justify="right" if c in numeric else "left", no_wrap=c in numeric)
+    from bilateral.harmonise.sectors import titles as sector_titles
+
+    titles = sector_titles()
     for n, p in enumerate(result.products, start=1):
         top = ("suppliers n/a" if p.top_suppliers is None else
                " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
@@ -82,7 +85,7 @@ def _render(result: Any, console: Any) -> None:
         else:
             sanc = "EU: —" if p.sanctions_known else "EU: n/a"
         rank = "not a supplier" if p.exporter_rank is None else f"rank {p.exporter_rank}/{p.suppliers}"
-        product = f"{p.hs6} {_short(p.description)}\n[dim]{p.sector} · {rank} · {top} · {sanc}[/dim]"
+        product = f"{p.hs6} {_short(p.description)}\n[dim]{titles.get(p.sector, p.sector)} · {rank} · {top} · {sanc}[/dim]"
         row = [str(n)] + ([p.market] if result.market is None else []) + [
             product, _usd_mn(p.market_usd), _usd_mn(p.actual_usd), _usd_mn(p.potential_usd), _usd_mn(p.untapped_usd)]
         t.add_row(*row)

@@ -299,8 +299,11 @@ def period_totals(store: Store, pair: Pair | str, period: str | None = None,
     p = _as_pair(pair)
     everything = [t for t in pair_totals(store, p) if t.complete or not complete]
     if not everything:
+        reverse = f"{p.partner}-{p.reporter}"
+        hint = (f"; the store holds {reverse} (the same trade seen from {p.partner}'s side): try --pair {reverse}"
+                if any(t.complete for t in pair_totals(store, Pair(p.partner, p.reporter))) else "")
         raise NotAvailableError(
-            f"no trade figures for {p.label} in the store; load them with `bilateral ingest baci` (a CEPII BACI "
+            f"no trade figures for {p.label} in the store{hint}; load them with `bilateral ingest baci` (a CEPII BACI "
             f"release), `bilateral ingest comtrade --reporter {p.reporter} --partner {p.partner}` or `bilateral "
             "ingest eidb` (India's EIDB files)")
     if period is None:
