@@ -27,7 +27,7 @@ def test_potential_refuses_an_unknown_country(store_path: Path) -> None:
     """`potential --pair IND-XYZ` exited 0 with empty tables."""
     r = run("potential", "--pair", "IND-XYZ", "--store", str(store_path))
     assert r.exit_code == 1
-    assert "'XYZ' is not a country code" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.strip() == "error: field '--pair': XYZ is not a country code: write ISO3 codes, e.g. IND-RUS"
 
 
 def test_check_refuses_a_binary_file(store_path: Path, tmp_path: Path) -> None:

@@ -159,6 +159,12 @@ def register(app: typer.Typer) -> None:
                 if len(parts) != 2:
                     raise InputError(f"--pair {pair!r} is not EXPORTER-MARKET, e.g. IND-RUS", field="--pair")
                 ex, market = parts
+            from bilateral.harmonise.countries import is_known_code
+
+            for code in (ex, market):
+                if code is not None and not is_known_code(code.strip().upper()):
+                    raise InputError(f"{code.strip().upper()} is not a country code: write ISO3 codes, e.g. IND-RUS",
+                                     field="--pair" if pair else "--exporter")
             tariff_map = read_tariffs(tariffs) if tariffs else None
             with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
                                                   master=spark_master, memory=spark_memory) as r:
