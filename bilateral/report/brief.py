@@ -71,6 +71,14 @@ class Brief:
         return [{"pair": self.pair, "section": s.id, "label": k, "value": v} for s in self.sections for k, v in s.kpis]
 
 
+def _clip(text: str, width: int) -> str:
+    """Text cut at a word boundary with an ellipsis when longer than ``width``."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
 def _bn(v: float | None) -> str:
     return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
 
@@ -135,7 +143,7 @@ def _potential(svc: Any, pair: str) -> Section:
     for sid in order:
         for p in by_sector.get(sid, [])[:PRODUCTS_PER_SECTOR]:
             risk = (p.get("sanction") or {}).get("secondary_risk")
-            rows.append((titles.get(sid, sid), p["hs6"], (p["description"] or "")[:80], _mn(p["actual_usd"]),
+            rows.append((titles.get(sid, sid), p["hs6"], _clip(p["description"] or "", 80), _mn(p["actual_usd"]),
                          _mn(p["untapped_usd"]), "yes" if risk else ""))
     kpis = (("Untapped potential", _bn(pr["total"]["untapped_usd"])),
             ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"])),
@@ -195,7 +203,7 @@ def _agenda(svc: Any) -> Section:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
     kpis = ((ag["summit"].get("name", "Summit"), f"{ag['summit'].get('dates', '')}, {ag['summit'].get('place', '')}"),
             *((f"Status: {k}", str(v)) for k, v in sorted(counts.items())))
-    rows = tuple((c["id"], c["pillar"], c["text"][:110], c["status"],
+    rows = tuple((c["id"], c["pillar"], _clip(c["text"], 110), c["status"],
                   max((e["date"] for e in c.get("evidence") or []), default="")) for c in ag["commitments"])
     return Section("agenda", "Agenda status", kpis, (charts.agenda_timeline(ag["commitments"]),),
                    (("Commitments", ("Id", "Pillar", "Commitment", "Status", "Latest evidence"), rows),), data=ag)
