@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bilateral.cli import app
-from bilateral.engine.layout import partitioned_sql
+from bilateral.store.queries import partitioned_rows_sql as partitioned_sql
 
 
 def test_partitioned_export_round_trip(store_path: Path, tmp_path: Path):

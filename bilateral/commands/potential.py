@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
                     raise InputError(f"{code.strip().upper()} is not a country code: write ISO3 codes, e.g. IND-RUS",
                                      field="--pair" if pair else "--exporter")
             tariff_map = read_tariffs(tariffs) if tariffs else None
-            with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
                                                   master=spark_master, memory=spark_memory) as r:
                 result = potential(s, ex, market, year=year, sector=sector, products=product or (),
                                    top=top or None, exclude_sanction_risk=exclude_sanction_risk,
@@ -200,7 +200,7 @@ def register(app: typer.Typer) -> None:
             from bilateral.output import check_format
 
             fmt_ = check_format(format_for(fmt, out))
-            with open_store(store) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
                                                   master=spark_master, memory=spark_memory, need_local=False,
                                                   parts=("exports", "imports")) as r:
                 matrix = r.local
@@ -215,9 +215,10 @@ def register(app: typer.Typer) -> None:
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                tmp = out.with_name(out.name + ".part")
-                pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp, compression="zstd")
-                tmp.replace(out)
+                from bilateral.output import write_atomic
+
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                write_atomic(out, lambda path: pq.write_table(table, path, compression="zstd"))
                 typer.echo(f"{len(df):,} rows written to {out}", err=True)
                 return
             rows = df.to_dict("records")

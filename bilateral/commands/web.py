@@ -10,6 +10,7 @@ import typer
 from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, run
 from bilateral.errors import BilateralError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
+from bilateral.output import write_bytes_atomic
 
 __all__ = ["BriefFormat", "DEFAULT_HOST", "DEFAULT_PORT", "register"]
 
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
                                   "pid": os.getpid()}) if fmt == "json"
                       else f"bilateral dashboard on {url} (store {path}, read-only); Ctrl-C stops it")
             if out is not None:
-                _atomic_write(out, (record + "\n").encode("utf-8"))
+                write_bytes_atomic(out, (record + "\n").encode("utf-8"))
             else:
                 typer.echo(record, err=True)
             try:
@@ -108,12 +109,12 @@ def register(app: typer.Typer) -> None:
             if pdf and fmt != "html":
                 raise BilateralError("--pdf prints the HTML brief; use it with --format html")
             label = check_pair(pair)
-            with open_store(store) as s:
+            with open_store(store, read_only=True) as s:
                 b = build_brief(s, label, store_path=Path(s.path))
             if fmt == "json":
-                _atomic_write(out, to_json_bytes(b.to_dict()))
+                write_bytes_atomic(out, to_json_bytes(b.to_dict()))
             else:
-                _atomic_write(out, render_html(b).encode("utf-8"))
+                write_bytes_atomic(out, render_html(b).encode("utf-8"))
             typer.echo(f"wrote {out}", err=True)
             if pdf:
                 pdf_path = out.with_suffix(".pdf")
@@ -140,25 +141,3 @@ def _check_can_listen(host: str, port: int) -> None:
         except OSError as exc:
             raise BilateralError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
                                  "choose another --port or --host") from None
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so a failed write leaves no half file."""
-    import os
-    import tempfile
-
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
-    except OSError as exc:
-        raise BilateralError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a brief is for sending, like any written file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise BilateralError(f"cannot write {path}: {exc.strerror or exc}") from None

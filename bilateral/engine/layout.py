@@ -19,23 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from bilateral.errors import BilateralError
+from bilateral.store import queries
 
 __all__ = ["PARTITIONED_TABLES", "PARTITION_KEYS", "write_partitioned"]
 
-PARTITIONED_TABLES = ("flows", "flows_baci")
-PARTITION_KEYS = ("year", "hs_revision")
-#: partition value for rows without an HS revision (totals, some national files)
-NO_REVISION = "none"
-
-
-def partitioned_sql(table: str) -> str:
-    """The table's rows with ``year`` (from ``period``) and a non-null ``hs_revision`` to partition on."""
-    if table not in PARTITIONED_TABLES:
-        raise BilateralError(f"--partition writes {' or '.join(PARTITIONED_TABLES)} (they have a period and an "
-                             f"HS revision), not {table}")
-    return (f"SELECT * REPLACE (coalesce(hs_revision, '{NO_REVISION}') AS hs_revision), "
-            r"CAST(regexp_extract(period, '(\d{4})', 1) AS INTEGER) AS year "
-            f"FROM {table}")
+PARTITIONED_TABLES = queries.PARTITIONED_TABLES
+PARTITION_KEYS = queries.PARTITION_KEYS
 
 
 def write_partitioned(con: Any, table: str, out: Path) -> int:
@@ -44,7 +33,7 @@ def write_partitioned(con: Any, table: str, out: Path) -> int:
     Written beside ``out`` first and renamed into place, so a failure leaves nothing half-written;
     ``out`` must not exist yet.
     """
-    sql = partitioned_sql(table)
+    sql = queries.partitioned_rows_sql(table)
     if out.exists():
         raise BilateralError(f"--out {out} exists; --partition writes a new directory (remove it or give another)")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")

@@ -16,7 +16,7 @@ from typing import Any
 
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY, Engine, check_engine
 from bilateral.engine.backends import DuckDBEngine, SqlEngine, open_engine
-from bilateral.errors import InputError, NotAvailableError
+from bilateral.errors import InputError
 from bilateral.store.matrix import WorldMatrix
 
 __all__ = ["Run", "complementarity_on", "engine_run", "potential_cells", "rca_frame"]
@@ -78,16 +78,11 @@ def rca_frame(run: Run, exporter: str | None = None) -> Any:
 
 def complementarity_on(run: Run, exporter: str, importer: str) -> Any:
     """:func:`bilateral.indicators.complementarity.complementarity` computed by the run's engine."""
-    from bilateral.indicators.complementarity import Complementarity, complementarity_sql
+    from bilateral.indicators.complementarity import complementarity_matrix_sql, complementarity_result
 
-    ex, im = exporter.replace("'", ""), importer.replace("'", "")
-    t = run.engine.arrow(complementarity_sql(
-        f"SELECT hs6, value_usd AS value FROM ({run.matrix.exports}) WHERE exporter = '{ex}'",
-        f"SELECT hs6, value_usd AS value FROM ({run.matrix.imports}) WHERE importer = '{im}'"))
-    row = [t.column(i)[0].as_py() for i in range(t.num_columns)]
-    if row[0] is None or not row[2] or not row[3]:
-        raise NotAvailableError(f"no exports of {ex} or no imports of {im} in the {run.matrix.year} matrix")
-    return Complementarity(ex, im, run.matrix.year, float(row[0]), int(row[1]), float(row[2]), float(row[3]))
+    ex, im = exporter.upper(), importer.upper()
+    t = run.engine.arrow(complementarity_matrix_sql(run.matrix, ex, im))
+    return complementarity_result(run.matrix, ex, im, [t.column(i)[0].as_py() for i in range(t.num_columns)])
 
 
 def potential_cells(run: Run) -> Callable[..., Any]:

@@ -43,12 +43,23 @@ FROM x FULL OUTER JOIN m USING (hs6), tx, tm
 
 def complementarity(con: Any, matrix: Any, exporter: str, importer: str) -> Complementarity:
     """Complementarity of ``exporter``'s exports with ``importer``'s imports in a world matrix."""
+    ex, im = exporter.upper(), importer.upper()
+    return complementarity_result(matrix, ex, im, con.execute(complementarity_matrix_sql(matrix, ex, im)).fetchall()[0])
+
+
+def complementarity_matrix_sql(matrix: Any, exporter: str, importer: str) -> str:
+    """The SQL of :func:`complementarity` over a world matrix; it runs on DuckDB and on Spark."""
+    from bilateral.indicators.rca import country_literal
+
+    return complementarity_sql(
+        f"SELECT hs6, value_usd AS value FROM ({matrix.exports}) WHERE exporter = {country_literal(exporter)}",
+        f"SELECT hs6, value_usd AS value FROM ({matrix.imports}) WHERE importer = {country_literal(importer)}")
+
+
+def complementarity_result(matrix: Any, exporter: str, importer: str, row: Any) -> Complementarity:
+    """The result from the query's one row (index, products, exports, imports), whichever engine ran it."""
     from bilateral.errors import NotAvailableError
 
-    ex, im = exporter.upper(), importer.upper()
-    row = con.execute(complementarity_sql(
-        f"SELECT hs6, value_usd AS value FROM ({matrix.exports}) WHERE exporter = $ex",
-        f"SELECT hs6, value_usd AS value FROM ({matrix.imports}) WHERE importer = $im"), {"ex": ex, "im": im}).fetchall()[0]
     if row[0] is None or not row[2] or not row[3]:
-        raise NotAvailableError(f"no exports of {ex} or no imports of {im} in the {matrix.year} matrix")
-    return Complementarity(ex, im, matrix.year, float(row[0]), int(row[1]), float(row[2]), float(row[3]))
+        raise NotAvailableError(f"no exports of {exporter} or no imports of {importer} in the {matrix.year} matrix")
+    return Complementarity(exporter, importer, matrix.year, float(row[0]), int(row[1]), float(row[2]), float(row[3]))

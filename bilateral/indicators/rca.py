@@ -39,21 +39,19 @@ def rca(con: duckdb.DuckDBPyConnection, source: str) -> Any:
 def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
     """RCA over the BACI world matrix loaded with ``bilateral ingest baci`` (all exporters, one year).
 
-    Reads the compact ``baci_flows`` table directly, so it needs no CSV pass. Aggregates on BACI's
+    Reads the stored year through :func:`bilateral.store.matrix.baci_year_exports` (no CSV pass). Aggregates on BACI's
     numeric country codes and names the exporters (ISO3) afterwards, on the aggregated rows only.
     When several BACI versions of the year are loaded, the latest serves (as in
     :func:`bilateral.store.matrix.baci_matrix`).
     """
-    row = con.execute("SELECT release, version FROM baci_releases WHERE year = ? "
-                      "ORDER BY version DESC, release LIMIT 1", [int(year)]).fetchall()
-    if not row:
+    from bilateral.store.matrix import baci_year_exports
+
+    found = baci_year_exports(con, year, level)
+    if found is None:
         raise ValueError(f"no BACI year {year} loaded")
-    release, version = row[0]
-    product = "k" if int(level) == 6 else f"left(k, {int(level)})"  # k is already HS6
-    source = (f"SELECT i AS exporter, {product} AS product, v AS value FROM baci_flows "
-              f"WHERE release = '{release.replace(chr(39), chr(39) * 2)}'")
+    source, names = found
     sql = (f"SELECT c.iso3 AS exporter, r.product, r.value, r.rca FROM ({rca_sql(source)}) r "
-           f"JOIN baci_countries c ON c.version = '{version.replace(chr(39), chr(39) * 2)}' AND c.code = r.exporter")
+           f"JOIN ({names}) c ON c.code = r.exporter")
     return con.execute(sql).df()
 
 
@@ -90,5 +88,20 @@ def rca_matrix_sql(matrix: Any, exporter: str | None = None) -> str:
     source = f"SELECT exporter, hs6 AS product, value_usd AS value FROM ({matrix.exports})"
     sql = rca_sql(source)
     if exporter is not None:
-        sql = f"SELECT * FROM ({sql}) WHERE exporter = '{exporter.replace(chr(39), '')}'"
+        sql = f"SELECT * FROM ({sql}) WHERE exporter = {country_literal(exporter)}"
     return sql
+
+
+def country_literal(code: str) -> str:
+    """A country code as an SQL literal for SQL that also runs on Spark (no bound parameters there).
+
+    Only ISO3-like codes pass (letters, digits, ``_``), so nothing but a code reaches the SQL text.
+    """
+    import re
+
+    from bilateral.errors import InputError
+
+    c = code.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9_]{2,6}", c):
+        raise InputError(f"{code!r} is not a country code (e.g. IND, RUS)")
+    return f"'{c}'"

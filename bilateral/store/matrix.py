@@ -293,3 +293,19 @@ def macro_series() -> MacroSeries:
         if r["population"] is not None:
             pop[(r["iso3"], r["year"])] = r["population"]
     return MacroSeries(gdp, pop)
+
+
+def baci_year_exports(con: Any, year: int, level: int = 6) -> tuple[str, str] | None:
+    """A loaded BACI year as two relations; None when the year is not loaded.
+
+    Its cells ``exporter`` (BACI code), ``product`` (HS ``level`` digits), ``value``, and its country
+    names ``code, iso3``. The latest version of the year serves, as in :func:`baci_matrix`.
+    """
+    row = con.execute("SELECT release, version FROM baci_releases WHERE year = ? "
+                      "ORDER BY version DESC, release LIMIT 1", [int(year)]).fetchall()
+    if not row:
+        return None
+    release, version = row[0]
+    product = "k" if int(level) == 6 else f"left(k, {int(level)})"  # k is already HS6
+    return (f"SELECT i AS exporter, {product} AS product, v AS value FROM baci_flows WHERE release = {_literal(release)}",
+            f"SELECT code, iso3 FROM baci_countries WHERE version = {_literal(version)}")

@@ -886,3 +886,23 @@ def table_head(store: Store, table: str, limit: int) -> tuple[int, list[str], li
     rel = store.con.execute(f"SELECT * FROM {name} LIMIT ?", [int(limit)])
     cols = [d[0] for d in rel.description]
     return (int(total[0]) if total else 0), cols, [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+
+#: the tables ``export --partition`` writes (they have a period and an HS revision), and the keys
+PARTITIONED_TABLES: tuple[str, ...] = ("flows", "flows_baci")
+PARTITION_KEYS: tuple[str, ...] = ("year", "hs_revision")
+#: partition value for rows without an HS revision (totals, some national files)
+NO_REVISION = "none"
+
+
+def partitioned_rows_sql(table: str) -> str:
+    """A table's rows with the columns ``export --partition`` partitions on.
+
+    ``year`` is the first year the period names; ``hs_revision`` is never null.
+    """
+    if table not in PARTITIONED_TABLES:
+        raise BilateralError(f"--partition writes {' or '.join(PARTITIONED_TABLES)} (they have a period and an "
+                             f"HS revision), not {table}")
+    return (f"SELECT * REPLACE (coalesce(hs_revision, '{NO_REVISION}') AS hs_revision), "
+            r"CAST(regexp_extract(period, '(\d{4})', 1) AS INTEGER) AS year "
+            f"FROM {table}")
