@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
     from fastapi.testclient import TestClient
 
+from bilateral.views.charts import Chart
 from bilateral.web.app import CSP, PAGES, create_app
-from bilateral.web.charts import Chart
 
 OFFICIAL_FY2024_25_TOTAL = 68_692_740_000.0  # DGCI&S, India–Russia FY2024-25 (the embedded official series)
 OFFICIAL_FY2024_25_EXPORTS = 4_881_300_000.0

@@ -1,4 +1,4 @@
-"""Chart specifications shared by the dashboard and the brief (rendering only, no model code).
+"""Chart specifications the views attach to their results (drawing only, no model code).
 
 Each builder takes a capability's ``to_dict()`` and returns a :class:`Chart`: a Plotly figure
 (plain JSON: ``data`` and ``layout``), the rows behind it (for the download-as-CSV link) and the
@@ -182,9 +182,9 @@ def _potential_source(pr: Mapping[str, Any]) -> str:
                      producers, str(m.get("caveat", ""))])
 
 
-def potential_products(pr: Mapping[str, Any]) -> Chart:
-    """The top products by untapped potential (US$ mn), coloured by sector."""
-    prods = list(pr.get("products") or [])
+def potential_products(pr: Mapping[str, Any], limit: int | None = None) -> Chart:
+    """The top products by untapped potential (US$ mn), coloured by sector; the first ``limit`` (default all)."""
+    prods = list(pr.get("products") or [])[:limit]
     ordered = prods[::-1]
     fig = {"data": [
         {"type": "bar", "orientation": "h", "name": "actual", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
@@ -230,7 +230,7 @@ def _corridor_source(cmp: Mapping[str, Any]) -> str:
 
 
 def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
-    """Each corridor's legs as lines on a world map (world outlines served by the app)."""
+    """Each corridor's legs as lines on a world map (world outlines served by the dashboard, inlined in the brief)."""
     colours: dict[str, str] = {}
     data: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []
