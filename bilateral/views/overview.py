@@ -41,7 +41,7 @@ def totals(store: Store, pair: Pair) -> View[list[PeriodTotals]]:
 
 def indicators(store: Store, pair: Pair, period: str | None) -> View[list[dict[str, Any]]]:
     """Every indicator with its metadata, value, note and releases for the pair and period."""
-    from bilateral.indicators.summary import summary
+    from bilateral.models.indicators import summary
 
     rows = summary(store, pair, period)
     return View("indicators", rows, {"pair": pair.label, "period": period, "indicators": rows})
