@@ -1,4 +1,4 @@
-"""The `bilateral` command: a thin layer over the library.
+"""The `bilateral` command: a thin layer over the library (interface layer, see :mod:`bilateral`).
 
 Every command takes the shared options --format, --out and --store. Errors print one line (what is
 wrong, how to fix it) and exit non-zero.

@@ -1,4 +1,4 @@
-"""What every command shares: the output options, one-line errors, emitting a result.
+"""What every command shares: the output options, the read set-up, one-line errors, emitting a result.
 
 Capability commands (``bilateral/commands/*.py``) import from here, never from ``cli.py``.
 """
