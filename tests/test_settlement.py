@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -118,12 +119,12 @@ def test_stock_flow_random_cases():
 
 def test_open_fraction_of_fiscal_year():
     # 11 July 2022 to 31 March 2023: 264 of 365 days
-    assert st.open_fraction(Period("fy", 2022), st.date(2022, 7, 11)) == pytest.approx(264 / 365)
-    assert st.open_fraction(Period("fy", 2023), st.date(2022, 7, 11)) == 1.0
-    assert st.open_fraction(Period("fy", 2024), st.date(2025, 10, 3)) == 0.0
-    assert st.open_fraction(Period("fy", 2025), st.date(2025, 10, 3)) == pytest.approx(180 / 365)
-    assert st.period_of_date(st.date(2022, 7, 11), "fy") == Period("fy", 2022)
-    assert st.period_of_date(st.date(2023, 2, 1), "fy") == Period("fy", 2022)
+    assert st.open_fraction(Period("fy", 2022), date(2022, 7, 11)) == pytest.approx(264 / 365)
+    assert st.open_fraction(Period("fy", 2023), date(2022, 7, 11)) == 1.0
+    assert st.open_fraction(Period("fy", 2024), date(2025, 10, 3)) == 0.0
+    assert st.open_fraction(Period("fy", 2025), date(2025, 10, 3)) == pytest.approx(180 / 365)
+    assert st.period_of_date(date(2022, 7, 11), "fy") == Period("fy", 2022)
+    assert st.period_of_date(date(2023, 2, 1), "fy") == Period("fy", 2022)
 
 
 def test_path_holds_then_compounds():
@@ -145,8 +146,8 @@ def test_shipped_scenarios_every_parameter_sourced_or_assumed():
             if p.basis == "source":
                 assert p.url.startswith("https://"), p.name
     d = scs[0].defaults
-    assert d["mechanism_start"].value == st.date(2022, 7, 11) and d["mechanism_start"].basis == "source"
-    assert d["channels.corporate_debt.available_from"].value == st.date(2025, 10, 3)
+    assert d["mechanism_start"].value == date(2022, 7, 11) and d["mechanism_start"].basis == "source"
+    assert d["channels.corporate_debt.available_from"].value == date(2025, 10, 3)
     assert d["inr_per_usd"].basis == "assumption"  # no FX series in the data: labelled, not passed off as data
     assert st.load_scenarios("export_push")[0].overrides["exports_growth"].value == 0.20
 

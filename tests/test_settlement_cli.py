@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bilateral.cli import app
+from bilateral.harmonise.periods import parse_period
 from bilateral.models import settlement as st
 
 runner = CliRunner()
@@ -41,7 +42,7 @@ def test_json_rows_actual_then_projected(shipped: dict):
     assert rows["FY2024-25"]["flows_source"].startswith("official")
     last = sq["last_actual"]
     assert all(r["kind"] == ("actual" if r["period"] <= last else "projected") for r in sq["rows"])
-    assert rows["FY2029-30"]["kind"] == "projected" and sq["overrides_from"] == st.parse_period(last).shift(1).label
+    assert rows["FY2029-30"]["kind"] == "projected" and sq["overrides_from"] == parse_period(last).shift(1).label
     # energy share shown with its basis and whether it is exact
     assert 0.7 < rows["FY2024-25"]["energy_share"] < 1.0
     assert rows["FY2024-25"]["energy_basis"] and rows["FY2024-25"]["energy_exact"] in (True, False)
