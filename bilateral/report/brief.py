@@ -188,7 +188,7 @@ def _settlement(svc: Any, pair: str) -> Section:
                  for s in run["scenarios"])
     first = run["scenarios"][0]["summary"] if run["scenarios"] else {}
     kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo)", _bn(first.get("closing_usd"))),
-            ("Last actual year", str(run.get("last_actual") or "—")))
+            ("Last year of actual trade flows", str(run.get("last_actual_flows") or "—")))
     return Section("settlement", "The rupee settlement path", kpis, (charts.settlement_paths(run),),
                    (("Scenarios", ("Scenario", f"Closing balance {run['to']}", "Peak", "Export growth that balances"),
                      rows),), notes=(str(run.get("note", "")),), data=run)

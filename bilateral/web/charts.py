@@ -303,18 +303,18 @@ def settlement_paths(run: Mapping[str, Any]) -> Chart:
         data.append({"type": "scatter", "mode": "lines+markers", "name": sc.get("title") or sc["scenario"], "x": xs,
                      "y": [r["closing_usd"] / BN for r in sc["rows"]],
                      "line": {"color": CORRIDOR_COLOURS[i % len(CORRIDOR_COLOURS)]}})
-        rows += [(sc["scenario"], r["period"], r["kind"], r["closing_inr"], r["closing_usd"], r["inflow_inr"],
+        rows += [(sc["scenario"], r["period"], r["flows"], r["closing_inr"], r["closing_usd"], r["inflow_inr"],
                   r["outflows_inr"]) for r in sc["rows"]]
     layout = _layout(f"{run.get('pair', '')}: modelled rupee balance in vostro accounts (US$ bn)",
                      yaxis={"title": {"text": "US$ bn"}})
-    last = run.get("last_actual")
+    last = run.get("last_actual_flows")
     if last:
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": last, "x1": last, "y0": 0, "y1": 1,
                              "line": {"dash": "dot", "color": "#999"}}]
-        layout["annotations"] = [{"x": last, "y": 1, "yref": "paper", "text": "last actual", "showarrow": False,
+        layout["annotations"] = [{"x": last, "y": 1, "yref": "paper", "text": "last actual flows", "showarrow": False,
                                   "yanchor": "bottom"}]
     return Chart("settlement-paths", "Rupee balance by scenario", {"data": data, "layout": layout},
-                 ("scenario", "period", "kind", "closing_inr", "closing_usd", "inflow_inr", "outflows_inr"), tuple(rows),
+                 ("scenario", "period", "flows", "closing_inr", "closing_usd", "inflow_inr", "outflows_inr"), tuple(rows),
                  _sources([f"flows: {run.get('flows_source', '')}",
                            "parameters: bilateral/models/settlement_scenarios.yml", str(run.get("note", ""))]))
 

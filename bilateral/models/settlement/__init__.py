@@ -15,6 +15,7 @@ Per period (one fiscal or calendar year, the store's kind):
   balance cannot cover it, the partner's importers buy the missing rupees (``bought``);
 - channels, in order, each take ``uptake`` × what is left, at most ``cap_usd`` × INR per USD ×
   the share of the period the channel was open;
+- defence payments settled in rupees (outside the trade figures) also credit the accounts;
 - closing = opening + inflow + bought − exports paid − channel outflows (checked every period);
   in dollars and roubles at the period's rates.
 
@@ -25,8 +26,9 @@ source or is labelled an assumption, and every result lists them. The RBI does n
 vostro balances by country: every balance here is a model estimate, never an official figure.
 
 The stages, one module each: ``params`` (the scenario file, checked), ``periods`` (parameters
-resolved per period), ``model`` (the balance, pure), ``results`` (typed results) and ``simulate``
-(flows from the read layer, projections, the run).
+resolved per period), ``model`` (the balance, pure), ``uncertainty`` (the sensitivity and the
+joint band over every ranged assumption), ``results`` (typed results) and ``simulate`` (flows from
+the read layer, projections, the run).
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ from bilateral.models.settlement.params import (
     CHANNELS,
     CRUDE_CURRENCIES,
     TRADE_CURRENCIES,
+    Estimate,
     Param,
+    Range,
     Scenario,
     load_scenarios,
+    published_estimates,
     scenario_names,
 )
 from bilateral.models.settlement.periods import (
@@ -51,10 +56,12 @@ from bilateral.models.settlement.periods import (
 )
 from bilateral.models.settlement.results import NO_OFFICIAL_BALANCES, SettlementResult, SettlementRun, UsedParam
 from bilateral.models.settlement.simulate import DEFAULT_FROM, DEFAULT_TO, simulate, simulate_all
+from bilateral.models.settlement.uncertainty import DRAWS, Assumption, Band, BandRow, Sensitivity, assumptions, band
 
 __all__ = [
-    "CHANNELS", "CRUDE_CURRENCIES", "DEFAULT_FROM", "DEFAULT_TO", "NO_OFFICIAL_BALANCES", "TRADE_CURRENCIES",
-    "Param", "PeriodFlows", "PeriodParams", "Scenario", "SettlementResult", "SettlementRow", "SettlementRun",
-    "UsedParam", "load_scenarios", "open_fraction", "path_value", "period_bounds", "period_of_date",
-    "period_params", "run_model", "scenario_names", "simulate", "simulate_all",
+    "CHANNELS", "CRUDE_CURRENCIES", "DEFAULT_FROM", "DEFAULT_TO", "DRAWS", "NO_OFFICIAL_BALANCES",
+    "TRADE_CURRENCIES", "Assumption", "Band", "BandRow", "Estimate", "Param", "PeriodFlows", "PeriodParams", "Range",
+    "Scenario", "Sensitivity", "SettlementResult", "SettlementRow", "SettlementRun", "UsedParam", "assumptions",
+    "band", "load_scenarios", "open_fraction", "path_value", "period_bounds", "period_of_date", "period_params",
+    "published_estimates", "run_model", "scenario_names", "simulate", "simulate_all",
 ]

@@ -17,7 +17,8 @@ from bilateral.harmonise.periods import Period, parse_period
 
 __all__ = [
     "CHANNELS", "CRUDE_CURRENCIES", "FIRST_PROJECTED", "PARAMETERS", "RUPEE", "SECURITIES_CHANNELS", "SHIPPED_WHERE",
-    "TRADE_CURRENCIES", "Basis", "Param", "Scenario", "load_scenarios", "scenario_names",
+    "TRADE_CURRENCIES", "Basis", "Estimate", "Param", "Range", "RangeOf", "Scenario", "load_scenarios",
+    "published_estimates", "scenario_names",
 ]
 
 RUPEE = "INR"
@@ -60,8 +61,30 @@ PARAMETERS: dict[str, str] = {
     **{f"channels.{c}.available_from": _DATE for c in CHANNELS},
     **{f"channels.{c}.cap_usd": _NONNEG for c in CHANNELS},
     **{f"channels.{c}.uptake": _FRACTION for c in CHANNELS},
+    "defence.payments_usd": _NONNEG,
+    "defence.inr_share": _FRACTION,
+    "defence.available_from": _DATE,
 }
-_LEAF_KEYS = {"value", "growth", "source", "assumption", "url"}
+_LEAF_KEYS = {"value", "growth", "source", "assumption", "url", "range"}
+_RANGE_KEYS = {"low", "high", "source", "assumption", "url"}
+#: what a range varies: the value itself, the rupee share of a currency split, or a path's yearly growth
+RangeOf = Literal["value", "INR share", "growth after the last labelled year"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """The interval an assumption may take, with its own source or reasoning (drawn triangular low–value–high)."""
+
+    low: float
+    high: float
+    of: RangeOf
+    basis: Basis
+    note: str
+    url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "of": self.of, "basis": self.basis, "note": self.note,
+                "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -74,11 +97,23 @@ class Param:
     note: str  # the source, or the assumption's reasoning
     url: str = ""
     growth: float | None = None  # paths only: yearly growth after the last labelled period
+    range: Range | None = None  # where the value may lie; None: held fixed
+
+    @property
+    def central(self) -> float | None:
+        """The number a range varies around: the value, the rupee share, or a path's growth."""
+        if self.range is None:
+            return None
+        if self.range.of == "INR share":
+            return float(self.value.get(RUPEE, 0.0))
+        if self.range.of == "value":
+            return float(self.value)
+        return self.growth
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value.isoformat() if isinstance(self.value, date) else self.value
         return {"name": self.name, "value": value, "growth": self.growth, "basis": self.basis, "note": self.note,
-                "url": self.url}
+                "url": self.url, "range": None if self.range is None else self.range.to_dict()}
 
     def text(self) -> str:
         """The value as one short string (tables, CSV)."""
@@ -87,7 +122,9 @@ class Param:
         if isinstance(self.value, dict):
             inner = ", ".join(f"{k}: {v:g}" for k, v in self.value.items())
             return "{" + inner + "}" + (f" then {self.growth:+.1%}/yr" if self.growth is not None else "")
-        return f"{self.value:g}"
+        if self.name.endswith("_usd") and self.value >= 1e6:
+            return f"US${self.value / 1e9:,.2f} bn"
+        return f"{self.value:,g}"
 
 
 def _fail(where: str, field_name: str, message: str) -> InputError:
@@ -159,6 +196,37 @@ def _check_value(kind: str, raw: Any, where: str, fname: str) -> Any:
     return x
 
 
+def _parse_range(raw: Any, kind: str, value: Any, growth: float | None, where: str, fname: str) -> Range | None:
+    """A parameter's ``range: {low, high, source|assumption}``: low ≤ the central value ≤ high, in the kind's domain."""
+    if raw is None:
+        return None
+    if kind == _DATE:
+        raise _fail(where, fname, "dates take no range")
+    if not isinstance(raw, dict) or "low" not in raw or "high" not in raw:
+        raise _fail(where, fname, "must be {low: …, high: …, source|assumption: …}")
+    extra = set(raw) - _RANGE_KEYS
+    if extra:
+        raise _fail(where, fname, f"unknown keys {sorted(extra)}; a range has low, high, source or assumption, url")
+    has_src, has_ass = bool(raw.get("source")), bool(raw.get("assumption"))
+    if has_src == has_ass:
+        raise _fail(where, fname, "needs exactly one of 'source' (with url) or 'assumption' (why this range)")
+    of: RangeOf
+    if kind in (_CRUDE, _TRADE):
+        of, central, domain = "INR share", float(value.get(RUPEE, 0.0)), _FRACTION
+    elif kind == _PATH:
+        if growth is None:
+            raise _fail(where, fname, "a path's range varies its growth: give the path a growth first")
+        of, central, domain = "growth after the last labelled year", growth, _GROWTH
+    else:
+        of, central, domain = "value", float(value), kind
+    low = _check_value(domain, raw["low"], where, f"{fname}.low")
+    high = _check_value(domain, raw["high"], where, f"{fname}.high")
+    if not low <= central <= high:
+        raise _fail(where, fname, f"low {low:g} and high {high:g} must enclose the value {central:g}")
+    return Range(low, high, of, "source" if has_src else "assumption", str(raw.get("source") or raw.get("assumption")),
+                 str(raw.get("url") or ""))
+
+
 def _parse_params(node: Any, where: str, ctx: str, prefix: str = "") -> dict[str, Param]:
     """Flatten a YAML mapping of parameters (``channels: {gsec: {cap_usd: {value: …}}}``) into dotted names."""
     if not isinstance(node, dict):
@@ -183,9 +251,10 @@ def _parse_params(node: Any, where: str, ctx: str, prefix: str = "") -> dict[str
                 if kind != _PATH:
                     raise _fail(where, f"{fname}.growth", "only exchange-rate paths take a growth")
                 growth = _check_value(_GROWTH, growth, where, f"{fname}.growth")
-            out[name] = Param(name, _check_value(kind, sub["value"], where, fname),
-                              "source" if has_src else "assumption", str(sub.get("source") or sub.get("assumption")),
-                              str(sub.get("url") or ""), growth)
+            value = _check_value(kind, sub["value"], where, fname)
+            rng = _parse_range(sub.get("range"), kind, value, growth, where, f"{fname}.range")
+            out[name] = Param(name, value, "source" if has_src else "assumption",
+                              str(sub.get("source") or sub.get("assumption")), str(sub.get("url") or ""), growth, rng)
         elif isinstance(sub, dict):
             out.update(_parse_params(sub, where, ctx, name))
         else:
@@ -281,3 +350,39 @@ def load_scenarios(spec: str | Path | None = None) -> list[Scenario]:
         if s.name == str(spec):
             return [s]
     raise BilateralError(f"unknown scenario {str(spec)!r}; use one of {', '.join(x.name for x in shipped)} or a YAML file")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A published figure for the partner's rupee balances (press reports; no official series exists)."""
+
+    date: date
+    measure: Literal["balance", "securities"]  # the vostro balance, or the securities bought from it
+    low_usd: float
+    high_usd: float
+    what: str
+    source: str
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "measure": self.measure, "low_usd": self.low_usd,
+                "high_usd": self.high_usd, "what": self.what, "source": self.source, "url": self.url}
+
+
+def published_estimates() -> tuple[Estimate, ...]:
+    """The shipped file's ``published_estimates``: what the press reported, to set beside the modelled band."""
+    out: list[Estimate] = []
+    for n, raw in enumerate(_shipped_doc().get("published_estimates") or [], start=1):
+        fname = f"published_estimates[{n}]"
+        if not isinstance(raw, dict) or not all(raw.get(k) for k in ("date", "what", "source", "url")):
+            raise _fail(SHIPPED_WHERE, fname, "needs date, low_usd, high_usd, what, source and url")
+        low = _check_value(_NONNEG, raw.get("low_usd"), SHIPPED_WHERE, f"{fname}.low_usd")
+        high = _check_value(_NONNEG, raw.get("high_usd"), SHIPPED_WHERE, f"{fname}.high_usd")
+        if high < low:
+            raise _fail(SHIPPED_WHERE, f"{fname}.high_usd", "must be at least low_usd")
+        measure = raw.get("measure")
+        if measure not in ("balance", "securities"):
+            raise _fail(SHIPPED_WHERE, f"{fname}.measure", "must be balance or securities")
+        out.append(Estimate(_check_value(_DATE, raw["date"], SHIPPED_WHERE, f"{fname}.date"), measure, low, high,
+                            " ".join(str(raw["what"]).split()), str(raw["source"]), str(raw["url"])))
+    return tuple(out)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from bilateral.harmonise.periods import Period, PeriodKind, parse_period
 from bilateral.models.settlement.params import CHANNELS, RUPEE, Param, Scenario
 
-__all__ = ["PeriodParams", "open_fraction", "path_value", "period_bounds", "period_of_date", "period_params"]
+__all__ = ["Draws", "ParamKey", "PeriodParams", "open_fraction", "path_value", "period_bounds", "period_of_date",
+           "param_key", "period_params"]
+
+#: which version of a parameter: ('crude_currency', 'default') or ('crude_currency', 'override')
+ParamKey = tuple[str, str]
+#: values standing in for a parameter's central number (see Param.central): floats, or arrays of draws
+Draws = Mapping[ParamKey, Any]
 
 
 def period_bounds(p: Period) -> tuple[date, date]:
@@ -35,8 +43,12 @@ def period_of_date(d: date, kind: PeriodKind) -> Period:
     return Period("cy", d.year)
 
 
-def path_value(param: Param, p: Period) -> float:
-    """A path's value in a period: the latest label at or before it, compounded at ``growth`` after the last."""
+def path_value(param: Param, p: Period, growth: Any = None) -> Any:
+    """A path's value in a period: the latest label at or before it, compounded at ``growth`` after the last.
+
+    ``growth`` replaces the path's own (a float, or an array of draws).
+    """
+    growth = param.growth if growth is None else growth
     if not isinstance(param.value, dict):
         return float(param.value)
     points = [(parse_period(k), float(v)) for k, v in param.value.items()]
@@ -47,14 +59,18 @@ def path_value(param: Param, p: Period) -> float:
     if not before:
         return same[0][1]
     q, v = before[-1]
-    if q == same[-1][0] and param.growth is not None and p > q:
-        return v * (1.0 + param.growth) ** (p.year - q.year)
+    if q == same[-1][0] and growth is not None and p > q:
+        return v * (1.0 + growth) ** (p.year - q.year)
     return v
 
 
 @dataclass(frozen=True)
 class PeriodParams:
-    """The parameters in force in one period, resolved to numbers."""
+    """The parameters in force in one period, resolved to numbers.
+
+    In the Monte Carlo a field holds an array of draws instead of a float; the model's arithmetic
+    is written once for both (numpy broadcasting).
+    """
 
     inr_per_usd: float
     rub_per_usd: float
@@ -68,24 +84,46 @@ class PeriodParams:
     exports_growth: float = 0.0
     energy_imports_growth: float = 0.0
     other_imports_growth: float = 0.0
+    defence_usd: float = 0.0  # defence payments settled in rupees in the period (US$)
 
 
-def period_params(scenario: Scenario, p: Period, from_period: Period | None) -> PeriodParams:
-    """Resolve a scenario's parameters for one period."""
+def param_key(scenario: Scenario, name: str, p: Period, from_period: Period | None) -> ParamKey:
+    """Which version of ``name`` is in force in ``p``: the scenario's override or the default."""
+    override = name in scenario.overrides and from_period is not None and p >= from_period
+    return (name, "override" if override else "default")
+
+
+def period_params(scenario: Scenario, p: Period, from_period: Period | None, draws: Draws | None = None
+                  ) -> PeriodParams:
+    """Resolve a scenario's parameters for one period; ``draws`` replaces parameters' central numbers."""
     def get(name: str) -> Param:
         return scenario.param(name, p, from_period)
 
+    def num(name: str) -> Any:
+        key = param_key(scenario, name, p, from_period)
+        return draws[key] if draws is not None and key in draws else float(get(name).value)
+
+    def inr(name: str) -> Any:
+        key = param_key(scenario, name, p, from_period)
+        return draws[key] if draws is not None and key in draws else float(get(name).value.get(RUPEE, 0.0))
+
+    def path(name: str) -> Any:
+        key = param_key(scenario, name, p, from_period)
+        return path_value(get(name), p, draws.get(key) if draws is not None else None)
+
     return PeriodParams(
-        inr_per_usd=path_value(get("inr_per_usd"), p),
-        rub_per_usd=path_value(get("rub_per_usd"), p),
-        crude_inr_share=float(get("crude_currency").value.get(RUPEE, 0.0)),
-        other_imports_inr_share=float(get("other_imports_currency").value.get(RUPEE, 0.0)),
-        exports_inr_share=float(get("exports_currency").value.get(RUPEE, 0.0)),
+        inr_per_usd=path("inr_per_usd"),
+        rub_per_usd=path("rub_per_usd"),
+        crude_inr_share=inr("crude_currency"),
+        other_imports_inr_share=inr("other_imports_currency"),
+        exports_inr_share=inr("exports_currency"),
         mechanism_open=open_fraction(p, get("mechanism_start").value),
-        caps_usd=tuple(float(get(f"channels.{c}.cap_usd").value) for c in CHANNELS),
-        uptakes=tuple(float(get(f"channels.{c}.uptake").value) for c in CHANNELS),
+        caps_usd=tuple(num(f"channels.{c}.cap_usd") for c in CHANNELS),
+        uptakes=tuple(num(f"channels.{c}.uptake") for c in CHANNELS),
         channel_open=tuple(open_fraction(p, get(f"channels.{c}.available_from").value) for c in CHANNELS),
-        exports_growth=float(get("exports_growth").value),
-        energy_imports_growth=float(get("energy_imports_growth").value),
-        other_imports_growth=float(get("other_imports_growth").value),
+        exports_growth=num("exports_growth"),
+        energy_imports_growth=num("energy_imports_growth"),
+        other_imports_growth=num("other_imports_growth"),
+        defence_usd=num("defence.payments_usd") * num("defence.inr_share")
+        * open_fraction(p, get("defence.available_from").value),
     )

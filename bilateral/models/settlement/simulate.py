@@ -9,10 +9,17 @@ from typing import Any
 from bilateral.errors import BilateralError
 from bilateral.harmonise.pairs import Pair, parse_pair
 from bilateral.harmonise.periods import Period, PeriodKind, parse_period
-from bilateral.models.settlement.model import PeriodFlows, run_model
-from bilateral.models.settlement.params import FIRST_PROJECTED, PARAMETERS, Scenario, load_scenarios
+from bilateral.models.settlement.model import PeriodFlows, project, run_model
+from bilateral.models.settlement.params import (
+    FIRST_PROJECTED,
+    PARAMETERS,
+    Scenario,
+    load_scenarios,
+    published_estimates,
+)
 from bilateral.models.settlement.periods import PeriodParams, period_of_date, period_params
 from bilateral.models.settlement.results import NO_OFFICIAL_BALANCES, SettlementResult, SettlementRun, UsedParam
+from bilateral.models.settlement.uncertainty import DRAWS, band
 from bilateral.store.db import Store
 
 __all__ = ["DEFAULT_FROM", "DEFAULT_TO", "simulate", "simulate_all"]
@@ -69,22 +76,21 @@ def _energy_share(energy: Any, imports_usd: float) -> tuple[float, bool, str]:
 
 
 def _project(base: PeriodFlows, p: Period, pp: PeriodParams, prev: PeriodFlows) -> PeriodFlows:
-    energy = prev.imports_usd * prev.energy_share * (1.0 + pp.energy_imports_growth)
-    other = prev.imports_usd * (1.0 - prev.energy_share) * (1.0 + pp.other_imports_growth)
-    imports = energy + other
-    return PeriodFlows(p.label, "projected", prev.exports_usd * (1.0 + pp.exports_growth), imports,
-                       energy / imports if imports > 0 else 0.0, False,
+    exports, imports, share = project(prev.exports_usd, prev.imports_usd, prev.energy_share, pp)
+    return PeriodFlows(p.label, "projected", float(exports), float(imports), float(share), False,
                        f"projected from {base.period}'s energy share {base.energy_share:.1%}",
                        f"scenario growth from {base.period}")
 
 
 def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = None,
-             start: str | None = None, end: str | None = None, *, reader: _ActualFlows | None = None) -> SettlementResult:
+             start: str | None = None, end: str | None = None, *, reader: _ActualFlows | None = None,
+             draws: int | None = DRAWS) -> SettlementResult:
     """The rupee balance path of ``pair`` under ``scenario`` (a Scenario, a shipped name or a file; None: status quo).
 
     The balance is built from the mechanism's start (or ``start`` if earlier), so a later
     ``start`` still opens with what accumulated before. Periods after the last one the store holds
-    are projected with the scenario's growth paths.
+    are projected with the scenario's growth paths. With ``draws`` (default 2,000; None: none) the
+    result carries the band the assumptions allow and the sensitivity of the last year's balance.
     """
     p = parse_pair(pair) if isinstance(pair, str) else pair
     sc = scenario if isinstance(scenario, Scenario) else load_scenarios(scenario)[0]
@@ -123,18 +129,20 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
             flows.append(reader.get(q.label))
         else:
             flows.append(_project(reader.get(last_actual.label), q, pp, flows[-1]))
-    rows = run_model(flows, params, float(sc.defaults["opening_balance_inr"].value))
+    opening = float(sc.defaults["opening_balance_inr"].value)
+    rows = run_model(flows, params, opening)
     shown = tuple(r for r in rows if parse_period(r.period) >= first)
-    used = _used_params(sc, from_period)
-    sources = sorted({f.source for f in flows if f.kind == "actual"})
+    used = _used_params(sc, from_period, periods)
+    rng = None if draws is None else band(sc, periods, flows, from_period, opening, first, published_estimates(), draws)
+    sources = sorted({f.source for f in flows if f.flows == "actual"})
     notes = [NO_OFFICIAL_BALANCES,
              "Exchange rates, settlement shares, caps and uptakes are assumptions unless a parameter names a source.",
              "Outflows: exporters paid first, then channels in order; securities held are a stock without maturities "
              "or coupons; balances valued at each period's rate.",
              "Energy = HS 27 (mostly crude oil); its rupee share is crude's own invoicing parameter."]
-    if any(not r.energy_exact and r.kind == "actual" for r in shown):
-        notes.append("The energy share of imports is a proxy or a lower bound where energy_exact is false (marked * in "
-                     "the table; see energy_basis).")
+    if any(not r.energy_exact and r.flows == "actual" for r in shown):
+        notes.append("The energy share of imports is a proxy or a lower bound in some years (energy_exact false; see "
+                     "energy_basis in --format json or csv).")
     if first.kind == "cy":
         notes.append("Exchange-rate paths labelled by fiscal year are used for the calendar year each starts in "
                      "(FY2022-23 for CY2022, which shares 9 of its 12 months).")
@@ -142,16 +150,18 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
         notes.append(f"No projected periods up to {last.label}: the scenario's overrides do not apply.")
     return SettlementResult(
         pair=p.label, scenario=sc.name, title=sc.title, description=sc.description, start=first.label, end=last.label,
-        last_actual=last_actual.label if last_actual <= last else last.label,
+        last_actual_flows=last_actual.label if last_actual <= last else last.label,
         overrides_from=from_period.label if from_period is not None else None, rows=shown, parameters=used,
-        flows_source=f"read layer (bilateral.store.queries.pair_totals): {'; '.join(sources)}", notes=tuple(notes))
+        flows_source=f"read layer (bilateral.store.queries.pair_totals): {'; '.join(sources)}", notes=tuple(notes),
+        band=rng)
 
 
-def _used_params(sc: Scenario, from_period: Period | None) -> tuple[UsedParam, ...]:
+def _used_params(sc: Scenario, from_period: Period | None, periods: list[Period]) -> tuple[UsedParam, ...]:
     out = []
     for name in PARAMETERS:
         if name in sc.overrides and from_period is not None:
-            out.append(UsedParam(sc.defaults[name], f"before {from_period.label}"))
+            if periods[0] < from_period:
+                out.append(UsedParam(sc.defaults[name], f"before {from_period.label}"))
             out.append(UsedParam(sc.overrides[name], f"from {from_period.label}"))
         else:
             out.append(UsedParam(sc.defaults[name], "all periods"))
@@ -159,10 +169,10 @@ def _used_params(sc: Scenario, from_period: Period | None) -> tuple[UsedParam, .
 
 
 def simulate_all(store: Store, pair: Pair | str, scenarios: Iterable[Scenario] | str | Path | None = None,
-                 start: str | None = None, end: str | None = None) -> SettlementRun:
-    """Every scenario (the shipped three by default) over the same pair and periods."""
+                 start: str | None = None, end: str | None = None, draws: int | None = DRAWS) -> SettlementRun:
+    """Every scenario (the shipped ones by default) over the same pair and periods."""
     scs = list(scenarios) if scenarios is not None and not isinstance(scenarios, str | Path) else load_scenarios(scenarios)
     p = parse_pair(pair) if isinstance(pair, str) else pair
     kind = parse_period(start or DEFAULT_FROM).kind
     reader = _ActualFlows(store, p, kind)  # flows and energy shares read once for all scenarios
-    return SettlementRun(tuple(simulate(store, p, s, start, end, reader=reader) for s in scs))
+    return SettlementRun(tuple(simulate(store, p, s, start, end, reader=reader, draws=draws) for s in scs))
