@@ -81,11 +81,11 @@ def _render(cmp: Any, console: Any) -> None:
         console.print("[bold]Not offered[/bold] (a route that passes its destination or doubles back is no option):")
         for name, why in cmp.excluded:
             console.print(f"- {name}: {why}")
-    from bilateral.corridors.legs import risks
+    from bilateral.corridors.legs import risks as risk_catalogue
 
     tags = list(dict.fromkeys(r for c in cmp.corridors for r in c.risks))
     if tags:
-        console.print("[bold]Risks[/bold]: " + "; ".join(f"{r}: {risks()[r].title}" for r in tags) + ".")
+        console.print("[bold]Risks[/bold]: " + "; ".join(f"{r}: {risk_catalogue()[r].title}" for r in tags) + ".")
     console.print(f"Monte Carlo, {cmp.draws:,} seeded draws; parameters and sources: bilateral/corridors/data/. "
                   "Sea distances: searoute; many rates and dwell times are labelled assumptions. Cost includes "
                   "war-risk premiums where a chokepoint is restricted.")
