@@ -171,14 +171,24 @@ def _corridors(view: View[Any]) -> Section:
 
 def _settlement(view: View[Any]) -> Section:
     run = view.data
-    rows = tuple((s["title"], _bn(s["summary"]["closing_usd"]), f"{_bn(s['summary']['peak_usd'])} "
-                  f"({s['summary']['peak_period']})", _pct(s["summary"]["required_export_growth"]))
-                 for s in run["scenarios"])
-    first = run["scenarios"][0]["summary"] if run["scenarios"] else {}
-    kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo)", _bn(first.get("closing_usd"))),
-            ("Last actual year", str(run.get("last_actual") or "—")))
+
+    def band(s: dict[str, Any]) -> str:
+        sm = s["summary"]
+        if sm.get("closing_usd_p10") is None:
+            return _bn(sm["closing_usd"])
+        return f"{_bn(sm['closing_usd_p10'])}–{_bn(sm['closing_usd_p90'])} (median {_bn(sm['closing_usd_p50'])})"
+
+    def driver(s: dict[str, Any]) -> str:
+        sens = (s.get("band") or {}).get("sensitivity") or []
+        return sens[0]["label"] if sens else "—"
+
+    rows = tuple((s["title"], band(s), driver(s)) for s in run["scenarios"])
+    first = run["scenarios"][0] if run["scenarios"] else None
+    kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo, US$ bn, P10–P90)",
+             band(first) if first else "—"),
+            ("Last year of actual trade flows", str(run.get("last_actual_flows") or "—")))
     return Section("settlement", "The rupee settlement path", kpis, view.charts,
-                   (("Scenarios", ("Scenario", f"Closing balance {run['to']}", "Peak", "Export growth that balances"),
+                   (("Scenarios", ("Scenario", f"Modelled balance {run['to']}, US$ bn (P10–P90)", "Largest driver"),
                      rows),), notes=(str(run.get("note", "")),), data=run)
 
 
