@@ -233,10 +233,14 @@ class Service:
         return self._cached(("agenda", pillar, status), run)
 
     def check(self, text: str, when: date | None, pair: str) -> Result:
-        """Claim checks are not cached (every article differs); they still take the store lock."""
+        """Claim checks are not cached (every article differs); reading and extracting run outside the store
+        lock, only the judging (the store's reads) takes it."""
+        from bilateral.agenda.claims import judge, prepare
         from bilateral.harmonise.pairs import parse_pair
 
+        prepared = prepare(text, when, pair=parse_pair(pair))
         with self._lock:
-            checks = adapters.check(self.store, text, when, parse_pair(pair))
+            checks = judge(self.store, prepared)
+        when = prepared.date
         data = {"pair": pair, "date": when.isoformat() if when else None, "claims": [c.to_dict() for c in checks]}
         return Result(checks, data, to_json_bytes(data))
