@@ -226,11 +226,20 @@ def _ties(s: str, countries: list[_Span], lo: int, hi: int) -> _Ties:
 
 
 def _pair_and_flow(s: str, countries: list[_Span], measure: _Span | None, lo: int, hi: int, home: Pair,
-                   ctx_tied: list[str], calendar: bool) -> tuple[str, str | None, list[str], list[str]]:
-    """(pair, flow from the reporter's side, notes, uncertainties) of a figure in s[lo:hi]."""
+                   ctx_tied: list[str], calendar: bool, at: int) -> tuple[str, str | None, list[str], list[str]]:
+    """(pair, flow from the reporter's side, notes, uncertainties) of the figure at ``at`` in s[lo:hi].
+
+    The countries that count are those around the figure's trade word: before the figure when the
+    word stands before it (even before an earlier figure), else the figure's clause.
+    """
     notes: list[str] = []
     uncertain: list[str] = []
-    ties = _ties(s, countries, lo, hi)
+    if measure is not None and measure.end <= at:
+        ties = _ties(s, countries, max(0, min(lo, measure.start - TIE_REACH)), at)
+        if not ties.tied and not ties.loose:
+            ties = _ties(s, countries, lo, hi)
+    else:
+        ties = _ties(s, countries, lo, hi)
     if not ties.tied and not ties.loose:
         ties = _ties(s, countries, 0, len(s))  # the sentence's trade phrase stands before an earlier figure
     tied = ties.tied
@@ -331,6 +340,8 @@ def _period_for(periods: list[PeriodSpan], f: Figure, nxt: int, figures: list[Fi
     if after is not None and after.start - f.end <= PERIOD_REACH:
         return after
     for before in sorted((p for p in own if p.end <= f.start), key=lambda p: -p.end):
+        if before.ref.relative:
+            continue  # "up 14.5% on the previous fiscal year, while imports were …": the base of the figure before
         if before.ref.horizon and any(g.start != f.start and g.end <= before.start and before.start - g.end <= PERIOD_REACH
                                       for g in figures):
             continue  # the horizon belongs to the figure just before it
@@ -551,7 +562,8 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                 notes.append(f"measure from the previous sentence ({msp.text!r})")
             if msp is not None and msp.kind not in ("other", "target"):
                 last_measure = msp
-            pair_label, flow, pnotes, puncertain = _pair_and_flow(s, countries, msp, prev, nxt, home, ctx.tied, calendar)
+            pair_label, flow, pnotes, puncertain = _pair_and_flow(s, countries, msp, prev, nxt, home, ctx.tied, calendar,
+                                                                     f.start)
             notes += pnotes
             uncertain += puncertain
             measure: str | None = msp.kind if msp is not None else None
