@@ -67,7 +67,7 @@ _FALL = re.compile(r"\b(?:fell|fall|falling|fallen|declined?|declining|dropped|d
 _OVER_YEARS = re.compile(r"\b(?:over|in|during|within)\s+(?:the\s+)?(?:past|last|just)?\s*(?P<n>\d{1,2}|two|three|four|"
                          r"five|six|seven|eight|nine|ten)\s+years\b", re.IGNORECASE)
 _YEARS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_EXPORT_WORDS = r"exports?|exported|exporting|shipments|shipped|ships|sold|sells|sales|supplies|supplied|supplying"
+_EXPORT_WORDS = r"exports?|exported|exporting|shipments?|shipped|ships|sold|sells|sales|supplies|supplied|supplying"
 _IMPORT_WORDS = r"imports?|imported|importing|purchases|purchased|bought|buying|buys|procured|procurement"
 
 
@@ -328,14 +328,16 @@ def _share_base(s: str, start: int, end: int, home: Pair) -> str | None:
 
 
 # -- periods, measures and roles of one figure -----------------------------------------------------------------
-def _period_for(periods: list[PeriodSpan], f: Figure, nxt: int, figures: list[Figure]) -> PeriodSpan | None:
+def _period_for(s: str, periods: list[PeriodSpan], f: Figure, nxt: int, figures: list[Figure]) -> PeriodSpan | None:
     """A period just after the figure, else the nearest before it, else any after it in the sentence.
 
     A horizon ("by 2030") belongs only to the figure just before it: in "$35 billion by 2030, up
     from $5 billion", the $5 billion is not a goal.
     """
-    own = [p for p in periods if not p.ref.base] if f.kind == "multiple" or any(
-        not p.ref.base for p in periods) else list(periods)  # "since 2021-22, when it was $13.1 billion"
+    own = [p for p in periods if not p.ref.base]
+    if f.kind != "multiple" and not own:  # "since 2021-22, when it was $13.1 billion"
+        own = [p for p in periods if p.end <= f.start and re.search(r"\b(?:when|then|at\s+the\s+time)\b",
+                                                                        s[p.end:f.start], re.IGNORECASE)]
     after = _nearest_after(own, f.end, nxt)
     if after is not None and after.start - f.end <= PERIOD_REACH:
         return after
@@ -346,6 +348,10 @@ def _period_for(periods: list[PeriodSpan], f: Figure, nxt: int, figures: list[Fi
                                       for g in figures):
             continue  # the horizon belongs to the figure just before it
         return before
+    if after is None and f.kind == "money":
+        # "exports stood at $3.25bn, whereas imports were $9.87bn last financial year": one year for both
+        later = [p for p in own if p.start >= f.end and not p.ref.horizon and not p.ref.relative]
+        return later[0] if later else None
     return after
 
 
@@ -465,7 +471,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
         s, no = sent.text, sent.number
         named_calendar = bool(lex.calendar_sources.search(s))
         fiscal = bool(lex.fiscal_sources.search(s))
-        pronoun = bool(lex.speaker_pronoun.search(s)) and no - ctx.speaker_at == 1 and ctx.calendar_speaker
+        pronoun = bool(lex.speaker_pronoun.search(s)) and 0 < no - ctx.speaker_at <= 2 and ctx.calendar_speaker
         calendar = (named_calendar or pronoun or agency_calendar) and not fiscal
         if named_calendar or fiscal:
             ctx.calendar_speaker, ctx.speaker_at = named_calendar and not fiscal, no
@@ -479,6 +485,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
         measures = _measures(s)
         countries = _countries(s)
         last_measure: _Span | None = None
+        same_period_ref: PeriodRef | None = None
         fromto_pair: tuple[PeriodRef, PeriodRef] | None = None
         sentence_claims: list[Claim] = []
         for i, f in enumerate(figures):
@@ -487,10 +494,28 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
             nxt = nxt_fig.start if nxt_fig is not None else len(s)
             notes: list[str] = []
             uncertain: list[str] = []
-            psp = _period_for(periods, f, len(s) if f.kind == "multiple" else nxt, figures)
+            psp = _period_for(s, periods, f, len(s) if f.kind == "multiple" else nxt, figures)
             ref = psp.ref if psp is not None else None
             if ref is not None and ref.note == "backref":
                 ref = None
+                if psp is not None and re.search(r"same\s+period", psp.ref.text, re.IGNORECASE):
+                    part = next((p.ref for p in periods if p.ref.partial and p.end <= psp.start), None) or (
+                        ctx.period.ref if ctx.period is not None and ctx.period.ref.partial else None)
+                    year = _nearest_after([p for p in periods if p.ref.kind in ("fy", "cy")], psp.end, psp.end + 15)
+                    if part is not None:
+                        ref = _same_months(part, year.ref) if year is not None else part
+                        same_period_ref = ref
+                    elif year is not None:
+                        ref = replace(year.ref, label=None, kind="months", partial=True,
+                                      note=f"'{psp.ref.text} {year.ref.text}': the same part of a year")
+            if (ref is not None and ref.kind in ("fy", "cy") and psp is not None
+                    and re.search(r"\bsame\s+period\s+(?:of|in|during)?\s*(?:the\s+)?$", s[max(0, psp.start - 30):psp.start],
+                                  re.IGNORECASE)):
+                part = next((p.ref for p in periods if p.ref.partial), None) or (
+                    ctx.period.ref if ctx.period is not None and ctx.period.ref.partial else None)
+                ref = _same_months(part, ref) if part is not None else replace(
+                    ref, label=None, kind="months", partial=True, note=f"{ref.text!r}: the same part of a year")
+                same_period_ref = ref
             inherited = False
             if ref is None and ctx.period is not None and (no - ctx.period_at == 1 or backref):
                 ref, inherited = ctx.period.ref, True
@@ -517,7 +542,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                 ref = own_after.ref if own_after is not None else None
                 if ref is None:
                     since = [p.ref for p in periods if p.ref.base]
-                    later = _period_for(periods, nxt_fig, len(s), figures) if nxt_fig is not None else None
+                    later = _period_for(s, periods, nxt_fig, len(s), figures) if nxt_fig is not None else None
                     over = _OVER_YEARS.search(s)
                     if since:
                         ref = replace(since[0], base=False)
@@ -539,7 +564,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                 if x is not None and ref is not None and ref.label and x.period:
                     fromto_pair = (_ref_of(x), ref)
             if ref is not None and ref.relative and not inherited and main is not None:
-                if f.kind == "percent":
+                if f.kind in ("percent", "multiple"):
                     ref = main  # "up 33% on the previous fiscal year": the growth of the sentence's own year
                 else:
                     ref = shift_ref(main, -1, ref.text) or ref
@@ -552,8 +577,10 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                 if after is not None and after.kind != "target" and close:
                     msp = after
                 elif msp is None:
-                    # "from $46.2 billion in 2022-23 to $61.4 billion in 2023-24": the sentence's last measure
-                    msp = last_measure if last_measure is not None else after
+                    # "from $46.2 billion in 2022-23 to $61.4 billion in 2023-24": the sentence's last measure;
+                    # "That figure represents a sevenfold increase …, propelled by crude": the previous sentence's
+                    adjacent = ctx.measure if ctx.measure is not None and no - ctx.measure_at == 1 else None
+                    msp = last_measure or (adjacent if f.kind != "percent" else None) or after
             if msp is not None and msp.kind == "target":
                 flows = [sp for sp in measures if sp.kind in ("total_trade", "exports", "imports", "balance")]
                 msp = min(flows, key=lambda sp: min(abs(sp.end - f.start), abs(sp.start - f.end))) if flows else msp
@@ -613,7 +640,9 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
         claims.extend(sentence_claims)
         own = [p for p in periods if not p.ref.horizon and not p.ref.base and p.ref.note != "backref"
                and not p.ref.relative]
-        if own:
+        if same_period_ref is not None:
+            ctx.period, ctx.period_at = PeriodSpan(0, 0, same_period_ref), no
+        elif own:
             ctx.period, ctx.period_at = own[-1], no
         elif backref or (ctx.period is not None and no - ctx.period_at == 1 and figures):
             ctx.period_at = no  # a chain of sentences about the same period
@@ -626,6 +655,17 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
         if fromto_pair is not None:
             ctx.fromto, ctx.fromto_at = fromto_pair, no
     return claims
+
+
+def _same_months(part: PeriodRef, year: PeriodRef) -> PeriodRef:
+    """The months of a part-year (``part``) in another year ("during the same period in FY23")."""
+    if part.label is None or year.label is None:
+        return replace(part, text=year.text, label=None)
+    first = part.label.split("/")[0]
+    y1, m1 = int(first[:4]), int(first[5:7])
+    start = int(year.label[2:6]) if year.kind == "fy" else int(year.label[2:])
+    from_year = (y1 if m1 >= 4 else y1 - 1) if year.kind == "fy" else y1
+    return shift_ref(part, start - from_year, year.text) or replace(part, text=year.text, label=None)
 
 
 def _latest_complete(like: PeriodRef, today: Date) -> PeriodRef:
