@@ -30,7 +30,8 @@ from bilateral.web import charts, validate
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "CheckBodyLimit", "PAGES", "SECURITY_HEADERS", "create_app", "money_bn", "plotly_js"]
+__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "CheckBodyLimit",
+           "PAGES", "SECURITY_HEADERS", "create_app", "money_bn", "plotly_js"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -146,7 +147,8 @@ class CheckBodyLimit:
         if str(scope.get("path", "")).startswith("/api/"):
             body, ctype = json.dumps({"detail": msg, "field": "text"}).encode(), b"application/json"
         else:
-            body, ctype = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>".encode(), b"text/html; charset=utf-8"
+            page = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>"
+            body, ctype = page.encode(), b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -233,8 +233,10 @@ class Service:
         return self._cached(("agenda", pillar, status), run)
 
     def check(self, text: str, when: date | None, pair: str) -> Result:
-        """Claim checks are not cached (every article differs); reading and extracting run outside the store
-        lock, only the judging (the store's reads) takes it."""
+        """Claim checks are not cached (every article differs).
+
+        Reading and extracting run outside the store lock; only the judging (the store's reads) takes it.
+        """
         from bilateral.agenda.claims import judge, prepare
         from bilateral.harmonise.pairs import parse_pair
 

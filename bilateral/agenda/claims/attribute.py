@@ -212,8 +212,8 @@ def _ties(s: str, countries: list[_Span], lo: int, hi: int) -> _Ties:
         elif (possessive or demonym) and re.match(r"^\s*(?:[\w-]+\s+){0,3}?(?:trade|turnover|commerce|deficit|surplus|"
                                                   r"imbalance)\b", after, re.IGNORECASE):
             t.parties.append(c.kind)
-        elif re.match(rf"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:exported|shipped|sold|supplied|supplies|"
-                      rf"exports|ships|sells)\b", after, re.IGNORECASE):
+        elif re.match(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:exported|shipped|sold|supplied|supplies|"
+                      r"exports|ships|sells)\b", after, re.IGNORECASE):
             t.exporters.append(c.kind)
         elif re.match(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:imported|bought|purchased|procured|imports|buys)\b",
                       after, re.IGNORECASE):

@@ -164,8 +164,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:the\s+)?first\s+(?P<n>\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months"
      rf"{_ANCHOR}", "first_months"),
     (rf"\b(?:the\s+)?(?P<which>first|second)\s+half{_ANCHOR}|\bH(?P<h>[12])\s*(?:FY\s?'?\d{{2}}|20\d{{2}})?", "half"),
-    (rf"\b(?:the\s+)?(?:first|second|third|fourth|last|june|september|december|march)\s+quarter\b|\bQ[1-4]\b|"
-     rf"\bquarterly\b", "part"),
+    (r"\b(?:the\s+)?(?:first|second|third|fourth|last|june|september|december|march)\s+quarter\b|\bQ[1-4]\b|"
+     r"\bquarterly\b", "part"),
     (r"\b(?:\w+\s+)?months?\s+(?:of|to|through|ending|ended)\b|\bso\s+far\b|year[-\s]to[-\s]date|\btill\s+date\b|"
      rf"\b(?:till|until|up\s+to|through)\s+(?:the\s+end\s+of\s+)?{_MON}(?:\s+20\d{{2}})?", "part"),
     (rf"\b(?:in|during|for)\s+(?:the\s+month\s+of\s+)?(?P<m>{_MON})(?:\s+(?P<y>20\d{{2}}))?\b(?!\s*[-–])", "one_month"),
