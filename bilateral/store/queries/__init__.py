@@ -36,10 +36,11 @@ from bilateral.errors import BilateralError
 
 __all__ = [
     "ENERGY_CHAPTER", "ENERGY_FULL_COVERAGE", "EXPORT_OPTIONS", "EXPORT_TABLES", "FLOWS", "FULL_COVERAGE",
-    "NO_REVISION", "OFFICIAL", "PARTITIONED_TABLES", "PARTITION_KEYS", "REPORT_FLOWS", "WORLD", "Basis", "Detail",
-    "DetailSource", "EnergyImports", "EnergyPoint", "Flow", "FlowRow", "PeriodTotals", "ReleaseInfo", "Rule", "Served",
-    "all_releases", "best_detail", "copy_table", "descriptions", "detail_periods", "detail_source", "energy_history",
-    "energy_imports", "energy_point", "finest_detail", "grade", "lines", "official_meta", "pair_flows", "pair_totals",
+    "MATRIX_QUALITY", "NO_REVISION", "OFFICIAL", "PARTITIONED_TABLES", "PARTITION_KEYS", "REPORT_FLOWS", "WORLD",
+    "Basis", "Detail", "DetailSource", "EnergyImports", "EnergyPoint", "Flow", "FlowRow", "PeriodTotals",
+    "ReleaseInfo", "Rule", "Served", "all_releases", "best_detail", "calendar_year_totals", "copy_table",
+    "descriptions", "detail_periods", "detail_source", "energy_history", "energy_imports", "energy_point",
+    "finest_detail", "grade", "lines", "month_totals", "official_meta", "pair_flows", "pair_totals",
     "partitioned_rows_sql", "partner_values", "period_totals", "precedence", "product_values", "region_detail",
     "release_info", "reported_rows", "reporter_totals", "sector_values", "serves_total", "source_names", "table_head",
 ]
@@ -129,7 +130,10 @@ def _rank(source: str, estimate: str) -> Rule | None:
 
 # -- the stages (imported last: they use the precedence above) ---------------------------------------
 from bilateral.store.queries.totals import _as_pair as _as_pair  # noqa: E402, I001  (tests parse pairs with it)
-from bilateral.store.queries.totals import PeriodTotals, Served, pair_totals, period_totals, reporter_totals  # noqa: E402
+from bilateral.store.queries.totals import (  # noqa: E402
+    MATRIX_QUALITY, PeriodTotals, Served, calendar_year_totals, month_totals, pair_totals, period_totals,
+    reporter_totals,
+)
 from bilateral.store.queries.detail import (  # noqa: E402
     Detail, DetailSource, best_detail, descriptions, detail_periods, detail_source, finest_detail, lines,
     partner_values, product_values, region_detail, sector_values,

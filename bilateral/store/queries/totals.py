@@ -237,3 +237,81 @@ def reporter_totals(store: Store, reporter: str, period: str) -> PeriodTotals | 
         if t.period == want.label:
             return t
     return None
+
+
+#: the quality grade of a world-matrix cell read for a calendar year (quality.csv)
+MATRIX_QUALITY = "baci_reconciled"
+
+
+def calendar_year_totals(store: Store, pair: Pair | str, year: int) -> PeriodTotals | None:
+    """A pair's flows in calendar year ``year``, each from the best-ranked loaded source.
+
+    A flow no loaded source serves as a calendar-year total is read from the world trade matrix of
+    that year where the matrix holds every cell of it (an ingested BACI year holds all; the
+    embedded 2024 slices hold India's exports to every market and Russia's imports from every
+    supplier), labelled as a sum of its HS6 cells. Never built from fiscal-year figures. None when
+    neither flow is held.
+    """
+    from bilateral.store import matrix
+
+    p = _as_pair(pair)
+    label = f"CY{year}"
+    have = next((t for t in pair_totals(store, p, period_kind="cy") if t.period == label), None)
+    values: dict[str, tuple[float | None, Served | None]] = {
+        "export": (have.exports_usd, have.exports_served) if have else (None, None),
+        "import": (have.imports_usd, have.imports_served) if have else (None, None)}
+    if any(v is None for v, _ in values.values()):
+        try:
+            wm: matrix.WorldMatrix | None = matrix.world_matrix(store, year)
+        except NotAvailableError:
+            wm = None
+        for flow, (exporter, importer) in (("export", (p.reporter, p.partner)), ("import", (p.partner, p.reporter))):
+            if values[flow][0] is not None or wm is None or not wm.has_pair(exporter, importer):
+                continue
+            cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
+            try:
+                row = cur.execute(f"SELECT sum(value_usd) FROM ({wm.flows}) WHERE exporter = ? AND importer = ?",
+                                  [exporter, importer]).fetchone()
+            finally:
+                cur.close()
+            if row and row[0] is not None:
+                values[flow] = (float(row[0]), Served(wm.source if wm.source != "embedded" else "baci", wm.release,
+                                                      MATRIX_QUALITY, "sum of HS6 cells of the world matrix"))
+    (exp, exp_s), (imp, imp_s) = values["export"], values["import"]
+    if exp is None and imp is None:
+        return None
+    return PeriodTotals(p.label, label, "cy", exp, imp, exp_s, imp_s)
+
+
+def month_totals(store: Store, pair: Pair | str, first: str, last: str) -> PeriodTotals | None:
+    """A pair's trade over the months ``first`` to ``last`` (``YYYY-MM``), summed from monthly totals.
+
+    Only a source that holds every one of those months for a flow serves it (the best-ranked such
+    source; two sources are never added). None when neither flow is covered. The label is
+    ``first/last``.
+    """
+    p = _as_pair(pair)
+    y1, m1, y2, m2 = int(first[:4]), int(first[5:7]), int(last[:4]), int(last[5:7])
+    wanted = (y2 - y1) * 12 + (m2 - m1) + 1
+    if wanted <= 0:
+        return None
+    rows = store.con.execute(
+        """
+        SELECT source, estimate, flow, count(DISTINCT period), sum(value_usd),
+               string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM flows
+        WHERE period_kind = 'month' AND product_level = 0 AND reporter = ? AND partner = ? AND period BETWEEN ? AND ?
+        GROUP BY source, estimate, flow
+        """, [p.reporter, p.partner, first, last]).fetchall()
+    best: dict[str, tuple[int, float, Served]] = {}
+    for source, estimate, flow, months, value, releases, qualities in rows:
+        rule = _rank(source, estimate)
+        if rule is None or months != wanted or not all(serves_total(q) for q in str(qualities).split(", ")):
+            continue
+        if flow not in best or rule.rank < best[flow][0]:
+            best[flow] = (rule.rank, float(value), Served(rule.name, releases, qualities, f"sum of {wanted} monthly totals"))
+    if not best:
+        return None
+    exp, imp = best.get("export"), best.get("import")
+    return PeriodTotals(p.label, f"{first}/{last}", "cy", exp[1] if exp else None, imp[1] if imp else None,
+                        exp[2] if exp else None, imp[2] if imp else None)
