@@ -82,7 +82,7 @@ def test_name_that_does_not_resolve_is_not_retried(tmp_path, fresh_store_path, m
     t0 = time.monotonic()
     with open_store(fresh_store_path) as s, pytest.raises(BilateralError) as err:
         comtrade.ingest(s, "IND", "RUS", {2021}, ["X"], 0, c)
-    assert time.monotonic() - t0 < 1.5
+    assert time.monotonic() - t0 < 5, "a retry would have waited the 10 s back-off"
     assert calls == ["comtrade.invalid"], "one look-up, no retries"
     assert str(err.value).startswith("query C/A/HS IND->RUS 2021 X TOTAL: cannot resolve the host name of "
                                      "http://comtrade.invalid/data/v1/get (")
@@ -96,7 +96,7 @@ def test_retry_after_beyond_the_deadline_is_refused_at_once(server, tmp_path, fr
     t0 = time.monotonic()
     with open_store(fresh_store_path) as s, pytest.raises(BilateralError) as err:
         comtrade.ingest(s, "IND", "RUS", {2021}, ["X"], 0, c)
-    assert time.monotonic() - t0 < 2
+    assert time.monotonic() - t0 < 4, "refused before the 5 s deadline, not waited out"
     assert "no answer (HTTP 429; the next retry would wait 120 s as Retry-After asks) within the --deadline of 5 s" \
         in str(err.value)
     assert len(server.requests) == 1
