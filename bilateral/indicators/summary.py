@@ -74,7 +74,7 @@ def panel(inp: PanelInputs) -> list[dict[str, Any]]:
 
     def gap(*figures: str) -> str:
         """Why a value is not computed: the period's missing figures (with what would fill them)."""
-        return "; ".join(f"{m.label} missing: {m.reason}" for m in year.missing if m.figure in figures)
+        return "; ".join(f"{m.label} missing: {m.reason.split('; ')[0]}" for m in year.missing if m.figure in figures)
 
     add("trade_balance", year.balance_usd, gap("exports_usd", "imports_usd"))
     add("coverage_ratio", trade.safe_ratio(exports, imports), gap("exports_usd", "imports_usd"))
