@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from test_browser import ARGS, CHROMIUM, Watch, serve  # same folder (pytest puts it on sys.path)
 from test_any_pair import SYNTHETIC_ROWS, write_matrix  # tests/ (on sys.path with its conftest)
+from test_browser import ARGS, CHROMIUM, Watch, serve  # same folder (pytest puts it on sys.path)
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed (apt-get install -y chromium)"),

@@ -130,7 +130,8 @@ def flow_missing(store: Store, reporter: str, partner: str, period: str, kind: P
         else:
             why = f"the {source} files publish selected products, not every one (source_precedence.csv)"
         n = int(lines)
-        what = "a total" if int(level) == 0 else f"HS{int(level)} detail ({n:,} line{'s' if n != 1 else ''}, {_money(float(value))})"
+        count = f"{n:,} line{'s' if n != 1 else ''}"
+        what = "a total" if int(level) == 0 else f"HS{int(level)} detail ({count}, {_money(float(value))})"
         reason = f"{releases} holds {words} in {period} only as {what}, which is not the whole flow: {why}"
         return Missing(figure, period, reason, _remedy(reporter, partner, period, kind, flow))
     if kind == "cy":
