@@ -1,24 +1,25 @@
 """The target tracker: is the partnership on track for its trade target.
 
-- required CAGR from a base year (default: the latest, provisional or not) to the target year,
-  against achieved CAGR over 3 and 5 years, and how the required pace changed year by year;
-- a forecast of total trade BY COMPONENT: exports, energy imports (HS 27) and other imports.
-  Energy imports are volume × price: the Brent price path is a named scenario input (EIA data
-  shipped in ``models/data``) with Brent's own year-to-year volatility around it; the implied
-  volume is a random walk without drift, so the 2022 jump is not extrapolated. Exports and other
-  imports each take the candidate model with the lowest backtest error
-  (:mod:`bilateral.models.forecast`, :mod:`bilateral.models.backtest`). The components are drawn
-  jointly with the correlation of their one-step residuals and summed;
-- the probability of reaching the target, with the range across the top models (model choice);
+- required CAGR from a base year (default: the latest, provisional or not) to the target year, and
+  from the base the goal was set from (targets as data keep their history), against achieved CAGR
+  over 3 and 5 years, and how the required pace changed year by year;
+- a forecast of total trade from the candidate the rolling-origin backtest scores best: series
+  models on total trade (:mod:`bilateral.models.forecast`) and the component method — exports,
+  energy imports (HS 27: volume × a Brent path known at the base) and other imports, drawn
+  jointly — each with intervals calibrated on its own earlier errors and chosen by a proper
+  scoring rule (:mod:`.calibration`, :mod:`.backtest`);
+- the probability of reaching the target for every candidate, its range across the competitive set;
 - what share of the reporter's total trade the 95% upper bound implies (plausibility);
 - the later actual figures beside an older base's forecast;
-- scenarios from YAML (Brent path, energy volume, other imports, exports by sector) and the gap
-  to the target split by component.
+- the gap explained by the component method's means (which add), and with each component held at
+  its base; scenarios from YAML (Brent path, energy volume, other imports, exports by sector).
 
-Stages, one module each: ``data`` (breaks, the Brent price), ``scenarios`` (scenario files),
-``models`` (the component models at one origin), ``simulation`` (joint draws), ``backtest`` (the
-shipped method's rolling-origin backtest and the table of every candidate), ``results`` (typed
-results), ``tracker`` (``track``: the report assembled).
+Stages, one module each: ``data`` (breaks, the Brent price as known at a base), ``scenarios``
+(scenario files), ``models`` (the component models at one origin), ``simulation`` (draws of every
+candidate), ``calibration`` (schemes and scores), ``backtest`` (the rolling origin that calibrates,
+scores and chooses; the table of every candidate), ``results`` (typed results), ``tracker``
+(``track``: the report assembled). With too short a history ``track`` still answers the required
+growth and says what to load for a forecast.
 """
 
 from __future__ import annotations
@@ -26,16 +27,25 @@ from __future__ import annotations
 from typing import Any
 
 from bilateral.models.forecast import CANDIDATES, Z80, Z95
-from bilateral.models.target.backtest import BacktestResult, backtest_table, component_backtest
-from bilateral.models.target.data import break_years, breaks, brent_average, brent_hold, brent_monthly
+from bilateral.models.target.backtest import BacktestResult, backtest_table, rolling_origin
+from bilateral.models.target.data import (
+    break_years,
+    breaks,
+    brent_average,
+    brent_known_at,
+    brent_monthly,
+    parse_price_spec,
+    price_path,
+)
 from bilateral.models.target.results import ForecastYear, TargetResult
-from bilateral.models.target.scenarios import Scenario, _scenario, load_scenarios
+from bilateral.models.target.scenarios import Scenario, load_scenarios, scenario_path
 from bilateral.models.target.simulation import DEFAULT_SEED
-from bilateral.models.target.tracker import cagr, required_cagr, required_cagr_or_none, track
+from bilateral.models.target.tracker import MIN_HISTORY, required_cagr, required_cagr_or_none, track
 
-__all__ = ["CANDIDATES", "DEFAULT_SEED", "Z80", "Z95", "BacktestResult", "ForecastYear", "Scenario", "TargetResult",
-           "_scenario", "backtest_table", "break_years", "breaks", "brent_average", "brent_hold", "brent_monthly", "cagr",
-           "component_backtest", "load_scenarios", "records", "required_cagr", "required_cagr_or_none", "track"]
+__all__ = ["CANDIDATES", "DEFAULT_SEED", "MIN_HISTORY", "Z80", "Z95", "BacktestResult", "ForecastYear", "Scenario",
+           "TargetResult", "backtest_table", "break_years", "breaks", "brent_average", "brent_known_at", "brent_monthly",
+           "load_scenarios", "parse_price_spec", "price_path", "records", "required_cagr", "required_cagr_or_none",
+           "rolling_origin", "scenario_path", "track"]
 
 
 def records(result: TargetResult) -> list[dict[str, Any]]:

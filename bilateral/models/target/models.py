@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,10 +12,9 @@ import numpy as np
 from bilateral.harmonise.periods import parse_period
 from bilateral.models import backtest as bt
 from bilateral.models.forecast import Fitted, fit, residuals
-from bilateral.models.target.data import break_indexes, break_years, brent_average, brent_volatility
+from bilateral.models.target.data import BrentKnown, break_indexes, break_years
 from bilateral.store.queries import EnergyPoint, PeriodTotals
 
-MIN_RECENT_CHANGES = 2  # post-break energy volume changes needed for the 'recent volatility' variant
 MIN_CORRELATION_POINTS = 5  # fewer common years and components are drawn independently
 MAX_HORIZON = 5  # backtest horizons 1 … 5 years
 
@@ -32,6 +31,7 @@ class SeriesModel:
     ranking: tuple[tuple[str, float], ...]
 
     def fitted(self, name: str) -> Fitted:
+        """Model ``name`` fitted to the component's log levels."""
         return fit(name, np.log(self.levels), self.pulses)  # type: ignore[arg-type]
 
 
@@ -45,8 +45,7 @@ class EnergyModel:
     sigma_price: float
     changes: int  # year-on-year volume changes σ_volume rests on
     volume_changes: dict[str, float]  # period → Δlog volume (for the correlation)
-    sigma_volume_recent: float | None = None  # from the changes after the break only (a model-choice variant)
-    recent_changes: int = 0
+    price_changes: int = 0  # yearly Brent changes σ_price rests on
 
 
 def series_model(component: str, periods: Sequence[str], levels: Sequence[float], horizon: int,
@@ -58,17 +57,21 @@ def series_model(component: str, periods: Sequence[str], levels: Sequence[float]
     pulses = break_indexes(periods, years)
     min_train = min(bt.DEFAULT_MIN_TRAIN, max(len(levels) - 2, 2))
     rows = bt.run(component, levels, periods, pulses=pulses, horizon=min(horizon, MAX_HORIZON), min_train=min_train)
-    ranked = bt.ranking(rows, min(horizon, MAX_HORIZON)) or bt.ranking(rows, min(horizon, MAX_HORIZON), True)
+    ranked = bt.ranking(rows, min(horizon, MAX_HORIZON)) or bt.ranking(rows, min(horizon, MAX_HORIZON), "all")
     if not ranked:
         ranked = [("drift_break" if pulses else "drift", math.nan)]
     return SeriesModel(component, tuple(periods), tuple(float(v) for v in levels), pulses, tuple(ranked))
 
 
-def energy_model(points: Sequence[EnergyPoint], kind: str, years: Sequence[int] = ()) -> EnergyModel | None:
-    """The energy component from its history; None when the base year's HS 27 figure is unknown."""
+def energy_model(points: Sequence[EnergyPoint], kind: str, known: BrentKnown,
+                 years: Sequence[int] = ()) -> EnergyModel | None:
+    """The energy component from its history; None when the base year's HS 27 figure or its price is unknown.
+
+    ``known``: Brent as known at the origin (no later month is read).
+    """
     if not points:
         return None
-    priced = [(p, brent_average(p.period)) for p in points]
+    priced = [(p, known.average(p.period)) for p in points]
     changes: dict[str, float] = {}
     for (a, pa), (b, pb) in zip(priced, priced[1:], strict=False):
         same_basis = (a.basis == "lower_bound") == (b.basis == "lower_bound")
@@ -79,13 +82,11 @@ def energy_model(points: Sequence[EnergyPoint], kind: str, years: Sequence[int] 
     if price is None:
         return None
     sigma_v = float(np.sqrt(np.mean(np.square(list(changes.values()))))) if changes else 0.0
-    recent = [v for p, v in changes.items() if years and parse_period(p).year > max(years)]
-    sigma_recent = float(np.sqrt(np.mean(np.square(recent)))) if len(recent) >= MIN_RECENT_CHANGES else None
-    return EnergyModel(last.value_usd, price, sigma_v, brent_volatility(kind), len(changes), changes,
-                       sigma_recent, len(recent))
+    sigma_p, price_changes = known.volatility(kind)
+    return EnergyModel(last.value_usd, price, sigma_v, sigma_p, len(changes), changes, price_changes)
 
 
-def _correlation(series: Sequence[dict[str, float]], names: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
+def correlation(series: Sequence[dict[str, float]], names: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
     """Correlation of one-step residuals over the years all components share (identity if too few)."""
     k = len(series)
     common = sorted(set.intersection(*(set(s) for s in series))) if series else []
@@ -117,12 +118,14 @@ class Components:
     names: tuple[str, ...]
 
 
-def build_components(series: Sequence[PeriodTotals], energy: Sequence[EnergyPoint], horizon: int) -> Components:
-    """The component models fitted on ``series`` (history up to the origin) and its energy points."""
+def build_components(series: Sequence[PeriodTotals], energy: Sequence[EnergyPoint], horizon: int,
+                     known: BrentKnown) -> Components:
+    """The component models fitted on ``series`` (history up to the origin), its energy points and Brent as known."""
     periods = [t.period for t in series]
     years = break_years(series[0].pair)
     exports = [float(t.exports_usd or 0.0) for t in series]
-    em = energy_model(energy, series[0].period_kind, years) if energy and energy[-1].period == periods[-1] else None
+    em = (energy_model(energy, series[0].period_kind, known, years) if energy and energy[-1].period == periods[-1]
+          else None)
     if em is not None:
         by = {p.period: p.value_usd for p in energy}
         ip = [t.period for t in series if t.period in by]
@@ -144,11 +147,10 @@ def _named_residuals(m: SeriesModel, name: str | None = None) -> dict[str, float
     return {m.periods[i]: v for i, v in residuals(f, np.log(m.levels), m.pulses).items()}
 
 
-def _model_list(c: Components, exp_model: str, imp_model: str, energy_recent: bool = False) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = [("exports", c.exports.fitted(exp_model)), (c.imports.component, c.imports.fitted(imp_model))]
+def model_list(c: Components) -> list[tuple[str, Any]]:
+    """The fitted model of each component, in the order of ``c.names`` (each series with its best-ranked model)."""
+    out: list[tuple[str, Any]] = [("exports", c.exports.fitted(c.exports.ranking[0][0])),
+                                  (c.imports.component, c.imports.fitted(c.imports.ranking[0][0]))]
     if c.energy is not None:
-        em = c.energy
-        if energy_recent and em.sigma_volume_recent is not None:
-            em = replace(em, sigma_volume=em.sigma_volume_recent, changes=em.recent_changes)
-        out.append(("energy_imports", em))
+        out.append(("energy_imports", c.energy))
     return out

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bilateral.models.target.calibration import Share
+from bilateral.models.target.data import PricePath
+
 P_DIGITS = 2  # probabilities in JSON/CSV: whole percent
 Component = Literal["exports", "energy_imports", "other_imports"]
 COMPONENT_TITLES: dict[str, str] = {"exports": "Exports", "energy_imports": "Energy imports (HS 27)",
@@ -18,7 +21,7 @@ class ForecastYear:
 
     period: str
     median: float
-    mean: float
+    mean: float | None  # None where the distribution has no finite mean in US$ (Student-t on logs)
     lo80: float
     hi80: float
     lo95: float
@@ -30,6 +33,8 @@ class ForecastYear:
 
 @dataclass(frozen=True)
 class ComponentForecast:
+    """One component of the component method: its model, why, its base and forecast years."""
+
     component: str
     title: str
     model: str
@@ -43,13 +48,31 @@ class ComponentForecast:
 
 
 @dataclass(frozen=True)
+class ModelP:
+    """One candidate at the base: its backtest score, its intervals' scheme and its probability of reaching the target."""
+
+    model: str
+    title: str
+    scheme: str
+    p_reach: float
+    score: float  # mean weighted interval score in the backtest (forecasts not across a break); lower is better
+    median_at_target_usd: float
+    hi95_at_target_usd: float
+    competitive: bool
+    chosen: bool
+    excluded_because: str | None = None
+
+
+@dataclass(frozen=True)
 class PReach:
-    """Probability of reaching the target with the chosen models, and its range across the top models."""
+    """Probability of reaching the target with the chosen model, and its range across the competitive set."""
 
     chosen: float
     low: float
     high: float
-    combinations: tuple[tuple[str, float], ...]  # ('exports:drift + other_imports:local_level', p)
+    model: str  # the chosen model
+    scheme: str  # its intervals
+    models: tuple[ModelP, ...]  # every candidate, competitive or not (with the reason)
     simulations: int
     seed: int
 
@@ -61,14 +84,61 @@ class Plausibility:
     upper_total_usd: float
     reporter_total_usd: float | None
     share_of_reporter_total: float | None
-    upper_imports_usd: float
     reporter_imports_usd: float | None
-    share_of_reporter_imports: float | None
     period: str
 
 
 @dataclass(frozen=True)
+class Goal:
+    """The target's history as data: when and where it was set, from which base, when it was reaffirmed."""
+
+    set_on: str
+    set_at: str
+    set_base_period: str | None
+    set_base_usd: float | None  # total trade in the base year the goal was set from (None: not in the store)
+    set_years: int | None  # years from that base to the target year
+    required_cagr_when_set: float | None
+    source: str
+    url: str
+    reaffirmed_on: str | None
+    reaffirmed_at: str | None
+    reaffirmed_source: str | None
+    reaffirmed_url: str | None
+
+
+@dataclass(frozen=True)
+class HeldAtBase:
+    """The component method with one component held at its base value: what the others alone would give."""
+
+    component: str
+    mean_at_target_usd: float
+    p_reach: float
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The gap to the target, and the component method's explanation of it by means (which add)."""
+
+    gap_usd: float
+    forecast_median_at_target_usd: float | None  # the chosen model's median
+    forecast_shortfall_usd: float | None  # target − that median
+    if_all_from_exports_required_cagr: float | None
+    if_all_from_imports_required_cagr: float | None
+    base_by_component_usd: dict[str, float]
+    mean_at_target_by_component_usd: dict[str, float]  # the component method's means (Gaussian draws)
+    change_in_mean_by_component_usd: dict[str, float]  # they add up to the change of the components' total mean
+    components_mean_at_target_usd: float | None
+    components_p_reach: float | None  # the component method's probability with every component drawn (Gaussian)
+    held_at_base: tuple[HeldAtBase, ...]
+    exports_by_sector_usd: dict[str, float]
+    exports_split_source: str
+    energy_source: str
+
+
+@dataclass(frozen=True)
 class ScenarioResult:
+    """One scenario's deterministic path and what it leaves of the gap."""
+
     name: str
     title: str
     description: str
@@ -81,41 +151,62 @@ class ScenarioResult:
 
 @dataclass(frozen=True)
 class BacktestSummary:
-    """Coverage and errors of the shipped method (components recombined) on the pair's total trade."""
+    """Coverage and scores of the shipped forecast (model and intervals) in the rolling-origin backtest.
+
+    Coverage shares carry their 95% Wilson interval (binomial, as if the forecasts were independent).
+    ``current``: the component method with Gaussian intervals, as shipped before issue #21;
+    ``scores``: every candidate under every scheme.
+    """
 
     method: str
+    model: str
+    scheme: str
     forecasts: int
-    coverage80: float
-    coverage95: float
+    coverage80: Share
+    coverage95: Share
     mape: float
+    wis: float
     forecasts_no_break: int
-    coverage80_no_break: float
-    coverage95_no_break: float
+    coverage80_no_break: Share
+    coverage95_no_break: Share
+    wis_no_break: float
     first_origin: str
     last_origin: str
+    current: Any  # backtest.SchemeScore | None
+    scores: tuple[Any, ...]  # backtest.SchemeScore
+    choice: str
 
 
 @dataclass(frozen=True)
 class TargetResult:
+    """Everything `bilateral target` shows.
+
+    With too short a history the forecast parts are empty or None (``forecast_missing`` says why
+    and what to load) and the growth figures stand alone.
+    """
+
     pair: str
     period_kind: str
     base: dict[str, Any]
     target: dict[str, Any]
+    goal: Goal | None
     required_cagr: float
     achieved_cagr_3y: float | None
     achieved_cagr_5y: float | None
+    achieved_cagr_span: dict[str, Any] | None  # over every year up to the base: from, years, cagr
     pace: tuple[dict[str, Any], ...]
     history: tuple[dict[str, Any], ...]
     later_actuals: tuple[dict[str, Any], ...]
+    forecast_missing: str | None
     forecast: tuple[ForecastYear, ...]
     components: tuple[ComponentForecast, ...]
-    correlation: dict[str, Any]
-    p_reach: PReach
-    plausibility: Plausibility
+    correlation: dict[str, Any] | None
+    p_reach: PReach | None
+    plausibility: Plausibility | None
     backtest: BacktestSummary | None
     scenarios: tuple[ScenarioResult, ...]
-    gap: dict[str, Any]
-    price: dict[str, Any]
+    gap: Gap
+    price: PricePath | None
     target_path: tuple[dict[str, Any], ...]
     notes: tuple[str, ...]
     source: dict[str, Any]
@@ -124,9 +215,15 @@ class TargetResult:
         """JSON shape; probabilities to whole percent (the simulation and the model choice allow no more)."""
         out = asdict(self)
         pr = out["p_reach"]
-        for k in ("chosen", "low", "high"):
-            pr[k] = round(pr[k], P_DIGITS)
-        pr["combinations"] = [(label, round(p, P_DIGITS)) for label, p in pr["combinations"]]
+        if pr is not None:
+            for k in ("chosen", "low", "high"):
+                pr[k] = round(pr[k], P_DIGITS)
+            for m in pr["models"]:
+                m["p_reach"] = round(m["p_reach"], P_DIGITS)
+        for h in out["gap"]["held_at_base"]:
+            h["p_reach"] = round(h["p_reach"], P_DIGITS)
+        if out["gap"]["components_p_reach"] is not None:
+            out["gap"]["components_p_reach"] = round(out["gap"]["components_p_reach"], P_DIGITS)
         return out
 
     def records(self) -> list[dict[str, Any]]:
@@ -138,12 +235,18 @@ class TargetResult:
 
         b, t = self.base["period"], self.target["period"]
         add("summary", b, "required_cagr", self.required_cagr)
+        if self.goal is not None and self.goal.set_base_period is not None:
+            add("summary", self.goal.set_base_period, "required_cagr_when_set", self.goal.required_cagr_when_set)
         add("summary", b, "achieved_cagr_3y", self.achieved_cagr_3y)
         add("summary", b, "achieved_cagr_5y", self.achieved_cagr_5y)
-        add("summary", t, "p_reach_target", round(self.p_reach.chosen, P_DIGITS))
-        add("summary", t, "p_reach_target_low", round(self.p_reach.low, P_DIGITS))
-        add("summary", t, "p_reach_target_high", round(self.p_reach.high, P_DIGITS))
-        add("summary", t, "upper95_share_of_reporter_total", self.plausibility.share_of_reporter_total)
+        if self.p_reach is not None:
+            add("summary", t, "p_reach_target", round(self.p_reach.chosen, P_DIGITS))
+            add("summary", t, "p_reach_target_low", round(self.p_reach.low, P_DIGITS))
+            add("summary", t, "p_reach_target_high", round(self.p_reach.high, P_DIGITS))
+            for m in self.p_reach.models:
+                add(f"p_reach:{m.model}", t, "p_reach_target", round(m.p_reach, P_DIGITS))
+        if self.plausibility is not None:
+            add("summary", t, "upper95_share_of_reporter_total", self.plausibility.share_of_reporter_total)
         for p in self.pace:
             add("pace", p["base"], "required_cagr", p["required_cagr"])
         for section, years in [("forecast:total", self.forecast)] + [(f"forecast:{c.component}", c.years)
