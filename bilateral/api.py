@@ -69,7 +69,7 @@ def overview(store: Store, pair: Pair | str = DEFAULT_PAIR, period: str | None =
 
 def indicators(store: Store, pair: Pair | str = DEFAULT_PAIR, period: str | None = None) -> list[dict[str, Any]]:
     """Every indicator with its metadata, value, note and releases for a pair and period."""
-    from bilateral.indicators.summary import summary
+    from bilateral.models.indicators import summary
 
     return summary(store, _pair(pair), period)
 

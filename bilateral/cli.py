@@ -202,7 +202,7 @@ def indicators(
     """Every indicator with its unit, description and sources, and its value for a pair and year."""
 
     def body() -> None:
-        from bilateral.indicators.summary import summary
+        from bilateral.models.indicators import summary
         from bilateral.report.render import render_indicators
 
         _pair_report(pair, fmt, out, store, lambda s, p: summary(s, p, period),

@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
     from fastapi.testclient import TestClient
 
+from bilateral.views.charts import Chart
 from bilateral.web.app import CSP, PAGES, create_app
-from bilateral.web.charts import Chart
 
 OFFICIAL_FY2024_25_TOTAL = 68_692_740_000.0  # DGCI&S, India–Russia FY2024-25 (the embedded official series)
 OFFICIAL_FY2024_25_EXPORTS = 4_881_300_000.0
@@ -101,7 +101,8 @@ def test_corridors_values(client: TestClient):
     assert (d["from"], d["to"], d["date"], d["cargo"]) == ("INNSA", "RUMOW", DEPARTURE, "container")
     by = {c["corridor"]: c for c in d["corridors"]}
     assert by["suez-novorossiysk-rail"]["days_p50"] == 29.5
-    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2785.0
+    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2888.0  # with the Black Sea war-risk premium
+    assert {s["chokepoint"] for s in d["chokepoints"]} == {"red-sea", "hormuz", "black-sea"}
     assert d["geojson"]["type"] == "FeatureCollection"
     lines = [f for f in d["geojson"]["features"] if f["geometry"]["type"] == "LineString"]
     assert {f["properties"]["corridor"] for f in lines} == set(by)
@@ -112,9 +113,10 @@ def test_corridors_values(client: TestClient):
 
 def test_settlement_values(client: TestClient):
     d = client.get("/api/settlement").json()
-    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push", "trade_only"]
     first = d["scenarios"][0]["rows"][0]
-    assert (first["period"], first["kind"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert (first["period"], first["flows"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert first["balance"] == "modelled" and d["scenarios"][0]["band"]["rows"][0]["period"] == "FY2022-23"
     assert first["closing_inr"] == pytest.approx(first["opening_inr"] + first["inflow_inr"] - first["outflows_inr"])
     one = client.get("/api/settlement", params={"scenario": "export_push"}).json()
     assert [s["scenario"] for s in one["scenarios"]] == ["export_push"]

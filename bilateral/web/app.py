@@ -1,9 +1,11 @@
-"""The read-only dashboard: FastAPI app with a JSON API under /api and HTML pages with Plotly charts.
+"""The read-only dashboard: FastAPI routes, a JSON API under /api and HTML pages with Plotly charts.
 
 ``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
-exists and holds the embedded release first). Everything the pages show comes from the same
-cached service calls the API answers from. plotly.js is served from the installed plotly
-package and the world outlines from this package, so the app works with no internet.
+exists and holds the embedded release first). This module is the interface only: it checks each
+request (:mod:`bilateral.web.validate`), asks the cached service for a view (:mod:`bilateral.views`)
+and renders it: a page draws the view's figures and charts with a template, its API twin answers the
+view's JSON. plotly.js is served from the installed plotly package and the static files (chart
+script, style sheet, world outlines) from ``bilateral/views/static``, so the app works with no internet.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import threading
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
@@ -26,11 +26,14 @@ from pydantic import BaseModel, Field
 
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
-from bilateral.web import charts, validate
+from bilateral.views import formats
+from bilateral.views.assets import STATIC_PACKAGE, plotly_js
+from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
+from bilateral.web import validate
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "money_bn", "plotly_js"]
+__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -56,18 +59,6 @@ PLOTLY_URL = "/vendor/plotly.min.js"
 
 PairQ = Annotated[str, Query(max_length=20, description="Reporter and partner as ISO3, e.g. IND-RUS.")]
 PeriodQ = Annotated[str | None, Query(max_length=20, description="FY2024-25 or CY2022 (default: latest).")]
-
-_plotly_lock = threading.Lock()
-_plotly_cache: list[bytes] = []
-
-
-def plotly_js() -> bytes:
-    """plotly.min.js from the installed plotly package (read once)."""
-    with _plotly_lock:
-        if not _plotly_cache:
-            _plotly_cache.append(resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes())
-        return _plotly_cache[0]
-
 
 class SecurityHeaders:
     """ASGI middleware adding the security headers to every response."""
@@ -136,7 +127,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(packages=[("bilateral.web", "static")]), name="static")
+    app.mount("/static", StaticFiles(packages=[(STATIC_PACKAGE, "static")]), name="static")
 
     @app.exception_handler(BilateralError)
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
@@ -214,8 +205,8 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                              validate.check_hs_codes(product), top, exclude_sanction_risk)
 
     @app.get("/api/corridors", tags=["corridors"])
-    def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "INNSA",
-                      destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "Moscow",
+    def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_ORIGIN,
+                      destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_DESTINATION,
                       when: Annotated[date | None, Query(alias="date", description="Departure (default today).")] = None,
                       scenario: Annotated[list[str] | None, Query(description="Scenario switches.")] = None,
                       cargo: Annotated[str, Query(pattern="^(container|tanker)$")] = "container") -> Response:
@@ -248,12 +239,11 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     def page_overview(request: Request, pair: str = DEFAULT_PAIR, period: str | None = None) -> HTMLResponse:
         p = validate.check_pair(pair)
         per = validate.check_period(period)
-        ov = svc.overview(p, per).data
+        view = svc.overview(p, per).value
+        ov = view.data
         ind = svc.indicators(p, per).data["indicators"]
         series = [r["period"] for r in ov.get("series") or []]
-        cs = [charts.overview_series(ov), charts.overview_composition(ov, "exports"),
-              charts.overview_composition(ov, "imports")]
-        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=cs,
+        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=view.charts,
                                   periods=series[::-1], indicators=ind))
 
     @app.get("/target", response_class=HTMLResponse, include_in_schema=False)
@@ -261,9 +251,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                     by: str | None = None) -> HTMLResponse:
         p = validate.check_pair(pair)
         usd = _float_or_none(target_usd, "target_usd")
-        tr = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).data
-        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=tr,
-                                  charts=[charts.target_fan(tr)]))
+        view = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).value
+        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=view.data,
+                                  charts=view.charts))
 
     @app.get("/potential", response_class=HTMLResponse, include_in_schema=False)
     def page_potential(request: Request, pair: str = DEFAULT_PAIR, sector: str | None = None,
@@ -273,14 +263,13 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         p = validate.check_pair(pair)
         n = _int_or_default(top, DEFAULT_TOP, "top")
         sec = validate.check_sector(sector)
-        pr = svc.potential(p, sec, (), n, False).data
-        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=pr,
-                                  sector=sec or "", top=n, sectors=titles(),
-                                  charts=[charts.potential_products(pr), charts.potential_sectors(pr)]))
+        view = svc.potential(p, sec, (), n, False).value
+        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=view.data,
+                                  sector=sec or "", top=n, sectors=titles(), charts=view.charts))
 
     @app.get("/corridors", response_class=HTMLResponse, include_in_schema=False)
-    def page_corridors(request: Request, pair: str = DEFAULT_PAIR, origin: str = "INNSA",
-                       destination: str = "Moscow", when: Annotated[str | None, Query(alias="date")] = None,
+    def page_corridors(request: Request, pair: str = DEFAULT_PAIR, origin: str = DEFAULT_ORIGIN,
+                       destination: str = DEFAULT_DESTINATION, when: Annotated[str | None, Query(alias="date")] = None,
                        scenario: Annotated[list[str] | None, Query()] = None,
                        cargo: str = "container") -> HTMLResponse:
         from bilateral.corridors.legs import places
@@ -290,22 +279,21 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         d = _date_or_none(when)
         if cargo not in ("container", "tanker"):
             raise WebInputError(f"unknown cargo {cargo[:20]!r}; use container or tanker", "cargo")
-        cmp = _corridors(svc, origin, destination, d, scenario, cargo).data
+        view = _corridors(svc, origin, destination, d, scenario, cargo).value
+        cmp = view.data
         return HTMLResponse(_page(env, "corridors.html", request, title="Corridors", pair=p, cmp=cmp,
                                   places=sorted(places().values(), key=lambda x: x.name), scenarios=SCENARIOS,
-                                  chosen=set(cmp.get("scenarios") or []),
-                                  charts=[charts.corridor_map(cmp, cmp["geojson"]), charts.corridor_bars(cmp)]))
+                                  chosen=set(cmp.get("scenarios") or []), charts=view.charts))
 
     @app.get("/settlement", response_class=HTMLResponse, include_in_schema=False)
     def page_settlement(request: Request, pair: str = DEFAULT_PAIR, scenario: str | None = None) -> HTMLResponse:
+        from bilateral.views.settlement import scenario_names
+
         p = validate.check_pair(pair)
         sc = validate.check_settlement_scenario(scenario)
-        run = svc.settlement(p, sc, None, None).data
-        from bilateral.web.adapters import settlement_scenarios
-
-        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=run,
-                                  scenario=sc or "", scenario_names=settlement_scenarios(),
-                                  charts=[charts.settlement_paths(run)]))
+        view = svc.settlement(p, sc, None, None).value
+        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=view.data,
+                                  scenario=sc or "", scenario_names=scenario_names(), charts=view.charts))
 
     @app.get("/agenda", response_class=HTMLResponse, include_in_schema=False)
     def page_agenda(request: Request, pair: str = DEFAULT_PAIR, pillar: str | None = None,
@@ -313,10 +301,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         from bilateral.agenda.schema import PILLARS, STATUSES
 
         p = validate.check_pair(pair)
-        ag = _agenda(svc, pillar or None, status or None).data
-        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=ag, pillars=PILLARS,
-                                  statuses=STATUSES, pillar=pillar or "", status=status or "",
-                                  charts=[charts.agenda_timeline(ag["commitments"])]))
+        view = _agenda(svc, pillar or None, status or None).value
+        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=view.data, pillars=PILLARS,
+                                  statuses=STATUSES, pillar=pillar or "", status=status or "", charts=view.charts))
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
     def page_check(request: Request, pair: str = DEFAULT_PAIR) -> HTMLResponse:
@@ -426,40 +413,4 @@ def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
 
     return env.get_template(template).render(
         request_path=request.url.path, pages=PAGES, link=link, known_pairs=_known_pairs(), plotly_url=PLOTLY_URL,
-        topojson_url=TOPOJSON_URL, fmt=_Formats, esc=html.escape, dumps=json.dumps, **ctx)
-
-
-def money_bn(v: float | None) -> str:
-    """US$ billions with the sign before the currency: -US$50.88 bn."""
-    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
-
-
-class _Formats:
-    """Number formats for the templates."""
-
-    @staticmethod
-    def bn(v: float | None) -> str:
-        return money_bn(v)
-
-    @staticmethod
-    def mn(v: float | None) -> str:
-        return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e6:,.1f} mn"
-
-    @staticmethod
-    def pct(v: float | None, nd: int = 1) -> str:
-        return "—" if v is None else f"{v * 100:.{nd}f}%"
-
-    @staticmethod
-    def num(v: float | None, nd: int = 1) -> str:
-        return "—" if v is None else f"{v:,.{nd}f}"
-
-    @staticmethod
-    def unit(v: float | None, unit: str) -> str:
-        """An indicator's value in its unit: US$ as billions, shares and ratios as percent, indices as numbers."""
-        if v is None:
-            return "—"
-        if unit == "US$":
-            return money_bn(v)
-        if unit.startswith(("share", "ratio")):
-            return f"{v * 100:.1f}%" + (" a year" if "per year" in unit else "")
-        return f"{v:,.3f}"
+        topojson_url=TOPOJSON_URL, fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)

@@ -102,7 +102,7 @@ def check_level(level: int) -> int:
 
 def check_source(name: str | None) -> str | None:
     """A source the precedence file lists (official, embedded, eidb, comtrade, baci, mirror); None: best per figure."""
-    from bilateral.web.adapters import source_names
+    from bilateral.views.overview import source_names
 
     if name is None or name == "":
         return None
@@ -151,11 +151,11 @@ def check_scenario_names(names: list[str] | None) -> tuple[str, ...]:
 
 def check_settlement_scenario(name: str | None) -> str | None:
     """A shipped settlement scenario name (never a file)."""
-    from bilateral.web.adapters import settlement_scenarios
+    from bilateral.views.settlement import scenario_names
 
     if name is None or name == "":
         return None
-    known = settlement_scenarios()
+    known = scenario_names()
     if name not in known:
         raise WebInputError(f"unknown scenario {name[:40]!r}; use one of {', '.join(known)}", "scenario")
     return name
