@@ -461,6 +461,16 @@ def test_one_year_of_baci_prints_the_required_growth(tmp_path: Path):
     obj = json.loads(j.stdout)
     assert j.exit_code == 0 and obj["required_cagr"] == pytest.approx(required) and obj["forecast"] == []
     assert obj["achieved_cagr_span"] is None and math.isclose(obj["base"]["total_trade_usd"], total)
+    from fastapi.testclient import TestClient
+
+    from bilateral.web.app import create_app
+
+    with TestClient(create_app(Path(store))) as client:  # the dashboard degrades the same way
+        q = {"pair": "DEU-RUS", "target_usd": 20e9, "by": "2030"}
+        api = client.get("/api/target", params=q).json()
+        assert api["p_reach"] is None and api["required_cagr"] == pytest.approx(required)
+        page = client.get("/target", params=q)
+        assert page.status_code == 200 and "No forecast: a forecast needs at least 5 years" in page.text
 
 
 def test_a_target_below_the_base_is_answered_not_a_traceback(tmp_path) -> None:

@@ -113,15 +113,26 @@ def _overview(view: View[Any]) -> Section:
 
 def _target(view: View[Any]) -> Section:
     tr = view.data
+    goal, pr = tr.get("goal"), tr.get("p_reach")
+    required = _pct(tr["required_cagr"])
+    if goal and goal.get("required_cagr_when_set") is not None:
+        required += f" ({_pct(goal['required_cagr_when_set'])} when set, from {goal['set_base_period']})"
+    chance = (f"{_pct(pr['chosen'], 0)} ({pr['model']}; competitive models {_pct(pr['low'], 0)}–{_pct(pr['high'], 0)})"
+              if pr else "no forecast")
     kpis = (("Target", f"{_bn(tr['target']['usd'])} by {tr['target']['period']}"),
             ("Base", f"{_bn(tr['base']['total_trade_usd'])} in {tr['base']['period']}"),
-            ("Required growth a year", _pct(tr["required_cagr"])),
+            ("Required growth a year", required),
             ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"])),
-            ("Chance of reaching it", f"{_pct(tr['p_reach']['chosen'], 0)} (models {_pct(tr['p_reach']['low'], 0)}–"
-                                      f"{_pct(tr['p_reach']['high'], 0)})"),
+            ("Chance of reaching it", chance),
             ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd"))))
     notes = tuple(tr.get("notes") or ())
-    if tr["target"].get("source"):
+    if tr.get("forecast_missing"):
+        notes = (f"No forecast: {tr['forecast_missing']}.",) + notes
+    if goal:
+        again = f"; reaffirmed {goal['reaffirmed_on']}, {goal['reaffirmed_at']}" if goal.get("reaffirmed_on") else ""
+        notes = (f"Goal set {goal['set_on']}, {goal['set_at']}{again}. Sources: {goal['url']}"
+                 + (f", {goal['reaffirmed_url']}" if goal.get("reaffirmed_url") else ""),) + notes
+    elif tr["target"].get("source"):
         notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}",) + notes
     return Section("target", "On track for the target?", kpis, view.charts, notes=notes, data=tr)
 

@@ -147,7 +147,9 @@ def target_fan(tr: Mapping[str, Any]) -> Chart:
                          "y": [f[hi] / BN for f in fc] + [f[lo] / BN for f in fc][::-1], "fill": "toself",
                          "fillcolor": f"rgba(31,119,180,{alpha})", "line": {"width": 0}, "name": name,
                          "hoverinfo": "skip"})
-        data.append({"type": "scatter", "mode": "lines+markers", "name": "forecast median", "x": fx,
+        pr = tr.get("p_reach") or {}
+        name = f"forecast median ({pr['model']}, {pr['scheme']} intervals)" if pr else "forecast median"
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": fx,
                      "y": [f["median"] / BN for f in fc], "line": {"color": EXPORTS_COLOUR, "dash": "dot"}})
     data.append({"type": "scatter", "mode": "lines+markers", "name": "actual total trade", "x": hx,
                  "y": [h["total_trade_usd"] / BN for h in hist], "line": {"color": "#333"}})
