@@ -93,7 +93,6 @@ class Draws:
     scheme: Scheme
     log_total: np.ndarray
     calibrated_on: int = 0  # earlier outcomes behind an 'empirical' recalibration (0: none applied)
-    components: dict[str, np.ndarray] | None = None  # US$ draws per component (the component method, Gaussian)
 
 
 def candidate_draws(model: str, scheme: Scheme, *, log_totals: Sequence[float] | np.ndarray, pulses: Sequence[int],
@@ -101,17 +100,15 @@ def candidate_draws(model: str, scheme: Scheme, *, log_totals: Sequence[float] |
                     recalibration: Recalibration | None = None) -> Draws:
     """Draws of candidate ``model`` under ``scheme`` (``empirical`` needs ``recalibration``; without it, Gaussian)."""
     heavy = scheme == "student_t"
-    comp = None
     if model == COMPONENTS:
         if components is None:
             raise ValueError("the component method needs its components")
-        comp = component_draws(components, prices, horizon, sims, seed, heavy)
-        log_total = np.log(add(comp))
+        log_total = np.log(add(component_draws(components, prices, horizon, sims, seed, heavy)))
     else:
         log_total = total_paths(log_totals, pulses, model, horizon, sims, seed, heavy)  # type: ignore[arg-type]
     if scheme == "empirical" and recalibration is not None:
-        return Draws(model, scheme, recalibration.apply(log_total), recalibration.n, comp)
-    return Draws(model, scheme, log_total, 0, comp)
+        return Draws(model, scheme, recalibration.apply(log_total), recalibration.n)
+    return Draws(model, scheme, log_total)
 
 
 def summary(draws: np.ndarray, periods: Sequence[str], with_mean: bool = True) -> list[ForecastYear]:
