@@ -307,6 +307,9 @@ def test_services_feed_other_ports_to_their_hub(origin: str, destination: str, c
     assert [x.service for x in planned if x.mode == "deep_sea"] == [legs.service_for(corridor).service]  # type: ignore[union-attr]
     c = compare(origin, destination, MARCH).corridor(corridor)
     assert ("transshipment" in c.risks) == bool(feeder)
+    svc = legs.service_for(corridor).service  # type: ignore[union-attr]
+    assert [(x.service, x.transshipment) for x in c.legs if x.mode != "rail_1520"] == (
+        [(svc, True), (svc, False)] if feeder else [(svc, False)])
 
 
 def _with(monkeypatch: pytest.MonkeyPatch, **values: float) -> None:

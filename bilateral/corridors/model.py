@@ -45,6 +45,7 @@ from bilateral.corridors.legs import (
     place,
     places,
     season,
+    service_for,
 )
 from bilateral.corridors.network import NSR, PlannedLeg, detour, plan
 from bilateral.corridors.seasonality import check_scenarios, forced_states, nsr_window
@@ -81,6 +82,10 @@ class LegResult:
     source: str
     #: the line drawn on a map: searoute's lane for sea legs, the two ends for land legs (schematic)
     geometry: tuple[tuple[float, float], ...] = field(repr=False, default=())
+    #: the sea service sailed (services.csv), or the one this feeder leg carries the box to
+    service: str | None = None
+    #: a feeder leg to the service's hub: the box is transshipped at its end
+    transshipment: bool = False
 
     @property
     def schematic(self) -> bool:
@@ -89,7 +94,7 @@ class LegResult:
     def to_dict(self) -> dict[str, Any]:
         return {"from": self.a, "to": self.b, "from_name": self.a_name, "to_name": self.b_name,
                 "mode": self.mode, "distance_km": round(self.distance_km, 1), "passages": list(self.passages),
-                "source": self.source}
+                "service": self.service, "transshipment": self.transshipment, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -352,7 +357,9 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, states
     ids = places()
     leg_results = tuple(LegResult(leg.a, leg.b, ids[leg.a].name, ids[leg.b].name, leg.mode, leg.distance_km,
                                   leg.passages, leg.source,
-                                  leg.sea.coords if leg.sea else (ids[leg.a].lonlat, ids[leg.b].lonlat))
+                                  leg.sea.coords if leg.sea else (ids[leg.a].lonlat, ids[leg.b].lonlat),
+                                  leg.service or (service_for(defn.corridor).service  # type: ignore[union-attr]
+                                                  if leg.transshipment else None), leg.transshipment)
                         for leg in legs)
     common: dict[str, Any] = {
         "corridor": defn.corridor, "label": defn.label, "cargo": defn.cargo,
