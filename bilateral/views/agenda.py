@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from datetime import date
     from pathlib import Path
 
-    from bilateral.agenda.claims import ClaimCheck
+    from bilateral.agenda.claims import ClaimCheck, Prepared
     from bilateral.agenda.registry import Registry
     from bilateral.harmonise.pairs import Pair
     from bilateral.store.db import Store
@@ -33,10 +33,16 @@ def agenda(store_path: Path | None, pillar: str | None, status: str | None) -> V
     return View("agenda", reg, data, (charts.agenda_timeline(data["commitments"]),))
 
 
-def check(store: Store, text: str, when: date | None, pair: Pair) -> View[list[ClaimCheck]]:
-    """Every quantitative claim of an article with its verdict, our figure and its source."""
-    from bilateral.agenda.claims import check_text
+def check(store: Store, text: str | Prepared, when: date | None, pair: Pair) -> View[list[ClaimCheck]]:
+    """Every quantitative claim of an article (text, HTML, or already prepared) with its verdict, figure and source.
 
-    checks = check_text(store, text, date=when, pair=pair)
-    data = {"pair": pair.label, "date": when.isoformat() if when else None, "claims": [c.to_dict() for c in checks]}
+    Pass a :class:`~bilateral.agenda.claims.Prepared` (read and extracted beforehand) to keep the
+    parsing out of whatever lock guards the store: only the judging reads it.
+    """
+    from bilateral.agenda.claims import Prepared, judge, prepare
+
+    prepared = text if isinstance(text, Prepared) else prepare(text, when, pair=pair)
+    checks = judge(store, prepared)
+    day = prepared.date
+    data = {"pair": pair.label, "date": day.isoformat() if day else None, "claims": [c.to_dict() for c in checks]}
     return View("check", checks, data)

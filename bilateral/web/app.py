@@ -33,7 +33,7 @@ from bilateral.web import validate
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app"]
+__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "PAGES", "SECURITY_HEADERS", "CheckBodyLimit", "create_app"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -50,8 +50,14 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 PAGES: tuple[tuple[str, str], ...] = (("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
                                       ("/corridors", "Corridors"), ("/settlement", "Settlement"),
                                       ("/agenda", "Agenda"), ("/check", "Claim check"))
-#: largest form body the claim-check page reads (bytes)
-MAX_FORM_BYTES = 200_000
+#: largest request body the claim-check routes (/check, /api/check) read, in bytes: a larger one is
+#: refused with 413 before it is read (by its Content-Length, or as soon as a chunked body passes it).
+#: It leaves room for a CHECK_ARTICLE_MAX article once JSON- or form-encoded.
+CHECK_BODY_MAX = 640 * 1024
+#: longest article the claim checker reads, in characters (a 200 kB article fits); longer: 413
+CHECK_ARTICLE_MAX = 256 * 1024
+#: the routes whose bodies :class:`CheckBodyLimit` caps
+CHECK_ROUTES = frozenset({"/check", "/api/check"})
 #: default number of products on the potential page
 DEFAULT_TOP = 20
 TOPOJSON_URL = "/static/topojson/"
@@ -81,15 +87,90 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class CheckBodyLimit:
+    """ASGI middleware: the claim-check routes' bodies are capped at CHECK_BODY_MAX before they are read.
+
+    A Content-Length above the cap is answered 413 at once; a body without one is read chunk by
+    chunk and refused (413) as soon as it passes the cap, so no more than the cap is ever held.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in CHECK_ROUTES:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > CHECK_BODY_MAX):
+            await self._refuse(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > CHECK_BODY_MAX:
+                await self._refuse(scope, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: dict[str, Any], send: Any) -> None:
+        msg = (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker reads articles of up to "
+               f"{CHECK_ARTICLE_MAX:,} characters")
+        if str(scope.get("path", "")).startswith("/api/"):
+            body, ctype = json.dumps({"detail": msg, "field": "text"}).encode(), b"application/json"
+        else:
+            page = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>"
+            body, ctype = page.encode(), b"text/html; charset=utf-8"
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _article_text(text: str) -> str:
+    """The article from a check request: not empty (422), not longer than CHECK_ARTICLE_MAX (413)."""
+    if len(text) > CHECK_ARTICLE_MAX:
+        raise ArticleTooLarge(f"the article is {len(text):,} characters; at most {CHECK_ARTICLE_MAX:,} are checked")
+    return validate.check_text(text)
+
+
+class ArticleTooLarge(WebInputError):
+    """An article longer than CHECK_ARTICLE_MAX (answered 413)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "text")
+
+
 class ClaimRequest(BaseModel):
     """An article to check: its text, its date (resolves 'last year'), the pair it is about."""
 
-    text: str = Field(..., max_length=validate.CLAIM_TEXT_MAX, description="The article's text (or HTML).")
+    text: str = Field(..., description="The article's text or HTML (read as `bilateral check` reads a file; at most "
+                      f"{CHECK_ARTICLE_MAX:,} characters, the request at most {CHECK_BODY_MAX:,} bytes).")
     date: dt.date | None = Field(None, description="The article's date, e.g. 2025-12-05 (default: found in the text).")
     pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
 
 
 def _status_of(exc: BilateralError) -> int:
+    if isinstance(exc, ArticleTooLarge):
+        return 413
     if isinstance(exc, WebInputError):
         return 422
     if isinstance(exc, NotAvailableError):
@@ -126,6 +207,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                   description="Read-only JSON API behind the bilateral dashboard: every figure names its source.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc
+    app.add_middleware(CheckBodyLimit)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(packages=[(STATIC_PACKAGE, "static")]), name="static")
 
@@ -230,8 +312,12 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
 
     @app.post("/api/check", tags=["agenda"])
     def api_check(req: Annotated[ClaimRequest, Body()]) -> Response:
-        """Every quantitative claim of an article with its verdict, our figure and its source."""
-        return _json(svc.check(validate.check_text(req.text), validate.check_date(req.date, "date"),
+        """Every quantitative claim of an article (text or HTML) with its verdict, our figure and its source.
+
+        The body is capped at CHECK_BODY_MAX bytes (413 before it is read); the article is read as
+        `bilateral check` reads a file (HTML converted, scripts ignored, the publication date kept).
+        """
+        return _json(svc.check(_article_text(req.text), validate.check_date(req.date, "date"),
                                validate.check_pair(req.pair)).body)
 
     # -- pages --------------------------------------------------------------------------------------
@@ -315,12 +401,10 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     async def page_check_post(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            raise WebInputError(f"the form is larger than {MAX_FORM_BYTES} bytes", "text")
+        body = await request.body()  # at most CHECK_BODY_MAX bytes (CheckBodyLimit)
         form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         p = validate.check_pair((form.get("pair") or [DEFAULT_PAIR])[0])
-        text = validate.check_text((form.get("text") or [""])[0])
+        text = _article_text((form.get("text") or [""])[0])
         when_text = (form.get("date") or [""])[0].strip()
         when = _date_or_none(when_text)
         res = await run_in_threadpool(svc.check, text, when, p)

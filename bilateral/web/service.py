@@ -158,7 +158,13 @@ class Service:
         return self._cached(("agenda", pillar, status), lambda: agenda_view.agenda(self.store_path, pillar, status))
 
     def check(self, text: str, when: date | None, pair: str) -> Result:
-        """Claim checks are not cached (every article differs); they still take the store lock."""
+        """Claim checks are not cached (every article differs).
+
+        Reading and extracting run outside the store lock; only the judging (the store's reads) takes it.
+        """
+        from bilateral.agenda.claims import prepare
+
+        prepared = prepare(text, when, pair=parse_pair(pair))
         with self._lock:
-            view = agenda_view.check(self.store, text, when, parse_pair(pair))
+            view = agenda_view.check(self.store, prepared, when, parse_pair(pair))
         return Result(view, view.data, to_json_bytes(view.data))

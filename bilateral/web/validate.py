@@ -25,8 +25,8 @@ MAX_TOP = 200
 #: longest place name or code accepted for a corridor end
 PLACE_MAX = 60
 _PLACE = re.compile(r"^[^\W\d_][\w .'()\-\u2013]*$")
-#: longest article the claim checker takes (characters)
-CLAIM_TEXT_MAX = 50_000
+#: longest article the claim checker takes (characters; the web app answers a longer one 413)
+CLAIM_TEXT_MAX = 262_144
 #: corridor departure dates outside these years are refused (the seasonal calendars cover them)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: largest target accepted (US$): a thousand times world trade is no target
