@@ -270,6 +270,19 @@ def test_page_message_speaks_of_fields():
                         "baci FILE --years 2024`") == (
         "no target on file; give the Target field and the By field (e.g. the By field 2030); or load `bilateral "
         "ingest baci FILE --years 2024`")
+    assert page_message("set another path with --brent (see `--backtest`)", "target") == (
+        "set another path with `bilateral target --brent` (see `bilateral target --backtest`)")
+
+
+@pytest.mark.parametrize("path", ["/", "/target", "/potential", "/settlement"])
+def test_pages_name_no_option(store_path: Path, path: str):
+    """Notes on the pages (from the models, written for the CLI too) name the page's fields, never an option."""
+    with open_store(store_path, read_only=True) as s:
+        page = TestClient(create_app(store=s)).get(path, params={"pair": "IND-RUS"})
+    assert page.status_code == 200
+    main = re.sub(r"<script.*?</script>", "", page.text.split("<main>")[1], flags=re.S)
+    text = re.sub(r"`[^`]*`", "", re.sub(r"<[^>]+>", " ", main))
+    assert not re.search(r"(?<![\w`-])--[a-z]", text), re.findall(r".{80}--[a-z].{20}", text)
 
 
 def test_selector_lists_pairs_with_periods_and_follows_the_pair(pair_store: Path):

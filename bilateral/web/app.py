@@ -227,7 +227,8 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         except WebInputError:
             asked = DEFAULT_PAIR
         return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status,
-                                  message=page_message(msg), pair=asked, typed=typed,
+                                  message=page_message(msg, PAGE_COMMANDS.get(request.url.path, "")), pair=asked,
+                                  typed=typed,
                                   pair_hint=getattr(exc, "pair_hint", None)), status_code=status)
 
     # -- static assets from other packages ----------------------------------------------------------
@@ -502,15 +503,31 @@ OPTION_FIELDS: dict[str, str] = {
 _OPTION = re.compile(r"--[a-z][a-z-]*")
 
 
-def page_message(message: str) -> str:
-    """A report's message as a page shows it: options become the page's fields; commands in backticks stay.
+#: the command each page answers as (what a page names when an option has no field on it)
+PAGE_COMMANDS: dict[str, str] = {"/": "overview", "/target": "target", "/potential": "potential",
+                                 "/corridors": "corridors", "/settlement": "settlement", "/agenda": "agenda",
+                                 "/check": "check"}
 
-    A command in backticks (``bilateral ingest baci FILE``) is what would load more data, which no page
-    does, so it is kept whole.
+
+def page_message(message: str, command: str = "") -> str:
+    """A report's message as a page shows it: an option becomes the page's field, or the command that has it.
+
+    ``--period`` reads "the Period field"; an option no page has (``--brent``) reads as the command that
+    takes it (`` `bilateral target --brent` ``), when ``command`` names it. A command in backticks
+    (``bilateral ingest baci FILE``) is what would load more data, which no page does: kept whole.
     """
+    def option(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in OPTION_FIELDS:
+            return OPTION_FIELDS[name]
+        return f"`bilateral {command} {name}`" if command else name[2:]
+
     parts = message.split("`")
-    for i in range(0, len(parts), 2):  # outside backticks
-        parts[i] = _OPTION.sub(lambda m: OPTION_FIELDS.get(m.group(0), m.group(0)[2:]), parts[i])
+    for i in range(len(parts)):
+        if i % 2 == 0:  # outside backticks
+            parts[i] = _OPTION.sub(option, parts[i])
+        elif parts[i].startswith("--") and command:  # an option alone in backticks: the command that takes it
+            parts[i] = f"bilateral {command} {parts[i]}"
     return "`".join(parts)
 
 
@@ -540,4 +557,5 @@ def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
 
     return env.get_template(template).render(
         request_path=request.url.path, pages=PAGES, link=link, selector=_selector(request, pair), plotly_url=PLOTLY_URL,
+        fields=lambda text: page_message(str(text), PAGE_COMMANDS.get(request.url.path, "")),
         topojson_url=TOPOJSON_URL, fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)
