@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
+from bilateral.cli_common import MODEL_PERIOD, FormatOpt, OutOpt, PairOpt, StoreOpt, emit, output_path, run, text_file
 
 __all__ = ["register"]
 
@@ -17,14 +17,25 @@ DEFAULT_TO = "FY2029-30"  # the summit's target year
 INR_BN = 1e9
 USD_BN = 1e9
 
+def _scenario(value: object) -> str:
+    """A shipped scenario's name (the model checks it), or a YAML file (checked here as a readable text file)."""
+    text = str(value)
+    if Path(text).suffix.lower() in (".yml", ".yaml") or Path(text).exists():
+        text_file("scenario file")(text)
+    return text
+
+
 ScenarioOpt = Annotated[
     str | None,
-    typer.Option("--scenario", help="A shipped scenario (status_quo, more_rupee_invoicing, export_push) or a YAML "
+    typer.Option("--scenario", parser=_scenario,
+        help="A shipped scenario (status_quo, more_rupee_invoicing, export_push) or a YAML "
                                     "file of scenarios; default: the three shipped ones."),
 ]
-FromOpt = Annotated[str, typer.Option("--from", help="First period shown, e.g. FY2022-23 (or CY2022).")]
-ToOpt = Annotated[str, typer.Option("--to", help="Last period; years after the last official one are projected.")]
-ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write the balance path: PATH.png or PATH.html "
+FromOpt = Annotated[str, typer.Option("--from", parser=MODEL_PERIOD, help="First period shown, e.g. FY2022-23 (or CY2022).")]
+ToOpt = Annotated[str, typer.Option("--to", parser=MODEL_PERIOD,
+    help="Last period; years after the last official one are projected.")]
+ChartOpt = Annotated[Path | None, typer.Option("--chart", parser=output_path("--chart"),
+    help="Write the balance path: PATH.png or PATH.html "
                                                                "(interactive, plotly.js inlined).")]
 
 

@@ -6,10 +6,13 @@ from typing import Annotated
 
 import typer
 
+from bilateral.cli_common import choice
+
 __all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
 
 EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; needs "
+    "--engine", parser=choice(("duckdb", "spark"), name="engine"),
+        help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; needs "
                      "the spark extra of bilateral and Java 17+). See docs/spark.md.")]
 SparkMasterOpt = Annotated[str, typer.Option(
     "--spark-master", help="Spark master URL with --engine spark: local[*], spark://HOST:7077, yarn, k8s://…")]

@@ -324,7 +324,7 @@ def ingest(store: Store, path: Path, *, quarantine_path: Path | None = None) -> 
         for record, parsed in todo:
             n = store.replace_release(con, record, {"flows": to_table("flows", parsed.rows)})
             result.loaded.append({"release": record.release, "rows": n, "file": record.file})
-    if quarantine_path is not None:
-        result.rejected = quarantine.write(quarantine_path, rejections)
-        result.quarantine = str(quarantine_path)
+        if quarantine_path is not None:  # before the commit: a quarantine that cannot be written loads nothing
+            result.rejected = quarantine.write(quarantine_path, rejections)
+            result.quarantine = str(quarantine_path)
     return result
