@@ -16,6 +16,7 @@ import typer
 from bilateral.cli_common import (
     COUNTRY,
     INTERRUPTED_EXIT,
+    NOTHING_LOADED,
     YEARS,
     BilateralGroup,
     FormatOpt,
@@ -324,7 +325,7 @@ def ingest_baci(
         _ingest(fmt, out, store, lambda s: baci.ingest(s, path, years=wanted, quarantine_path=quarantine),
                 spinner=f"loading BACI from {path}")
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @ingest_app.command("eidb")
@@ -344,7 +345,7 @@ def ingest_eidb(
         _ingest(fmt, out, store, lambda s: eidb.ingest(s, path, quarantine_path=quarantine),
                 spinner=f"loading EIDB files from {path}")
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @ingest_app.command("comtrade")
@@ -376,7 +377,7 @@ def ingest_comtrade(
         flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
         _ingest(fmt, out, store, lambda s: comtrade.ingest(s, reporter, partner, wanted, flows, level, client))
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @_app.command()
@@ -492,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         command = _app if words and words[0] in CORE_COMMANDS else _full_app()
         command(args=args, prog_name="bilateral")
     except KeyboardInterrupt:  # before the app took over (while importing)
-        typer.echo("interrupted", err=True)
+        typer.echo(NOTHING_LOADED if args[:1] == ["ingest"] else "interrupted", err=True)
         sys.exit(INTERRUPTED_EXIT)
 
 

@@ -374,12 +374,16 @@ class BilateralGroup(TyperGroup):
             code = rv if isinstance(rv, int) else 0
         except click.exceptions.Exit as exc:
             code = exc.exit_code
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # typer's own Ctrl-C handling, silent otherwise
+                loading = list(args if args is not None else sys.argv[1:])[:1] == ["ingest"]
+                click.echo(NOTHING_LOADED if loading else INTERRUPTED, err=True)
         except click.ClickException as exc:
             click.echo(usage_line(exc) if isinstance(exc, click.UsageError) else f"error: {_one_line(exc.format_message())}",
                        err=True)
             code = USAGE_EXIT if isinstance(exc, click.UsageError) else exc.exit_code
-        except click.Abort:
-            click.echo("interrupted", err=True)
+        except (click.Abort, KeyboardInterrupt):
+            loading = list(args if args is not None else sys.argv[1:])[:1] == ["ingest"]
+            click.echo(NOTHING_LOADED if loading else INTERRUPTED, err=True)
             code = INTERRUPTED_EXIT
         except BrokenPipeError:
             _quiet_stdout()
@@ -389,20 +393,27 @@ class BilateralGroup(TyperGroup):
         return code
 
 
-def _interrupted() -> NoReturn:
-    typer.echo("interrupted", err=True)
+INTERRUPTED = "interrupted"
+NOTHING_LOADED = "interrupted: nothing was loaded"
+
+
+def _interrupted(message: str = INTERRUPTED) -> NoReturn:
+    typer.echo(message, err=True)
     raise typer.Exit(INTERRUPTED_EXIT)
 
 
-def run(fn: Callable[[], None]) -> None:
-    """Run a command body: BilateralError → one clear line and exit 1; Ctrl-C → 130; a closed pipe → 141, quietly."""
+def run(fn: Callable[[], None], *, interrupted: str = INTERRUPTED) -> None:
+    """Run a command body: BilateralError → one clear line and exit 1.
+
+    Ctrl-C → the ``interrupted`` line and exit 130; a closed pipe → exit 141, quietly.
+    """
     try:
         fn()
     except BilateralError as exc:
         typer.echo(f"error: {_one_line(str(exc))}", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        _interrupted()
+        _interrupted(interrupted)
     except BrokenPipeError:
         _quiet_stdout()
         raise typer.Exit(BROKEN_PIPE_EXIT) from None

@@ -226,6 +226,17 @@ def register(app: typer.Typer) -> None:
                 write_atomic(out, lambda path: pq.write_table(table, path, compression="zstd"))
                 typer.echo(f"{len(df):,} rows written to {out}", err=True)
                 return
+            if fmt_ == "table" and top == 0:  # every cell: plain lines as they are made (rich took minutes)
+                from bilateral.output import stream_table
+
+                stream_table(out, f"RCA (Balassa), {matrix.year}, {len(df):,} exporter × product cells"
+                             + (f" for {exporter.upper()}" if exporter else ""),
+                             [("exporter", "<", 8), ("product", "<", 7), ("exports (US$ mn)", ">", 16), ("RCA", ">", 10)],
+                             ((e, p, f"{v / 1e6:,.2f}", f"{x:.2f}") for e, p, v, x in
+                              df[["exporter", "product", "value", "rca"]].itertuples(index=False, name=None)),
+                             [f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
+                              f"(0–100; {tci.products:,} products)", f"Note: {matrix.caveat}"])
+                return
             rows = df.to_dict("records")
             obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(),
                    "rca": rows}

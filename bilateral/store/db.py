@@ -28,7 +28,7 @@ STORE_FILENAME = "bilateral.duckdb"
 #: how long to wait for another process's write lock on the store before giving up (seconds)
 LOCK_WAIT_ENV = "BILATERAL_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 10.0
-LOCK_POLL_SECONDS = 0.25
+LOCK_POLL_SECONDS = 0.1  # short: a served store is free between requests
 #: the longest wait $BILATERAL_LOCK_WAIT may ask for (an hour): "forever" is not a wait
 MAX_LOCK_WAIT_SECONDS = 3600.0
 #: space kept free beside the store during a write (bytes): freed when the disk fills, so that the
@@ -120,8 +120,16 @@ def _check_path(path: Path, *, read_only: bool) -> None:
         raise _os_error(path, exc) from None
 
 
-def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """Connect; if another process holds the store's lock, say who and wait a bounded time for it."""
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock and did not let go within the wait."""
+
+
+def _connect(path: Path, *, read_only: bool, lock_wait: float | None = None,
+             quiet: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect; if another process holds the store's lock, say who and wait a bounded time for it.
+
+    ``lock_wait``: seconds to wait (default :func:`lock_wait_seconds`); ``quiet``: no "waiting" line.
+    """
     deadline: float | None = None
     while True:
         try:
@@ -132,14 +140,14 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
                 raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
             now = time.monotonic()
             if deadline is None:
-                wait = lock_wait_seconds()
+                wait = lock_wait_seconds() if lock_wait is None else lock_wait
                 deadline = now + wait
-                if wait > 0:
+                if wait > 0 and not quiet:
                     sys.stderr.write(f"store {path} is in use by {holder}; waiting up to {wait:g} s "
                                      f"(set ${LOCK_WAIT_ENV} to change)…\n")
                     sys.stderr.flush()
             if now >= deadline:
-                raise StoreError(
+                raise StoreBusyError(
                     f"store {path} is locked by {holder}, which has it open; wait until it "
                     f"finishes (or raise ${LOCK_WAIT_ENV}), or use another --store") from None
             time.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - now)))
@@ -246,7 +254,8 @@ class Store:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False, lock_wait: float | None = None,
+                 quiet: bool = False) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
         _check_path(self.path, read_only=read_only)
@@ -256,13 +265,20 @@ class Store:
         #: bytes a load about to run expects to write (set by a reader that knows; see :meth:`expect_rows`)
         self.expected_bytes: int | None = None
         try:
-            self.con = _connect(self.path, read_only=read_only)
+            self.con = _connect(self.path, read_only=read_only, lock_wait=lock_wait, quiet=quiet)
         except BaseException:
             if creating:
                 remove_store_files(self.path)
             raise
         try:
-            self._migrate(read_only=read_only)
+            try:
+                self._migrate(read_only=read_only)
+            except duckdb.Error as exc:
+                fault = disk_fault(exc)
+                if fault is not None:
+                    raise
+                raise StoreError(f"store {self.path} cannot be read ({_first_line(exc)}); it is damaged or "
+                                 "was cut short: restore it from a copy, or use another --store") from None
         except BaseException as exc:
             self.con.close()
             if creating:  # a store that could not be created leaves no file behind
@@ -281,6 +297,15 @@ class Store:
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
         self.con.close()
+
+    def data_version(self) -> str:
+        """What the store holds, as a short digest of its schema version and its releases and checksums."""
+        import hashlib
+
+        row = self.con.execute(
+            "SELECT (SELECT max(version) FROM schema_migrations), count(*), "
+            "coalesce(string_agg(release || ':' || checksum, ',' ORDER BY release), '') FROM releases").fetchone()
+        return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
 
     def __enter__(self) -> Store:
         return self
@@ -495,3 +520,71 @@ class Store:
     def query(self, sql: str, params: list[Any] | None = None) -> Any:
         """Run a query; returns a pandas DataFrame."""
         return self.con.execute(sql, params or []).df()
+
+
+def _signature(path: Path) -> tuple[object, ...]:
+    """What a stat tells about the store file and its write-ahead log (changes when anything is written)."""
+    out: list[object] = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+class SharedReader:
+    """A store for a long-running reader (the dashboard) that never keeps other processes out.
+
+    The file is open (read-only) only while requests read it, and closed as soon as none waits, so
+    an ingest in another process gets its write lock between requests. :meth:`moved` says, from a
+    stat alone, whether the file changed since the data were last checked; :meth:`acquire` opens
+    the store and says whether what it holds changed (releases or checksums), so that cached
+    answers can be dropped and the new release served. While a writer holds the lock, ``acquire``
+    with ``wait=False`` raises :class:`StoreBusyError` at once (the caller may answer from its cache,
+    the last committed data); with ``wait=True`` it waits :func:`lock_wait_seconds` first.
+
+    Not thread-safe by itself: callers serialise ``acquire``/``release`` (the dashboard holds one lock).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._signature = _signature(self.path)
+        self.store = Store(self.path, read_only=True)
+        self.version = self.store.data_version()
+        self.store.con.close()
+        self._open = False
+        self._users = 0
+
+    def moved(self) -> bool:
+        """Whether the file changed (by a stat) since its content was last checked."""
+        return _signature(self.path) != self._signature
+
+    def acquire(self, *, wait: bool = True) -> bool:
+        """Open the store if it is closed; True when its content changed since the last check."""
+        changed = False
+        if not self._open:
+            signature = _signature(self.path)
+            fresh = Store(self.path, read_only=True, lock_wait=None if wait else 0.0, quiet=True)
+            self.store.con = fresh.con  # the same Store object: the read layer's caches stay on it
+            self._open = True
+            version = self.store.data_version()
+            self._signature = signature
+            if version != self.version:
+                self.version, changed = version, True
+                self.store.generation += 1  # the read layer's caches key on it
+        self._users += 1
+        return changed
+
+    def release(self, *, keep_open: bool = False) -> None:
+        """Done reading: close the file (letting a writer in) unless ``keep_open`` (another request waits)."""
+        self._users = max(0, self._users - 1)
+        if self._users == 0 and not keep_open:
+            self.close()
+
+    def close(self) -> None:
+        """Close the file (it is opened again by the next :meth:`acquire`)."""
+        if self._open:
+            self.store.con.close()
+            self._open = False

@@ -1,7 +1,9 @@
 """The read-only dashboard: FastAPI app with a JSON API under /api and HTML pages with Plotly charts.
 
-``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
-exists and holds the embedded release first). Everything the pages show comes from the same
+``create_app(store_path)`` opens the store read-only while requests read it and closes it between
+them, so an ingest can run beside the server; after it commits, the next request sees the new
+release (cached answers are dropped). ``bilateral serve`` makes sure the store exists and holds
+the embedded release first. Everything the pages show comes from the same
 cached service calls the API answers from. plotly.js is served from the installed plotly
 package and the world outlines from this package, so the app works with no internet.
 """
@@ -49,6 +51,8 @@ PAGES: tuple[tuple[str, str], ...] = (("/", "Overview"), ("/target", "Target"), 
                                       ("/agenda", "Agenda"), ("/check", "Claim check"))
 #: largest form body the claim-check page reads (bytes)
 MAX_FORM_BYTES = 200_000
+#: seconds a client is told to wait (Retry-After) while an ingest holds the store
+BUSY_RETRY_SECONDS = 5
 #: default number of products on the potential page
 DEFAULT_TOP = 20
 TOPOJSON_URL = "/static/topojson/"
@@ -98,11 +102,21 @@ class ClaimRequest(BaseModel):
     pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
 
 
+def _default_store() -> Path:
+    from bilateral.store.db import default_store_path
+
+    return default_store_path()
+
+
 def _status_of(exc: BilateralError) -> int:
+    from bilateral.store.db import StoreBusyError
+
     if isinstance(exc, WebInputError):
         return 422
     if isinstance(exc, NotAvailableError):
         return 404
+    if isinstance(exc, StoreBusyError):
+        return 503  # an ingest holds the store: try again shortly
     return 400
 
 
@@ -123,11 +137,13 @@ async def _answer(svc: Service, name: str, *args: Any) -> Response:
 
 def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
     """The app over the store at ``store_path`` (opened read-only), or over an open ``store``."""
-    if store is None:
-        from bilateral.store.db import Store
+    reader = None
+    if store is None:  # opened per request, so that an ingest can run beside the server (see SharedReader)
+        from bilateral.store.db import SharedReader
 
-        store = Store(store_path, read_only=True)
-    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
+        reader = SharedReader(store_path if store_path is not None else _default_store())
+        store = reader.store
+    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None, reader)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
     # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
@@ -142,14 +158,15 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
         status = _status_of(exc)
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        headers = {"retry-after": str(BUSY_RETRY_SECONDS)} if status == 503 else None
         if request.url.path.startswith("/api/"):
             content: dict[str, Any] = {"detail": msg}
             if isinstance(exc, WebInputError):
                 content["field"] = exc.field
-            return JSONResponse(content, status_code=status)
+            return JSONResponse(content, status_code=status, headers=headers)
         typed = request.query_params.get("pair", "")[:20]
         return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status, message=msg,
-                                  pair=DEFAULT_PAIR, typed=typed), status_code=status)
+                                  pair=DEFAULT_PAIR, typed=typed), status_code=status, headers=headers)
 
     # -- static assets from other packages ----------------------------------------------------------
     @app.get(PLOTLY_URL, include_in_schema=False)

@@ -13,13 +13,17 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bilateral.web import adapters
+
+if TYPE_CHECKING:
+    from bilateral.store.db import SharedReader
 
 __all__ = ["CACHE_ENTRIES", "Result", "Service", "to_json_bytes"]
 
@@ -65,7 +69,7 @@ def _memo(method: Callable[..., Result]) -> Callable[..., Result]:
     @functools.wraps(method)
     def wrapper(self: Service, *args: Any) -> Result:
         key = ("call", name, *args)
-        hit = self._peek(key)
+        hit = self._fresh_hit(key)
         if hit is not None:
             return hit
         res = method(self, *args)
@@ -78,16 +82,56 @@ def _memo(method: Callable[..., Result]) -> Callable[..., Result]:
 class Service:
     """Everything the pages and the API ask of the store, cached; the store opened read-only."""
 
-    def __init__(self, store: Any, store_path: Path | None) -> None:
+    def __init__(self, store: Any, store_path: Path | None, reader: SharedReader | None = None) -> None:
         self.store = store
         self.store_path = store_path
+        #: with a reader, the store is open only while a request reads it (see :meth:`_reading`)
+        self._reader = reader
         self._lock = threading.RLock()
         self._cache: OrderedDict[tuple[Any, ...], Result] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._waiting = 0  # requests queued for the store (the last one out closes it)
 
     def close(self) -> None:
         with self._lock:
-            self.store.close()
+            if self._reader is not None:
+                self._reader.close()
+            else:
+                self.store.close()
+
+    @contextmanager
+    def _reading(self, *, stale_ok: bool) -> Iterator[bool]:
+        """The store, open for one request (under ``self._lock``); yields False when a writer holds it.
+
+        Opening drops every cached answer if the store's content changed (an ingest committed). While
+        another process writes, ``stale_ok`` answers from the cache (the last committed data) at once;
+        otherwise the open waits the store's bounded time, then fails with StoreBusyError.
+        """
+        if self._reader is None:
+            yield True
+            return
+        from bilateral.store.db import StoreBusyError
+
+        try:
+            changed = self._reader.acquire(wait=not stale_ok)
+        except StoreBusyError:
+            if not stale_ok:
+                raise
+            yield False
+            return
+        try:
+            if changed:
+                with self._cache_lock:
+                    self._cache.clear()
+            yield True
+        finally:
+            self._reader.release(keep_open=self._waiting > 1)
+
+    def _fresh_hit(self, key: tuple[Any, ...]) -> Result | None:
+        """The cached answer, unless the store file changed since the cache was checked (a stat: cheap)."""
+        if self._reader is not None and self._reader.moved():
+            return None
+        return self._peek(key)
 
     # -- cache ---------------------------------------------------------------------------------------
     def _peek(self, key: tuple[Any, ...]) -> Result | None:
@@ -104,21 +148,27 @@ class Service:
                 self._cache.popitem(last=False)
 
     def lookup(self, name: str, *args: Any) -> Result | None:
-        """The cached answer of ``self.<name>(*args)``, without computing (None when not cached yet)."""
-        return self._peek(("call", name, *args))
+        """The cached answer of ``self.<name>(*args)``, without computing (None when not cached yet or stale)."""
+        return self._fresh_hit(("call", name, *args))
 
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], tuple[Any, dict[str, Any]]]) -> Result:
+        hit = self._fresh_hit(key)
+        if hit is not None:
+            return hit
         with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-        with self._lock:  # one store user at a time; a second thread waiting here may find it cached
+            self._waiting += 1
+        try:
+            with self._lock, self._reading(stale_ok=self._peek(key) is not None) as current:
+                # one store user at a time; a second thread waiting here may find it cached
+                with self._cache_lock:
+                    hit = self._cache.get(key)
+                if hit is not None or not current:  # not current: a writer holds the store; the last answer
+                    assert hit is not None
+                    return hit
+                value, data = compute()
+        finally:
             with self._cache_lock:
-                hit = self._cache.get(key)
-            if hit is not None:
-                return hit
-            value, data = compute()
+                self._waiting -= 1
         res = Result(value, data, to_json_bytes(data))
         with self._cache_lock:
             self._cache[key] = res
@@ -236,7 +286,7 @@ class Service:
         """Claim checks are not cached (every article differs); they still take the store lock."""
         from bilateral.harmonise.pairs import parse_pair
 
-        with self._lock:
+        with self._lock, self._reading(stale_ok=False):
             checks = adapters.check(self.store, text, when, parse_pair(pair))
         data = {"pair": pair, "date": when.isoformat() if when else None, "claims": [c.to_dict() for c in checks]}
         return Result(checks, data, to_json_bytes(data))
