@@ -27,6 +27,7 @@ from bilateral.cli_common import (
     StoreOpt,
     YearsOpt,
     choice,
+    folder_path,
     input_path,
     int_choice,
     number,
@@ -40,16 +41,16 @@ _app = typer.Typer(
     name="bilateral",
     help="Monitor a bilateral economic partnership (default: India–Russia) from official trade "
     "statistics.",
-    no_args_is_help=True,
+    no_args_is_help=False,  # a missing command is a one-line usage error (BilateralGroup), not the help
     pretty_exceptions_enable=False,
     add_completion=False,
     cls=BilateralGroup,
 )
 embedded_app = typer.Typer(help="Build and inspect the embedded India–Russia dataset.",
-                           no_args_is_help=True, cls=BilateralGroup)
+                           cls=BilateralGroup)
 _app.add_typer(embedded_app, name="embedded")
 ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN Comtrade, India's EIDB.",
-                         no_args_is_help=True, cls=BilateralGroup)
+                         cls=BilateralGroup)
 _app.add_typer(ingest_app, name="ingest")
 
 
@@ -420,7 +421,7 @@ def embedded_build(
     shared: Annotated[Path, typer.Option("--shared", parser=input_path("shared data folder", folder=True),
                                          help="The shared data folder (with PROVENANCE.md).")],
     dest: Annotated[
-        Path | None, typer.Option("--dest", parser=input_path("output folder", folder=True),
+        Path | None, typer.Option("--dest", parser=folder_path("output folder"),
                                   help="Output folder, existing (default: the package's embedded_data).")
     ] = None,
     fmt: FormatOpt = "table",

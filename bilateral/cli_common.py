@@ -17,6 +17,7 @@ written).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -32,9 +33,9 @@ from bilateral.errors import BilateralError
 
 __all__ = [
     "BROKEN_PIPE_EXIT", "INTERRUPTED_EXIT", "USAGE_EXIT", "BilateralGroup", "CountOpt", "FormatOpt", "OutOpt",
-    "PairOpt", "PeriodOpt", "QuarantineOpt", "SeedOpt", "StoreOpt", "YearOpt", "YearsOpt", "choice", "country",
-    "data_period", "day", "emit", "input_path", "text_file", "model_period", "number", "output_path", "pair_report", "run",
-    "usd",
+    "PairOpt", "PeriodOpt", "QuarantineOpt", "SeedOpt", "StoreOpt", "YearOpt", "YearsOpt", "checked", "choice",
+    "country", "count_parser", "data_period", "day", "emit", "folder_path", "input_path", "int_choice",
+    "model_period", "number", "output_path", "pair_report", "run", "text_file", "usage_line", "usd",
 ]
 
 USAGE_EXIT = 2  # click's code for a usage error
@@ -50,7 +51,7 @@ OPTION = "{option}"
 # -- parsers: the rules of bilateral.validation as option types ------------------------------------------------
 
 
-def _checked(name: str, check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def checked(name: str, check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """An option parser: ``check`` the value; a refusal becomes click's bad-value error (exit 2, one line)."""
 
     def parse(value: Any) -> Any:
@@ -83,20 +84,20 @@ def _float(value: Any) -> float:
 
 def count_parser(maximum: int = validation.MAX_COUNT, zero: str = "all") -> Callable[[Any], int]:
     """A row count: 0 (``zero``) or 1 to ``maximum``."""
-    return _checked("count", lambda v: validation.count(
+    return checked("count", lambda v: validation.count(
         _whole(v, f"0 ({zero}) or a count up to {maximum:,}"), maximum=maximum, zero=zero))
 
 
 def number(low: float | None = None, high: float | None = None, *, low_open: bool = False,
            name: str = "number") -> Callable[[Any], float]:
     """A finite number in [low, high] (``low_open``: above ``low``); NaN and infinities refused."""
-    return _checked(name, lambda v: validation.finite(_float(v), low=low, high=high, low_open=low_open,
+    return checked(name, lambda v: validation.finite(_float(v), low=low, high=high, low_open=low_open,
                                                       what="value"))
 
 
 def usd(*, positive: bool = True) -> Callable[[Any], float]:
     """US dollars: finite, above zero (or not negative), at most :data:`bilateral.validation.MAX_USD`."""
-    return _checked("usd", lambda v: validation.usd_amount(_float(v), positive=positive, what="US$"))
+    return checked("usd", lambda v: validation.usd_amount(_float(v), positive=positive, what="US$"))
 
 
 def _seed(value: Any) -> int:
@@ -134,7 +135,7 @@ def _pair(value: Any) -> str:
 
 def day(first: date, last: date | None = None, *, name: str = "date") -> Callable[[Any], str]:
     """A date YYYY-MM-DD from ``first`` to ``last`` (default: today), kept as its ISO text."""
-    return _checked(name, lambda v: validation.calendar_date(str(v), first=first, last=last or date.today()).isoformat())
+    return checked(name, lambda v: validation.calendar_date(str(v), first=first, last=last or date.today()).isoformat())
 
 
 def choice(values: Sequence[str] | Callable[[], Sequence[str]], *, name: str = "choice", fold: bool = True,
@@ -152,7 +153,7 @@ def choice(values: Sequence[str] | Callable[[], Sequence[str]], *, name: str = "
                 return v
         raise validation.InvalidValue(f"unknown {OPTION} {validation.quote(text)}; use one of {', '.join(allowed)}")
 
-    return _checked(name, check)
+    return checked(name, check)
 
 
 def int_choice(values: Sequence[int], *, name: str = "level") -> Callable[[Any], int]:
@@ -164,7 +165,7 @@ def int_choice(values: Sequence[int], *, name: str = "level") -> Callable[[Any],
             raise validation.InvalidValue(f"{OPTION} {n} is not one of {', '.join(map(str, values))}")
         return n
 
-    return _checked(name, check)
+    return checked(name, check)
 
 
 def input_path(what: str, max_bytes: int | None = None, *, folder: bool = False) -> Callable[[Any], Path]:
@@ -177,7 +178,21 @@ def input_path(what: str, max_bytes: int | None = None, *, folder: bool = False)
         check_file(path, what, max_bytes, folder=folder)
         return path
 
-    return _checked("path", check)
+    return checked("path", check)
+
+
+def folder_path(what: str) -> Callable[[Any], Path]:
+    """An existing folder (through symlinks)."""
+
+    def check(value: Any) -> Path:
+        from bilateral.inputs import check_path
+
+        path = Path(str(value)).expanduser()
+        if not stat.S_ISDIR(check_path(path, what, folder=True).st_mode):
+            raise validation.InvalidValue(f"{path} is a file; give the {what} as a folder")
+        return path
+
+    return checked("folder", check)
 
 
 def text_file(what: str, max_bytes: int | None = None) -> Callable[[Any], Path]:
@@ -190,7 +205,7 @@ def text_file(what: str, max_bytes: int | None = None) -> Callable[[Any], Path]:
         read_text(path, what, max_bytes or CONFIG_MAX_BYTES)
         return path
 
-    return _checked("path", check)
+    return checked("path", check)
 
 
 def output_path(label: str = "--out") -> Callable[[Any], Path]:
@@ -206,7 +221,7 @@ def output_path(label: str = "--out") -> Callable[[Any], Path]:
         check_output(path, label)
         return path
 
-    return _checked("path", check)
+    return checked("path", check)
 
 
 def _store(value: Any) -> Path:
@@ -220,8 +235,6 @@ def _store(value: Any) -> Path:
         st = os.stat(path)
     except OSError:
         return path  # absent (created on first use) or unreadable: the store says which, in one line
-    import stat
-
     if stat.S_ISDIR(st.st_mode):
         raise validation.InvalidValue(f"store {path} is a directory; point --store at a file, e.g. "
                                       f"{path / 'bilateral.duckdb'}")
@@ -238,7 +251,7 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("
                                              help="Write to this file instead of the terminal.")]
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", parser=_checked("path", _store),
+    typer.Option("--store", parser=checked("path", _store),
                  help="DuckDB store file (default: $BILATERAL_STORE, else the user data directory)."),
 ]
 QuarantineOpt = Annotated[
@@ -248,28 +261,28 @@ QuarantineOpt = Annotated[
 ]
 PeriodOpt = Annotated[
     str | None,
-    typer.Option("--period", "--fy", parser=_checked("period", data_period),
+    typer.Option("--period", "--fy", parser=checked("period", data_period),
                  help="Fiscal year FY2024-25 (or 2024-25) or calendar year CY2022 (default: the "
                  "latest the serving source holds). --fy is a synonym."),
 ]
-PairOpt = Annotated[str, typer.Option("--pair", parser=_checked("pair", _pair),
+PairOpt = Annotated[str, typer.Option("--pair", parser=checked("pair", _pair),
                                       help="Reporter and partner as ISO3 codes, e.g. IND-RUS.")]
 CountOpt = Annotated[int, typer.Option("--top", parser=count_parser(), help="Number of rows shown (0: all).")]
-SeedOpt = Annotated[int, typer.Option("--seed", parser=_checked("seed", _seed),
+SeedOpt = Annotated[int, typer.Option("--seed", parser=checked("seed", _seed),
                                       help="Seed of the simulation behind the intervals and the probability.")]
-YearOpt = Annotated[int | None, typer.Option("--year", parser=_checked("year", _year),
+YearOpt = Annotated[int | None, typer.Option("--year", parser=checked("year", _year),
                                              help="Matrix year (default: the embedded 2024, or a loaded BACI year).")]
-YearsOpt = Annotated[str | None, typer.Option("--years", parser=_checked("years", _years),
+YearsOpt = Annotated[str | None, typer.Option("--years", parser=checked("years", _years),
                                               help="Only these years, e.g. 2022 or 2019-2022.")]
 #: parsers for capability commands' own options
-PAIR = _checked("pair", _pair)
-COUNTRY = _checked("country", country)
-DATA_PERIOD = _checked("period", data_period)
-MODEL_PERIOD = _checked("period", model_period)
-SEED = _checked("seed", _seed)
-YEAR = _checked("year", _year)
-YEARS = _checked("years", _years)
-HS_CODE = _checked("hs_code", validation.hs_code)
+PAIR = checked("pair", _pair)
+COUNTRY = checked("country", country)
+DATA_PERIOD = checked("period", data_period)
+MODEL_PERIOD = checked("period", model_period)
+SEED = checked("seed", _seed)
+YEAR = checked("year", _year)
+YEARS = checked("years", _years)
+HS_CODE = checked("hs_code", validation.hs_code)
 
 
 # -- the one error path ----------------------------------------------------------------------------------------
@@ -323,6 +336,9 @@ def usage_line(exc: click.ClickException) -> str:
             return "error: " + msg.replace(OPTION, hint)
         return f"error: {msg}" if hint in msg else f"error: {hint}: {msg}"
     message = _one_line(exc.format_message()).rstrip(".")
+    if message == "Missing command":
+        names = _commands_of(ctx)
+        return f"error: {where} needs a command: one of {', '.join(names)}{see}"
     if message.startswith("No such command"):
         names = _commands_of(ctx)
         return f"error: {message[0].lower()}{message[1:]}; {where} takes one of {', '.join(names)}{see}"

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import COUNTRY, HS_CODE, PAIR, YEAR, FormatOpt, OutOpt, StoreOpt, count_parser, emit, input_path, run
+from bilateral.cli_common import COUNTRY, HS_CODE, PAIR, YEAR, FormatOpt, OutOpt, StoreOpt, count_parser, emit, run, text_file
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         exclude_sanction_risk: Annotated[bool, typer.Option(
             "--exclude-sanction-risk", help="Drop products under EU dual-use or military-technology "
                                             "restrictions (secondary-sanction risk).")] = False,
-        tariffs: Annotated[Path | None, typer.Option("--tariffs", parser=input_path("tariff file", TARIFFS_MAX_BYTES),
+        tariffs: Annotated[Path | None, typer.Option("--tariffs", parser=text_file("tariff file", TARIFFS_MAX_BYTES),
                                                      help="CSV hs6,tariff_factor: demand "
                                                      "multipliers for the market's tariffs (default: none).")] = None,
         year: Annotated[int | None, typer.Option("--year", parser=YEAR, help="Matrix year (default: the embedded 2024, "

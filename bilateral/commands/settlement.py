@@ -7,7 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import MODEL_PERIOD, FormatOpt, OutOpt, PairOpt, StoreOpt, emit, output_path, run, text_file
+from bilateral.cli_common import (
+    MODEL_PERIOD,
+    FormatOpt,
+    OutOpt,
+    PairOpt,
+    StoreOpt,
+    checked,
+    emit,
+    output_path,
+    run,
+    text_file,
+)
 
 __all__ = ["register"]
 
@@ -27,7 +38,7 @@ def _scenario(value: object) -> str:
 
 ScenarioOpt = Annotated[
     str | None,
-    typer.Option("--scenario", parser=_scenario,
+    typer.Option("--scenario", parser=checked("scenario", _scenario),
         help="A shipped scenario (status_quo, more_rupee_invoicing, export_push) or a YAML "
                                     "file of scenarios; default: the three shipped ones."),
 ]

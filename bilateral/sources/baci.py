@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from bilateral.errors import InputError, StoreError
 from bilateral.harmonise.countries import known_codes
-from bilateral.inputs import check_file
+from bilateral.inputs import check_file, protect
 from bilateral.sources import quarantine
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
@@ -141,6 +141,8 @@ def discover(path: Path, years: set[int] | None = None) -> BaciFiles:
     members: list[Member] = []
     if path.is_dir():
         members = [Member(p.name, str(p), path=p) for p in sorted(path.iterdir()) if p.is_file()]
+        for m in members:
+            protect(m.path)  # type: ignore[arg-type]  # never written over (e.g. by --quarantine)
     elif zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -528,7 +530,8 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     ``quarantine_path``, bad rows are written there with their reasons and the valid rows are
     loaded; without it, any bad row aborts the ingest with an error naming file, line and field.
     """
-    if is_iso3_layout(path):
+    if is_iso3_layout(path) or (path.is_file() and path.suffix.lower() in ISO3_SUFFIXES
+                                and not FLOWS_FILE.match(path.name)):  # a table: it says what it lacks
         return ingest_iso3(store, path, years=years, quarantine_path=quarantine_path)
     files = discover(path, years)
     report = IngestReport()
@@ -702,7 +705,8 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
     if not files:
         raise InputError("no Parquet or CSV file with columns exporter, importer, hs6, value_usd", file=str(path))
     for f in files:
-        check_file(f, "BACI matrix file")
+        if check_file(f, "BACI matrix file").st_size == 0:
+            raise InputError(f"file is empty (expected the columns {', '.join(ISO3_COLUMNS)} and rows)", file=str(f))
     report = IngestReport()
     rejections: list[Rejection] = []
     con = store.con
@@ -730,9 +734,13 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
             year_list = [r[0] for r in con.execute("SELECT DISTINCT t FROM _iso3 WHERE t IS NOT NULL ORDER BY t").fetchall()]
             wanted = [y for y in year_list if years is None or y in years]
             if not wanted:
-                held = f"it holds {', '.join(map(str, year_list[:10]))}" if year_list else "it has no data rows"
-                asked = f"no rows for {', '.join(map(str, sorted(years)))} ({held})" if years else "no data rows"
-                raise InputError(f"{asked}; nothing was loaded", file=str(f))
+                if years and year_list:
+                    raise InputError(f"no rows for {', '.join(map(str, sorted(years)))} (it holds "
+                                     f"{', '.join(map(str, year_list[:10]))}); nothing was loaded", file=str(f))
+                if n_rows:
+                    raise InputError(f"year is not an integer in any of its {n_rows:,} rows; nothing was loaded",
+                                     file=str(f), field="year")
+                raise InputError("has no data rows; nothing was loaded", file=str(f))
             problems = con.execute(f"""
                 SELECT line, field, value, reason FROM (
                   SELECT line, CASE
@@ -773,6 +781,10 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                     "SELECT DISTINCT t FROM _iso3 WHERE t IN (SELECT unnest(?::INTEGER[])) AND line NOT IN "
                     "(SELECT line FROM _iso3_bad) ORDER BY t", [wanted]).fetchall()]
                 if not valid:  # nothing to load: never record a release without rows
+                    if bad and quarantine_path is not None:
+                        raise InputError(f"no valid row to load: all {len(bad):,} were rejected (the first: "
+                                         f"{bad[0].reason}); nothing was loaded and no quarantine file written",
+                                         file=str(f))
                     raise quarantine.as_error(bad) if bad else InputError("has no data rows; nothing was loaded",
                                                                           file=str(f))
                 codes = sorted(r[0] for r in con.execute(

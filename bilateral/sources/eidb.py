@@ -141,15 +141,32 @@ class CommodityFile(_Schema):
     years: dict[str, dict[str, Any]]
 
 
+#: pydantic's names for the members of a union, as a message says them
+_TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "none": "null"}
+
+
 def _schema_error(exc: ValidationError, where: str) -> tuple[str, str]:
-    """The first problem pydantic found, as (field path, what is wrong)."""
-    first = exc.errors()[0]
+    """The first problem pydantic found, as (field path, what is wrong).
+
+    For a value that may be of several types, pydantic reports one error per type, each under the
+    field's path plus the type's name; they become one message naming the types allowed.
+    """
+    errors = exc.errors()
+    first = errors[0]
+    loc = list(first["loc"])
+    tags: list[str] = []
+    if loc and str(loc[-1]) in _TYPE_WORDS:
+        field = loc[:-1]
+        tags = [str(e["loc"][-1]) for e in errors if list(e["loc"][:-1]) == field and str(e["loc"][-1]) in _TYPE_WORDS]
+        loc = field
     path = where
-    for part in first["loc"]:
+    for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     got = first.get("input")
     shown = repr(got) if isinstance(got, str | int | float) else type(got).__name__
-    return path, f"{first['msg'].lower()} (got {shown[:40]})"
+    what = (f"should be {' or '.join(dict.fromkeys(_TYPE_WORDS[t] for t in tags))}" if tags
+            else first["msg"].lower())
+    return path, f"{what} (got {shown[:40]})"
 
 
 @cache

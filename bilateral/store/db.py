@@ -131,6 +131,7 @@ def _connect(path: Path, *, read_only: bool, lock_wait: float | None = None,
     ``lock_wait``: seconds to wait (default :func:`lock_wait_seconds`); ``quiet``: no "waiting" line.
     """
     deadline: float | None = None
+    wait = lock_wait_seconds() if lock_wait is None else lock_wait  # a bad setting is refused even with no wait
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -140,7 +141,6 @@ def _connect(path: Path, *, read_only: bool, lock_wait: float | None = None,
                 raise StoreError(f"cannot open store {path}: {_first_line(exc)}") from None
             now = time.monotonic()
             if deadline is None:
-                wait = lock_wait_seconds() if lock_wait is None else lock_wait
                 deadline = now + wait
                 if wait > 0 and not quiet:
                     sys.stderr.write(f"store {path} is in use by {holder}; waiting up to {wait:g} s "
