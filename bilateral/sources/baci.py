@@ -731,6 +731,7 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
             con.execute(f"CREATE OR REPLACE TEMP TABLE _iso3 AS {src}").fetchall()
             n_rows = con.execute("SELECT count(*) FROM _iso3").fetchall()[0][0]
             store.expect_rows(int(n_rows))
+            pause_point("iso3-staged")
             year_list = [r[0] for r in con.execute("SELECT DISTINCT t FROM _iso3 WHERE t IS NOT NULL ORDER BY t").fetchall()]
             wanted = [y for y in year_list if years is None or y in years]
             if not wanted:
@@ -775,7 +776,9 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
             if bad and quarantine_path is None:
                 raise quarantine.as_error(bad)
             rejections += bad
-            con.register("_iso3_bad", pa.table({"line": pa.array([p[0] for p in problems], type=pa.int64())}))
+            # a temp table, not a registered Arrow table: registering makes DuckDB import pandas (seconds)
+            con.execute("CREATE OR REPLACE TEMP TABLE _iso3_bad AS SELECT unnest(?::BIGINT[]) AS line",
+                        [[p[0] for p in problems]]).fetchall()
             try:
                 valid = [r[0] for r in con.execute(
                     "SELECT DISTINCT t FROM _iso3 WHERE t IN (SELECT unnest(?::INTEGER[])) AND line NOT IN "
@@ -815,6 +818,7 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                            JOIN baci_countries cj ON cj.version = ? AND cj.iso3 = x.m
                            WHERE x.t = ? AND x.line NOT IN (SELECT line FROM _iso3_bad)""",
                         [release, version, version, year]).fetchall()
+                    pause_point("iso3-inserted")
                     n = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [release]).fetchall()[0][0]
                     record = ReleaseRecord(
                         release=release, source=SOURCE, version=version, file=str(f), checksum=digest,
@@ -837,7 +841,8 @@ def _known_codes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     Known: country_converter's ISO3 codes, WLD, the group codes and BACI's ``_B…`` placeholders.
     """
-    con.register("_known", pa.table({"code": sorted(known_codes())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _known AS SELECT unnest(?::VARCHAR[]) AS code",
+                [sorted(known_codes())]).fetchall()
     con.execute("CREATE OR REPLACE TEMP MACRO _known_code(c) AS "
                 "(c IN (SELECT code FROM _known) OR starts_with(c, '_B'))").fetchall()
     try:
@@ -845,12 +850,12 @@ def _known_codes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         try:
             con.execute("DROP MACRO IF EXISTS _known_code").fetchall()
-            con.unregister("_known")
+            con.execute("DROP TABLE IF EXISTS _known").fetchall()
         except duckdb.Error:
             pass  # an aborted transaction: the rollback drops the macro
 
 
-def _tidy(con: duckdb.DuckDBPyConnection, view: str, table: str) -> None:
+def _tidy(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     """Drop the load's scratch objects.
 
     After an error or Ctrl-C the transaction is aborted and the rollback removes them instead, so a
@@ -858,7 +863,7 @@ def _tidy(con: duckdb.DuckDBPyConnection, view: str, table: str) -> None:
     """
     try:
         con.complete()  # a lookup may have left its result unread
-        con.unregister(view)
-        con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
     except duckdb.Error:
         pass

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from bilateral.errors import StoreError
+from bilateral.store.faults import pause_point
 from bilateral.store.releases import ReleaseRecord
 from bilateral.store.schema import MIGRATIONS, RELEASE_TABLES, SCHEMA_VERSION
 
@@ -262,6 +263,8 @@ class Store:
         creating = not read_only and not self.path.exists()
         #: bumped by every transaction; the read layer's caches key on it (all writes go through transaction())
         self.generation = 0
+        #: transactions committed through this object (a Ctrl-C after a commit is not "nothing was loaded")
+        self.commits = 0
         #: bytes a load about to run expects to write (set by a reader that knows; see :meth:`expect_rows`)
         self.expected_bytes: int | None = None
         try:
@@ -372,18 +375,26 @@ class Store:
         size_before = _size(self.path)
         free_before = _free_bytes(self.path.parent)
         reserve = self._reserve()
+        commits_before = self.commits
         try:
             try:
                 self.con.execute("BEGIN TRANSACTION")
                 yield self.con
+                pause_point("before-commit")
                 self.con.execute("COMMIT")
+                self.commits += 1
+                pause_point("committed")
             except BaseException as exc:
+                if self.commits > commits_before:  # interrupted after the commit: nothing to roll back
+                    raise
                 self._rollback()
                 _release(reserve)
                 reserve = None
                 self.generation += 1
-                self._reclaim()
                 fault = disk_fault(exc)
+                if fault is not None:
+                    self._reconnect()  # after a failed write DuckDB may refuse more on this connection
+                self._reclaim()
                 if fault is not None:
                     raise StoreError(self._fault_message(fault, size_before, free_before)) from None
                 raise
@@ -430,6 +441,14 @@ class Store:
             return None
         os.close(fd)
         return path
+
+    def _reconnect(self) -> None:
+        """Close the connection and open the file again (it then holds the last committed state)."""
+        try:
+            self.con.close()
+        except duckdb.Error:
+            pass
+        self.con = _connect(self.path, read_only=self.read_only, lock_wait=0.0, quiet=True)
 
     def _rollback(self) -> None:
         """ROLLBACK, whatever state an error (or Ctrl-C) left the connection in."""
