@@ -31,6 +31,7 @@ from bilateral.cli_common import (
     input_path,
     int_choice,
     number,
+    output_path,
 )
 from bilateral.cli_common import emit as _emit
 from bilateral.cli_common import pair_report as _pair_report
@@ -155,7 +156,9 @@ def export_table(
                             "baci_countries or releases.")
     ],
     fmt: FormatOpt = "csv",
-    out: OutOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("--out", folder_ok=True),
+                                             help="Write to this file (a folder with --partition) instead of the "
+                                                  "terminal.")] = None,
     store: StoreOpt = None,
     partition: Annotated[bool, typer.Option(
         "--partition", help="With --format parquet: a directory partitioned by year and HS revision "

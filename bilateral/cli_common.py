@@ -208,8 +208,12 @@ def text_file(what: str, max_bytes: int | None = None) -> Callable[[Any], Path]:
     return checked("path", check)
 
 
-def output_path(label: str = "--out") -> Callable[[Any], Path]:
-    """A file to write: not a folder, device or FIFO, not an input (see :func:`bilateral.output.check_output`)."""
+def output_path(label: str = "--out", *, folder_ok: bool = False) -> Callable[[Any], Path]:
+    """A file to write: not a folder, device or FIFO, not an input (see :func:`bilateral.output.check_output`).
+
+    ``folder_ok``: an existing folder passes (a command that writes a folder, e.g. a partitioned
+    export, says what it allows; its file writes still refuse a folder).
+    """
 
     def check(value: Any) -> Path:
         from bilateral.output import check_output
@@ -218,6 +222,8 @@ def output_path(label: str = "--out") -> Callable[[Any], Path]:
         if not text.strip():
             raise validation.InvalidValue("an empty path; give a file name")
         path = Path(text).expanduser()
+        if folder_ok and path.is_dir():
+            return path
         check_output(path, label)
         return path
 
