@@ -1,4 +1,4 @@
-"""What every command shares: the option types, one-line errors, emitting a result.
+"""What every command shares: the option types, the read set-up, one-line errors, emitting a result.
 
 Capability commands (``bilateral/commands/*.py``) import from here, never from ``cli.py``.
 
@@ -20,9 +20,10 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Generic, NoReturn, TypeVar, overload
 
 import click
 import typer
@@ -31,11 +32,17 @@ from typer.core import TyperGroup
 from bilateral import validation
 from bilateral.errors import BilateralError
 
+if TYPE_CHECKING:
+    from bilateral.harmonise.pairs import Pair
+    from bilateral.output import OutputFormat
+    from bilateral.store.db import Store
+
 __all__ = [
     "BROKEN_PIPE_EXIT", "INTERRUPTED_EXIT", "USAGE_EXIT", "BilateralGroup", "CountOpt", "FormatOpt", "OutOpt",
     "PairOpt", "PeriodOpt", "QuarantineOpt", "SeedOpt", "StoreOpt", "YearOpt", "YearsOpt", "checked", "choice",
     "country", "count_parser", "data_period", "day", "emit", "folder_path", "input_path", "int_choice",
-    "model_period", "number", "output_path", "pair_report", "run", "text_file", "usage_line", "usd",
+    "model_period", "number", "output_path", "pair_report", "ReadCommand", "read_command", "run", "text_file",
+    "usage_line", "usd",
 ]
 
 USAGE_EXIT = 2  # click's code for a usage error
@@ -453,16 +460,49 @@ def emit(fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
     emit(fmt=fmt, out=out, obj=obj, rows=rows, render=render)
 
 
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class ReadCommand(Generic[P]):
+    """A read command's checked options: the output format, the pair when it takes one, its store."""
+
+    fmt: OutputFormat
+    pair: P  # a Pair for a pair command, else None
+    store_path: Path | None
+
+    def open(self) -> Store:
+        """The store opened read-only (created, migrated and loaded with the embedded release first if needed)."""
+        from bilateral.api import open_store
+
+        return open_store(self.store_path, read_only=True)
+
+
+@overload
+def read_command(fmt: str, store: Path | None) -> ReadCommand[None]: ...
+@overload
+def read_command(fmt: str, store: Path | None, pair: str) -> ReadCommand[Pair]: ...
+def read_command(fmt: str, store: Path | None, pair: str | None = None) -> ReadCommand[Any]:
+    """The set-up every read command shares: ``--format`` checked, then ``--pair`` parsed (when given).
+
+    Open the store with :meth:`ReadCommand.open` once the command's own options are checked.
+    """
+    from bilateral.output import check_format
+
+    fmt_checked = check_format(fmt)
+    if pair is None:
+        return ReadCommand(fmt_checked, None, store)
+    from bilateral.harmonise.pairs import parse_pair
+
+    return ReadCommand(fmt_checked, parse_pair(pair), store)
+
+
 def pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compute: Callable[[Any, Any], Any],
                  to_rows: Callable[[Any], list[dict[str, Any]]], render: Callable[[Any, Any], None]) -> Any:
     """The shared body of a pair command: check options, compute on a ready store, emit; returns the result."""
-    from bilateral.api import open_store, parse_pair
-    from bilateral.output import check_format
-
-    check_format(fmt)
-    p = parse_pair(pair)
-    with open_store(store, read_only=True) as s:
-        result = compute(s, p)
+    cmd = read_command(fmt, store, pair)
+    with cmd.open() as s:
+        result = compute(s, cmd.pair)
     if fmt == "table":  # only the rendering is needed: skip building the JSON object and the flat rows
         emit(fmt, out, None, [], lambda c: render(result, c))
         return result

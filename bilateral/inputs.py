@@ -22,8 +22,8 @@ __all__ = ["ARTICLE_MAX_BYTES", "CONFIG_MAX_BYTES", "TABLE_MAX_BYTES", "check_fi
            "is_input", "kind_of", "protect", "read_bytes", "read_text"]
 
 #: an article for the claim checker: a long feature is 100 kB of text, a saved news page with its
-#: scripts 1-3 MB; the checker's time and memory grow with the text, so more is refused
-ARTICLE_MAX_BYTES = 5 * 1024 * 1024
+#: scripts 1-2 MB; the checker's time grows with the text (1 MB of dense figures: 10 s), so more is refused
+ARTICLE_MAX_BYTES = 2 * 1024 * 1024
 #: a small configuration or parameter file (scenarios, tariffs, the agenda's updates)
 CONFIG_MAX_BYTES = 20 * 1024 * 1024
 #: a data table read into memory whole (an EIDB page or region table)

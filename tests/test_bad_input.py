@@ -226,7 +226,7 @@ CASES: list[Case] = [
     c("check socket", "check {in}/sock.csv", USAGE, "is a socket"),
     c("check folder", "check {in}/dir.yml", USAGE, "is a folder"),
     c("check missing file", "check {in}/missing.txt", USAGE, "no such file"),
-    c("check 200 MB file", "check {in}/big.txt", USAGE, "may be at most 5 MB"),
+    c("check 200 MB file", "check {in}/big.txt", USAGE, "may be at most 2 MB"),
     c("check binary file", "check {in}/binary.txt", FAILED, "binary data"),
     c("check --date far past", "check {in}/article.txt --date 1900-01-01", USAGE, "outside 1962-01-01"),
     c("check --date future", "check {in}/article.txt --date 2999-01-01", USAGE, "outside"),

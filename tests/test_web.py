@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
     from fastapi.testclient import TestClient
 
+from bilateral.views.charts import Chart
 from bilateral.web.app import CSP, PAGES, create_app
-from bilateral.web.charts import Chart
 
 OFFICIAL_FY2024_25_TOTAL = 68_692_740_000.0  # DGCI&S, India–Russia FY2024-25 (the embedded official series)
 OFFICIAL_FY2024_25_EXPORTS = 4_881_300_000.0
@@ -73,7 +73,10 @@ def test_target_from_the_targets_file(client: TestClient):
     # required growth: (100 / 59.86313)^(1/4) - 1, four years from FY2025-26 to FY2029-30
     assert d["required_cagr"] == pytest.approx((TARGET_USD / OFFICIAL_FY2025_26_TOTAL) ** 0.25 - 1, rel=1e-12)
     assert 0.0 <= d["p_reach"]["low"] <= d["p_reach"]["chosen"] <= d["p_reach"]["high"] <= 1.0
-    assert d["backtest"] is None  # the dashboard skips the backtest
+    # the goal's history and the backtest's coverage come with it (issue #21)
+    assert d["goal"]["set_on"] == "2024-07-09" and d["goal"]["set_base_period"] == "FY2023-24"
+    assert d["goal"]["required_cagr_when_set"] == pytest.approx((TARGET_USD / 65_692.86e6) ** (1 / 6) - 1, rel=1e-12)
+    assert d["backtest"]["coverage95_no_break"]["covered"] == d["backtest"]["forecasts_no_break"] == 28
 
 
 def test_target_given_by_the_user(client: TestClient):
@@ -101,7 +104,8 @@ def test_corridors_values(client: TestClient):
     assert (d["from"], d["to"], d["date"], d["cargo"]) == ("INNSA", "RUMOW", DEPARTURE, "container")
     by = {c["corridor"]: c for c in d["corridors"]}
     assert by["suez-novorossiysk-rail"]["days_p50"] == 29.5
-    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2785.0
+    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2888.0  # with the Black Sea war-risk premium
+    assert {s["chokepoint"] for s in d["chokepoints"]} == {"red-sea", "hormuz", "black-sea"}
     assert d["geojson"]["type"] == "FeatureCollection"
     lines = [f for f in d["geojson"]["features"] if f["geometry"]["type"] == "LineString"]
     assert {f["properties"]["corridor"] for f in lines} == set(by)
@@ -112,9 +116,10 @@ def test_corridors_values(client: TestClient):
 
 def test_settlement_values(client: TestClient):
     d = client.get("/api/settlement").json()
-    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push", "trade_only"]
     first = d["scenarios"][0]["rows"][0]
-    assert (first["period"], first["kind"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert (first["period"], first["flows"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert first["balance"] == "modelled" and d["scenarios"][0]["band"]["rows"][0]["period"] == "FY2022-23"
     assert first["closing_inr"] == pytest.approx(first["opening_inr"] + first["inflow_inr"] - first["outflows_inr"])
     one = client.get("/api/settlement", params={"scenario": "export_push"}).json()
     assert [s["scenario"] for s in one["scenarios"]] == ["export_push"]
@@ -190,7 +195,7 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, url: str, params: dict, st
 
 def test_bad_claim_requests(client: TestClient):
     assert client.post("/api/check", json={"text": "   "}).status_code == 422
-    assert client.post("/api/check", json={"text": "x" * 50_001}).status_code == 422
+    assert client.post("/api/check", json={"text": "x" * (256 * 1024 + 1)}).status_code == 413  # tests/test_claims_web.py
     assert client.post("/api/check", json={"text": "trade was $5 bn", "pair": "nope"}).status_code == 422
     assert client.post("/api/check", json={"text": "trade was $5 bn", "date": "1066-10-14"}).status_code == 422
     assert client.post("/api/check", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
