@@ -6,12 +6,21 @@ from typing import Annotated
 
 import typer
 
-from bilateral.cli_common import choice
+#: where a global computation may run
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
-__all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
+
+def engine(value: object) -> str:
+    """``--engine``: duckdb or spark (a usage error otherwise; the CLI fills in the option's name)."""
+    text = str(value).strip().lower()
+    if text not in ENGINES:
+        raise ValueError(f"unknown {{option}} {text[:40]!r}; use one of {', '.join(ENGINES)}")
+    return text
+
+__all__ = ["ENGINES", "EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
 
 EngineOpt = Annotated[str, typer.Option(
-    "--engine", parser=choice(("duckdb", "spark"), name="engine"),
+    "--engine", parser=engine,
         help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; needs "
                      "the spark extra of bilateral and Java 17+). See docs/spark.md.")]
 SparkMasterOpt = Annotated[str, typer.Option(
