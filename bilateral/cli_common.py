@@ -42,7 +42,7 @@ __all__ = [
     "PairOpt", "PeriodOpt", "QuarantineOpt", "SeedOpt", "StoreOpt", "YearOpt", "YearsOpt", "checked", "choice",
     "country", "count_parser", "data_period", "day", "emit", "folder_path", "input_path", "int_choice",
     "model_period", "number", "output_path", "pair_report", "ReadCommand", "read_command", "run", "text_file",
-    "usage_line", "usd",
+    "usage_line", "usd", "whole",
 ]
 
 USAGE_EXIT = 2  # click's code for a usage error
@@ -100,6 +100,19 @@ def number(low: float | None = None, high: float | None = None, *, low_open: boo
     """A finite number in [low, high] (``low_open``: above ``low``); NaN and infinities refused."""
     return checked(name, lambda v: validation.finite(_float(v), low=low, high=high, low_open=low_open,
                                                       what="value"))
+
+
+def whole(low: int, high: int, *, name: str = "number") -> Callable[[Any], int]:
+    """A whole number from ``low`` to ``high``."""
+
+    def check(value: Any) -> int:
+        allowed = f"a whole number from {low} to {high}"
+        n = _whole(value, allowed)
+        if not low <= n <= high:
+            raise validation.InvalidValue(f"{n} is out of range; give {allowed}")
+        return n
+
+    return checked(name, check)
 
 
 def usd(*, positive: bool = True) -> Callable[[Any], float]:
@@ -229,7 +242,7 @@ def output_path(label: str = "--out", *, folder_ok: bool = False) -> Callable[[A
         if not text.strip():
             raise validation.InvalidValue("an empty path; give a file name")
         path = Path(text).expanduser()
-        if folder_ok and path.is_dir():
+        if folder_ok and os.path.isdir(path):
             return path
         check_output(path, label)
         return path
@@ -347,7 +360,9 @@ def usage_line(exc: click.ClickException) -> str:
         hint, msg = _hint(exc.param), _one_line(exc.message).rstrip(".")
         if OPTION in msg:
             return "error: " + msg.replace(OPTION, hint)
-        return f"error: {msg}" if hint in msg else f"error: {hint}: {msg}"
+        if hint in msg or isinstance(exc.param, click.Argument):  # an argument's message names its file or value
+            return f"error: {msg}"
+        return f"error: {hint}: {msg}"
     message = _one_line(exc.format_message()).rstrip(".")
     if message == "Missing command":
         names = _commands_of(ctx)

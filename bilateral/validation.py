@@ -159,7 +159,8 @@ def finite(value: float, *, low: float | None = None, high: float | None = None,
            what: str = "value") -> float:
     """A finite number in [low, high] (``low_open``: strictly above ``low``); NaN and infinities refused."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise InvalidValue(f"{what} {quote(value)} is not a finite number")
+        span = f"; give one from {low:g} to {high:g}" if low is not None and high is not None else ""
+        raise InvalidValue(f"{what} {quote(value)} is not a finite number{span}")
     if low is not None and (value <= low if low_open else value < low):
         bound = f"above {low:g}" if low_open else f"at least {low:g}"
         raise InvalidValue(f"{what} {value:g} is out of range; give a number {bound}"

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 import typer
 
-from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, choice, output_path, run
+from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, choice, output_path, run, whole
 from bilateral.errors import BilateralError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.output import write_bytes_atomic
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = DEFAULT_HOST,
-        port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = DEFAULT_PORT,
+        port: Annotated[int, typer.Option("--port", parser=whole(1, 65535, name="port"), help="TCP port.")] = DEFAULT_PORT,
         fmt: Annotated[str, typer.Option("--format", "-f", parser=choice(SERVE_FORMATS, name="format"),
                                                    help="Start-up record: text (one line) or json.")] = "text",
         out: Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("--out"),

@@ -115,6 +115,12 @@ class Service:
         finally:
             self._reader.release(keep_open=self._waiting > 1)
 
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The store, open for direct use beside the service (a script, a test): under the lock, closed after."""
+        with self._lock, self._reading(stale_ok=False):
+            yield self.store
+
     def _fresh_hit(self, key: tuple[Any, ...]) -> Result | None:
         """The cached answer, unless the store file changed since the cache was checked (a stat: cheap)."""
         if self._reader is not None and self._reader.moved():
