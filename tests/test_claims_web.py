@@ -48,10 +48,11 @@ def test_web_and_cli_give_identical_verdicts(web: TestClient, store_path: Path, 
 def test_web_and_library_agree_on_the_corpus(web: TestClient):
     from bilateral.agenda.claims import check_text
 
-    store = web.app.state.service.store  # type: ignore[attr-defined]
+    svc = web.app.state.service  # type: ignore[attr-defined]
     for case in CORPUS[::5]:
         when = case.get("date")
-        lib = [c.to_dict() for c in check_text(store, case["text"], date=when if isinstance(when, date) else None)]
+        with svc.reading() as store:  # the service opens the store only while something reads it
+            lib = [c.to_dict() for c in check_text(store, case["text"], date=when if isinstance(when, date) else None)]
         body = {"text": case["text"], **({"date": when.isoformat()} if isinstance(when, date) else {})}
         assert _verdicts(web.post("/api/check", json=body).json()["claims"]) == _verdicts(lib), case["id"]
 

@@ -224,7 +224,7 @@ def test_cli_exporter_table_and_errors(store_path: Path, tmp_path: Path):
     assert res.exit_code == 0, res.output
     assert "Export potential of IND in every market" in res.output
     bad = runner.invoke(app, ["potential", "--pair", "IND", "--store", str(store_path)])
-    assert bad.exit_code == 1 and "EXPORTER-MARKET" in bad.output
+    assert bad.exit_code == 2 and "not a country pair: 'IND'; write it as two ISO3 codes" in bad.output
     out = tmp_path / "p.csv"
     res = runner.invoke(app, ["potential", "--product", "300490", "--format", "csv", "--out", str(out),
                               "--store", str(store_path)])

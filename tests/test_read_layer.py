@@ -173,8 +173,8 @@ def test_flows_defaults_to_the_best_source_and_labels_roll_ups(baci_store: Path)
     fy = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
     assert fy[("FY2024-25", "export")]["source"] == "official" and fy[("FY2024-25", "export")]["value_usd"] == 4_881_300_000.0
     r = run("flows", "--source", "foo", "--store", str(baci_store))
-    assert r.exit_code == 1
-    assert r.stderr.strip() == "error: unknown source 'foo'; use one of official, embedded, eidb, comtrade, baci, mirror"
+    assert r.exit_code == 2  # a bad option value, refused as it is read
+    assert r.stderr.strip() == "error: unknown --source 'foo'; use one of official, embedded, eidb, comtrade, baci, mirror"
     r = run("flows", "--pair", "DEU-RUS", "--source", "comtrade", "--store", str(baci_store))
     assert r.exit_code == 1 and "bilateral ingest comtrade --reporter DEU --partner RUS --level 0" in r.stderr
 

@@ -55,8 +55,8 @@ def test_potential_from_a_parquet_matrix(store_path: Path, tmp_path: Path):
     assert p["potential_usd"] == pytest.approx(20 * g["CHN"][0] * g["IND"][1] * params.tariff_factor * params.ease_min)
 
 
-@pytest.mark.parametrize(("args", "says"), [(["--engine", "flink"], "unknown engine"),
-                                             (["--matrix", "missing.parquet"], "missing.parquet")])
-def test_engine_errors_are_one_line(store_path: Path, args: list[str], says: str):
+@pytest.mark.parametrize(("args", "says", "code"), [(["--engine", "flink"], "unknown --engine 'flink'", 2),
+                                                     (["--matrix", "missing.parquet"], "missing.parquet", 1)])
+def test_engine_errors_are_one_line(store_path: Path, args: list[str], says: str, code: int):
     res = CliRunner().invoke(app, ["rca", *args, "--store", str(store_path)])
-    assert res.exit_code == 1 and says in res.output and "Traceback" not in res.output
+    assert res.exit_code == code and says in res.output and "Traceback" not in res.output

@@ -7,12 +7,27 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, read_command, run
+from bilateral.cli_common import (
+    COUNTRY,
+    HS_CODE,
+    PAIR,
+    YEAR,
+    FormatOpt,
+    OutOpt,
+    StoreOpt,
+    count_parser,
+    emit,
+    read_command,
+    run,
+    text_file,
+)
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
 
 DESCRIPTION_WIDTH = 44
+#: the largest tariff file read (one row per HS6 code is about 5,600 rows, well under a megabyte)
+TARIFFS_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_PAIR = "IND-RUS"
 
 
@@ -117,22 +132,23 @@ def register(app: typer.Typer) -> None:
 
     @app.command("potential")
     def potential_cmd(
-        pair: Annotated[str | None, typer.Option("--pair", help="Exporter and market as ISO3, e.g. IND-RUS "
+        pair: Annotated[str | None, typer.Option("--pair", parser=PAIR, help="Exporter and market as ISO3, e.g. IND-RUS "
                                                  "(default IND-RUS).")] = None,
-        exporter: Annotated[str | None, typer.Option("--exporter", help="One exporter against every market, "
-                                                     "e.g. IND.")] = None,
+        exporter: Annotated[str | None, typer.Option("--exporter", parser=COUNTRY, help="One exporter against every "
+                                                     "market, e.g. IND.")] = None,
         sector: Annotated[str | None, typer.Option("--sector", help="Only this summit sector (id or prefix: "
                                                    "pharma, engineering, agri, plastics, chemicals, textiles…).")] = None,
-        product: Annotated[list[str] | None, typer.Option("--product", help="Only these HS codes (6, 4 or 2 "
+        product: Annotated[list[str] | None, typer.Option("--product", parser=HS_CODE, help="Only these HS codes (6, 4 or 2 "
                                                           "digits); repeat the option.")] = None,
-        top: Annotated[int, typer.Option("--top", help="Number of products shown (0: all).")] = 20,
+        top: Annotated[int, typer.Option("--top", parser=count_parser(), help="Number of products shown (0: all).")] = 20,
         exclude_sanction_risk: Annotated[bool, typer.Option(
             "--exclude-sanction-risk", help="Drop products under EU dual-use or military-technology "
                                             "restrictions (secondary-sanction risk).")] = False,
-        tariffs: Annotated[Path | None, typer.Option("--tariffs", help="CSV hs6,tariff_factor: demand "
+        tariffs: Annotated[Path | None, typer.Option("--tariffs", parser=text_file("tariff file", TARIFFS_MAX_BYTES),
+                                                     help="CSV hs6,tariff_factor: demand "
                                                      "multipliers for the market's tariffs (default: none).")] = None,
-        year: Annotated[int | None, typer.Option("--year", help="Matrix year (default: the embedded 2024, or a "
-                                                 "loaded BACI year).")] = None,
+        year: Annotated[int | None, typer.Option("--year", parser=YEAR, help="Matrix year (default: the embedded 2024, "
+                                                 "or a loaded BACI year).")] = None,
         engine: EngineOpt = "duckdb",
         spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
         spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
@@ -176,10 +192,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("rca")
     def rca_cmd(
-        year: Annotated[int | None, typer.Option("--year", help="Matrix year (default: the embedded 2024).")] = None,
-        exporter: Annotated[str | None, typer.Option("--exporter", help="Only this exporter (all are computed).")] = None,
-        top: Annotated[int, typer.Option("--top", help="Rows shown in the table (0: all; csv/json/parquet "
-                                         "always get every row).")] = 20,
+        year: Annotated[int | None, typer.Option("--year", parser=YEAR,
+                                                 help="Matrix year (default: the embedded 2024).")] = None,
+        exporter: Annotated[str | None, typer.Option("--exporter", parser=COUNTRY,
+                                                     help="Only this exporter (all are computed).")] = None,
+        top: Annotated[int, typer.Option("--top", parser=count_parser(), help="Rows shown in the table (0: all; "
+                                         "csv/json/parquet always get every row).")] = 20,
         engine: EngineOpt = "duckdb",
         spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
         spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
@@ -217,6 +235,17 @@ def register(app: typer.Typer) -> None:
                 table = pa.Table.from_pandas(df, preserve_index=False)
                 write_atomic(out, lambda path: pq.write_table(table, path, compression="zstd"))
                 typer.echo(f"{len(df):,} rows written to {out}", err=True)
+                return
+            if fmt_ == "table" and top == 0:  # every cell: plain lines as they are made (rich took minutes)
+                from bilateral.output import stream_table
+
+                stream_table(out, f"RCA (Balassa), {matrix.year}, {len(df):,} exporter × product cells"
+                             + (f" for {exporter.upper()}" if exporter else ""),
+                             [("exporter", "<", 8), ("product", "<", 7), ("exports (US$ mn)", ">", 16), ("RCA", ">", 10)],
+                             ((e, p, f"{v / 1e6:,.2f}", f"{x:.2f}") for e, p, v, x in
+                              df[["exporter", "product", "value", "rca"]].itertuples(index=False, name=None)),
+                             [f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
+                              f"(0–100; {tci.products:,} products)", f"Note: {matrix.caveat}"])
                 return
             rows = df.to_dict("records")
             obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(),

@@ -171,3 +171,9 @@ def country_name(code: str) -> str:
 def is_known_code(code: str) -> bool:
     """Whether ``code`` names a country (ISO3), the world, or a group in ``country_groups.csv``."""
     return code in iso3_codes() or code in NON_ISO_CODES or code in group_members() or code.startswith("_B")
+
+
+@cache
+def known_codes() -> frozenset[str]:
+    """Every code :func:`is_known_code` accepts except BACI's numbered placeholders (``_B490``)."""
+    return iso3_codes() | NON_ISO_CODES | frozenset(group_members())

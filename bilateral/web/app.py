@@ -1,7 +1,9 @@
 """The read-only dashboard: FastAPI routes, a JSON API under /api and HTML pages with Plotly charts.
 
-``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
-exists and holds the embedded release first). This module is the interface only: it checks each
+``create_app(store_path)`` opens the store read-only only while requests read it and closes it
+between them, so an ingest can run beside the server; after it commits, the next request sees the
+new release (cached answers are dropped); ``bilateral serve`` makes sure the store exists and holds
+the embedded release first. This module is the interface only: it checks each
 request (:mod:`bilateral.web.validate`), asks the cached service for a view (:mod:`bilateral.views`)
 and renders it: a page draws the view's figures and charts with a template, its API twin answers the
 view's JSON. plotly.js is served from the installed plotly package and the static files (chart
@@ -59,6 +61,8 @@ CHECK_BODY_MAX = 640 * 1024
 CHECK_ARTICLE_MAX = 256 * 1024
 #: the routes whose bodies :class:`CheckBodyLimit` caps
 CHECK_ROUTES = frozenset({"/check", "/api/check"})
+#: seconds a client is told to wait (Retry-After) while an ingest holds the store
+BUSY_RETRY_SECONDS = 5
 #: default number of products on the potential page
 DEFAULT_TOP = 20
 TOPOJSON_URL = "/static/topojson/"
@@ -169,13 +173,23 @@ class ClaimRequest(BaseModel):
     pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
 
 
+def _default_store() -> Path:
+    from bilateral.store.db import default_store_path
+
+    return default_store_path()
+
+
 def _status_of(exc: BilateralError) -> int:
+    from bilateral.store.db import StoreBusyError
+
     if isinstance(exc, ArticleTooLarge):
         return 413
     if isinstance(exc, WebInputError):
         return 422
     if isinstance(exc, NotAvailableError):
         return 404
+    if isinstance(exc, StoreBusyError):
+        return 503  # an ingest holds the store: try again shortly
     return 400
 
 
@@ -196,11 +210,13 @@ async def _answer(svc: Service, name: str, *args: Any) -> Response:
 
 def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
     """The app over the store at ``store_path`` (opened read-only), or over an open ``store``."""
-    if store is None:
-        from bilateral.store.db import Store
+    reader = None
+    if store is None:  # opened per request, so that an ingest can run beside the server (see SharedReader)
+        from bilateral.store.db import SharedReader
 
-        store = Store(store_path, read_only=True)
-    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
+        reader = SharedReader(store_path if store_path is not None else _default_store())
+        store = reader.store
+    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None, reader)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
     # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
@@ -216,11 +232,12 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
         status = _status_of(exc)
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        headers = {"retry-after": str(BUSY_RETRY_SECONDS)} if status == 503 else None
         if request.url.path.startswith("/api/"):
             content: dict[str, Any] = {"detail": msg}
             if isinstance(exc, WebInputError):
                 content["field"] = exc.field
-            return JSONResponse(content, status_code=status)
+            return JSONResponse(content, status_code=status, headers=headers)
         typed = request.query_params.get("pair", "")[:20]
         try:  # the header follows the pair asked for, when it is one
             asked = validate.check_pair(typed) if typed else DEFAULT_PAIR
@@ -229,7 +246,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status,
                                   message=page_message(msg, PAGE_COMMANDS.get(request.url.path, "")), pair=asked,
                                   typed=typed,
-                                  pair_hint=getattr(exc, "pair_hint", None)), status_code=status)
+                                  pair_hint=getattr(exc, "pair_hint", None)), status_code=status, headers=headers)
 
     # -- static assets from other packages ----------------------------------------------------------
     @app.get(PLOTLY_URL, include_in_schema=False)
