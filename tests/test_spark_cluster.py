@@ -27,7 +27,8 @@ if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
 from test_spark_parity import GROWTH, POTENTIAL_KEYS, ROWS, TARIFFS, TEST_CONF, YEAR, _same  # noqa: E402
 
 from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session  # noqa: E402
-from bilateral.engine.compute import parquet_world, potential_table, rca_table  # noqa: E402
+from bilateral.engine.compute import parquet_world, rca_table  # noqa: E402
+from bilateral.models.potential import potential_table  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 90

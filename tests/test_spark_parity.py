@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session
-from bilateral.engine.compute import parquet_world, potential_table, rca_table
+from bilateral.engine.compute import parquet_world, rca_table
+from bilateral.models.potential import potential_table
 
 pytest.importorskip("pyspark")
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
