@@ -4,7 +4,7 @@ Two modes:
 
 - ``--store PATH --year 2024`` (the REAL matrix): RCA over the matrix stored in a bilateral store
   (``bilateral ingest baci ../shared/data/baci2024/world_hs6_2024.parquet``), computed by
-  ``bilateral.indicators.rca.rca_baci`` with no CSV pass, against ecomplexity's RCA on the same
+  ``bilateral.models.indicators.rca_baci`` with no CSV pass, against ecomplexity's RCA on the same
   matrix as a pandas DataFrame already in memory. Load (store → DataFrame) and compute are reported
   separately; runs are interleaved; DuckDB and the numpy BLAS get the same thread count. Results
   must agree to 1e-9 (relative).
@@ -99,7 +99,7 @@ def ecomplexity_rca_steps(df: pd.DataFrame) -> tuple[float, float, pd.DataFrame]
 
 
 def main_store(store: Path, year: int, threads: int, repeat: int, full: bool = False) -> None:
-    from bilateral.indicators.rca import rca_baci
+    from bilateral.models.indicators import rca_baci
 
     con = duckdb.connect(str(store), read_only=True)
     con.execute(f"SET threads = {threads}")

@@ -276,7 +276,7 @@ def test_synthetic_generator_writes_the_real_layout(tmp_path, fresh_store_path):
 def test_rca_over_the_loaded_matrix_matches_the_definition(tmp_path, fresh_store_path):
     import pandas as pd
 
-    from bilateral.indicators.rca import rca_baci
+    from bilateral.models.indicators import rca_baci
 
     src = write_release(tmp_path / "rel")
     with open_store(fresh_store_path) as s:

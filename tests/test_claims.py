@@ -29,18 +29,19 @@ runner = CliRunner()
 
 
 def _verdicts(store, name: str, when: date | None = None) -> list[tuple[str, str | None, str | None, str]]:
-    checks = check_text(store, read_article(ARTICLES / name), date=when)
+    checks = check_text(store, read_article(ARTICLES / name), date=when)  # an Article: text and date
     return [(c.claim.text, c.claim.measure, c.claim.period, c.verdict) for c in checks]
 
 
 def test_summit_wrap(store):
     assert _verdicts(store, "summit_wrap.txt") == [
-        ("$100 billion", "total_trade", None, "unverifiable"),  # the headline names no period
+        ("$100 billion", "target", None, "target"),  # "chart course to $100 billion trade": a goal (was unverifiable)
         ("$100 billion", "target", "by 2030", "target"),
         ("$68.7 billion", "total_trade", "FY2024-25", "consistent"),
         ("USD 4.9 bn", "exports", "FY2024-25", "consistent"),  # "that year": the previous sentence's
         ("US$ 63.8 billion", "imports", "FY2024-25", "consistent"),
         ("$58.9 billion", "balance", "FY2024-25", "consistent"),
+        ("fivefold", "total_trade", "FY2024-25", "consistent"),  # "more than fivefold since 2021-22": 5.23x (new)
         ("$13.1 billion", "total_trade", "FY2021-22", "consistent"),
         ("4.6%", "total_trade", "FY2024-25", "consistent"),  # "last year" against the dateline 2025-12-06
         ("$65.7 billion", "total_trade", "FY2023-24", "consistent"),
@@ -70,7 +71,8 @@ def test_summit_wrap_figures_and_reasons(store):
     assert rupee.claim.unit == "INR" and rupee.claim.value == 5_000 * 10_000_000 and rupee.claim.value_usd is None
     assert "no sourced exchange rate" in rupee.reason
     china = by[("$245 billion", "CY2024")]
-    assert china.claim.pair == "CHN-RUS" and "no trade figures for CHN-RUS" in china.reason
+    assert china.claim.pair == "CHN-RUS" and "no total trade figure for CHN-RUS in CY2024" in china.reason
+    assert "a fiscal year is never used for a calendar year" in china.reason
 
 
 def test_traps(store):
@@ -101,7 +103,7 @@ def test_traps(store):
         # a price, not a trade value
         ("$60", "other", "FY2024-25", "unverifiable"),
         # part of a year; a year not over on the article date (2025-12-10)
-        ("$2.3 billion", "exports", "FY2025-26", "unverifiable"),
+        ("$2.3 billion", "exports", "2025-04/2025-09", "unverifiable"),  # "the first half of 2025-26": its months
         ("$60 billion", "total_trade", "FY2025-26", "unverifiable"),
     ]
 
@@ -114,20 +116,21 @@ def test_trap_reasons(store):
     assert "7.1% is exports's share of bilateral trade (wrong base?)" in wrong_base.reason
     rng = checks[0]
     assert (rng.claim.qualifier, rng.claim.low, rng.claim.high) == ("range", 65e9, 70e9)
-    assert checks[1].reason == "the article says $60-65 billion, the store US$68.69 bn"
+    assert checks[1].reason == "the article says $60-65 billion, the store US$68.69 bn (FY2024-25)"
     assert (checks[2].claim.qualifier, checks[3].claim.qualifier) == ("nearly", "nearly")
     assert checks[5].claim.value == pytest.approx(5.4e12) and "rupee amount" in checks[5].reason
     assert checks[6].claim.pair == "IND-ARE" and "no trade figures for IND-ARE" in checks[6].reason
     assert checks[13].our_value_usd == pytest.approx(68_692_740_000)
     assert checks[14].our_value_usd == pytest.approx(65_692_860_000)
     assert "not a trade value" in checks[16].reason
-    assert "a part of a year" in checks[17].reason
+    assert "a part of a year (2025-04/2025-09)" in checks[17].reason and "never compared" in checks[17].reason
     assert checks[18].reason.startswith("FY2025-26 had not ended on the article date 2025-12-10")
 
 
 def test_html_article_with_last_fiscal(store):
-    text = read_article(ARTICLES / "record_trade.html")
-    assert "999" not in text and "window.tracker" not in text and text.startswith("Published: 2026-01-21")
+    article = read_article(ARTICLES / "record_trade.html")
+    assert "999" not in article.text and "window.tracker" not in article.text and "$5 billion" not in article.text
+    assert (article.date, article.date_source) == (date(2026, 1, 21), "html metadata (htmldate)")
     assert _verdicts(store, "record_trade.html") == [
         ("$100 billion", "target", "by 2030", "target"),
         ("US$68.7 billion", "total_trade", "FY2024-25", "consistent"),  # "last fiscal" on 2026-01-21
@@ -201,7 +204,7 @@ def test_dates_sentences_and_html():
     assert find_article_date("MOSCOW, Dec 5, 2025 (Agency) — ...") == date(2025, 12, 5)
     assert find_article_date("Updated: 6 December 2025\n\nText") == date(2025, 12, 6)
     assert find_article_date("No date here.") is None
-    assert [s for _, s in split_sentences("Rs. 500 crore was paid. U.S. firms left. Trade grew.")] == [
+    assert [s.text for s in split_sentences("Rs. 500 crore was paid. U.S. firms left. Trade grew.")] == [
         "Rs. 500 crore was paid.", "U.S. firms left.", "Trade grew."]
     assert html_to_text("<p>One &amp; two</p><script>x=1</script><p>Three</p>") == "One & two\n\nThree"
 

@@ -21,8 +21,7 @@ from typer.testing import CliRunner
 from bilateral.api import open_store
 from bilateral.cli import app
 from bilateral.errors import BilateralError, InputError
-from bilateral.harmonise import mirror
-from bilateral.sources import comtrade
+from bilateral.sources import comtrade, mirror
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comtrade"
 SECRET = "TEST-KEY-0123456789-never-shown"

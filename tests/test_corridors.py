@@ -155,10 +155,10 @@ def test_searoute_default_blocks_the_nsr_ours_opens_it_without_the_canadian_pass
 # --- seasons ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("departure", "entry_days", "exit_days", "open_"), [
-    (date(2026, 7, 20), 3, 10, False),   # enters 07-23, before the 07-25 opening
-    (date(2026, 7, 22), 3, 10, True),    # enters 07-25, leaves 08-01
-    (date(2026, 10, 10), 5, 15, True),   # leaves 10-25, the last day
-    (date(2026, 10, 10), 5, 16, False),  # leaves 10-26
+    (date(2026, 7, 23), 3, 10, False),   # enters 07-26, before the 07-28 opening
+    (date(2026, 7, 25), 3, 10, True),    # enters 07-28, leaves 08-04
+    (date(2026, 10, 10), 5, 17, True),   # leaves 10-27, the last day
+    (date(2026, 10, 10), 5, 18, False),  # leaves 10-28
     (date(2026, 3, 15), 20, 30, False),
 ])
 def test_nsr_window(departure: date, entry_days: float, exit_days: float, open_: bool):
@@ -169,7 +169,7 @@ def test_nsr_corridor_open_in_summer_closed_in_march():
     march = compare("INNSA", "Moscow", MARCH).corridor("nsr-murmansk-rail")
     assert not march.open
     assert march.reasons == ("Northern Sea Route closed to ships without ice class: transit 2026-04-10 to "
-                             "2026-04-20, season 07-25 to 10-25",)
+                             "2026-04-20, season 07-28 to 10-27",)
     july = compare("INNSA", "Moscow", date(2026, 7, 5)).corridor("nsr-murmansk-rail")  # enters about 07-31
     assert july.open and july.reasons == ()
     assert not compare("INNSA", "Moscow", date(2026, 6, 25)).corridor("nsr-murmansk-rail").open  # too early
@@ -181,8 +181,8 @@ def test_nsr_corridor_open_in_summer_closed_in_march():
 # --- scenarios ----------------------------------------------------------------------------------------------
 
 def test_red_sea_closed_closes_suez_routes_only():
-    base = compare("INNSA", "Moscow", MARCH)
-    closed = compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-closed"])
+    base = compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-open", "hormuz-open"])
+    closed = compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-closed", "hormuz-open"])
     for name in ("suez-stpetersburg-rail", "suez-novorossiysk-rail"):
         assert base.corridor(name).open and not closed.corridor(name).open
         assert "Bab-el-Mandeb" in closed.corridor(name).reasons[0]
@@ -190,6 +190,7 @@ def test_red_sea_closed_closes_suez_routes_only():
         assert closed.corridor(name).open
     assert [c.open for c in closed.corridors] == sorted((c.open for c in closed.corridors), reverse=True)
     tanker = compare("RUPRI", "INSIK", MARCH, scenarios=["red-sea-closed"], cargo="tanker")
+    assert compare("RUPRI", "INSIK", MARCH, scenarios=["red-sea-open"], cargo="tanker").corridor("tanker-suez").open
     assert not tanker.corridor("tanker-suez").open and tanker.corridor("tanker-cape").open
 
 
@@ -214,7 +215,8 @@ def test_astara_congestion_multiplies_the_border_dwell(constant_params: None):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"scenarios": ["red-sea"]}, "unknown --scenario 'red-sea'; use one of red-sea-closed, rasht-astara-open"),
+    ({"scenarios": ["red-sea"]}, "unknown --scenario 'red-sea'; use one of red-sea-closed, red-sea-open, "
+                                 "hormuz-closed, hormuz-open, black-sea-closed, black-sea-open, rasht-astara-open"),
     ({"cargo": "bulk"}, "unknown --cargo 'bulk'"),
     ({"astara_congestion": 0.5}, "--astara-congestion 0.5 out of range"),
 ])
@@ -226,7 +228,7 @@ def test_bad_options(kwargs: dict, message: str):
 # --- the model: hand-worked values with every parameter at its mode ----------------------------------------
 
 def test_container_direct_service_hand_worked(constant_params: None):
-    c = compare("INMUN", "RUNVS", MARCH).corridor("suez-novorossiysk-rail")
+    c = compare("INMUN", "RUNVS", MARCH, scenarios=["black-sea-open"]).corridor("suez-novorossiysk-rail")
     km = 7949.0 + 57.3  # network + approaches (Mundra 40 km, Novorossiysk 17 km)
     assert c.distance_km == pytest.approx(km, abs=0.2)
     # cut-off 1.5 + sailing km/(16 kn) + intermediate calls 4 + dwell at Novorossiysk 3
@@ -378,3 +380,103 @@ def test_cache_covers_every_served_pair(monkeypatch: pytest.MonkeyPatch):
         assert served == 924
     finally:
         network.sea_leg.cache_clear()
+
+
+# --- sane by construction (issue 22) ----------------------------------------------------------------------------
+
+def _crow_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The test's own great-circle distance (spherical law of cosines, R = 6371 km)."""
+    import math
+
+    lon1, lat1, lon2, lat2 = (math.radians(x) for x in (*a, *b))
+    c = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
+    return 6371.0 * math.acos(max(-1.0, min(1.0, c)))
+
+
+def test_no_offered_route_passes_its_destination_or_doubles_back():
+    """Every served pair of places, every corridor, both rail scenarios: what is offered makes progress."""
+    ids = legs.places()
+    offered = excluded = 0
+    for cargo, o, d in network._pairs():
+        for sc in (frozenset(), frozenset({"rasht-astara-open"})):
+            for defn in legs.corridor_defs():
+                if defn.cargo != cargo:
+                    continue
+                route = network.plan(defn, o, d, sc)
+                if route is None:
+                    continue
+                if network.detour(route, o, d) is not None:
+                    excluded += 1
+                    continue
+                offered += 1
+                stops = [o.id, *(leg.b for leg in route)]
+                assert stops[-1] == d.id and len(set(stops)) == len(stops), (defn.corridor, stops)
+                for leg in route[:-1]:  # never within 300 km of the destination before the last leg
+                    assert min(_crow_km(pt, d.lonlat) for pt in leg.points()) >= 300, (defn.corridor, o.id, d.id)
+                for leg in route:  # over land every leg ends nearer the destination
+                    if leg.mode in legs.LAND_MODES:
+                        assert _crow_km(ids[leg.b].lonlat, d.lonlat) < _crow_km(ids[leg.a].lonlat, d.lonlat)
+                onward = sum(leg.distance_km for leg in route if leg.onward)
+                assert onward <= _crow_km(o.lonlat, d.lonlat), (defn.corridor, o.id, d.id, onward)
+    assert offered > 0 and excluded > 0
+
+
+def test_eastern_destinations_get_eastern_routes():
+    for origin in ("INMAA", "INNSA", "INMUN", "INPRT"):
+        cmp = compare(origin, "RUVVO", AUGUST)
+        assert [c.corridor for c in cmp.corridors] == ["eastern-maritime-tsr"]
+        c = cmp.corridors[0]
+        assert all(leg.b != "RUMOW" and leg.a != "RUMOW" for leg in c.legs)  # never through Moscow
+        assert c.passages == ("malacca",) and [leg.b for leg in c.legs] == ["RUVVO"]
+        names = {name for name, _ in cmp.excluded}
+        assert {"nsr-murmansk-rail", "suez-stpetersburg-rail", "instc-east"} <= names
+    why = dict(compare("INMAA", "RUVVO", AUGUST).excluded)
+    assert why["nsr-murmansk-rail"].startswith("doubles back: Murmansk–Moscow by rail_1520 runs away from Vladivostok")
+    assert why["suez-stpetersburg-rail"] == ("doubles back: 9,289 km by rail onward from Moscow to Vladivostok, more "
+                                             "than the 5,935 km from Chennai as the crow flies")
+
+
+def test_moscow_keeps_every_corridor():
+    cmp = compare("INNSA", "Moscow", AUGUST)
+    assert len(cmp.corridors) == 9 and cmp.excluded == ()
+    tsr = cmp.corridor("eastern-maritime-tsr")
+    assert "trans-siberian-capacity" in tsr.risks
+
+
+def test_every_corridor_lists_risks_each_with_a_source():
+    catalogue = legs.risks()
+    for cargo, o, d in (("container", "INNSA", "Moscow"), ("container", "INMAA", "RUVVO"),
+                        ("tanker", "RUPRI", "INSIK"), ("tanker", "kozmino", "INPRT")):
+        for c in compare(o, d, AUGUST, cargo=cargo).corridors:  # type: ignore[arg-type]
+            assert c.risks, c.corridor
+            for r in c.risks:
+                assert catalogue[r].source, r
+
+
+def test_chokepoint_state_follows_the_dated_data():
+    from bilateral.corridors.chokepoints import states_on
+
+    assert states_on(date(2023, 6, 1))["red-sea"].state == "open"
+    assert states_on(date(2024, 6, 1))["red-sea"].state == "closed"
+    assert states_on(date(2026, 2, 1))["red-sea"].state == "restricted"
+    assert states_on(date(2026, 3, 15))["red-sea"].state == "closed"
+    assert states_on(date(2026, 3, 15))["hormuz"].state == "closed"
+    assert states_on(date(2026, 5, 1))["hormuz"].state == "restricted"
+    latest = states_on(date(2030, 1, 1))
+    assert latest["black-sea"].since == date(2025, 12, 1) and latest["black-sea"].war_risk_pct == (0.65, 0.7, 0.8)
+    assert states_on(date(2030, 1, 1), {"red-sea": "open"})["red-sea"].forced
+    # a closed chokepoint closes the route; a restricted one adds its war-risk premium to the cost
+    closed = compare("INNSA", "Moscow", date(2026, 3, 15)).corridor("instc-road")
+    assert not closed.open and closed.reasons[0].startswith("Strait of Hormuz closed (since 2026-02-28")
+    restricted = compare("INNSA", "Moscow", date(2026, 5, 1)).corridor("instc-road")
+    clear = compare("INNSA", "Moscow", date(2026, 5, 1), scenarios=["hormuz-open"]).corridor("instc-road")
+    assert restricted.open and restricted.days_p50 == clear.days_p50
+    # feeder: 0.25-1% of US$8-25 m spread over 400-1,200 boxes: tens to a few hundred dollars a box
+    assert 10 < restricted.usd_per_teu_p50 - clear.usd_per_teu_p50 < 400
+
+
+def test_contradicting_scenarios_and_wrong_direction_refused():
+    with pytest.raises(BilateralError, match="red-sea-open and red-sea-closed contradict each other"):
+        compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-open", "red-sea-closed"])
+    with pytest.raises(BilateralError, match="container corridors run from an Indian port to a Russian place"):
+        compare("RUNVS", "RUMOW", MARCH)

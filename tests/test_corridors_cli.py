@@ -44,7 +44,7 @@ def test_json_list_with_required_fields(tmp_path: Path):
 
 def test_tanker_csv():
     r = run("corridors", "--from", "Primorsk", "--to", "Sikka", "--date", "2026-03-15", "--cargo", "tanker",
-            "--format", "csv")
+            "--scenario", "red-sea-open", "--format", "csv")
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [x["corridor"] for x in rows] == ["tanker-suez", "tanker-cape", "tanker-nsr"]
@@ -111,8 +111,8 @@ def test_parquet(tmp_path: Path):
     import pyarrow.parquet as pq
 
     out = tmp_path / "c.parquet"
-    r = run("corridors", "--from", "INMUN", "--to", "RUNVS", "--date", "2026-03-15", "--format", "parquet",
-            "--out", str(out))
+    r = run("corridors", "--from", "INMUN", "--to", "RUNVS", "--date", "2026-03-15", "--scenario", "red-sea-open",
+            "--format", "parquet", "--out", str(out))
     assert r.exit_code == 0, r.output
     rows = pq.read_table(out).to_pylist()
     assert rows[0]["corridor"] == "suez-novorossiysk-rail" and rows[0]["from"] == "INMUN"
@@ -128,3 +128,29 @@ def test_html_map_is_self_contained(tmp_path: Path):
     assert "https://" not in html and "<script" not in html
     assert html.count("<polyline") >= 9 and "instc-road: Bandar Abbas → Astara (Iran–Azerbaijan border), road, 1,850 km" in html
     assert "nsr-murmansk-rail" in html and "stroke-dasharray" in html  # the closed NSR corridor is dashed
+
+
+def test_default_output_states_the_chokepoints_with_dates_and_sources():
+    """Done-when: the default output names the chokepoint states it used, with their dates and sources."""
+    r = run("corridors", "--from", "INNSA", "--to", "Moscow", "--date", "2026-03-15")
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())
+    assert "Red Sea (Bab-el-Mandeb): closed since 2026-03-01" in out and "SteelOrbis, 4 March 2026" in out
+    assert "Strait of Hormuz: closed since 2026-02-28" in out and "Mint, 1 March 2026" in out
+    assert "Black Sea (Turkish Straits): restricted since 2025-12-01" in out and "0.65-0.8%" in out
+    assert "Northern Sea Route: open to ships without ice class from 07-28 to 10-27" in out
+    assert "<https://www.steelorbis.com/" in r.stdout  # URLs on lines of their own, never folded
+    j = json.loads(run("corridors", "--from", "INNSA", "--to", "Moscow", "--date", "2026-03-15", "--format",
+                       "json").stdout)
+    assert isinstance(j, list)  # the JSON list of corridors (flat rows keep their shape)
+
+
+def test_chennai_vladivostok_offers_no_detour():
+    """Done-when: no corridor whose route passes Vladivostok or runs through Moscow; the detours are named."""
+    r = run("corridors", "--from", "INMAA", "--to", "RUVVO", "--date", "2026-08-01")
+    assert r.exit_code == 0, r.output
+    table = r.stdout.split("Not offered")[0]
+    assert "eastern-maritime-tsr" in table
+    for name in ("nsr-murmansk-rail", "suez-stpetersburg-rail", "cape-stpetersburg-rail", "suez-novorossiysk-rail",
+                 "instc-road", "instc-rail", "instc-caspian", "instc-east"):
+        assert name not in table and name in r.stdout.split("Not offered")[1]

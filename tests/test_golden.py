@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bilateral.harmonise.pairs import parse_pair
-from bilateral.indicators.summary import summary
+from bilateral.models.indicators import summary
 from bilateral.models.overview import overview
 from bilateral.output import to_json
 

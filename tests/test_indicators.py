@@ -13,7 +13,7 @@ from bilateral.api import parse_pair
 from bilateral.indicators import trade
 from bilateral.indicators.metadata import indicators
 from bilateral.indicators.rca import rca, trade_complementarity
-from bilateral.indicators.summary import composition_by_section, summary
+from bilateral.models.indicators import composition_by_section, summary
 
 RTOL = 1e-9
 

@@ -20,7 +20,7 @@ from bilateral.errors import BilateralError, StoreError
 from bilateral.harmonise.pairs import parse_pair
 from bilateral.harmonise.periods import Period, parse_period
 from bilateral.indicators import trade
-from bilateral.indicators.summary import summary
+from bilateral.models.indicators import summary
 from bilateral.sources import comtrade, eidb
 from bilateral.sources.canonical import to_table
 from bilateral.store import Store

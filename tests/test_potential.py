@@ -483,3 +483,19 @@ def test_every_pair_to_parquet_equals_one_pair(store_path: Path, tmp_path: Path)
         assert row["distance_factor"] == pytest.approx(p.distance_factor, rel=1e-12)
     embedded = runner.invoke(app, ["potential", "--all", "--out", str(tmp_path / "x.parquet"), "--store", str(store_path)])
     assert embedded.exit_code == 1 and "needs a full matrix" in embedded.output
+
+
+def test_diversification_sector_filter(store):
+    from bilateral.models.potential.diversification import diversification
+
+    d = diversification(store, "IND", "RUS", sector="pharma", top=5)
+    assert d.products and {p.sector for p in d.products} == {"pharmaceuticals"}
+
+
+def test_every_product_meets_the_printed_capacity_rule(store):
+    r = potential(store, "IND", "RUS", top=None)
+    params = parameters()
+    assert r.scope.rule == "RCA ≥ 1 and world exports ≥ US$1,000,000" == params.capacity_text()
+    assert {p["parameter"] for p in r.to_dict()["parameters"]} >= {"capacity_rca_min", "capacity_min_exports_usd"}
+    assert r.products and all(p.rca >= 1.0 and p.supply_usd >= 1e6 for p in r.products)
+    assert len(r.products) == r.total.products

@@ -199,7 +199,7 @@ def test_trade_complementarity_from_the_world_matrix(store) -> None:
     """India's exports vs Russia's imports, 2024 world matrix: recomputed by hand from the embedded slices."""
     import duckdb
 
-    from bilateral.indicators.summary import summary
+    from bilateral.models.indicators import summary
     from bilateral.sources import embedded
 
     rows = {r["name"]: r for r in summary(store, queries._as_pair("IND-RUS"), "FY2024-25")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -118,12 +119,12 @@ def test_stock_flow_random_cases():
 
 def test_open_fraction_of_fiscal_year():
     # 11 July 2022 to 31 March 2023: 264 of 365 days
-    assert st.open_fraction(Period("fy", 2022), st.date(2022, 7, 11)) == pytest.approx(264 / 365)
-    assert st.open_fraction(Period("fy", 2023), st.date(2022, 7, 11)) == 1.0
-    assert st.open_fraction(Period("fy", 2024), st.date(2025, 10, 3)) == 0.0
-    assert st.open_fraction(Period("fy", 2025), st.date(2025, 10, 3)) == pytest.approx(180 / 365)
-    assert st.period_of_date(st.date(2022, 7, 11), "fy") == Period("fy", 2022)
-    assert st.period_of_date(st.date(2023, 2, 1), "fy") == Period("fy", 2022)
+    assert st.open_fraction(Period("fy", 2022), date(2022, 7, 11)) == pytest.approx(264 / 365)
+    assert st.open_fraction(Period("fy", 2023), date(2022, 7, 11)) == 1.0
+    assert st.open_fraction(Period("fy", 2024), date(2025, 10, 3)) == 0.0
+    assert st.open_fraction(Period("fy", 2025), date(2025, 10, 3)) == pytest.approx(180 / 365)
+    assert st.period_of_date(date(2022, 7, 11), "fy") == Period("fy", 2022)
+    assert st.period_of_date(date(2023, 2, 1), "fy") == Period("fy", 2022)
 
 
 def test_path_holds_then_compounds():
@@ -138,15 +139,15 @@ def test_path_holds_then_compounds():
 # -- the scenario file -----------------------------------------------------------------------------
 def test_shipped_scenarios_every_parameter_sourced_or_assumed():
     scs = st.load_scenarios()
-    assert [s.name for s in scs] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    assert [s.name for s in scs] == ["status_quo", "more_rupee_invoicing", "export_push", "trade_only"]
     for s in scs:
         for p in [*s.defaults.values(), *s.overrides.values()]:
             assert p.basis in ("source", "assumption") and p.note
             if p.basis == "source":
                 assert p.url.startswith("https://"), p.name
     d = scs[0].defaults
-    assert d["mechanism_start"].value == st.date(2022, 7, 11) and d["mechanism_start"].basis == "source"
-    assert d["channels.corporate_debt.available_from"].value == st.date(2025, 10, 3)
+    assert d["mechanism_start"].value == date(2022, 7, 11) and d["mechanism_start"].basis == "source"
+    assert d["channels.corporate_debt.available_from"].value == date(2025, 10, 3)
     assert d["inr_per_usd"].basis == "assumption"  # no FX series in the data: labelled, not passed off as data
     assert st.load_scenarios("export_push")[0].overrides["exports_growth"].value == 0.20
 
@@ -220,7 +221,7 @@ def test_impossible_default_names_the_defaults_field(tmp_path: Path):
 
 def test_unknown_scenario_and_unreadable_file(tmp_path: Path):
     with pytest.raises(BilateralError, match="unknown scenario 'nope'; use one of status_quo, more_rupee_invoicing, "
-                                             "export_push or a YAML file"):
+                                             "export_push, trade_only or a YAML file"):
         st.load_scenarios("nope")
     with pytest.raises(BilateralError, match="cannot read scenario file"):
         st.load_scenarios(tmp_path / "missing.yml")
@@ -234,3 +235,53 @@ def test_results_are_frozen():
     rows = run_model([flows("FY2024-25", BN, 2 * BN)], [params()])
     with pytest.raises(dataclasses.FrozenInstanceError):
         rows[0].closing_inr = 0.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ("      exports_growth: {value: 0.1, assumption: x, range: {low: 0.2, high: 0.3, assumption: y}}",
+     "field 'scenarios.mine.overrides.exports_growth.range': low 0.2 and high 0.3 must enclose the value 0.1"),
+    ("      exports_growth: {value: 0.1, assumption: x, range: {low: 0.0, high: 0.3}}",
+     "field 'scenarios.mine.overrides.exports_growth.range': needs exactly one of 'source' (with url) or "
+     "'assumption' (why this range)"),
+    ("      crude_currency: {value: {USD: 0.9, INR: 0.1}, assumption: x, range: {low: 0.0, high: 1.5, assumption: y}}",
+     "field 'scenarios.mine.overrides.crude_currency.range.high': 1.5 is outside 0-1"),
+    ("      mechanism_start: {value: 2022-07-11, assumption: x, range: {low: 0, high: 1, assumption: y}}",
+     "field 'scenarios.mine.overrides.mechanism_start.range': dates take no range"),
+])
+def test_impossible_ranges_one_line(tmp_path: Path, overrides: str, message: str):
+    path = write(tmp_path, overrides)
+    with pytest.raises(InputError) as exc:
+        st.load_scenarios(path)
+    assert str(exc.value) == f"{path}, {message}"
+
+
+def test_every_shipped_assumption_has_a_range_or_says_why_fixed():
+    """Every numeric assumption of the shipped file carries a range; the fixed ones are named here, with why."""
+    fixed_on_purpose = {"opening_balance_inr": "zero by construction (no account before July 2022)",
+                        "rub_per_usd": "changes only the rouble figures"}
+    for s in st.load_scenarios():
+        for p in [*s.defaults.values(), *s.overrides.values()]:
+            if isinstance(p.value, date) or p.name in fixed_on_purpose or (s.name == "trade_only" and
+                                                                            p.name == "defence.inr_share"):
+                continue
+            if p.basis == "assumption":
+                assert p.range is not None, (s.name, p.name)
+                assert p.range.low <= p.central <= p.range.high and p.range.note
+
+
+def test_monte_carlo_arithmetic_is_the_model_arithmetic():
+    """model.step on arrays equals run_model row by row (one arithmetic for the scalar path and the draws)."""
+    import numpy as np
+
+    from bilateral.models.settlement.model import step
+
+    f = [flows("FY2022-23", 2 * BN, 20 * BN), flows("FY2023-24", 4 * BN, 20 * BN), flows("FY2024-25", 10 * BN, 20 * BN)]
+    crude = np.array([0.0, 0.1, 0.3])
+    rows = [run_model(f, [params(crude=c), params(crude=c), params(100.0, crude=c, opened=(1.0, 0.5, 1.0))])
+            for c in crude]
+    bal = np.zeros(3)
+    for i, (fl, fx, opened) in enumerate(zip(f, (80.0, 80.0, 100.0), ((1.0, 0.0, 1.0),) * 2 + ((1.0, 0.5, 1.0),),
+                                             strict=True)):
+        s = step(bal, fl.exports_usd, fl.imports_usd, fl.energy_share, params(fx, crude=crude, opened=opened))
+        bal = s.closing
+        assert list(bal) == pytest.approx([r[i].closing_inr for r in rows], rel=1e-12)

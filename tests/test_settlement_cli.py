@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bilateral.cli import app
+from bilateral.harmonise.periods import parse_period
 from bilateral.models import settlement as st
 
 runner = CliRunner()
@@ -32,16 +33,18 @@ def shipped(store_path: Path) -> dict:
 def test_json_rows_actual_then_projected(shipped: dict):
     assert shipped["pair"] == "IND-RUS" and (shipped["from"], shipped["to"]) == ("FY2022-23", "FY2029-30")
     assert "does not publish" in shipped["note"]
-    assert [s["scenario"] for s in shipped["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    assert [s["scenario"] for s in shipped["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push",
+                                                             "trade_only"]
     sq = shipped["scenarios"][0]
     rows = {r["period"]: r for r in sq["rows"]}
     assert list(rows) == [f"FY{y}-{(y + 1) % 100:02d}" for y in range(2022, 2030)]
     # official FY totals through the read layer
     assert rows["FY2024-25"]["exports_usd"] == 4_881_300_000 and rows["FY2024-25"]["imports_usd"] == 63_811_440_000
     assert rows["FY2024-25"]["flows_source"].startswith("official")
-    last = sq["last_actual"]
-    assert all(r["kind"] == ("actual" if r["period"] <= last else "projected") for r in sq["rows"])
-    assert rows["FY2029-30"]["kind"] == "projected" and sq["overrides_from"] == st.parse_period(last).shift(1).label
+    last = sq["last_actual_flows"]
+    assert all(r["flows"] == ("actual" if r["period"] <= last else "projected") for r in sq["rows"])
+    assert all(r["balance"] == "modelled" and "kind" not in r for r in sq["rows"])  # nothing modelled called actual
+    assert rows["FY2029-30"]["flows"] == "projected" and sq["overrides_from"] == parse_period(last).shift(1).label
     # energy share shown with its basis and whether it is exact
     assert 0.7 < rows["FY2024-25"]["energy_share"] < 1.0
     assert rows["FY2024-25"]["energy_basis"] and rows["FY2024-25"]["energy_exact"] in (True, False)
@@ -49,10 +52,11 @@ def test_json_rows_actual_then_projected(shipped: dict):
 
 
 def test_first_year_by_hand(shipped: dict):
-    """FY2022-23, status quo: rupee inflow = open share × imports × (s × 5% + (1 − s) × 40%) × 80.4."""
+    """FY2022-23, status quo: rupee inflow = open share × imports × (s × 5% + (1 − s) × 30%) × 80.4; no defence yet."""
     r = shipped["scenarios"][0]["rows"][0]
     s = r["energy_share"]
-    inflow = FY2022_23_OPEN * 46_212_710_000 * (s * 0.05 + (1 - s) * 0.40) * 80.4
+    inflow = FY2022_23_OPEN * 46_212_710_000 * (s * 0.05 + (1 - s) * 0.30) * 80.4
+    assert r["defence_inflow_inr"] == 0  # defence settled in rupees from FY2023-24
     paid = FY2022_23_OPEN * 3_147_210_000 * 0.60 * 80.4
     assert r["opening_inr"] == 0
     assert r["inflow_inr"] == pytest.approx(inflow, rel=1e-12)
@@ -80,8 +84,8 @@ def test_every_shipped_scenario_is_stock_flow_consistent(shipped: dict):
 
 
 def test_scenarios_share_the_past_and_differ_after(shipped: dict):
-    sq, more, push = shipped["scenarios"]
-    last = sq["last_actual"]
+    sq, more, push, _ = shipped["scenarios"]
+    last = sq["last_actual_flows"]
     for a, b, c in zip(sq["rows"], more["rows"], push["rows"], strict=True):
         if a["period"] <= last:
             assert a["closing_inr"] == b["closing_inr"] == c["closing_inr"]
@@ -120,6 +124,8 @@ scenarios:
       crude_currency: {value: {USD: 1.0}, assumption: test}
       other_imports_currency: {value: {THIRD: 1.0}, assumption: test}
       exports_currency: {value: {THIRD: 1.0}, assumption: test}
+      defence:
+        inr_share: {value: 0.0, assumption: test}
 """, encoding="utf-8")
     (sc,) = st.load_scenarios(path)
     res = st.simulate(store, "IND-RUS", sc)
@@ -130,20 +136,22 @@ def test_csv_and_table(store_path: Path, tmp_path: Path):
     r = run("settlement", "--format", "csv", "--store", str(store_path))
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert len(rows) == 3 * 8 and {"scenario", "period", "kind", "closing_inr", "closing_usd"} <= set(rows[0])
+    assert len(rows) == 4 * 8 and {"scenario", "period", "flows", "closing_inr", "closing_usd", "closing_usd_p10",
+                                   "closing_usd_p50", "closing_usd_p90"} <= set(rows[0])
     pq_out = tmp_path / "settlement.parquet"
     r = run("settlement", "--format", "parquet", "--out", str(pq_out), "--store", str(store_path))
     assert r.exit_code == 0, r.output
     import pyarrow.parquet as pq
 
     table = pq.read_table(pq_out)
-    assert table.num_rows == 3 * 8
+    assert table.num_rows == 4 * 8
     assert table.column("closing_inr").to_pylist() == pytest.approx([float(x["closing_inr"]) for x in rows], rel=1e-12)
     out = tmp_path / "table.txt"
     r = run("settlement", "--scenario", "status_quo", "--out", str(out), "--store", str(store_path))
     assert r.exit_code == 0, r.output
     text = out.read_text()
-    assert "2026-27 p" in text and "does not publish" in text and "assumption:" in text and "source: RBI" in text
+    assert "2026-27 p" in text and "publishes no balances" in text and "What moves the FY2029-30 balance" in text
+    assert "rbi.org.in" in text and "P10" in text
 
 
 def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):
@@ -161,7 +169,7 @@ def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):
 @pytest.mark.parametrize(("args", "message"), [
     (("--chart", "x.pdf"), "error: --chart x.pdf: write a .png (static) or .html (interactive) file"),
     (("--scenario", "nope"), "error: unknown scenario 'nope'; use one of status_quo, more_rupee_invoicing, "
-                              "export_push or a YAML file"),
+                              "export_push, trade_only or a YAML file"),
     (("--from", "FY2025-26", "--to", "FY2023-24"), "error: --to FY2023-24 comes before --from FY2025-26"),
     (("--from", "FY2025-26", "--to", "CY2030"), "error: --from FY2025-26 and --to CY2030 must both be fiscal or both "
                                                 "calendar years"),
@@ -245,13 +253,13 @@ def test_any_pair_calendar_years_from_baci(fresh_store_path: Path, tmp_path: Pat
             "--format", "json", "--store", str(fresh_store_path))
     assert r.exit_code == 0, r.output
     res = json.loads(r.stdout)["scenarios"][0]
-    assert "baci" in res["flows_source"] and res["last_actual"] == "CY2022"
+    assert "baci" in res["flows_source"] and res["last_actual_flows"] == "CY2022"
     y22, y23 = res["rows"]
-    assert (y22["kind"], y23["kind"]) == ("actual", "projected")
+    assert (y22["flows"], y23["flows"]) == ("actual", "projected")
     assert (y22["exports_usd"], y22["imports_usd"]) == pytest.approx((0.5e6, 4e6))
     assert y22["energy_share"] == pytest.approx(0.75)
     open22 = 174 / 365  # 11 July to 31 December 2022
-    assert y22["inflow_inr"] == pytest.approx(open22 * (3e6 * 0.05 + 1e6 * 0.40) * 80.4, rel=1e-12)
+    assert y22["inflow_inr"] == pytest.approx(open22 * (3e6 * 0.05 + 1e6 * 0.30) * 80.4, rel=1e-12)
     # CY2023 projected: exports +5%, energy flat, other imports +5%
     assert (y23["exports_usd"], y23["imports_usd"]) == pytest.approx((0.525e6, 3e6 + 1.05e6))
     # a window after the last actual year still opens with what accumulated and projects from CY2022
@@ -264,3 +272,134 @@ def test_any_pair_calendar_years_from_baci(fresh_store_path: Path, tmp_path: Pat
         full = st.simulate(s, "IND-FRA", "status_quo", "CY2022", "CY2025").rows
     assert later[0]["opening_inr"] == pytest.approx(full[1].closing_inr, rel=1e-12) and full[1].closing_inr > 0
     assert later[0]["exports_usd"] == pytest.approx(0.5e6 * 1.05 ** 2)
+
+
+# -- the band, the sensitivity and the defence channel (issue 22) --------------------------------------
+SHIPPED = Path(st.__file__).resolve().parents[1] / "settlement_scenarios.yml"
+
+
+def _defaults_file(tmp_path: Path, keep: set[str], set_value: dict[str, object] | None = None) -> Path:
+    """The shipped defaults with every range dropped except ``keep`` (dotted names), and values replaced."""
+    import yaml
+
+    doc = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+    def walk(node: dict, prefix: str = "") -> None:
+        for key, sub in node.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(sub, dict) and "value" in sub:
+                if name not in keep:
+                    sub.pop("range", None)
+                if set_value and name in set_value:
+                    sub["value"] = set_value[name]
+            elif isinstance(sub, dict):
+                walk(sub, name)
+
+    walk(doc["defaults"])
+    doc["scenarios"] = [s for s in doc["scenarios"] if s["name"] == "status_quo"]
+    path = tmp_path / "defaults.yml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_json_band_and_sensitivity_for_every_scenario(shipped: dict):
+    """Done-when: for every scenario the P10/P50/P90 balance by FY and the sensitivity of the FY2029-30 balance."""
+    for sc in shipped["scenarios"]:
+        band = sc["band"]
+        assert band["end"] == "FY2029-30" and band["draws"] == st.DRAWS
+        assert [r["period"] for r in band["rows"]] == [r["period"] for r in sc["rows"]]
+        for r in band["rows"]:
+            assert r["closing_usd_p10"] <= r["closing_usd_p50"] <= r["closing_usd_p90"]
+            assert r["balance"] == "modelled"
+        names = {(s["parameter"], s["version"]) for s in band["sensitivity"]}
+        ranged = {("crude_currency", "default"), ("other_imports_currency", "default"), ("defence.payments_usd", "default"),
+                  ("channels.government_securities.cap_usd", "default"), ("inr_per_usd", "default")}
+        assert ranged - {("defence.payments_usd", "default")} <= names or sc["scenario"] != "status_quo"
+        swings = [s["swing_usd"] for s in band["sensitivity"]]
+        assert swings == sorted(swings, reverse=True)
+        assert sc["summary"]["closing_usd_p50"] == band["rows"][-1]["closing_usd_p50"]
+    sq = shipped["scenarios"][0]
+    assert {(s["parameter"], s["version"]) for s in sq["band"]["sensitivity"]} >= {
+        ("crude_currency", "default"), ("other_imports_currency", "default"), ("exports_currency", "default"),
+        ("defence.payments_usd", "default"), ("defence.inr_share", "default"),
+        ("channels.government_securities.cap_usd", "default"), ("inr_per_usd", "default")}
+    assert "rub_per_usd" in sq["band"]["fixed"] and "mechanism_start" in sq["band"]["fixed"]
+
+
+@pytest.mark.parametrize(("name", "end", "value"), [
+    ("crude_currency", "low", {"USD": 0.65, "AED": 0.25, "CNY": 0.10}),
+    ("defence.payments_usd", "high", 4.0e9),
+    ("channels.government_securities.cap_usd", "high", 12.0e9),
+    ("other_imports_currency", "high", {"INR": 0.60, "RUB": 0.20, "THIRD": 0.20}),
+])
+def test_sensitivity_equals_the_plain_model_at_the_range_end(store, tmp_path: Path, name: str, end: str, value):
+    """The vectorised tornado against the scalar model run with the parameter set to its range end in a file."""
+    base = st.simulate(store, "IND-RUS", "status_quo")
+    sens = next(s for s in base.band.sensitivity if s.assumption.name == name)
+    (sc,) = st.load_scenarios(_defaults_file(tmp_path, set(), {name: value}))
+    plain = st.simulate(store, "IND-RUS", sc, draws=None)
+    got = sens.at_low_usd if end == "low" else sens.at_high_usd
+    assert got == pytest.approx(plain.final.closing_usd, rel=1e-12)
+    # column 0 of the vectorised run is the central path itself
+    assert base.band is not None and plain.band is None
+
+
+def test_band_quantiles_follow_the_one_ranged_assumption(store, tmp_path: Path):
+    """Only crude's rupee share varies (triangular 0, 5%, 10%): the balance rises with it, so the band's P10 and
+    P90 are the balance at that distribution's P10 and P90 (10% × sqrt(0.05) from either end)."""
+    (sc,) = st.load_scenarios(_defaults_file(tmp_path, {"crude_currency"}))
+    res = st.simulate(store, "IND-RUS", sc)
+    assert [s.assumption.name for s in res.band.sensitivity] == ["crude_currency"]
+    q10 = 0.10 * 0.05 ** 0.5
+    ends = {}
+    for label, share in (("p10", q10), ("p90", 0.10 - q10)):
+        rest = 1 - share
+        path = _defaults_file(tmp_path, set(), {"crude_currency": {"USD": rest * 0.60 / 0.95, "AED": rest * 0.25 / 0.95,
+                                                                   "CNY": rest * 0.10 / 0.95, "INR": share}})
+        (one,) = st.load_scenarios(path)
+        ends[label] = st.simulate(store, "IND-RUS", one, draws=None).final.closing_usd
+    assert res.band.final.p10_usd == pytest.approx(ends["p10"], rel=0.03)
+    assert res.band.final.p90_usd == pytest.approx(ends["p90"], rel=0.03)
+    assert res.band.final.p10_usd < res.final.closing_usd < res.band.final.p90_usd
+
+
+def test_defence_channel_by_hand(shipped: dict):
+    """FY2023-24: status quo minus trade only = US$2.5 bn × 50% × 82.8 of inflow; FY2022-23 none (from April 2023)."""
+    sq = {r["period"]: r for r in shipped["scenarios"][0]["rows"]}
+    trade = {r["period"]: r for r in shipped["scenarios"][3]["rows"]}
+    assert sq["FY2023-24"]["defence_inflow_inr"] == pytest.approx(2.5e9 * 0.5 * 82.8, rel=1e-12)
+    assert sq["FY2023-24"]["inflow_inr"] - trade["FY2023-24"]["inflow_inr"] == pytest.approx(2.5e9 * 0.5 * 82.8,
+                                                                                            rel=1e-12)
+    assert trade["FY2023-24"]["defence_inflow_inr"] == 0 and sq["FY2022-23"]["defence_inflow_inr"] == 0
+    assert shipped["scenarios"][3]["summary"]["closing_usd_p50"] < shipped["scenarios"][0]["summary"]["closing_usd_p50"]
+
+
+def test_published_estimates_beside_the_band(shipped: dict):
+    checks = shipped["scenarios"][0]["band"]["published_estimates"]
+    assert [(c["date"], c["period"], c["measure"]) for c in checks] == [
+        ("2023-03-31", "FY2022-23", "securities"), ("2023-10-15", "FY2023-24", "balance"),
+        ("2024-05-09", "FY2023-24", "balance")]
+    for c in checks:
+        assert c["url"].startswith("https://") and c["source"]
+        assert c["covered"] == (c["low_usd"] <= c["modelled_p90_usd"] and c["modelled_p10_usd"] <= c["high_usd"])
+
+
+def test_table_fits_80_columns_without_split_words(store_path: Path):
+    import re
+
+    from rich.console import Console
+
+    from bilateral.api import open_store
+    from bilateral.commands.settlement import render
+
+    with open_store(store_path, read_only=True) as s:
+        result = st.simulate_all(s, "IND-RUS")
+    buf = io.StringIO()
+    render(result, Console(file=buf, width=80, color_system=None))
+    text = buf.getvalue()
+    for line in text.splitlines():
+        assert len(line) <= 80 or line.startswith("  <https://"), line
+    assert "…" not in text and "e+0" not in text
+    assert not re.search(r"[a-z]-\n", text)  # no word split with a hyphen
+    assert "Modelled balance on actual" in text and "Status quo" in text
+    assert len(text.splitlines()) < 150

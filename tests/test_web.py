@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
     from fastapi.testclient import TestClient
 
+from bilateral.views.charts import Chart
 from bilateral.web.app import CSP, PAGES, create_app
-from bilateral.web.charts import Chart
 
 OFFICIAL_FY2024_25_TOTAL = 68_692_740_000.0  # DGCI&S, India–Russia FY2024-25 (the embedded official series)
 OFFICIAL_FY2024_25_EXPORTS = 4_881_300_000.0
@@ -96,12 +96,32 @@ def test_potential_values(client: TestClient):
     assert [q["hs6"] for q in one["products"]] == ["870322"]
 
 
+def test_potential_absent_market_is_not_available(client: TestClient):
+    r = client.get("/api/potential", params={"pair": "IND-USA"})
+    assert r.status_code == 404
+    assert r.json()["detail"].startswith("not available: USA is not an importer in the embedded 2024 release")
+    page = client.get("/potential", params={"pair": "IND-USA"})
+    assert page.status_code == 404 and "USA is not an importer" in page.text and "0.00" not in page.text
+
+
+def test_potential_page_shows_distance_scope_and_diversification(client: TestClient):
+    d = client.get("/api/potential", params={"top": 3}).json()
+    (m,) = d["markets"]
+    assert m["market"] == "RUS" and m["distance_km"] == pytest.approx(4341.881)
+    dv = d["diversification"]
+    assert dv["indicator"] == "diversification" and dv["products"]
+    assert all(0 <= p["density"] <= 1 for p in dv["products"])
+    page = client.get("/potential", params={"top": 3}).text
+    assert "4,342 km" in page and "diversification-table" in page and dv["products"][0]["hs6"] in page
+
+
 def test_corridors_values(client: TestClient):
     d = client.get("/api/corridors", params={"origin": "INNSA", "destination": "moscow", "date": DEPARTURE}).json()
     assert (d["from"], d["to"], d["date"], d["cargo"]) == ("INNSA", "RUMOW", DEPARTURE, "container")
     by = {c["corridor"]: c for c in d["corridors"]}
     assert by["suez-novorossiysk-rail"]["days_p50"] == 29.5
-    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2785.0
+    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2888.0  # with the Black Sea war-risk premium
+    assert {s["chokepoint"] for s in d["chokepoints"]} == {"red-sea", "hormuz", "black-sea"}
     assert d["geojson"]["type"] == "FeatureCollection"
     lines = [f for f in d["geojson"]["features"] if f["geometry"]["type"] == "LineString"]
     assert {f["properties"]["corridor"] for f in lines} == set(by)
@@ -112,9 +132,10 @@ def test_corridors_values(client: TestClient):
 
 def test_settlement_values(client: TestClient):
     d = client.get("/api/settlement").json()
-    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push"]
+    assert [s["scenario"] for s in d["scenarios"]] == ["status_quo", "more_rupee_invoicing", "export_push", "trade_only"]
     first = d["scenarios"][0]["rows"][0]
-    assert (first["period"], first["kind"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert (first["period"], first["flows"], first["exports_usd"]) == ("FY2022-23", "actual", 3_147_210_000.0)
+    assert first["balance"] == "modelled" and d["scenarios"][0]["band"]["rows"][0]["period"] == "FY2022-23"
     assert first["closing_inr"] == pytest.approx(first["opening_inr"] + first["inflow_inr"] - first["outflows_inr"])
     one = client.get("/api/settlement", params={"scenario": "export_push"}).json()
     assert [s["scenario"] for s in one["scenarios"]] == ["export_push"]
@@ -190,7 +211,7 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, url: str, params: dict, st
 
 def test_bad_claim_requests(client: TestClient):
     assert client.post("/api/check", json={"text": "   "}).status_code == 422
-    assert client.post("/api/check", json={"text": "x" * 50_001}).status_code == 422
+    assert client.post("/api/check", json={"text": "x" * (256 * 1024 + 1)}).status_code == 413  # tests/test_claims_web.py
     assert client.post("/api/check", json={"text": "trade was $5 bn", "pair": "nope"}).status_code == 422
     assert client.post("/api/check", json={"text": "trade was $5 bn", "date": "1066-10-14"}).status_code == 422
     assert client.post("/api/check", content=b"not json", headers={"content-type": "application/json"}).status_code == 422

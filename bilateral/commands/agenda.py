@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         """Check an article's trade figures against the store: consistent, differs, target or unverifiable."""
 
         def body() -> None:
-            from bilateral.agenda.claims import check_text, read_article
+            from bilateral.agenda.claims import judge, prepare, read_article
             from bilateral.api import open_store, parse_pair
             from bilateral.output import check_format
 
@@ -97,9 +97,9 @@ def register(app: typer.Typer) -> None:
                     when = date.fromisoformat(on)
                 except ValueError:
                     raise BilateralError(f"--date {on!r} is not a date; write it as YYYY-MM-DD") from None
-            text = read_article(file)
+            prepared = prepare(read_article(file), when, pair=p)  # read and extract before the store is opened
             with open_store(store, read_only=True) as s:
-                checks = check_text(s, text, date=when, pair=p)
+                checks = judge(s, prepared)
             rows = [c.record() for c in checks]
 
             def render(console: Any) -> None:

@@ -15,7 +15,8 @@ FromOpt = Annotated[str, typer.Option("--from", help="Origin: UN/LOCODE or name,
 ToOpt = Annotated[str, typer.Option("--to", help="Destination: UN/LOCODE or name, e.g. Moscow, RUVVO, INSIK.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Departure date YYYY-MM-DD (default: today).")]
 ScenarioOpt = Annotated[list[str] | None, typer.Option(
-    "--scenario", help="red-sea-closed or rasht-astara-open; repeat for several.")]
+    "--scenario", help="red-sea-closed|red-sea-open, hormuz-closed|hormuz-open, black-sea-closed|black-sea-open "
+                       "(override the dated state) or rasht-astara-open; repeat for several.")]
 CargoOpt = Annotated[str, typer.Option("--cargo", help="container (per TEU) or tanker (per tonne and barrel).")]
 VesselOpt = Annotated[str, typer.Option("--vessel", help="Tanker class: aframax or suezmax.")]
 CongestionOpt = Annotated[float, typer.Option(
@@ -54,7 +55,8 @@ def _render(cmp: Any, console: Any) -> None:
         spread = f"{c.sea_km:,.0f}/{c.rail_km:,.0f}/{c.road_km:,.0f}"
         days = f"{c.days_p50:.1f}–{c.days_p90:.1f}"
         passages = ", ".join(c.passages) or "no chokepoint"
-        label = f"{c.corridor}\n[dim]{c.distance_km:,.0f} km = {spread} · {passages}[/dim]"
+        risks = ", ".join(c.risks) or "none listed"
+        label = f"{c.corridor}\n[dim]{c.distance_km:,.0f} km = {spread} · {passages}\nrisks: {risks}[/dim]"
         if tanker:
             cost = f"{c.usd_per_tonne_p50:.2f}–{c.usd_per_tonne_p90:.2f}\n{c.usd_per_bbl_p50:.2f}–{c.usd_per_bbl_p90:.2f}/bbl"
             co2 = f"{c.co2e_kg_per_tonne:,.1f}"
@@ -66,8 +68,27 @@ def _render(cmp: Any, console: Any) -> None:
     for c in cmp.corridors:
         for r in c.reasons:
             console.print(f"[red]{c.corridor}[/red]: {r}")
-    console.print(f"Monte Carlo, {cmp.draws} seeded draws; parameters and sources: bilateral/corridors/data/. "
-                  "Sea distances: searoute; many rates and dwell times are labelled assumptions.")
+    if cmp.chokepoints or cmp.nsr_season:
+        console.print(f"[bold]Chokepoints[/bold] on {cmp.date:%Y-%m-%d} (the latest state recorded on or before the "
+                      "departure date, corridors/data/chokepoints.csv; --scenario overrides):")
+        for s in cmp.chokepoints:
+            console.print(f"- {s.text()}")
+            if s.url and not s.forced:
+                console.print(f"  <{s.url}>", soft_wrap=True, highlight=False)
+        if cmp.nsr_season:
+            console.print(f"- {cmp.nsr_season}")
+    if cmp.excluded:
+        console.print("[bold]Not offered[/bold] (a route that passes its destination or doubles back is no option):")
+        for name, why in cmp.excluded:
+            console.print(f"- {name}: {why}")
+    from bilateral.corridors.legs import risks as risk_catalogue
+
+    tags = list(dict.fromkeys(r for c in cmp.corridors for r in c.risks))
+    if tags:
+        console.print("[bold]Risks[/bold]: " + "; ".join(f"{r}: {risk_catalogue()[r].title}" for r in tags) + ".")
+    console.print(f"Monte Carlo, {cmp.draws:,} seeded draws; parameters and sources: bilateral/corridors/data/. "
+                  "Sea distances: searoute; many rates and dwell times are labelled assumptions. Cost includes "
+                  "war-risk premiums where a chokepoint is restricted.")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, run
+from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, read_command, run
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
@@ -106,7 +106,8 @@ def _render(result: Any, console: Any) -> None:
     for n, p in enumerate(result.products, start=1):
         top = ("suppliers n/a" if p.top_suppliers is None else
                " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
-        rank = "not a supplier" if p.exporter_rank is None else f"rank {p.exporter_rank}/{p.suppliers}"
+        rank = ("rank n/a" if p.top_suppliers is None else "not a supplier" if p.exporter_rank is None
+                else f"rank {p.exporter_rank}/{p.suppliers}")
         supply = "EIDB" if p.supply_source == "national" else "matrix"
         product = escape(f"{p.hs6} {_short(p.description)}") + (
             f"\n[dim]{escape(titles.get(p.sector, p.sector))} · RCA {p.rca:.1f} · supply {supply} · "
@@ -197,7 +198,6 @@ def _run_all(store: Path | None, out: Path | None, year: int | None, matrix_path
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from bilateral.api import open_store
     from bilateral.engine.run import engine_run
     from bilateral.models.potential.scale import potential_all
 
@@ -209,7 +209,8 @@ def _run_all(store: Path | None, out: Path | None, year: int | None, matrix_path
     if fmt not in ("table", "parquet"):
         raise InputError("--all writes Parquet to --out; --format is parquet (or left out)", field="--format")
     console = Console(stderr=True)
-    with open_store(store, read_only=True) as s, engine_run(s, engine="duckdb", year=year, matrix_path=matrix_path) as r, \
+    cmd = read_command("table", store)
+    with cmd.open() as s, engine_run(s, engine="duckdb", year=year, matrix_path=matrix_path) as r, \
             Progress(TextColumn("every exporter × market × product"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                      TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("all", total=1.0)
@@ -270,16 +271,14 @@ def register(app: typer.Typer) -> None:
         """Export potential by HS6 product (ITC method), with suppliers, EU sanctions and sector totals."""
 
         def body() -> None:
-            from bilateral.api import open_store
             from bilateral.engine.run import engine_run
             from bilateral.models.potential import potential
             from bilateral.models.potential.inputs import potential_cells
-            from bilateral.output import check_format
 
             if every:
                 _run_all(store, out, year, matrix_path, memory_limit, engine, fmt)
                 return
-            fmt_ = check_format(format_for(fmt, out))
+            cmd = read_command(format_for(fmt, out), store)
             if pair and exporter:
                 raise InputError("give --pair EXPORTER-MARKET or --exporter EXPORTER, not both", field="--pair")
             if exporter:
@@ -299,8 +298,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--diversification runs on DuckDB and takes no --tariffs, --sensitivity or "
                                  "--exclude-sanction-risk", field="--diversification")
             tariff_map = read_tariffs(tariffs) if tariffs else None
-            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
-                                                  master=spark_master, memory=spark_memory) as r:
+            with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                             master=spark_master, memory=spark_memory) as r:
                 if diversification:
                     from bilateral.models.potential.diversification import diversification as diversify
 
@@ -312,9 +311,9 @@ def register(app: typer.Typer) -> None:
                                        tariffs=tariff_map, matrix=r.local, sensitivity=sensitivity,
                                        cells=None if r.engine.name == "duckdb" else potential_cells(r))
             if diversification:
-                emit(fmt_, out, div.to_dict(), div.records(), lambda c: _render_diversification(div, c))
+                emit(cmd.fmt, out, div.to_dict(), div.records(), lambda c: _render_diversification(div, c))
             else:
-                emit(fmt_, out, result.to_dict(), result.records(), lambda c: _render(result, c))
+                emit(cmd.fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 
         run(body)
 
@@ -335,16 +334,15 @@ def register(app: typer.Typer) -> None:
         """Balassa RCA for every exporter × HS6 of a world matrix, and India–Russia trade complementarity."""
 
         def body() -> None:
-            from bilateral.api import open_store
             from bilateral.engine.run import complementarity_on, engine_run, rca_frame
             from bilateral.indicators.complementarity import complementarity
             from bilateral.indicators.rca import rca_matrix
-            from bilateral.output import check_format
 
-            fmt_ = check_format(format_for(fmt, out))
-            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
-                                                  master=spark_master, memory=spark_memory, need_local=False,
-                                                  parts=("exports", "imports")) as r:
+            cmd = read_command(format_for(fmt, out), store)
+            fmt_ = cmd.fmt
+            with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                             master=spark_master, memory=spark_memory, need_local=False,
+                                             parts=("exports", "imports")) as r:
                 matrix = r.local
                 if r.engine.name == "duckdb":
                     df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)

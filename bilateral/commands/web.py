@@ -96,9 +96,9 @@ def register(app: typer.Typer) -> None:
 
         def body() -> None:
             from bilateral.api import open_store
+            from bilateral.harmonise.pairs import parse_pair
             from bilateral.report.brief import build_brief, render_html, write_pdf
-            from bilateral.web.service import to_json_bytes
-            from bilateral.web.validate import check_pair
+            from bilateral.views.base import to_json_bytes
 
             if fmt not in BRIEF_FORMATS:
                 raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(BRIEF_FORMATS)}")
@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError(f"--out {out} is a directory; give a file name such as brief.html")
             if pdf and fmt != "html":
                 raise BilateralError("--pdf prints the HTML brief; use it with --format html")
-            label = check_pair(pair)
+            label = parse_pair(pair).label
             with open_store(store, read_only=True) as s:
                 b = build_brief(s, label, store_path=Path(s.path))
             if fmt == "json":

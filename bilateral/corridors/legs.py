@@ -17,8 +17,8 @@ from bilateral.errors import BilateralError, InputError
 
 __all__ = [
     "CARGOS", "DATA", "LAND_MODES", "MODES", "ROUTINGS", "SEA_MODES", "Cargo", "CorridorDef", "EmissionFactor",
-    "LandLeg", "Mode", "Param", "Place", "Routing", "Season", "Step", "corridor_defs", "emission_factors",
-    "land_legs", "param", "parameters", "place", "places", "season",
+    "LandLeg", "Mode", "Param", "Place", "Risk", "Routing", "Season", "Step", "corridor_defs", "emission_factors",
+    "land_legs", "param", "parameters", "place", "places", "risks", "season",
 ]
 
 DATA = Path(__file__).with_name("data")
@@ -84,6 +84,28 @@ class CorridorDef:
     steps: tuple[Step, ...]
     label: str
     source: str
+    risks: tuple[str, ...] = ()  # corridor-wide risk tags (data/risks.csv), besides those of its passages and legs
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A risk tag a corridor can carry, what it means, and the source that documents it."""
+
+    risk: str
+    title: str
+    source: str
+    url: str
+
+
+@cache
+def risks() -> dict[str, Risk]:
+    """Every risk tag, from data/risks.csv."""
+    out: dict[str, Risk] = {}
+    for line, r in _rows("risks.csv", ("risk", "title", "source", "url")):
+        if r["risk"] in out:
+            raise InputError(f"duplicate risk {r['risk']!r}", file="risks.csv", line=line, field="risk")
+        out[r["risk"]] = Risk(r["risk"], r["title"], r["source"], r["url"])
+    return out
 
 
 @dataclass(frozen=True)
@@ -191,8 +213,12 @@ def land_legs() -> tuple[LandLeg, ...]:
         km = _float("legs.csv", line, "distance_km", r["distance_km"])
         if km <= 0:
             raise InputError("distance must be positive", file="legs.csv", line=line, field="distance_km")
-        risks = tuple(x for x in r["risks"].split(";") if x)
-        out.append(LandLeg(r["from"], r["to"], r["mode"], km, r["opens_with"] or None, risks, r["source"]))  # type: ignore[arg-type]
+        tags = tuple(x for x in r["risks"].split(";") if x)
+        unknown = [x for x in tags if x not in risks()]
+        if unknown:
+            raise InputError(f"unknown risk {unknown[0]!r} (add it to risks.csv)", file="legs.csv", line=line,
+                             field="risks")
+        out.append(LandLeg(r["from"], r["to"], r["mode"], km, r["opens_with"] or None, tags, r["source"]))  # type: ignore[arg-type]
     return tuple(out)
 
 
@@ -229,7 +255,12 @@ def corridor_defs() -> tuple[CorridorDef, ...]:
             raise InputError(f"duplicate corridor {r['corridor']!r}", file="corridors.csv", line=line,
                              field="corridor")
         steps = tuple(_step(s, line) for s in r["steps"].split())
-        out.append(CorridorDef(r["corridor"], r["cargo"], steps, r["label"], r["source"]))  # type: ignore[arg-type]
+        tags = tuple(x for x in (r.get("risks") or "").split(";") if x)
+        unknown = [x for x in tags if x not in risks()]
+        if unknown:
+            raise InputError(f"unknown risk {unknown[0]!r} (add it to risks.csv)", file="corridors.csv", line=line,
+                             field="risks")
+        out.append(CorridorDef(r["corridor"], r["cargo"], steps, r["label"], r["source"], tags))  # type: ignore[arg-type]
     return tuple(out)
 
 

@@ -29,6 +29,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from bilateral.corridors.chokepoints import ChokepointState, states_on
 from bilateral.corridors.legs import (
     CARGOS,
     SEA_MODES,
@@ -40,9 +41,10 @@ from bilateral.corridors.legs import (
     param,
     place,
     places,
+    season,
 )
-from bilateral.corridors.network import NSR, PlannedLeg, plan
-from bilateral.corridors.seasonality import check_scenarios, nsr_window, red_sea_closure
+from bilateral.corridors.network import NSR, PlannedLeg, detour, plan
+from bilateral.corridors.seasonality import check_scenarios, forced_states, nsr_window
 from bilateral.errors import BilateralError
 
 __all__ = ["DRAWS", "SEED", "VESSELS", "Comparison", "CorridorResult", "LegResult", "Vessel", "compare"]
@@ -59,6 +61,8 @@ ASTARA = "astara"
 #: risk tags a route carries for the passages it crosses
 PASSAGE_RISKS = {"babalmandab": "red-sea-security", "ormuz": "strait-of-hormuz", "bosporus": "turkish-straits",
                  NSR: "ice-and-season", "suez": "suez-canal"}
+#: war-risk premiums are charged per ship; this spreads them over the boxes or the tonnes it carries
+PERCENT = 100.0
 GAUGE_BREAK = frozenset({"rail_1435", "rail_1520"})
 
 
@@ -156,6 +160,11 @@ class Comparison:
     corridors: tuple[CorridorResult, ...]
     draws: int = DRAWS
     seed: int = SEED
+    #: the chokepoint states used (dated data on the departure date, or forced by a scenario)
+    chokepoints: tuple[ChokepointState, ...] = ()
+    #: corridors not offered for this trip, and why (they pass the destination or double back)
+    excluded: tuple[tuple[str, str], ...] = ()
+    nsr_season: str = ""
 
     def records(self) -> list[dict[str, Any]]:
         meta = {"from": self.origin.id, "to": self.destination.id, "date": self.date.isoformat(),
@@ -167,6 +176,8 @@ class Comparison:
                 "to_name": self.destination.name, "date": self.date.isoformat(), "cargo": self.cargo,
                 "vessel": self.vessel, "scenarios": list(self.scenarios),
                 "astara_congestion": self.astara_congestion, "draws": self.draws, "seed": self.seed,
+                "chokepoints": [s.to_dict() for s in self.chokepoints], "nsr_season": self.nsr_season,
+                "not_offered": [{"corridor": c, "reason": r} for c, r in self.excluded],
                 "corridors": [c.to_dict() for c in self.corridors]}
 
     def corridor(self, name: str) -> CorridorResult:
@@ -301,15 +312,33 @@ def _tanker(defn: CorridorDef, leg: PlannedLeg, vessel: str, departure: date
     return laden, per_tonne, per_tonne / param("barrels_per_tonne").mode, sea + canal_days, reasons
 
 
-def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenarios: frozenset[str],
+def _war_risk(defn: CorridorDef, states: list[ChokepointState], ship_value: np.ndarray, spread_over: np.ndarray,
+              calls: int) -> np.ndarray:
+    """War-risk premiums for the restricted chokepoints a route crosses: % of hull value × ``calls``, per unit.
+
+    Drawn from a generator of its own, so the corridor's other draws are the same with or without it.
+    """
+    rng = np.random.default_rng([SEED, zlib.crc32(f"{defn.corridor}/war-risk".encode())])
+    total = np.zeros(DRAWS)
+    for s in states:
+        lo, mode, hi = s.war_risk_pct
+        pct = np.full(DRAWS, mode) if lo == hi else rng.triangular(lo, mode, hi, DRAWS)
+        total = total + pct / PERCENT * ship_value * calls / spread_over
+    return total
+
+
+def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, states: dict[str, ChokepointState],
               vessel: str, congestion: float) -> CorridorResult:
     passages = tuple(dict.fromkeys(p for leg in legs for p in leg.passages))
     reasons: list[str] = []
-    closure = red_sea_closure(set(passages), scenarios)
-    if closure:
-        reasons.append(closure)
+    crossed = [s for s in states.values() if s.passages & set(passages)]
+    for s in crossed:
+        if s.state == "closed":
+            why = "scenario" if s.forced else f"since {s.since.isoformat()}: {s.note}"
+            reasons.append(f"{s.name} closed ({why})")
+    restricted = [s for s in crossed if s.state == "restricted"]
     risks = tuple(dict.fromkeys([*(PASSAGE_RISKS[p] for p in passages if p in PASSAGE_RISKS),
-                                 *(r for leg in legs for r in leg.risks)]))
+                                 *(r for leg in legs for r in leg.risks), *defn.risks]))
     km = {"sea": 0.0, "rail": 0.0, "road": 0.0}
     for leg in legs:
         km["sea" if leg.mode in SEA_MODES else "rail" if leg.mode.startswith("rail") else "road"] += leg.distance_km
@@ -327,6 +356,10 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenar
     if defn.cargo == "container":
         days, usd, sailing, more = _container(defn, legs, departure, congestion)
         reasons += more
+        if restricted:
+            sea_mode = next(leg.mode for leg in legs if leg.mode in SEA_MODES)
+            d = _Draw(f"{defn.corridor}/ship")
+            usd = usd + _war_risk(defn, restricted, d("hull_value_usd", sea_mode), d("teu_on_board", sea_mode), 1)
         wtw = sum(leg.distance_km * factors[leg.mode].wtw_g for leg in legs) / GRAMS_PER_KG
         ttw = sum(leg.distance_km * factors[leg.mode].ttw_g for leg in legs) / GRAMS_PER_KG
         return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
@@ -339,6 +372,10 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, scenar
     (leg,) = legs
     days, per_t, per_bbl, sailing, more = _tanker(defn, leg, vessel, departure)
     reasons += more
+    if restricted:  # laden and ballast both cross: two premiums a round trip
+        d = _Draw(f"{defn.corridor}/{vessel}/ship")
+        extra = _war_risk(defn, restricted, d("hull_value_usd", vessel), d("cargo_tonnes", vessel), 2)
+        per_t, per_bbl = per_t + extra, per_bbl + extra / param("barrels_per_tonne").mode
     factor = factors[f"tanker.{vessel}"]
     return CorridorResult(**common, open=not reasons, reasons=tuple(reasons),
                           days_p50=_q(days, 50), days_p90=_q(days, 90),
@@ -380,17 +417,38 @@ def _compare(o_id: str, d_id: str, when: date, scenarios: tuple[str, ...], cargo
                              "discharge port (e.g. INSIK, INVAD)")
     if cargo == "container" and o.kind != "port":
         raise BilateralError(f"container corridors start at a port; {o.name} is {o.kind}")
+    if cargo == "container" and (o.country != "IND" or dest.country != "RUS"):
+        raise BilateralError(f"container corridors run from an Indian port to a Russian place, not {o.name} → "
+                             f"{dest.name}; e.g. --from INNSA --to Moscow")
+    if cargo == "tanker" and (o.country != "RUS" or dest.country != "IND"):
+        raise BilateralError(f"tanker corridors run from a Russian loading port to an Indian port, not {o.name} → "
+                             f"{dest.name}; e.g. --from RUPRI --to INSIK")
     sc = frozenset(scenarios)
+    states = states_on(when, forced_states(sc))
     results = []
+    excluded: list[tuple[str, str]] = []
     for defn in corridor_defs():
         if defn.cargo != cargo:
             continue
         legs = plan(defn, o, dest, sc)
-        if legs:
-            results.append(_evaluate(defn, legs, when, sc, vessel, congestion))
+        if not legs:
+            continue
+        why = detour(legs, o, dest)
+        if why:
+            excluded.append((defn.corridor, why))
+            continue
+        results.append(_evaluate(defn, legs, when, states, vessel, congestion))
     if not results:
-        raise BilateralError(f"no {cargo} corridor serves {o.name} → {dest.name}; container corridors run from an "
-                             "Indian port to a Russian place, tanker corridors from a Russian port to an Indian one")
+        detail = "; ".join(f"{c}: {r}" for c, r in excluded)
+        raise BilateralError(f"no {cargo} corridor serves {o.name} → {dest.name}" + (f" ({detail})" if detail else "")
+                             + "; container corridors run from an Indian port to a Russian place, tanker corridors "
+                             "from a Russian port to an Indian one")
     results.sort(key=lambda r: (not r.open, r.days_p50, r.corridor))
+    used = [s for s in states.values() if any(s.passages & set(r.passages) for r in results)]
+    season_text = ""
+    if any(NSR in r.passages for r in results):
+        s = season("nsr")
+        season_text = (f"Northern Sea Route: open to ships without ice class from {s.opens[0]:02d}-{s.opens[1]:02d} "
+                       f"to {s.closes[0]:02d}-{s.closes[1]:02d} each year, checked per voyage. {s.source}")
     return Comparison(o, dest, when, cargo, vessel if cargo == "tanker" else None, scenarios, congestion,
-                      tuple(results))
+                      tuple(results), chokepoints=tuple(used), excluded=tuple(excluded), nsr_season=season_text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -36,8 +37,8 @@ from bilateral.corridors.legs import (
 from bilateral.errors import BilateralError
 
 __all__ = [
-    "MAX_APPROACH_KM", "ROUTING_RULES", "SEAROUTE_VERSION", "SEA_CACHE", "PlannedLeg", "SeaRoute",
-    "build_cache", "plan", "retag_chukchi", "sea_leg", "sea_route_live",
+    "MAX_APPROACH_KM", "PASS_KM", "ROUTING_RULES", "SEAROUTE_VERSION", "SEA_CACHE", "PlannedLeg", "SeaRoute",
+    "build_cache", "detour", "gc_km", "plan", "retag_chukchi", "sea_leg", "sea_route_live",
 ]
 
 #: the version the committed cache and the tests were made with
@@ -277,6 +278,59 @@ class PlannedLeg:
     risks: tuple[str, ...]
     source: str
     sea: SeaRoute | None = None
+    onward: bool = False  # beyond the corridor's own steps: the rail haul on to a destination it does not name
+
+    def points(self) -> tuple[tuple[float, float], ...]:
+        """(lon, lat) along the leg: searoute's lane for a sea leg, the two ends for a land leg."""
+        if self.sea is not None:
+            return self.sea.coords
+        ids = places()
+        return (ids[self.a].lonlat, ids[self.b].lonlat)
+
+
+#: a route that comes this close to its destination before its last leg passes it (km; Novorossiysk's
+#: lane runs 17 km off the port, St Petersburg is 635 km from Moscow, so 300 km separates the two cases)
+PASS_KM = 300.0
+EARTH_KM = 6371.0088
+
+
+def gc_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lon, lat) points (haversine, mean Earth radius)."""
+    lon1, lat1, lon2, lat2 = (math.radians(x) for x in (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def detour(route: list[PlannedLeg], origin: Place, destination: Place) -> str | None:
+    """Why a planned route is no option (it passes its destination or doubles back), or None when it is sane.
+
+    - **passes**: a leg before the last comes within PASS_KM of the destination (the cargo would have been
+      there already);
+    - **doubles back over land**: a land leg ends farther from the destination than it starts (on land the
+      carrier chooses the way; at sea coastlines force detours, so sea legs are not judged this way);
+    - **doubles back onward**: the rail haul beyond the corridor's own steps is longer than the whole trip
+      as the crow flies (Suez to St Petersburg, then 9,939 km by rail to Vladivostok: 6,000 km apart).
+    """
+    d = destination.lonlat
+    ids = places()
+    for leg in route[:-1]:
+        near = min(gc_km(pt, d) for pt in leg.points())
+        if near < PASS_KM:
+            return (f"passes {destination.name} ({near:,.0f} km off, on the {ids[leg.a].name}–{ids[leg.b].name} leg) "
+                    "before arriving")
+    for leg in route:
+        if leg.mode in LAND_MODES:
+            start, end = gc_km(ids[leg.a].lonlat, d), gc_km(ids[leg.b].lonlat, d)
+            if end > start:
+                return (f"doubles back: {ids[leg.a].name}–{ids[leg.b].name} by {leg.mode} runs away from "
+                        f"{destination.name} ({start:,.0f} km from it to {end:,.0f} km)")
+    onward = sum(leg.distance_km for leg in route if leg.onward)
+    crow = gc_km(origin.lonlat, d)
+    if onward > crow:
+        first = next(leg for leg in route if leg.onward)
+        return (f"doubles back: {onward:,.0f} km by rail onward from {ids[first.a].name} to {destination.name}, "
+                f"more than the {crow:,.0f} km from {origin.name} as the crow flies")
+    return None
 
 
 def _land(a: str, b: str, modes: tuple[str, ...], scenarios: frozenset[str]) -> LandLeg | None:
@@ -351,7 +405,7 @@ def plan(defn: CorridorDef, origin: Place, destination: Place, scenarios: frozen
             return None
         for leg in tail:
             b = leg.b if leg.a == cur else leg.a
-            out.append(PlannedLeg(cur, b, leg.mode, leg.distance_km, (), leg.risks, leg.source))
+            out.append(PlannedLeg(cur, b, leg.mode, leg.distance_km, (), leg.risks, leg.source, onward=True))
             cur = b
     if any(leg.mode not in LAND_MODES and leg.sea is None for leg in out):
         raise BilateralError("internal: a sea leg without a route")

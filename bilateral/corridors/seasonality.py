@@ -1,7 +1,9 @@
 """Scenarios and seasons: when a corridor is open.
 
-- ``red-sea-closed``: any route through Bab-el-Mandeb (hence Suez from India) is closed; the Cape
-  variants stay open.
+- The chokepoints (Red Sea, Strait of Hormuz, Black Sea) follow their dated state in
+  ``data/chokepoints.csv`` on the departure date (see ``chokepoints``); ``red-sea-closed``,
+  ``red-sea-open``, ``hormuz-closed``, ``hormuz-open``, ``black-sea-closed`` and ``black-sea-open``
+  force one instead (``open`` without a war-risk premium).
 - ``rasht-astara-open``: the planned Rasht–Astara railway is in service (legs.csv ``opens_with``).
 - The Northern Sea Route is open to ships without ice class only in its summer window
   (``data/seasons.csv``): the ship must enter the NSR waters on or after the opening day and leave them
@@ -15,30 +17,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, get_args
 
+from bilateral.corridors.chokepoints import State
 from bilateral.corridors.legs import season
 from bilateral.errors import BilateralError
 
-__all__ = ["RED_SEA", "SCENARIOS", "NsrWindow", "Scenario", "check_scenarios", "nsr_window", "red_sea_closure"]
+__all__ = ["SCENARIOS", "NsrWindow", "Scenario", "check_scenarios", "forced_states", "nsr_window"]
 
-Scenario = Literal["red-sea-closed", "rasht-astara-open"]
+Scenario = Literal["red-sea-closed", "red-sea-open", "hormuz-closed", "hormuz-open", "black-sea-closed",
+                   "black-sea-open", "rasht-astara-open"]
 SCENARIOS: tuple[str, ...] = get_args(Scenario)
-#: the passage a Red Sea closure shuts (Suez routes from India all cross it)
-RED_SEA = "babalmandab"
 
 
 def check_scenarios(names: list[str] | tuple[str, ...]) -> frozenset[str]:
-    """Scenario names checked at run time (one line naming the valid ones on a typo)."""
+    """Scenario names checked at run time (one line naming the valid ones on a typo or a contradiction)."""
     bad = [n for n in names if n not in SCENARIOS]
     if bad:
         raise BilateralError(f"unknown --scenario {bad[0]!r}; use one of {', '.join(SCENARIOS)}")
+    for cp in ("red-sea", "hormuz", "black-sea"):
+        if f"{cp}-open" in names and f"{cp}-closed" in names:
+            raise BilateralError(f"--scenario {cp}-open and {cp}-closed contradict each other; give one")
     return frozenset(names)
 
 
-def red_sea_closure(passages: set[str], scenarios: frozenset[str]) -> str | None:
-    """The reason a route is closed by the Red Sea scenario, or None."""
-    if "red-sea-closed" in scenarios and RED_SEA in passages:
-        return "Red Sea closed (scenario red-sea-closed): route crosses Bab-el-Mandeb; take the Cape variant"
-    return None
+def forced_states(scenarios: frozenset[str]) -> dict[str, State]:
+    """The chokepoint states the scenarios force: {'red-sea': 'closed', …}."""
+    out: dict[str, State] = {}
+    for name in scenarios:
+        for cp in ("red-sea", "hormuz", "black-sea"):
+            if name in (f"{cp}-open", f"{cp}-closed"):
+                out[cp] = "open" if name.endswith("-open") else "closed"
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Revealed comparative advantage (Balassa) and trade complementarity, computed in DuckDB.
 
 Both take any SQL relation with the columns they name, so the same query runs over the store's
-``flows`` table, a BACI year read straight from CSV, or (through the same SQL) another engine.
+``flows`` table, a BACI year read straight from CSV, or (through the same SQL) another engine. The
+relations come from the read layer (:mod:`bilateral.store.matrix`), read by the caller: nothing here
+reads the store (:func:`bilateral.models.indicators.rca_baci` reads a loaded BACI year and calls
+:func:`rca_named`).
 """
 
 from __future__ import annotations
@@ -36,21 +39,14 @@ def rca(con: duckdb.DuckDBPyConnection, source: str) -> Any:
     return con.execute(rca_sql(source)).df()
 
 
-def rca_baci(con: duckdb.DuckDBPyConnection, year: int, level: int = 6) -> Any:
-    """RCA over the BACI world matrix loaded with ``bilateral ingest baci`` (all exporters, one year).
+def rca_named(con: duckdb.DuckDBPyConnection, exports: str, names: str) -> Any:
+    """Balassa RCA over cells keyed by numeric country codes, the exporters named (ISO3) afterwards.
 
-    Reads the stored year through :func:`bilateral.store.matrix.baci_year_exports` (no CSV pass). Aggregates on BACI's
-    numeric country codes and names the exporters (ISO3) afterwards, on the aggregated rows only.
-    When several BACI versions of the year are loaded, the latest serves (as in
-    :func:`bilateral.store.matrix.baci_matrix`).
+    ``exports`` is a relation ``exporter`` (code), ``product``, ``value`` and ``names`` one of
+    ``code, iso3`` (as :func:`bilateral.store.matrix.baci_year_exports` returns for a loaded BACI
+    year): the aggregation runs on the codes and only the aggregated rows are named.
     """
-    from bilateral.store.matrix import baci_year_exports
-
-    found = baci_year_exports(con, year, level)
-    if found is None:
-        raise ValueError(f"no BACI year {year} loaded")
-    source, names = found
-    sql = (f"SELECT c.iso3 AS exporter, r.product, r.value, r.rca FROM ({rca_sql(source)}) r "
+    sql = (f"SELECT c.iso3 AS exporter, r.product, r.value, r.rca FROM ({rca_sql(exports)}) r "
            f"JOIN ({names}) c ON c.code = r.exporter")
     return con.execute(sql).df()
 

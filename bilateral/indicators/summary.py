@@ -1,20 +1,28 @@
-"""Indicator values for one pair and period, each with its metadata and the releases that served it.
+"""The indicator panel of one pair and period: each indicator's value, metadata, note and releases.
 
-Every read goes through the read layer. An indicator whose inputs do not cover what it claims to
-measure prints no value: ``note`` says why and what to load to compute it.
+Computed from what the read layer returned (:class:`PanelInputs`, gathered by
+:func:`bilateral.models.indicators.summary`): this module reads nothing itself. An indicator whose
+inputs do not cover what it claims to measure prints no value: ``note`` says why and what to load to
+compute it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from bilateral.harmonise.hs import section_of
 from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import parse_period
 from bilateral.indicators import trade
+from bilateral.indicators.complementarity import Complementarity
 from bilateral.indicators.metadata import describe
-from bilateral.store import queries
-from bilateral.store.db import Store
+
+if TYPE_CHECKING:
+    from bilateral.store.queries import Detail, EnergyImports, PeriodTotals, Served
+
+__all__ = ["PARTNER_COVERAGE_MIN", "PRODUCT_COVERAGE_MIN", "PanelInputs", "panel", "section_shares"]
 
 #: a partner distribution needs the partners to cover at least this share of the reporter's trade
 PARTNER_COVERAGE_MIN = 0.5
@@ -22,21 +30,37 @@ PARTNER_COVERAGE_MIN = 0.5
 PRODUCT_COVERAGE_MIN = 0.8
 
 
-def composition_by_section(store: Store, pair: Pair, flow: queries.Flow, period: str) -> dict[str, float]:
-    """Share of each HS section in the finest product detail of a flow (region proxy for imports)."""
-    d = queries.best_detail(store, pair.reporter, pair.partner, flow, period)
-    if d is None:
-        return {}
+@dataclass(frozen=True)
+class PanelInputs:
+    """What a pair's indicator panel for one period is computed from, as the read layer served it."""
+
+    pair: Pair
+    series: Sequence[PeriodTotals]  # the pair's yearly totals of the period's kind
+    year: PeriodTotals  # the period asked (in ``series``)
+    export_detail: Detail | None  # the finest export detail that serves the period
+    export_lines: Sequence[float]  # the values of its product lines (empty without detail)
+    energy: EnergyImports | None  # HS 27 imports and how they were obtained
+    partner_exports: Mapping[str, float]  # the reporter's exports to each partner in the period
+    partner_served: Served | None  # who served them
+    world: PeriodTotals | None  # the reporter's trade with the world in the period
+    complementarity: Complementarity | None  # of the reporter's exports with the partner's imports
+    complementarity_year: int | None  # the matrix year asked (None: the latest, for a fiscal year)
+    complementarity_release: str  # the world matrix's release ("-" without one)
+    complementarity_missing: str  # why there is no complementarity (empty when there is)
+
+
+def section_shares(lines: Mapping[str, float]) -> dict[str, float]:
+    """Share of each HS section in product lines (code → US$), sections in code order."""
     out: dict[str, float] = {}
-    for code, value in queries.lines(store, d).items():
+    for code, value in lines.items():
         out[section_of(code)] = out.get(section_of(code), 0.0) + value
     total = sum(out.values())
     return {k: v / total for k, v in sorted(out.items())} if total else {}
 
 
-def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[str, Any]]:
-    """Every indicator's value for a pair and period, with metadata, note and releases."""
-    series, year = queries.period_totals(store, pair, period)
+def panel(inp: PanelInputs) -> list[dict[str, Any]]:
+    """Every indicator's value for the pair and period, with metadata, note and releases."""
+    pair, series, year = inp.pair, inp.series, inp.year
     by = {y.period: y for y in series}
     p = year.period
     here = parse_period(p)
@@ -49,12 +73,12 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
     exports, imports = float(year.exports_usd or 0.0), float(year.imports_usd or 0.0)
     add("trade_balance", year.balance_usd)
     add("coverage_ratio", trade.safe_ratio(exports, imports))
-    exp = queries.finest_detail(store, pair.reporter, pair.partner, "export", p)
+    exp = inp.export_detail
     exp_cov = trade.safe_ratio(exp.value_usd, exports) if exp else None
     add("detail_coverage", exp_cov, f"exports, HS{exp.level} detail" if exp else "no export detail for this period",
         exp.release if exp else "-")
 
-    energy = queries.energy_imports(store, pair, p)
+    energy = inp.energy
     if energy is None:
         add("energy_share_imports", None, "no import detail for this period: load the partner's imports by HS chapter "
             "(e.g. `bilateral ingest comtrade --level 2` or `bilateral ingest baci`)", "-")
@@ -70,12 +94,11 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
         add("hhi_products", None, f"not computed: the export detail (HS{exp.level}, {exp.lines} lines) covers "
             f"{exp_cov:.1%} of exports" if exp_cov is not None else "not computed: partial export detail", exp.release)
     else:
-        values = list(queries.lines(store, exp).values())
+        values = list(inp.export_lines)
         cov = f", covering {exp_cov:.1%} of exports" if exp_cov is not None and exp_cov < 0.995 else ""
         add("hhi_products", trade.hhi(values), f"exports, {len(values):,} HS{exp.level} lines{cov}", exp.release)
 
-    by_partner, served = queries.partner_values(store, pair.reporter, "export", p)
-    world = queries.reporter_totals(store, pair.reporter, p)
+    by_partner, served, world = inp.partner_exports, inp.partner_served, inp.world
     covered = trade.safe_ratio(sum(by_partner.values()), world.exports_usd) if world and by_partner else None
     if not by_partner or served is None:
         add("hhi_partners", None, f"no exports by partner for {pair.reporter} in {p}", "-")
@@ -100,8 +123,7 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
 
     add("rca", None, "one value per product: `bilateral rca --year 2024` gives Balassa RCA for every exporter × HS6 "
         "from the world matrix (embedded CEPII BACI 2024, or a year loaded with `bilateral ingest baci`)", "-")
-    tci, tci_note, tci_release = _complementarity(store, pair, here.year if here.kind == "cy" else None)
-    add("trade_complementarity", tci, tci_note, tci_release)
+    add("trade_complementarity", *_complementarity(inp))
     prev = by.get(here.shift(-1).label)
     add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
     first = series[0]
@@ -114,22 +136,16 @@ def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[st
     return rows
 
 
-def _complementarity(store: Store, pair: Pair, year: int | None) -> tuple[float | None, str, str]:
+def _complementarity(inp: PanelInputs) -> tuple[float | None, str, str]:
     """Trade complementarity of the reporter's exports with the partner's imports, from the world matrix.
 
     The matrix counts calendar years: for a fiscal-year period the latest matrix year serves, and the
     note says which year it is (the index changes slowly; it is never presented as the fiscal year's).
     """
-    from bilateral.errors import NotAvailableError
-    from bilateral.indicators.complementarity import complementarity
-    from bilateral.store.matrix import world_matrix
-
-    try:
-        matrix = world_matrix(store, year)
-        tc = complementarity(store.con.cursor(), matrix, pair.reporter, pair.partner)
-    except NotAvailableError as exc:
-        return None, f"{exc}; load the partner's imports by product with `bilateral ingest baci`", "-"
-    when = f"CY{tc.year}" if year is None else ""
+    tc, pair = inp.complementarity, inp.pair
+    if tc is None:
+        return None, f"{inp.complementarity_missing}; load the partner's imports by product with `bilateral ingest baci`", "-"
+    when = f"CY{tc.year}" if inp.complementarity_year is None else ""
     return (tc.index, f"{pair.reporter}'s exports vs {pair.partner}'s imports at HS6 over {tc.products:,} products"
             + (f", from the {when} world matrix (a calendar year, shown beside the fiscal year)" if when else ""),
-            matrix.release)
+            inp.complementarity_release)

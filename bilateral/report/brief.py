@@ -1,10 +1,12 @@
 """The brief: one self-contained HTML document with every capability's headline for a pair.
 
-``build_brief(store, pair)`` gathers the sections (overview, target, top untapped products by
-sector, corridor comparison, settlement path, agenda status) through the dashboard's adapters;
+``build_brief(store, pair)`` renders the same views the dashboard's pages and API routes render
+(:mod:`bilateral.views`: overview, target, top untapped products by sector, corridor comparison,
+settlement path, agenda status) into sections of headline figures, charts and tables;
 ``render_html(brief)`` writes them into one HTML file with plotly.js, the chart script and the
-world outlines inlined, so it opens offline. A section whose capability cannot answer for the
-pair (no data loaded, no target on file) says why instead of failing the whole brief.
+world outlines inlined, so it opens offline. A section whose view cannot answer for the pair (no data
+loaded, no target on file) says why instead of failing the whole brief. Nothing here imports the web
+server (``bilateral.web``, FastAPI, Starlette).
 """
 
 from __future__ import annotations
@@ -15,19 +17,32 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from bilateral.errors import BilateralError
+from bilateral.harmonise.pairs import parse_pair
+from bilateral.views import agenda as agenda_view
+from bilateral.views import corridors as corridors_view
+from bilateral.views import overview as overview_view
+from bilateral.views import potential as potential_view
+from bilateral.views import settlement as settlement_view
+from bilateral.views import target as target_view
+from bilateral.views.assets import plotly_js, static_text
+from bilateral.views.base import View
+from bilateral.views.charts import Chart
+from bilateral.views.formats import bn as _bn
+from bilateral.views.formats import mn as _mn
+from bilateral.views.formats import pct as _pct
 
 __all__ = ["BRIEF_SECTIONS", "Brief", "Section", "build_brief", "find_chromium", "render_html", "write_pdf"]
 
 #: section ids in the order the brief shows them
 BRIEF_SECTIONS: tuple[str, ...] = ("overview", "target", "potential", "corridors", "settlement", "agenda")
-#: products per sector in the "top untapped by sector" table, and how many products are ranked
+#: products per sector in the "top untapped by sector" table, how many products are ranked, how many charted
 PRODUCTS_PER_SECTOR = 3
 RANKED_PRODUCTS = 200
+CHARTED_PRODUCTS = 15
 #: Chromium binaries tried for --pdf, in order
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 #: time Chromium gives the page's scripts to draw the charts before printing (ms), and the overall limit (s)
@@ -42,7 +57,7 @@ class Section:
     id: str
     title: str
     kpis: tuple[tuple[str, str], ...] = ()
-    charts: tuple[Any, ...] = ()  # bilateral.web.charts.Chart
+    charts: tuple[Chart, ...] = ()
     tables: tuple[tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]], ...] = ()  # (caption, header, rows)
     notes: tuple[str, ...] = ()
     unavailable: str = ""
@@ -79,18 +94,6 @@ def _clip(text: str, width: int) -> str:
     return cut + "…"
 
 
-def _bn(v: float | None) -> str:
-    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
-
-
-def _mn(v: float | None) -> str:
-    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e6:,.1f} mn"
-
-
-def _pct(v: float | None, nd: int = 1) -> str:
-    return "—" if v is None else f"{v * 100:.{nd}f}%"
-
-
 def _guard(sid: str, title: str, make: Callable[[], Section]) -> Section:
     try:
         return make()
@@ -98,25 +101,18 @@ def _guard(sid: str, title: str, make: Callable[[], Section]) -> Section:
         return Section(sid, title, unavailable=str(exc).splitlines()[0])
 
 
-# -- sections -----------------------------------------------------------------------------------------
-def _overview(svc: Any, pair: str) -> Section:
-    from bilateral.web import charts
-
-    ov = svc.overview(pair, None).data
+# -- sections: each renders one view (the same the dashboard's page and API route render) ------------
+def _overview(view: View[Any]) -> Section:
+    ov = view.data
     t = ov["totals"]
     kpis = (("Period", f"{ov['period']} ({ov['status']})"), ("Total trade", _bn(t["total_trade_usd"])),
             ("Exports", _bn(t["exports_usd"])), ("Imports", _bn(t["imports_usd"])),
             ("Balance", _bn(t["balance_usd"])), ("Growth on the year", _pct((ov.get("growth") or {}).get("total_yoy"))))
-    return Section("overview", "Where trade stands", kpis,
-                   (charts.overview_series(ov), charts.overview_composition(ov, "exports"),
-                    charts.overview_composition(ov, "imports")), notes=tuple(ov.get("notes") or ()),
-                   data=ov)
+    return Section("overview", "Where trade stands", kpis, view.charts, notes=tuple(ov.get("notes") or ()), data=ov)
 
 
-def _target(svc: Any, pair: str) -> Section:
-    from bilateral.web import charts
-
-    tr = svc.target(pair, None, None, None).data
+def _target(view: View[Any]) -> Section:
+    tr = view.data
     kpis = (("Target", f"{_bn(tr['target']['usd'])} by {tr['target']['period']}"),
             ("Base", f"{_bn(tr['base']['total_trade_usd'])} in {tr['base']['period']}"),
             ("Required growth a year", _pct(tr["required_cagr"])),
@@ -127,13 +123,11 @@ def _target(svc: Any, pair: str) -> Section:
     notes = tuple(tr.get("notes") or ())
     if tr["target"].get("source"):
         notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}",) + notes
-    return Section("target", "On track for the target?", kpis, (charts.target_fan(tr),), notes=notes, data=tr)
+    return Section("target", "On track for the target?", kpis, view.charts, notes=notes, data=tr)
 
 
-def _potential(svc: Any, pair: str) -> Section:
-    from bilateral.web import charts
-
-    pr = svc.potential(pair, None, (), RANKED_PRODUCTS, False).data
+def _potential(view: View[Any]) -> Section:
+    pr = view.data
     by_sector: dict[str, list[dict[str, Any]]] = {}
     for p in pr["products"]:
         by_sector.setdefault(p["sector"] or "other", []).append(p)
@@ -148,19 +142,22 @@ def _potential(svc: Any, pair: str) -> Section:
     kpis = (("Untapped potential", _bn(pr["total"]["untapped_usd"])),
             ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"])),
             ("World matrix", f"{(pr.get('matrix') or {}).get('release', '')} ({pr['year']})"))
-    top_chart = charts.potential_products({**pr, "products": pr["products"][:15]})
-    return Section("potential", "Top untapped products by sector", kpis, (charts.potential_sectors(pr), top_chart),
-                   ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
-                     ("Sector", "HS6", "Product", "Actual", "Untapped", "Secondary sanction risk"), tuple(rows)),),
+    tables: tuple[Any, ...] = ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
+                                ("Sector", "HS6", "Product", "Actual", "Untapped", "Secondary sanction risk"), tuple(rows)),)
+    dv = pr.get("diversification")
+    if dv:
+        tables += ((f"Diversification: related products {dv['exporter']} does not yet export competitively "
+                    f"({dv['related']:,} of {dv['candidates']:,} outside the scope, by density × market)",
+                    ("HS6", "Product", "Density", "Market", "Score"),
+                    tuple((p["hs6"], _clip(p["description"] or "", 80), f"{p['density']:.3f}", _mn(p["market_usd"]),
+                           _mn(p["score_usd"])) for p in dv["products"])),)
+    return Section("potential", "Top untapped products by sector", kpis,
+                   (view.chart("potential-sectors"), view.chart("potential-products")), tables,
                    notes=tuple(pr.get("notes") or ()), data=pr)
 
 
-def _corridors(svc: Any, when: date) -> Section:
-    from bilateral.web import adapters, charts, validate
-
-    origin = validate.check_place(adapters.DEFAULT_ORIGIN, "origin")
-    destination = validate.check_place(adapters.DEFAULT_DESTINATION, "destination")
-    cmp = svc.corridors(origin, destination, when, (), "container").data
+def _corridors(view: View[Any]) -> Section:
+    cmp = view.data
     rows = tuple((c["corridor"], "yes" if c["open"] else "no: " + "; ".join(c.get("reasons") or []),
                   f"{c['days_p50']:.1f}" if c["days_p50"] is not None else "—",
                   f"{c['days_p90']:.1f}" if c["days_p90"] is not None else "—",
@@ -174,30 +171,36 @@ def _corridors(svc: Any, when: date) -> Section:
     kpis = (("Trip", f"{cmp['from_name']} → {cmp['to_name']}, container, departing {cmp['date']}"),
             ("Fastest", f"{fastest['corridor']} ({fastest['days_p50']:.1f} days P50)" if fastest else "—"),
             ("Cheapest", f"{cheapest['corridor']} (US${cheapest['usd_per_teu_p50']:,.0f}/TEU P50)" if cheapest else "—"))
-    return Section("corridors", "Which corridor", kpis, (charts.corridor_bars(cmp), charts.corridor_map(cmp, cmp["geojson"])),
+    return Section("corridors", "Which corridor", kpis, (view.chart("corridor-bars"), view.chart("corridor-map")),
                    (("Corridors", ("Corridor", "Open", "Days P50", "Days P90", "US$/TEU P50", "CO2e kg/TEU"), rows),),
                    data=cmp)
 
 
-def _settlement(svc: Any, pair: str) -> Section:
-    from bilateral.web import charts
+def _settlement(view: View[Any]) -> Section:
+    run = view.data
 
-    run = svc.settlement(pair, None, None, None).data
-    rows = tuple((s["title"], _bn(s["summary"]["closing_usd"]), f"{_bn(s['summary']['peak_usd'])} "
-                  f"({s['summary']['peak_period']})", _pct(s["summary"]["required_export_growth"]))
-                 for s in run["scenarios"])
-    first = run["scenarios"][0]["summary"] if run["scenarios"] else {}
-    kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo)", _bn(first.get("closing_usd"))),
-            ("Last actual year", str(run.get("last_actual") or "—")))
-    return Section("settlement", "The rupee settlement path", kpis, (charts.settlement_paths(run),),
-                   (("Scenarios", ("Scenario", f"Closing balance {run['to']}", "Peak", "Export growth that balances"),
+    def band(s: dict[str, Any]) -> str:
+        sm = s["summary"]
+        if sm.get("closing_usd_p10") is None:
+            return _bn(sm["closing_usd"])
+        return f"{_bn(sm['closing_usd_p10'])}–{_bn(sm['closing_usd_p90'])} (median {_bn(sm['closing_usd_p50'])})"
+
+    def driver(s: dict[str, Any]) -> str:
+        sens = (s.get("band") or {}).get("sensitivity") or []
+        return sens[0]["label"] if sens else "—"
+
+    rows = tuple((s["title"], band(s), driver(s)) for s in run["scenarios"])
+    first = run["scenarios"][0] if run["scenarios"] else None
+    kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo, US$ bn, P10–P90)",
+             band(first) if first else "—"),
+            ("Last year of actual trade flows", str(run.get("last_actual_flows") or "—")))
+    return Section("settlement", "The rupee settlement path", kpis, view.charts,
+                   (("Scenarios", ("Scenario", f"Modelled balance {run['to']}, US$ bn (P10–P90)", "Largest driver"),
                      rows),), notes=(str(run.get("note", "")),), data=run)
 
 
-def _agenda(svc: Any) -> Section:
-    from bilateral.web import charts
-
-    ag = svc.agenda(None, None).data
+def _agenda(view: View[Any]) -> Section:
+    ag = view.data
     counts: dict[str, int] = {}
     for c in ag["commitments"]:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
@@ -205,33 +208,34 @@ def _agenda(svc: Any) -> Section:
             *((f"Status: {k}", str(v)) for k, v in sorted(counts.items())))
     rows = tuple((c["id"], c["pillar"], _clip(c["text"], 110), c["status"],
                   max((e["date"] for e in c.get("evidence") or []), default="")) for c in ag["commitments"])
-    return Section("agenda", "Agenda status", kpis, (charts.agenda_timeline(ag["commitments"]),),
+    return Section("agenda", "Agenda status", kpis, view.charts,
                    (("Commitments", ("Id", "Pillar", "Commitment", "Status", "Latest evidence"), rows),), data=ag)
 
 
 def build_brief(store: Any, pair: str, *, when: date | None = None, store_path: Path | None = None) -> Brief:
-    """Every section for ``pair`` (a validated label such as IND-RUS); corridors depart on ``when`` (default today)."""
-    from bilateral.web.service import Service
+    """Every section for ``pair`` (a validated label such as IND-RUS); corridors depart on ``when`` (default today).
 
-    svc = Service(store, store_path)
+    Each section asks its view with the arguments the dashboard's page uses by default (the potential
+    section ranks more products and charts fewer).
+    """
+    p = parse_pair(pair)
     day = when or date.today()
     makers: dict[str, tuple[str, Callable[[], Section]]] = {
-        "overview": ("Where trade stands", lambda: _overview(svc, pair)),
-        "target": ("On track for the target?", lambda: _target(svc, pair)),
-        "potential": ("Top untapped products by sector", lambda: _potential(svc, pair)),
-        "corridors": ("Which corridor", lambda: _corridors(svc, day)),
-        "settlement": ("The rupee settlement path", lambda: _settlement(svc, pair)),
-        "agenda": ("Agenda status", lambda: _agenda(svc)),
+        "overview": ("Where trade stands", lambda: _overview(overview_view.overview(store, p, None))),
+        "target": ("On track for the target?", lambda: _target(target_view.target(store, p, None, None, None))),
+        "potential": ("Top untapped products by sector", lambda: _potential(potential_view.potential(
+            store, p, None, (), RANKED_PRODUCTS, False, chart_products=CHARTED_PRODUCTS))),
+        "corridors": ("Which corridor", lambda: _corridors(corridors_view.corridors(
+            corridors_view.DEFAULT_ORIGIN, corridors_view.DEFAULT_DESTINATION, day, (), "container"))),
+        "settlement": ("The rupee settlement path",
+                       lambda: _settlement(settlement_view.settlement(store, p, None, None, None))),
+        "agenda": ("Agenda status", lambda: _agenda(agenda_view.agenda(store_path, None, None))),
     }
     sections = tuple(_guard(sid, makers[sid][0], makers[sid][1]) for sid in BRIEF_SECTIONS)
-    return Brief(pair, day.isoformat(), sections)
+    return Brief(p.label, day.isoformat(), sections)
 
 
 # -- rendering ----------------------------------------------------------------------------------------
-def _asset(package: str, *parts: str) -> str:
-    return resources.files(package).joinpath(*parts).read_text(encoding="utf-8")
-
-
 def _inline_script(text: str) -> str:
     """Script text safe inside <script>…</script>."""
     return text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
@@ -241,14 +245,12 @@ def render_html(brief: Brief) -> str:
     """The brief as one HTML document: plotly.js, the chart script, the CSS and the world outlines inlined."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from bilateral.web.app import plotly_js
-
     env = Environment(loader=PackageLoader("bilateral.report", "templates"), autoescape=select_autoescape(["html"]))
-    topo = _asset("bilateral.web", "static", "topojson", "world_110m.json")
+    topo = static_text("topojson", "world_110m.json")
     has_map = any(c.id == "corridor-map" for s in brief.sections for c in s.charts)
     return env.get_template("brief.html").render(
-        brief=brief, css=_asset("bilateral.web", "static", "style.css"),
-        plotly_js=_inline_script(plotly_js().decode("utf-8")), app_js=_inline_script(_asset("bilateral.web", "static", "app.js")),
+        brief=brief, css=static_text("style.css"),
+        plotly_js=_inline_script(plotly_js().decode("utf-8")), app_js=_inline_script(static_text("app.js")),
         topojson=_inline_script(json.dumps(json.loads(topo), separators=(",", ":"))) if has_map else "",
     )
 

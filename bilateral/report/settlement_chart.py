@@ -26,29 +26,31 @@ def check_chart_path(path: Path) -> Path:
     return path
 
 
-def _series(scenario: dict[str, Any], key: str) -> tuple[list[str], list[float], list[str], list[float]]:
-    """Actual (periods, values) and projected (periods, values, joined to the last actual point)."""
+def _band(scenario: dict[str, Any]) -> tuple[list[str], list[float], list[float], list[float]]:
+    """Periods and the band's P10, median and P90 (US$ bn); the central run when no band was computed."""
+    band = scenario.get("band")
+    if band:
+        rows = band["rows"]
+        return ([r["period"] for r in rows], [r["closing_usd_p10"] / BN for r in rows],
+                [r["closing_usd_p50"] / BN for r in rows], [r["closing_usd_p90"] / BN for r in rows])
     rows = scenario["rows"]
-    ax = [r["period"] for r in rows if r["kind"] == "actual"]
-    ay = [r[key] / BN for r in rows if r["kind"] == "actual"]
-    px = [r["period"] for r in rows if r["kind"] == "projected"]
-    py = [r[key] / BN for r in rows if r["kind"] == "projected"]
-    if ax and px:
-        px, py = [ax[-1], *px], [ay[-1], *py]
-    return ax, ay, px, py
+    ys = [r["closing_usd"] / BN for r in rows]
+    return [r["period"] for r in rows], ys, ys, ys
 
 
 def _title(run: dict[str, Any]) -> str:
-    return f"{run['pair']}: modelled rupee balance in Special Rupee Vostro Accounts, {run['from']} to {run['to']}"
+    return (f"{run['pair']}: modelled rupee balance in Special Rupee Vostro Accounts, {run['from']} to {run['to']} "
+            "(median and P10–P90 band)")
 
 
 def _footer(run: dict[str, Any]) -> str:
-    return (f"Flows: {run['flows_source']}. Projected after {run['last_actual']}. Model estimate from stated "
-            "assumptions; the RBI does not publish vostro balances by country.")
+    return (f"Modelled on actual trade flows to {run['last_actual_flows']}, projected flows after. Flows: "
+            f"{run['flows_source']}. Band: joint draws of every assumption within its stated range. The RBI does "
+            "not publish vostro balances by country.")
 
 
 def settlement_png(run: dict[str, Any], path: Path) -> Path:
-    """Balance path in US$ bn per scenario: solid for actual years, dashed for projected ones."""
+    """Median balance path in US$ bn per scenario with its P10–P90 band shaded."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,18 +59,22 @@ def settlement_png(run: dict[str, Any], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=120)
     for n, sc in enumerate(run["scenarios"]):
         colour = _COLOURS[n % len(_COLOURS)]
-        axp, ay, px, py = _series(sc, "closing_usd")
-        if n == 0 and axp:
-            ax.plot(axp, ay, color="black", lw=2, marker="o", ms=4, label="Actual flows (all scenarios)")
-        if px:
-            ax.plot(px, py, color=colour, lw=1.5, ls="--", marker=".", label=f"Projected: {sc['title']}")
-    ax.set_ylabel("Closing balance, US$ billion")
-    ax.set_title(_title(run), fontsize=10)
+        xs, lo, mid, hi = _band(sc)
+        ax.fill_between(xs, lo, hi, color=colour, alpha=0.12, lw=0)
+        ax.plot(xs, mid, color=colour, lw=1.6, marker=".", label=f"{sc['title']} (median; band P10–P90)")
+    last = run.get("last_actual_flows")
+    if last:
+        ax.axvline(last, color="gray", ls=":", lw=1)
+        ax.annotate("last year of actual flows", (last, 1), xycoords=("data", "axes fraction"), fontsize=7,
+                    color="gray", xytext=(3, -10), textcoords="offset points")
+    ax.set_ylabel("Modelled closing balance, US$ billion")
+    ax.set_title(_title(run), fontsize=9)
     ax.tick_params(axis="x", rotation=45, labelsize=8)
+    ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, _footer(run), fontsize=6, color="gray", wrap=True)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
@@ -82,14 +88,12 @@ def settlement_html(run: dict[str, Any], path: Path) -> Path:
     fig = go.Figure()
     for n, sc in enumerate(run["scenarios"]):
         colour = _PLOTLY_COLOURS[n % len(_PLOTLY_COLOURS)]
-        axp, ay, px, py = _series(sc, "closing_usd")
-        if n == 0 and axp:
-            fig.add_trace(go.Scatter(x=axp, y=ay, name="Actual flows (all scenarios)",
-                                     line={"color": "black", "width": 3}))
-        if px:
-            fig.add_trace(go.Scatter(x=px, y=py, name=f"Projected: {sc['title']}",
-                                     line={"color": colour, "dash": "dash"}))
-    fig.update_layout(title=_title(run), yaxis_title="Closing balance, US$ billion", template="plotly_white",
+        xs, lo, mid, hi = _band(sc)
+        fig.add_trace(go.Scatter(x=xs + xs[::-1], y=hi + lo[::-1], fill="toself", fillcolor=colour, opacity=0.15,
+                                 line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=sc["scenario"]))
+        fig.add_trace(go.Scatter(x=xs, y=mid, name=f"{sc['title']} (median; band P10–P90)",
+                                 line={"color": colour}, legendgroup=sc["scenario"]))
+    fig.update_layout(title=_title(run), yaxis_title="Modelled closing balance, US$ billion", template="plotly_white",
                       annotations=[{"text": _footer(run), "xref": "paper", "yref": "paper", "x": 0, "y": -0.2,
                                     "showarrow": False, "font": {"size": 9, "color": "gray"}}])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -419,7 +419,7 @@ def ingest(store: Store, reporter: str, partner: str, years: set[int], flows: li
     estimates are rebuilt in the same transaction. Nothing is written if any chunk fails.
     Progress shows on the terminal (``show_progress`` None: when stderr is one).
     """
-    from bilateral.harmonise import mirror
+    from bilateral.sources import mirror
 
     if level not in LEVEL_CMD:
         raise BilateralError(f"--level must be one of {sorted(LEVEL_CMD)}")

@@ -1,9 +1,11 @@
-"""The read-only dashboard: FastAPI app with a JSON API under /api and HTML pages with Plotly charts.
+"""The read-only dashboard: FastAPI routes, a JSON API under /api and HTML pages with Plotly charts.
 
 ``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
-exists and holds the embedded release first). Everything the pages show comes from the same
-cached service calls the API answers from. plotly.js is served from the installed plotly
-package and the world outlines from this package, so the app works with no internet.
+exists and holds the embedded release first). This module is the interface only: it checks each
+request (:mod:`bilateral.web.validate`), asks the cached service for a view (:mod:`bilateral.views`)
+and renders it: a page draws the view's figures and charts with a template, its API twin answers the
+view's JSON. plotly.js is served from the installed plotly package and the static files (chart
+script, style sheet, world outlines) from ``bilateral/views/static``, so the app works with no internet.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import threading
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
@@ -26,11 +26,14 @@ from pydantic import BaseModel, Field
 
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
-from bilateral.web import charts, validate
+from bilateral.views import formats
+from bilateral.views.assets import STATIC_PACKAGE, plotly_js
+from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
+from bilateral.web import validate
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CSP", "PAGES", "SECURITY_HEADERS", "create_app", "money_bn", "plotly_js"]
+__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "PAGES", "SECURITY_HEADERS", "CheckBodyLimit", "create_app"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -47,8 +50,14 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 PAGES: tuple[tuple[str, str], ...] = (("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
                                       ("/corridors", "Corridors"), ("/settlement", "Settlement"),
                                       ("/agenda", "Agenda"), ("/check", "Claim check"))
-#: largest form body the claim-check page reads (bytes)
-MAX_FORM_BYTES = 200_000
+#: largest request body the claim-check routes (/check, /api/check) read, in bytes: a larger one is
+#: refused with 413 before it is read (by its Content-Length, or as soon as a chunked body passes it).
+#: It leaves room for a CHECK_ARTICLE_MAX article once JSON- or form-encoded.
+CHECK_BODY_MAX = 640 * 1024
+#: longest article the claim checker reads, in characters (a 200 kB article fits); longer: 413
+CHECK_ARTICLE_MAX = 256 * 1024
+#: the routes whose bodies :class:`CheckBodyLimit` caps
+CHECK_ROUTES = frozenset({"/check", "/api/check"})
 #: default number of products on the potential page
 DEFAULT_TOP = 20
 TOPOJSON_URL = "/static/topojson/"
@@ -56,18 +65,6 @@ PLOTLY_URL = "/vendor/plotly.min.js"
 
 PairQ = Annotated[str, Query(max_length=20, description="Reporter and partner as ISO3, e.g. IND-RUS.")]
 PeriodQ = Annotated[str | None, Query(max_length=20, description="FY2024-25 or CY2022 (default: latest).")]
-
-_plotly_lock = threading.Lock()
-_plotly_cache: list[bytes] = []
-
-
-def plotly_js() -> bytes:
-    """plotly.min.js from the installed plotly package (read once)."""
-    with _plotly_lock:
-        if not _plotly_cache:
-            _plotly_cache.append(resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes())
-        return _plotly_cache[0]
-
 
 class SecurityHeaders:
     """ASGI middleware adding the security headers to every response."""
@@ -90,15 +87,90 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class CheckBodyLimit:
+    """ASGI middleware: the claim-check routes' bodies are capped at CHECK_BODY_MAX before they are read.
+
+    A Content-Length above the cap is answered 413 at once; a body without one is read chunk by
+    chunk and refused (413) as soon as it passes the cap, so no more than the cap is ever held.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in CHECK_ROUTES:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > CHECK_BODY_MAX):
+            await self._refuse(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > CHECK_BODY_MAX:
+                await self._refuse(scope, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: dict[str, Any], send: Any) -> None:
+        msg = (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker reads articles of up to "
+               f"{CHECK_ARTICLE_MAX:,} characters")
+        if str(scope.get("path", "")).startswith("/api/"):
+            body, ctype = json.dumps({"detail": msg, "field": "text"}).encode(), b"application/json"
+        else:
+            page = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>"
+            body, ctype = page.encode(), b"text/html; charset=utf-8"
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _article_text(text: str) -> str:
+    """The article from a check request: not empty (422), not longer than CHECK_ARTICLE_MAX (413)."""
+    if len(text) > CHECK_ARTICLE_MAX:
+        raise ArticleTooLarge(f"the article is {len(text):,} characters; at most {CHECK_ARTICLE_MAX:,} are checked")
+    return validate.check_text(text)
+
+
+class ArticleTooLarge(WebInputError):
+    """An article longer than CHECK_ARTICLE_MAX (answered 413)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "text")
+
+
 class ClaimRequest(BaseModel):
     """An article to check: its text, its date (resolves 'last year'), the pair it is about."""
 
-    text: str = Field(..., max_length=validate.CLAIM_TEXT_MAX, description="The article's text (or HTML).")
+    text: str = Field(..., description="The article's text or HTML (read as `bilateral check` reads a file; at most "
+                      f"{CHECK_ARTICLE_MAX:,} characters, the request at most {CHECK_BODY_MAX:,} bytes).")
     date: dt.date | None = Field(None, description="The article's date, e.g. 2025-12-05 (default: found in the text).")
     pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
 
 
 def _status_of(exc: BilateralError) -> int:
+    if isinstance(exc, ArticleTooLarge):
+        return 413
     if isinstance(exc, WebInputError):
         return 422
     if isinstance(exc, NotAvailableError):
@@ -135,8 +207,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                   description="Read-only JSON API behind the bilateral dashboard: every figure names its source.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc
+    app.add_middleware(CheckBodyLimit)
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(packages=[("bilateral.web", "static")]), name="static")
+    app.mount("/static", StaticFiles(packages=[(STATIC_PACKAGE, "static")]), name="static")
 
     @app.exception_handler(BilateralError)
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
@@ -214,8 +287,8 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                              validate.check_hs_codes(product), top, exclude_sanction_risk)
 
     @app.get("/api/corridors", tags=["corridors"])
-    def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "INNSA",
-                      destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = "Moscow",
+    def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_ORIGIN,
+                      destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_DESTINATION,
                       when: Annotated[date | None, Query(alias="date", description="Departure (default today).")] = None,
                       scenario: Annotated[list[str] | None, Query(description="Scenario switches.")] = None,
                       cargo: Annotated[str, Query(pattern="^(container|tanker)$")] = "container") -> Response:
@@ -239,8 +312,12 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
 
     @app.post("/api/check", tags=["agenda"])
     def api_check(req: Annotated[ClaimRequest, Body()]) -> Response:
-        """Every quantitative claim of an article with its verdict, our figure and its source."""
-        return _json(svc.check(validate.check_text(req.text), validate.check_date(req.date, "date"),
+        """Every quantitative claim of an article (text or HTML) with its verdict, our figure and its source.
+
+        The body is capped at CHECK_BODY_MAX bytes (413 before it is read); the article is read as
+        `bilateral check` reads a file (HTML converted, scripts ignored, the publication date kept).
+        """
+        return _json(svc.check(_article_text(req.text), validate.check_date(req.date, "date"),
                                validate.check_pair(req.pair)).body)
 
     # -- pages --------------------------------------------------------------------------------------
@@ -248,12 +325,11 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     def page_overview(request: Request, pair: str = DEFAULT_PAIR, period: str | None = None) -> HTMLResponse:
         p = validate.check_pair(pair)
         per = validate.check_period(period)
-        ov = svc.overview(p, per).data
+        view = svc.overview(p, per).value
+        ov = view.data
         ind = svc.indicators(p, per).data["indicators"]
         series = [r["period"] for r in ov.get("series") or []]
-        cs = [charts.overview_series(ov), charts.overview_composition(ov, "exports"),
-              charts.overview_composition(ov, "imports")]
-        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=cs,
+        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=view.charts,
                                   periods=series[::-1], indicators=ind))
 
     @app.get("/target", response_class=HTMLResponse, include_in_schema=False)
@@ -261,9 +337,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                     by: str | None = None) -> HTMLResponse:
         p = validate.check_pair(pair)
         usd = _float_or_none(target_usd, "target_usd")
-        tr = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).data
-        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=tr,
-                                  charts=[charts.target_fan(tr)]))
+        view = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).value
+        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=view.data,
+                                  charts=view.charts))
 
     @app.get("/potential", response_class=HTMLResponse, include_in_schema=False)
     def page_potential(request: Request, pair: str = DEFAULT_PAIR, sector: str | None = None,
@@ -273,14 +349,13 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         p = validate.check_pair(pair)
         n = _int_or_default(top, DEFAULT_TOP, "top")
         sec = validate.check_sector(sector)
-        pr = svc.potential(p, sec, (), n, False).data
-        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=pr,
-                                  sector=sec or "", top=n, sectors=titles(),
-                                  charts=[charts.potential_products(pr), charts.potential_sectors(pr)]))
+        view = svc.potential(p, sec, (), n, False).value
+        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=view.data,
+                                  sector=sec or "", top=n, sectors=titles(), charts=view.charts))
 
     @app.get("/corridors", response_class=HTMLResponse, include_in_schema=False)
-    def page_corridors(request: Request, pair: str = DEFAULT_PAIR, origin: str = "INNSA",
-                       destination: str = "Moscow", when: Annotated[str | None, Query(alias="date")] = None,
+    def page_corridors(request: Request, pair: str = DEFAULT_PAIR, origin: str = DEFAULT_ORIGIN,
+                       destination: str = DEFAULT_DESTINATION, when: Annotated[str | None, Query(alias="date")] = None,
                        scenario: Annotated[list[str] | None, Query()] = None,
                        cargo: str = "container") -> HTMLResponse:
         from bilateral.corridors.legs import places
@@ -290,22 +365,21 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         d = _date_or_none(when)
         if cargo not in ("container", "tanker"):
             raise WebInputError(f"unknown cargo {cargo[:20]!r}; use container or tanker", "cargo")
-        cmp = _corridors(svc, origin, destination, d, scenario, cargo).data
+        view = _corridors(svc, origin, destination, d, scenario, cargo).value
+        cmp = view.data
         return HTMLResponse(_page(env, "corridors.html", request, title="Corridors", pair=p, cmp=cmp,
                                   places=sorted(places().values(), key=lambda x: x.name), scenarios=SCENARIOS,
-                                  chosen=set(cmp.get("scenarios") or []),
-                                  charts=[charts.corridor_map(cmp, cmp["geojson"]), charts.corridor_bars(cmp)]))
+                                  chosen=set(cmp.get("scenarios") or []), charts=view.charts))
 
     @app.get("/settlement", response_class=HTMLResponse, include_in_schema=False)
     def page_settlement(request: Request, pair: str = DEFAULT_PAIR, scenario: str | None = None) -> HTMLResponse:
+        from bilateral.views.settlement import scenario_names
+
         p = validate.check_pair(pair)
         sc = validate.check_settlement_scenario(scenario)
-        run = svc.settlement(p, sc, None, None).data
-        from bilateral.web.adapters import settlement_scenarios
-
-        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=run,
-                                  scenario=sc or "", scenario_names=settlement_scenarios(),
-                                  charts=[charts.settlement_paths(run)]))
+        view = svc.settlement(p, sc, None, None).value
+        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=view.data,
+                                  scenario=sc or "", scenario_names=scenario_names(), charts=view.charts))
 
     @app.get("/agenda", response_class=HTMLResponse, include_in_schema=False)
     def page_agenda(request: Request, pair: str = DEFAULT_PAIR, pillar: str | None = None,
@@ -313,10 +387,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         from bilateral.agenda.schema import PILLARS, STATUSES
 
         p = validate.check_pair(pair)
-        ag = _agenda(svc, pillar or None, status or None).data
-        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=ag, pillars=PILLARS,
-                                  statuses=STATUSES, pillar=pillar or "", status=status or "",
-                                  charts=[charts.agenda_timeline(ag["commitments"])]))
+        view = _agenda(svc, pillar or None, status or None).value
+        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=view.data, pillars=PILLARS,
+                                  statuses=STATUSES, pillar=pillar or "", status=status or "", charts=view.charts))
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
     def page_check(request: Request, pair: str = DEFAULT_PAIR) -> HTMLResponse:
@@ -328,12 +401,10 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     async def page_check_post(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            raise WebInputError(f"the form is larger than {MAX_FORM_BYTES} bytes", "text")
+        body = await request.body()  # at most CHECK_BODY_MAX bytes (CheckBodyLimit)
         form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         p = validate.check_pair((form.get("pair") or [DEFAULT_PAIR])[0])
-        text = validate.check_text((form.get("text") or [""])[0])
+        text = _article_text((form.get("text") or [""])[0])
         when_text = (form.get("date") or [""])[0].strip()
         when = _date_or_none(when_text)
         res = await run_in_threadpool(svc.check, text, when, p)
@@ -426,40 +497,4 @@ def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
 
     return env.get_template(template).render(
         request_path=request.url.path, pages=PAGES, link=link, known_pairs=_known_pairs(), plotly_url=PLOTLY_URL,
-        topojson_url=TOPOJSON_URL, fmt=_Formats, esc=html.escape, dumps=json.dumps, **ctx)
-
-
-def money_bn(v: float | None) -> str:
-    """US$ billions with the sign before the currency: -US$50.88 bn."""
-    return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e9:,.2f} bn"
-
-
-class _Formats:
-    """Number formats for the templates."""
-
-    @staticmethod
-    def bn(v: float | None) -> str:
-        return money_bn(v)
-
-    @staticmethod
-    def mn(v: float | None) -> str:
-        return "—" if v is None else f"{'-' if v < 0 else ''}US${abs(v) / 1e6:,.1f} mn"
-
-    @staticmethod
-    def pct(v: float | None, nd: int = 1) -> str:
-        return "—" if v is None else f"{v * 100:.{nd}f}%"
-
-    @staticmethod
-    def num(v: float | None, nd: int = 1) -> str:
-        return "—" if v is None else f"{v:,.{nd}f}"
-
-    @staticmethod
-    def unit(v: float | None, unit: str) -> str:
-        """An indicator's value in its unit: US$ as billions, shares and ratios as percent, indices as numbers."""
-        if v is None:
-            return "—"
-        if unit == "US$":
-            return money_bn(v)
-        if unit.startswith(("share", "ratio")):
-            return f"{v * 100:.1f}%" + (" a year" if "per year" in unit else "")
-        return f"{v:,.3f}"
+        topojson_url=TOPOJSON_URL, fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)

@@ -1,16 +1,15 @@
-"""The dashboard's data service: one read-only store, one lock, results cached per request arguments.
+"""The dashboard's data service: one read-only store, one lock, view results cached per request arguments.
 
-DuckDB connections are not safe to share between threads, and the read layer caches per store
-object, so every store call runs under one lock; results (the store is read-only, the code does
-not change while the app runs) are cached by capability and arguments in a bounded LRU, together
-with their JSON bytes, so repeated requests answer without touching the store.
+Every page and API route asks this service for a view (:mod:`bilateral.views`); the service runs the
+view function once per arguments and keeps its result with its JSON bytes. DuckDB connections are not
+safe to share between threads, and the read layer caches per store object, so every store call runs
+under one lock; results (the store is read-only, the code does not change while the app runs) are
+kept in a bounded LRU, so repeated requests answer without touching the store.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -19,41 +18,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bilateral.web import adapters
+from bilateral.harmonise.pairs import parse_pair
+from bilateral.views import agenda as agenda_view
+from bilateral.views import corridors as corridors_view
+from bilateral.views import overview as overview_view
+from bilateral.views import potential as potential_view
+from bilateral.views import settlement as settlement_view
+from bilateral.views import target as target_view
+from bilateral.views.base import View, to_json_bytes
 
-__all__ = ["CACHE_ENTRIES", "Result", "Service", "to_json_bytes"]
+__all__ = ["CACHE_ENTRIES", "Result", "Service"]
 
 #: results kept (LRU); a fuzzer or a crawler cannot grow the cache past this
 CACHE_ENTRIES = 512
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null, tuples lists, dates ISO strings."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, str | int | bool) or obj is None:
-        return obj
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if hasattr(obj, "item"):  # numpy scalars
-        return _clean(obj.item())
-    return str(obj)
-
-
-def to_json_bytes(obj: Any) -> bytes:
-    """Compact UTF-8 JSON of a result dict (strict: no NaN)."""
-    return json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-
-
 @dataclass(frozen=True)
 class Result:
-    """A capability's answer: the typed result, its ``to_dict()`` and that as JSON bytes."""
+    """A view's answer: the view (typed result and charts), its JSON twin and that as JSON bytes."""
 
-    value: Any
+    value: View[Any]
     data: dict[str, Any]
     body: bytes
 
@@ -107,7 +91,7 @@ class Service:
         """The cached answer of ``self.<name>(*args)``, without computing (None when not cached yet)."""
         return self._peek(("call", name, *args))
 
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[], tuple[Any, dict[str, Any]]]) -> Result:
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], View[Any]]) -> Result:
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -118,125 +102,69 @@ class Service:
                 hit = self._cache.get(key)
             if hit is not None:
                 return hit
-            value, data = compute()
-        res = Result(value, data, to_json_bytes(data))
+            view = compute()
+        res = Result(view, view.data, to_json_bytes(view.data))
         with self._cache_lock:
             self._cache[key] = res
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return res
 
-    # -- capabilities -------------------------------------------------------------------------------
+    # -- views ---------------------------------------------------------------------------------------
     @_memo
     def overview(self, pair: str, period: str | None) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            ov = adapters.overview(self.store, parse_pair(pair), period)
-            return ov, ov.to_dict()
-
-        return self._cached(("overview", pair, period), run)
+        return self._cached(("overview", pair, period),
+                            lambda: overview_view.overview(self.store, parse_pair(pair), period))
 
     @_memo
     def totals(self, pair: str) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            rows = adapters.totals(self.store, parse_pair(pair))
-            return rows, {"pair": pair, "totals": [r.to_dict() for r in rows]}
-
-        return self._cached(("totals", pair), run)
+        return self._cached(("totals", pair), lambda: overview_view.totals(self.store, parse_pair(pair)))
 
     @_memo
     def indicators(self, pair: str, period: str | None) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            rows = adapters.indicators(self.store, parse_pair(pair), period)
-            return rows, {"pair": pair, "period": period, "indicators": rows}
-
-        return self._cached(("indicators", pair, period), run)
+        return self._cached(("indicators", pair, period),
+                            lambda: overview_view.indicators(self.store, parse_pair(pair), period))
 
     @_memo
     def flows(self, pair: str, source: str | None, level: int) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            rows = adapters.flows(self.store, parse_pair(pair), source, level)
-            return rows, {"pair": pair, "source": source, "level": level, "flows": [r.to_dict() for r in rows]}
-
-        return self._cached(("flows", pair, source, level), run)
+        return self._cached(("flows", pair, source, level),
+                            lambda: overview_view.flows(self.store, parse_pair(pair), source, level))
 
     @_memo
     def target(self, pair: str, target_usd: float | None, by: str | None, base: str | None) -> Result:
-        from bilateral.errors import BilateralError
-        from bilateral.harmonise.pairs import parse_pair
-
-        default = adapters.target_default(parse_pair(pair))
-        if target_usd is None or by is None:
-            if default is None:
-                raise BilateralError(f"no target on file for {pair}; give target_usd and by (e.g. FY2029-30)")
-            target_usd = target_usd if target_usd is not None else default.value_usd
-            by = by if by is not None else default.by
-        usd, when = float(target_usd), str(by)
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            tr = adapters.target(self.store, parse_pair(pair), usd, when, base)
-            data = tr.to_dict()
-            if default is not None and default.value_usd == usd and default.by == when:
-                data["target"] = {**data["target"], "announced": default.announced, "source": default.source,
-                                  "url": default.url}
-            return tr, data
-
-        return self._cached(("target", pair, usd, when, base), run)
+        usd, when = target_view.resolve(parse_pair(pair), target_usd, by)  # the default and an explicit equal one share
+        return self._cached(("target", pair, usd, when, base),
+                            lambda: target_view.target(self.store, parse_pair(pair), usd, when, base))
 
     @_memo
     def potential(self, pair: str, sector: str | None, products: tuple[str, ...], top: int,
                   exclude_sanction_risk: bool) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            pr = adapters.potential(self.store, parse_pair(pair), sector, products, top, exclude_sanction_risk)
-            return pr, pr.to_dict()
-
-        return self._cached(("potential", pair, sector, products, top, exclude_sanction_risk), run)
+        return self._cached(("potential", pair, sector, products, top, exclude_sanction_risk),
+                            lambda: potential_view.potential(self.store, parse_pair(pair), sector, products, top,
+                                                             exclude_sanction_risk))
 
     @_memo
     def corridors(self, origin: str, destination: str, when: date, scenarios: tuple[str, ...], cargo: str) -> Result:
-        def run() -> tuple[Any, dict[str, Any]]:
-            cmp = adapters.corridors(origin, destination, when, scenarios, cargo)
-            data = cmp.to_dict()
-            data["geojson"] = adapters.corridor_geojson(cmp)
-            return cmp, data
-
-        return self._cached(("corridors", origin, destination, when, scenarios, cargo), run)
+        return self._cached(("corridors", origin, destination, when, scenarios, cargo),
+                            lambda: corridors_view.corridors(origin, destination, when, scenarios, cargo))
 
     @_memo
     def settlement(self, pair: str, scenario: str | None, start: str | None, end: str | None) -> Result:
-        from bilateral.harmonise.pairs import parse_pair
-
-        def run() -> tuple[Any, dict[str, Any]]:
-            r = adapters.settlement(self.store, parse_pair(pair), scenario, start, end)
-            return r, r.to_dict()
-
-        return self._cached(("settlement", pair, scenario, start, end), run)
+        return self._cached(("settlement", pair, scenario, start, end),
+                            lambda: settlement_view.settlement(self.store, parse_pair(pair), scenario, start, end))
 
     @_memo
     def agenda(self, pillar: str | None, status: str | None) -> Result:
-        def run() -> tuple[Any, dict[str, Any]]:
-            reg = adapters.agenda(self.store_path)
-            chosen = reg.select(pillar, status)
-            data = {"summit": dict(reg.summit), "updates": reg.updates,
-                    "commitments": [c.to_dict() for c in chosen]}
-            return reg, data
-
-        return self._cached(("agenda", pillar, status), run)
+        return self._cached(("agenda", pillar, status), lambda: agenda_view.agenda(self.store_path, pillar, status))
 
     def check(self, text: str, when: date | None, pair: str) -> Result:
-        """Claim checks are not cached (every article differs); they still take the store lock."""
-        from bilateral.harmonise.pairs import parse_pair
+        """Claim checks are not cached (every article differs).
 
+        Reading and extracting run outside the store lock; only the judging (the store's reads) takes it.
+        """
+        from bilateral.agenda.claims import prepare
+
+        prepared = prepare(text, when, pair=parse_pair(pair))
         with self._lock:
-            checks = adapters.check(self.store, text, when, parse_pair(pair))
-        data = {"pair": pair, "date": when.isoformat() if when else None, "claims": [c.to_dict() for c in checks]}
-        return Result(checks, data, to_json_bytes(data))
+            view = agenda_view.check(self.store, prepared, when, parse_pair(pair))
+        return Result(view, view.data, to_json_bytes(view.data))

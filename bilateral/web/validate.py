@@ -25,8 +25,8 @@ MAX_TOP = 200
 #: longest place name or code accepted for a corridor end
 PLACE_MAX = 60
 _PLACE = re.compile(r"^[^\W\d_][\w .'()\-\u2013]*$")
-#: longest article the claim checker takes (characters)
-CLAIM_TEXT_MAX = 50_000
+#: longest article the claim checker takes (characters; the web app answers a longer one 413)
+CLAIM_TEXT_MAX = 262_144
 #: corridor departure dates outside these years are refused (the seasonal calendars cover them)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: largest target accepted (US$): a thousand times world trade is no target
@@ -102,7 +102,7 @@ def check_level(level: int) -> int:
 
 def check_source(name: str | None) -> str | None:
     """A source the precedence file lists (official, embedded, eidb, comtrade, baci, mirror); None: best per figure."""
-    from bilateral.web.adapters import source_names
+    from bilateral.views.overview import source_names
 
     if name is None or name == "":
         return None
@@ -151,11 +151,11 @@ def check_scenario_names(names: list[str] | None) -> tuple[str, ...]:
 
 def check_settlement_scenario(name: str | None) -> str | None:
     """A shipped settlement scenario name (never a file)."""
-    from bilateral.web.adapters import settlement_scenarios
+    from bilateral.views.settlement import scenario_names
 
     if name is None or name == "":
         return None
-    known = settlement_scenarios()
+    known = scenario_names()
     if name not in known:
         raise WebInputError(f"unknown scenario {name[:40]!r}; use one of {', '.join(known)}", "scenario")
     return name

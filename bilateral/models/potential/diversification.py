@@ -178,7 +178,7 @@ def diversification(store: Any, exporter: str, market: str | None = None, *, yea
         sector_expr = f"coalesce(s6.sector, s4.sector, s2.sector, '{sectors.OTHER_SECTOR}')"
         conds = ["TRUE"]
         if sector_id:
-            conds.append(f"{sector_expr} = '{sector_id}'")
+            conds.append(f"sector = '{sector_id}'")
         if product_filter:
             conds.append("(" + " OR ".join(f"starts_with(c.hs6, '{p}')" for p in product_filter) + ")")
         con.register("_div_density", dens)

@@ -1,4 +1,4 @@
-"""Chart specifications shared by the dashboard and the brief (rendering only, no model code).
+"""Chart specifications the views attach to their results (drawing only, no model code).
 
 Each builder takes a capability's ``to_dict()`` and returns a :class:`Chart`: a Plotly figure
 (plain JSON: ``data`` and ``layout``), the rows behind it (for the download-as-CSV link) and the
@@ -182,9 +182,9 @@ def _potential_source(pr: Mapping[str, Any]) -> str:
                      producers, str(m.get("caveat", ""))])
 
 
-def potential_products(pr: Mapping[str, Any]) -> Chart:
-    """The top products by untapped potential (US$ mn), coloured by sector."""
-    prods = list(pr.get("products") or [])
+def potential_products(pr: Mapping[str, Any], limit: int | None = None) -> Chart:
+    """The top products by untapped potential (US$ mn), coloured by sector; the first ``limit`` (default all)."""
+    prods = list(pr.get("products") or [])[:limit]
     ordered = prods[::-1]
     fig = {"data": [
         {"type": "bar", "orientation": "h", "name": "actual", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
@@ -230,7 +230,7 @@ def _corridor_source(cmp: Mapping[str, Any]) -> str:
 
 
 def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
-    """Each corridor's legs as lines on a world map (world outlines served by the app)."""
+    """Each corridor's legs as lines on a world map (world outlines served by the dashboard, inlined in the brief)."""
     colours: dict[str, str] = {}
     data: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []
@@ -295,28 +295,41 @@ def corridor_bars(cmp: Mapping[str, Any]) -> Chart:
 
 # -- settlement ---------------------------------------------------------------------------------------
 def settlement_paths(run: Mapping[str, Any]) -> Chart:
-    """The modelled rupee balance (US$ bn) per period under each scenario."""
+    """The modelled rupee balance (US$ bn) per period under each scenario: the median with its P10–P90 band."""
     data: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []
     for i, sc in enumerate(run.get("scenarios") or []):
+        colour = CORRIDOR_COLOURS[i % len(CORRIDOR_COLOURS)]
+        name = sc.get("title") or sc["scenario"]
+        band = {r["period"]: r for r in ((sc.get("band") or {}).get("rows") or [])}
         xs = [r["period"] for r in sc["rows"]]
-        data.append({"type": "scatter", "mode": "lines+markers", "name": sc.get("title") or sc["scenario"], "x": xs,
-                     "y": [r["closing_usd"] / BN for r in sc["rows"]],
-                     "line": {"color": CORRIDOR_COLOURS[i % len(CORRIDOR_COLOURS)]}})
-        rows += [(sc["scenario"], r["period"], r["kind"], r["closing_inr"], r["closing_usd"], r["inflow_inr"],
-                  r["outflows_inr"]) for r in sc["rows"]]
-    layout = _layout(f"{run.get('pair', '')}: modelled rupee balance in vostro accounts (US$ bn)",
-                     yaxis={"title": {"text": "US$ bn"}})
-    last = run.get("last_actual")
+        if band:
+            lo = [band[x]["closing_usd_p10"] / BN for x in xs]
+            hi = [band[x]["closing_usd_p90"] / BN for x in xs]
+            mid = [band[x]["closing_usd_p50"] / BN for x in xs]
+            data.append({"type": "scatter", "mode": "lines", "x": xs + xs[::-1], "y": hi + lo[::-1], "fill": "toself",
+                         "fillcolor": colour, "opacity": 0.15, "line": {"width": 0}, "hoverinfo": "skip",
+                         "showlegend": False, "legendgroup": sc["scenario"]})
+        else:
+            mid = [r["closing_usd"] / BN for r in sc["rows"]]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": f"{name} (median, P10–P90 band)", "x": xs,
+                     "y": mid, "line": {"color": colour}, "legendgroup": sc["scenario"]})
+        rows += [(sc["scenario"], r["period"], r["flows"], r["closing_usd"], *(
+            (band[r["period"]]["closing_usd_p10"], band[r["period"]]["closing_usd_p50"],
+             band[r["period"]]["closing_usd_p90"]) if band else (None, None, None))) for r in sc["rows"]]
+    layout = _layout(f"{run.get('pair', '')}: modelled rupee balance in vostro accounts (US$ bn, median and P10–P90)",
+                     yaxis={"title": {"text": "US$ bn"}, "rangemode": "tozero"})
+    last = run.get("last_actual_flows")
     if last:
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": last, "x1": last, "y0": 0, "y1": 1,
                              "line": {"dash": "dot", "color": "#999"}}]
-        layout["annotations"] = [{"x": last, "y": 1, "yref": "paper", "text": "last actual", "showarrow": False,
-                                  "yanchor": "bottom"}]
+        layout["annotations"] = [{"x": last, "y": 1, "yref": "paper", "text": "last year of actual flows",
+                                  "showarrow": False, "yanchor": "bottom"}]
     return Chart("settlement-paths", "Rupee balance by scenario", {"data": data, "layout": layout},
-                 ("scenario", "period", "kind", "closing_inr", "closing_usd", "inflow_inr", "outflows_inr"), tuple(rows),
+                 ("scenario", "period", "flows", "closing_usd_central", "closing_usd_p10", "closing_usd_p50",
+                  "closing_usd_p90"), tuple(rows),
                  _sources([f"flows: {run.get('flows_source', '')}",
-                           "parameters: bilateral/models/settlement_scenarios.yml", str(run.get("note", ""))]))
+                           "parameters and ranges: bilateral/models/settlement_scenarios.yml", str(run.get("note", ""))]))
 
 
 # -- agenda -------------------------------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""``python -m bilateral``: the same as the ``bilateral`` command."""
+
+from bilateral.cli import main
+
+main()
