@@ -363,6 +363,8 @@ def flows(
             raise BilateralError(f"--level {level} is not an HS level; use 0 (totals), 2, 4, 6 or 8")
         with cmd.open() as s:
             rows = [r.to_dict() for r in queries.pair_flows(s, p, source, level)]
+            if not rows and not queries.pair_totals(s, p):
+                raise queries.no_data(s, p)  # the store holds nothing for the pair: what overview and totals say
         if not rows:
             advice = INGEST_ADVICE.get(source or "", INGEST_ADVICE["any"]).format(
                 reporter=p.reporter, partner=p.partner, level=level)

@@ -45,7 +45,8 @@ def run(fn: Callable[[], None]) -> None:
     try:
         fn()
     except BilateralError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        hint = getattr(exc, "pair_hint", None)  # a pair the store holds instead (NotAvailableError)
+        typer.echo(f"error: {exc}" + (f"; try --pair {hint}" if hint else ""), err=True)
         raise typer.Exit(1) from None
 
 

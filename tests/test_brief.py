@@ -70,14 +70,16 @@ def test_brief_json(brief_store: Path, tmp_path: Path):
 
 
 def test_build_brief_for_a_pair_without_data(brief_store: Path):
-    """A pair the store has no flows for: those sections say why, the rest of the brief stands."""
+    """A pair the store has no flows for: each section that cannot answer is left out, named at the end with why."""
     with open_store(brief_store) as s:
         b = build_brief(s, "DEU-RUS", when=date(2026, 3, 1))
-    by = {sec.id: sec for sec in b.sections}
-    assert "no trade figures for DEU-RUS" in by["overview"].unavailable
-    assert by["corridors"].unavailable == "" and by["agenda"].unavailable == ""
+    left = {x.id: x.reason for x in b.left_out}
+    assert left["overview"].startswith("no trade figures for DEU-RUS in the store; load them with `bilateral ingest baci")
+    assert left["corridors"].startswith("the corridor data (bilateral/corridors/data/places.csv) hold no place in DEU")
+    assert left["agenda"] == ("the commitments on file (bilateral/agenda/data/commitments.yml) are between IND and RUS; "
+                              "none are on file between DEU and RUS")
     html = render_html(b)
-    assert "Not available for DEU-RUS: no trade figures" in html
+    assert "Left out of this brief" in html and "Not available" not in html
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -189,8 +189,19 @@ def test_partial_detail_is_not_labelled_a_total(store_path: Path) -> None:
 
 
 def test_selected_national_lines_never_stand_as_a_total(store) -> None:
-    """Crude and coal lines (quality 'complete' each) are not India's total imports from Iraq (found by the claim checker)."""
-    assert queries.pair_totals(store, "IND-IRQ") == []
+    """Crude and coal lines (quality 'complete' each) are not India's total imports from Iraq (found by the claim checker).
+
+    The periods are listed (the store holds detail for them, as ``flows`` shows) with no total served, each
+    missing flow named with the reason (issue 23).
+    """
+    totals = queries.pair_totals(store, "IND-IRQ")
+    assert totals and all(t.exports_usd is None and t.imports_usd is None for t in totals)
+    fy22 = {m.figure: m for m in next(t for t in totals if t.period == "FY2021-22").missing}
+    assert fy22["imports_usd"].reason == (
+        "embedded/energy-crude-coal holds IND's imports from IRQ in FY2021-22 only as HS4 detail (1 line, US$30,342.10 "
+        "mn), which is not the whole flow: the embedded files publish selected products, not every one "
+        "(source_precedence.csv)")
+    assert {t.period for t in totals} == {r.period for r in queries.pair_flows(store, "IND-IRQ")}
     rows = {(r.period, r.flow): r for r in queries.pair_flows(store, "IND-IRQ", "embedded")}
     assert rows[("FY2021-22", "import")].basis == "sum of HS4 detail (partial: not a total)"
 

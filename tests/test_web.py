@@ -163,8 +163,14 @@ def test_check_verdicts(client: TestClient):
 
 
 def test_pairs_and_health(client: TestClient):
+    """/api/pairs: the pairs the read layer can serve, with their periods (the embedded store holds India's trade)."""
     assert client.get("/api/health").json() == {"status": "ok"}
-    assert client.get("/api/pairs").json()["pairs"][0] == "IND-RUS"
+    d = client.get("/api/pairs", params={"reporter": "IND"}).json()
+    rus = next(c for c in d["pairs"] if c["partner"] == "RUS")
+    assert rus["span"] == "FY2010-11–FY2025-26" and rus["sources"] == ["official", "embedded"]
+    assert rus["partner_name"] == "Russia" and d["reporters"] == ["IND"]
+    assert all(c["reporter"] == "IND" for c in d["pairs"])
+    assert client.get("/api/pairs", params={"reporter": "nope"}).status_code == 422
 
 
 def test_results_are_cached(client: TestClient):

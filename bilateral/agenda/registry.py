@@ -93,6 +93,15 @@ class Registry:
     updates_file: str | None
     updates: int
 
+    @property
+    def parties(self) -> frozenset[str]:
+        """The countries the commitments bind (every commitment's ``parties``): the pair the registry is about."""
+        return frozenset(p for c in self.commitments for p in c.parties)
+
+    def covers(self, reporter: str, partner: str) -> bool:
+        """Whether the registry is about this pair (either direction): its parties are exactly the two countries."""
+        return self.parties == frozenset({reporter, partner})
+
     def get(self, cid: str) -> Commitment:
         """The commitment with this id; BilateralError naming the known ids otherwise."""
         for c in self.commitments:

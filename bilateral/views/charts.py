@@ -108,7 +108,7 @@ def overview_series(ov: Mapping[str, Any]) -> Chart:
 
 def _composition(ov: Mapping[str, Any], flow: str) -> tuple[list[tuple[Any, ...]], str]:
     if flow == "exports" and ov.get("sectors"):
-        return [("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "summit sector"
+        return [("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "sector"
     key = "exports_by_chapter" if flow == "exports" else "imports_by_chapter"
     return [(flow, "HS2", c["hs2"], c["description"], c["value_usd"]) for c in ov.get(key) or []], "HS chapter"
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import Body, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
@@ -221,8 +222,14 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
                 content["field"] = exc.field
             return JSONResponse(content, status_code=status)
         typed = request.query_params.get("pair", "")[:20]
-        return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status, message=msg,
-                                  pair=DEFAULT_PAIR, typed=typed), status_code=status)
+        try:  # the header follows the pair asked for, when it is one
+            asked = validate.check_pair(typed) if typed else DEFAULT_PAIR
+        except WebInputError:
+            asked = DEFAULT_PAIR
+        return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status,
+                                  message=page_message(msg, PAGE_COMMANDS.get(request.url.path, "")), pair=asked,
+                                  typed=typed,
+                                  pair_hint=getattr(exc, "pair_hint", None)), status_code=status)
 
     # -- static assets from other packages ----------------------------------------------------------
     @app.get(PLOTLY_URL, include_in_schema=False)
@@ -237,9 +244,17 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         return {"status": "ok"}
 
     @app.get("/api/pairs", tags=["meta"])
-    def pairs() -> dict[str, Any]:
-        """Pairs the selector offers: the default and every pair with a target on file."""
-        return {"default": DEFAULT_PAIR, "pairs": _known_pairs()}
+    async def pairs(reporter: Annotated[str | None, Query(max_length=6, description="Only this reporter's pairs "
+                                                          "(ISO3, e.g. CHN).")] = None) -> Response:
+        """The pairs the store can serve, each with its periods and sources, and every reporter (the pair selector)."""
+        return await _answer(svc, "pairs", validate.check_country(reporter, "reporter") if reporter else None)
+
+    @app.get("/pair", include_in_schema=False)
+    def choose_pair(reporter: str = "", partner: str = "", page: str = "/") -> Response:
+        """The pair selector's form: to ``page`` (one of the dashboard's pages) for the chosen pair."""
+        pair = validate.check_pair(f"{reporter}-{partner}")
+        path = page if page in {path for path, _ in PAGES} else "/"
+        return RedirectResponse(f"{path}?{urlencode({'pair': pair})}", status_code=303)
 
     @app.get("/api/overview", tags=["overview"])
     async def api_overview(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
@@ -430,16 +445,6 @@ def _version() -> str:
         return "dev"
 
 
-def _known_pairs() -> list[str]:
-    from bilateral.harmonise.targets import targets
-
-    out = [DEFAULT_PAIR]
-    for t in targets():
-        if t.pair not in out:
-            out.append(t.pair)
-    return out
-
-
 def _float_or_none(text: str | None, field: str) -> float | None:
     if text is None or text.strip() == "":
         return None
@@ -487,6 +492,61 @@ def _agenda(svc: Service, pillar: str | None, status: str | None) -> Any:
     return svc.agenda(pillar, status)
 
 
+#: command-line options as the dashboard's fields name them (a message on a page never names an option)
+OPTION_FIELDS: dict[str, str] = {
+    "--pair": "the Pair field", "--period": "the Period field", "--fy": "the Period field",
+    "--target-usd": "the Target field", "--by": "the By field", "--from": "the From field", "--to": "the To field",
+    "--date": "the Departure field", "--cargo": "the Cargo field", "--top": "the Products field",
+    "--scenario": "the Scenario field", "--sector": "the Sector field", "--pillar": "the Pillar field",
+    "--status": "the Status field",
+}
+_OPTION = re.compile(r"--[a-z][a-z-]*")
+
+
+#: the command each page answers as (what a page names when an option has no field on it)
+PAGE_COMMANDS: dict[str, str] = {"/": "overview", "/target": "target", "/potential": "potential",
+                                 "/corridors": "corridors", "/settlement": "settlement", "/agenda": "agenda",
+                                 "/check": "check"}
+
+
+def page_message(message: str, command: str = "") -> str:
+    """A report's message as a page shows it: an option becomes the page's field, or the command that has it.
+
+    ``--period`` reads "the Period field"; an option no page has (``--brent``) reads as the command that
+    takes it (`` `bilateral target --brent` ``), when ``command`` names it. A command in backticks
+    (``bilateral ingest baci FILE``) is what would load more data, which no page does: kept whole.
+    """
+    def option(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name in OPTION_FIELDS:
+            return OPTION_FIELDS[name]
+        return f"`bilateral {command} {name}`" if command else name[2:]
+
+    parts = message.split("`")
+    for i in range(len(parts)):
+        if i % 2 == 0:  # outside backticks
+            parts[i] = _OPTION.sub(option, parts[i])
+        elif parts[i].startswith("--") and command:  # an option alone in backticks: the command that takes it
+            parts[i] = f"bilateral {command} {parts[i]}"
+    return "`".join(parts)
+
+
+def _selector(request: Request, pair: str) -> dict[str, Any]:
+    """The pair selector: the reporters the store serves and the current reporter's partners with their periods."""
+    from bilateral.harmonise.countries import country_name
+
+    svc: Service = request.app.state.service
+    reporter, partner = pair.split("-", 1)
+    mine = svc.pairs(reporter).data
+    partners = [(c["partner"], f"{country_name(c['partner'])} ({c['partner']}) · {c['span']}") for c in mine["pairs"]]
+    if partner not in {code for code, _ in partners}:
+        partners.insert(0, (partner, f"{country_name(partner)} ({partner}) · no data"))
+    reporters = [(code, f"{country_name(code)} ({code})") for code in mine["reporters"]]
+    if reporter not in mine["reporters"]:
+        reporters.insert(0, (reporter, f"{country_name(reporter)} ({reporter}) · no data"))
+    return {"reporter": reporter, "partner": partner, "reporters": reporters, "partners": partners}
+
+
 def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
     """Render a page with the navigation, the pair selector and the chart helpers."""
     pair = ctx.get("pair", DEFAULT_PAIR)
@@ -496,5 +556,6 @@ def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
         return f"{path}?{urlencode(q, doseq=True)}"
 
     return env.get_template(template).render(
-        request_path=request.url.path, pages=PAGES, link=link, known_pairs=_known_pairs(), plotly_url=PLOTLY_URL,
+        request_path=request.url.path, pages=PAGES, link=link, selector=_selector(request, pair), plotly_url=PLOTLY_URL,
+        fields=lambda text: page_message(str(text), PAGE_COMMANDS.get(request.url.path, "")),
         topojson_url=TOPOJSON_URL, fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)

@@ -131,6 +131,10 @@ class Service:
                             lambda: overview_view.flows(self.store, parse_pair(pair), source, level))
 
     @_memo
+    def pairs(self, reporter: str | None) -> Result:
+        return self._cached(("pairs", reporter), lambda: overview_view.pairs(self.store, reporter))
+
+    @_memo
     def target(self, pair: str, target_usd: float | None, by: str | None, base: str | None) -> Result:
         usd, when = target_view.resolve(parse_pair(pair), target_usd, by)  # the default and an explicit equal one share
         return self._cached(("target", pair, usd, when, base),

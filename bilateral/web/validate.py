@@ -12,7 +12,7 @@ from datetime import date
 
 from bilateral.errors import BilateralError
 
-__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date",
+__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_country", "check_date",
            "check_hs_codes", "check_level", "check_pair", "check_period", "check_place", "check_scenario_names",
            "check_sector", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
 
@@ -56,6 +56,16 @@ def check_pair(text: str) -> str:
         return parse_pair(text).label
     except BilateralError as exc:
         raise _wrap("pair", exc) from None
+
+
+def check_country(text: str, field: str = "reporter") -> str:
+    """One country or group code (``CHN``), checked as one side of a pair."""
+    if len(text) > 6:
+        raise WebInputError(f"{field} is too long; write an ISO3 code, e.g. CHN", field)
+    try:
+        return check_pair(f"{text}-WLD").split("-")[0]
+    except WebInputError as exc:
+        raise WebInputError(str(exc), field) from None
 
 
 def check_period(text: str | None, field: str = "period") -> str | None:
