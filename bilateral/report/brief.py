@@ -195,10 +195,17 @@ def _potential(view: View[Any]) -> Section:
     kpis = (("Untapped potential", _bn(pr["total"]["untapped_usd"])),
             ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"])),
             ("World matrix", f"{(pr.get('matrix') or {}).get('release', '')} ({pr['year']})"))
+    tables: tuple[Any, ...] = ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
+                                ("Sector", "HS6", "Product", "Actual", "Untapped", "Secondary sanction risk"), tuple(rows)),)
+    dv = pr.get("diversification")
+    if dv:
+        tables += ((f"Diversification: related products {dv['exporter']} does not yet export competitively "
+                    f"({dv['related']:,} of {dv['candidates']:,} outside the scope, by density × market)",
+                    ("HS6", "Product", "Density", "Market", "Score"),
+                    tuple((p["hs6"], _clip(p["description"] or "", 80), f"{p['density']:.3f}", _mn(p["market_usd"]),
+                           _mn(p["score_usd"])) for p in dv["products"])),)
     return Section("potential", "Top untapped products by sector", kpis,
-                   (view.chart("potential-sectors"), view.chart("potential-products")),
-                   ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
-                     ("Sector", "HS6", "Product", "Actual", "Untapped", "Secondary sanction risk"), tuple(rows)),),
+                   (view.chart("potential-sectors"), view.chart("potential-products")), tables,
                    notes=tuple(pr.get("notes") or ()), data=pr)
 
 

@@ -125,6 +125,11 @@ class StoreBusyError(StoreError):
     """Another process holds the store's write lock and did not let go within the wait."""
 
 
+#: on every store connection: DuckDB's own progress bar would print to stdout on queries over 2 s and
+#: corrupt a command's JSON or CSV output (the CLI draws its own progress on stderr)
+NO_PROGRESS_BAR = "SET enable_progress_bar = false"
+
+
 def _connect(path: Path, *, read_only: bool, lock_wait: float | None = None,
              quiet: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect; if another process holds the store's lock, say who and wait a bounded time for it.
@@ -135,7 +140,9 @@ def _connect(path: Path, *, read_only: bool, lock_wait: float | None = None,
     wait = lock_wait_seconds() if lock_wait is None else lock_wait  # a bad setting is refused even with no wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute(NO_PROGRESS_BAR)  # a session setting; the store's cursors inherit it
+            return con
         except duckdb.IOException as exc:
             holder = lock_holder(str(exc))
             if holder is None:

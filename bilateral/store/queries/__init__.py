@@ -42,9 +42,11 @@ __all__ = [
     "REPORT_FLOWS", "WORLD", "Basis", "Detail", "DetailSource", "EnergyImports", "EnergyPoint", "Flow", "FlowRow",
     "MatrixRoles", "Missing", "PairCoverage", "PeriodTotals", "ReleaseInfo", "Rule", "Served", "all_releases",
     "best_detail", "calendar_year_totals", "copy_table", "default_period", "descriptions", "detail_periods",
-    "detail_source", "energy_history", "energy_imports", "energy_point", "finest_detail", "grade", "growth_missing", "lines",
+    "detail_source", "energy_history", "energy_imports", "energy_point", "finest_detail", "grade",
+    "growth_missing", "lines",
     "matrix_roles", "month_totals", "no_data", "official_meta", "pair_flows", "pair_totals", "served_pairs",
-    "partitioned_rows_sql", "partner_values", "period_totals", "precedence", "product_values", "region_detail",
+    "partitioned_rows_sql", "partner_product_values", "partner_values", "period_totals", "precedence",
+    "product_values", "region_detail",
     "release_info", "reported_rows", "reporter_totals", "sector_values", "serves_total", "source_names", "table_head",
 ]
 
@@ -140,7 +142,7 @@ from bilateral.store.queries.totals import (  # noqa: E402
 )
 from bilateral.store.queries.detail import (  # noqa: E402
     Detail, DetailSource, best_detail, descriptions, detail_periods, detail_source, finest_detail, lines,
-    partner_values, product_values, region_detail, sector_values,
+    partner_product_values, partner_values, product_values, region_detail, sector_values,
 )
 from bilateral.store.queries.energy import (  # noqa: E402
     ENERGY_CHAPTER, ENERGY_FULL_COVERAGE, FULL_COVERAGE, Basis, EnergyImports, EnergyPoint, energy_history,
