@@ -84,9 +84,8 @@ def realistic_article(size: int = SIZE) -> str:
     return HEAD + "".join(parts) + TAIL
 
 
-def _stages(doc: str, store: Path) -> tuple[float, float, float, int]:
-    """CPU seconds of reading, extracting and judging one article, called directly."""
-    import bilateral.api as api
+def _stages(doc: str, store: object) -> tuple[float, float, float, int]:
+    """CPU seconds of reading, extracting and judging one article, called directly (``store``: the app's)."""
     from bilateral.agenda.claims import judge, prepare, read_document
 
     c0 = time.process_time()
@@ -94,11 +93,9 @@ def _stages(doc: str, store: Path) -> tuple[float, float, float, int]:
     c1 = time.process_time()
     prepared = prepare(art)
     c2 = time.process_time()
-    with api.open_store(store) as st:
-        c3 = time.process_time()
-        judge(st, prepared)
-        c4 = time.process_time()
-    return c1 - c0, c2 - c1, c4 - c3, len(prepared.claims)
+    judge(store, prepared)
+    c3 = time.process_time()
+    return c1 - c0, c2 - c1, c3 - c2, len(prepared.claims)
 
 
 def _free_port() -> int:
@@ -133,7 +130,8 @@ def main() -> None:
     a = ap.parse_args()
     store = a.store or Path(tempfile.mkdtemp()) / "bench.duckdb"
     docs = {"worst": article(), "realistic": realistic_article()}
-    client = TestClient(create_app(store))
+    app = create_app(store)
+    client = TestClient(app)
     claims = {}
     for name, doc in docs.items():  # warm-up: imports, first reads, the store created
         r = client.post("/api/check", json={"text": doc})
@@ -153,7 +151,7 @@ def main() -> None:
     print(f"/api/health (in-process)  wall {statistics.median(wall['health']) * 1000:7.1f} ms   "
           f"cpu {statistics.median(cpu['health']) * 1000:7.1f} ms")
     for name in ("worst", "realistic"):
-        st = [_stages(docs[name], store) for _ in range(3)]
+        st = [_stages(docs[name], app.state.service.store) for _ in range(3)]
         print(f"/api/check {name:9s} ({len(docs[name]):,} chars, {claims[name]:,} claims, in-process)  "
               f"wall {statistics.median(wall[name]):.3f} s (min {min(wall[name]):.3f}, max {max(wall[name]):.3f})  "
               f"cpu {statistics.median(cpu[name]):.3f} s; stages (cpu, median of 3): "

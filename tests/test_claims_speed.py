@@ -141,3 +141,20 @@ def test_one_sentence_declines_what_syntok_may_split():
     assert not one_sentence("Trade rose (Russia said) to $5 bn.")  # a bracket
     assert not one_sentence("Trade rose; imports fell.")  # syntok ends a sentence at a semicolon
     assert not one_sentence("Mr. Putin said so.")
+
+
+@pytest.mark.parametrize("name", ["summit_wrap.txt", "traps.txt", "record_trade.html"])
+def test_the_check_json_is_the_general_json(store, name: str):
+    """The check's direct JSON (no cleaning walk) is byte for byte what the views' general JSON gives."""
+    from bilateral.agenda.claims import prepare
+    from bilateral.harmonise.pairs import parse_pair
+    from bilateral.views import agenda as agenda_view
+    from bilateral.views.base import to_json_bytes
+
+    view = agenda_view.check(store, prepare((FIXTURES / "articles" / name).read_text(encoding="utf-8")), None,
+                             parse_pair("IND-RUS"))
+    assert view.data["claims"] and agenda_view.check_json(view) == to_json_bytes(view.data)
+    # a value that is not JSON-safe falls back to the cleaning (NaN becomes null)
+    view.data["claims"][0]["our_value"] = float("nan")
+    assert agenda_view.check_json(view) == to_json_bytes(view.data)
+    assert b'"our_value":null' in agenda_view.check_json(view)

@@ -660,7 +660,8 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
             value_usd = f.value if f.kind == "money" and f.unit == "USD" else None
             if f.kind == "money":
                 claim = Claim(text=f.text, kind="money", value=f.value, unit=f.unit, value_usd=value_usd,
-                              qualifier=f.qualifier, low=f.low, high=f.high, rounding=f.rounding, **common)
+                              qualifier=f.qualifier, low=f.low, high=f.high, rounding=f.rounding, notes=tuple(notes),
+                              uncertain=tuple(uncertain), **common)
             elif f.kind == "multiple":
                 verb = f.text.lower() if f.text.lower().endswith("led") or f.text.lower().endswith("bled") else ""
                 bref, bnote = _multiple_base(s, periods, ref, verb)
@@ -673,10 +674,9 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                     notes.append(f"compared with {bref.label if bref else '?'} ({bnote})")
                 claim = Claim(text=f.text, kind="multiple", value=f.value, unit="x", value_usd=None, qualifier=f.qualifier,
                               rounding=f.rounding, statistic="multiple", base_period=bref.label if bref else None,
-                              **common)
+                              notes=tuple(notes), uncertain=tuple(uncertain), **common)
             else:
-                claim = _percent_claim(s, f, prev, home, measures, common)
-            claim = replace(claim, notes=tuple(notes + list(claim.notes)), uncertain=tuple(uncertain))
+                claim = _percent_claim(s, f, prev, home, measures, common, tuple(notes), tuple(uncertain))
             sentence_claims.append(claim)
         # a multiple stated with "from X to Y" compares the two figures' periods
         sentence_claims = _multiples_from_pairs(sentence_claims, fromto_pair)
@@ -740,9 +740,14 @@ def _multiples_from_pairs(claims: list[Claim], pair: tuple[PeriodRef, PeriodRef]
     return out
 
 
-def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Span], common: dict[str, Any]) -> Claim:
+def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Span], common: dict[str, Any],
+                   lead: tuple[str, ...] = (), uncertain: tuple[str, ...] = ()) -> Claim:
+    """A percentage's claim: a share (of what), a growth rate (signed), or a change in points.
+
+    ``lead``: the notes of the figure's period, measure and pair, put before the percentage's own.
+    """
     v = f.value
-    notes: list[str] = []
+    notes: list[str] = list(lead)
     window = s[prev:f.start]
     base = _share_base(s, f.start, f.end, home)
     statistic: Statistic
@@ -765,4 +770,5 @@ def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Spa
     if common.get("measure") == "target" and statistic == "growth":
         common = {**common, "measure": common.get("target_of") or "total_trade", "role": "forecast"}
     return Claim(text=f.text, kind="percent", value=v, unit="%", value_usd=None, rounding=f.rounding,
-                 qualifier=f.qualifier, statistic=statistic, base=base or "", notes=tuple(notes), **common)
+                 qualifier=f.qualifier, statistic=statistic, base=base or "", notes=tuple(notes), uncertain=uncertain,
+                 **common)

@@ -208,12 +208,15 @@ class Sentence:
 class Guarded:
     """A compiled pattern and its needles; :meth:`possible` is False only when the pattern cannot match."""
 
-    __slots__ = ("fold", "needles", "rx")
+    __slots__ = ("fold", "needles", "rx", "single")
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
         self.needles = needles(rx)
         self.fold = bool(rx.flags & re.IGNORECASE)
+        # the common case, one branch with one set, as a plain tuple (longest needles last: short ones hit first)
+        one = self.needles is not None and len(self.needles) == 1 and len(self.needles[0]) == 1
+        self.single: tuple[str, ...] | None = tuple(sorted(self.needles[0][0], key=len)) if one else None  # type: ignore[index]
 
     def possible(self, s: Sentence) -> bool:
         """Whether the pattern may match somewhere in the sentence (False: it certainly does not)."""
@@ -231,6 +234,11 @@ class Guarded:
             hay = s.low
         else:
             hay = s.text
+        if self.single is not None:
+            for n in self.single:
+                if n in hay:
+                    return True
+            return False
         for conj in self.needles:  # plain loops: this runs for every pattern on every sentence
             for option in conj:
                 for n in option:

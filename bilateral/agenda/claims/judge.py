@@ -148,6 +148,13 @@ class _Reads:
     def months(self, pair: str, first: str, last: str) -> Any:
         return self._ask(("months", pair, first, last), self.q.month_totals, pair, first, last)
 
+    def served(self, t: Any, measure: str) -> str:
+        """:func:`_served` of a figure this object read (kept alive by the cache), worked out once."""
+        key = ("served", id(t), measure)
+        if key not in self.cache:
+            self.cache[key] = (_served(t, measure), None)
+        return str(self.cache[key][0])
+
 
 def _served(t: Any, measure: str) -> str:
     parts = ([t.exports_served] if measure == "exports" else [t.imports_served] if measure == "imports"
@@ -377,7 +384,7 @@ def _check_money(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
             out.append(_Reading(label, None, why=why))
             continue
         ok, rule = _compare(c, ours, 0.0 if _own_source(year, measure) else CROSS_SOURCE_TOLERANCE)
-        out.append(_Reading(label, ok, ours, year.period, _served(year, measure), rule))
+        out.append(_Reading(label, ok, ours, year.period, reads.served(year, measure), rule))
     return _decide(c, out, lambda r: f"the article says {c.text}, the store US${r.ours / 1e9:,.2f} bn ({r.period})")
 
 
@@ -405,7 +412,7 @@ def _check_growth(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
             out.append(_Reading(label, None, why=f"no {c.measure} figure for {prev_label} or {label}"))
             continue
         ours = (cur_v / prev_v - 1) * 100
-        out.append(_Reading(label, abs(ours - c.value) <= tol, ours, f"{prev_label}→{label}", _served(cur, c.measure),
+        out.append(_Reading(label, abs(ours - c.value) <= tol, ours, f"{prev_label}→{label}", reads.served(cur, c.measure),
                             f"±{tol:g} pp"))
     return _decide(c, out, lambda r: f"the article says {c.value:+.1f}%, the store {r.ours:+.1f}%")
 
@@ -446,7 +453,7 @@ def _check_multiple(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
     ours = cur_v / base_v
     own = _own_source(cur, c.measure) and _own_source(base, c.measure)
     ok, rule = _compare(c, ours, 0.0 if own else CROSS_SOURCE_TOLERANCE)
-    r = _Reading(c.period or "", ok, ours, f"{c.base_period}→{c.period}", _served(cur, c.measure), rule)
+    r = _Reading(c.period or "", ok, ours, f"{c.base_period}→{c.period}", reads.served(cur, c.measure), rule)
     return _decide(c, [r], lambda r: f"the article says {c.text}, the store {r.ours:.2f}×")
 
 
