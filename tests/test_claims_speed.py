@@ -158,3 +158,24 @@ def test_the_check_json_is_the_general_json(store, name: str):
     view.data["claims"][0]["our_value"] = float("nan")
     assert agenda_view.check_json(view) == to_json_bytes(view.data)
     assert b'"our_value":null' in agenda_view.check_json(view)
+
+
+def test_the_judges_series_answers_as_the_read_layer(store):
+    """A period answered from the pair's series read once is what ``queries.period_totals`` answers."""
+    import importlib
+
+    from bilateral.errors import BilateralError
+    from bilateral.store import queries
+
+    judge = importlib.import_module("bilateral.agenda.claims.judge")
+    reads = judge._Reads(store)
+    labels = [t.period for t in queries.pair_totals(store, "IND-RUS")] + ["FY1990-91", "CY1990", "CY2024"]
+    for label in labels:
+        try:
+            want = queries.period_totals(store, "IND-RUS", label)
+        except BilateralError as exc:
+            with pytest.raises(BilateralError, match=re.escape(str(exc))):
+                reads.period_totals("IND-RUS", label)
+            continue
+        assert reads.period_totals("IND-RUS", label) == want, label
+    assert reads.period_totals("IND-RUS") == queries.period_totals(store, "IND-RUS")

@@ -134,7 +134,29 @@ class _Reads:
         return value
 
     def period_totals(self, pair: str, period: str | None = None) -> Any:
-        return self._ask(("totals", pair, period), self.q.period_totals, pair, period)
+        """``queries.period_totals`` of a pair, the store asked once for the pair's series.
+
+        A period found in the series (read once for the article) is answered from it; the latest
+        period and a miss (with the read layer's message) are asked of the read layer.
+        """
+        key = ("totals", pair, period)
+        if period is not None and key not in self.cache:
+            found = self._from_series(pair, period)
+            if found is not None:
+                self.cache[key] = (found, None)
+        return self._ask(key, self.q.period_totals, pair, period)
+
+    def _from_series(self, pair: str, period: str) -> tuple[list[Any], Any] | None:
+        """(series of the period's kind, the period) as ``period_totals`` selects them, or None."""
+        from bilateral.harmonise.periods import parse_period
+
+        try:
+            everything = self._ask(("series", pair), self.q.pair_totals, pair)
+            want = parse_period(period)
+        except BilateralError:
+            return None
+        series = [t for t in everything if t.complete and t.period_kind == want.kind]
+        return next(((series, t) for t in series if t.period == want.label), None)
 
     def reporter_totals(self, reporter: str, period: str) -> Any:
         return self._ask(("world", reporter, period), self.q.reporter_totals, reporter, period)
