@@ -82,6 +82,14 @@ def test_a_skipped_pattern_finds_nothing(index: int):
         assert [m.span() for m in g.finditer(view)] == [m.span() for m in g.rx.finditer(text)]
 
 
+def test_the_ascii_twin_is_used_only_where_it_matches_alike():
+    g = Guarded(re.compile(r"exports\s+rose", re.IGNORECASE))
+    assert Sentence("Exports rose.").plain and not Sentence("Exports\x1crose").plain  # \x1c: \s in Unicode mode only
+    assert [m.span() for m in g.finditer(Sentence("Exports\x1crose"))] == [(0, 12)]
+    assert not Sentence("Exports rose by 5 per cent – a record").plain
+    assert Guarded(re.compile(r"T[uü]rkey", re.IGNORECASE)).ascii.flags & re.UNICODE  # a foreign letter: no twin
+
+
 def test_needles_are_what_every_match_holds():
     assert needles(re.compile(r"\bfoo(?:bar|baz)\b")) == ((frozenset({"foobar", "foobaz"}),),)
     assert needles(re.compile(r"(?:ab)?\d+")) is None  # an optional part needs nothing

@@ -44,7 +44,7 @@ _SCALE = (r"lakh\s+crore|trillion|billion|million|thousand|crore|lakh|trn|tn|bln
 _SUF = r"US\s+dollars?|dollars?|USD|rupees?|euros?|roubles?|rubles?|INR|RUB"
 _AMOUNT = (rf"(?P<@cur>{_PRE})?\s?(?P<@num>{_NUM})(?:[\s-]?(?P<@scale>{_SCALE})\b)?"
            rf"(?:[\s-](?P<@suf>{_SUF})\b)?")
-_SINGLE = re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a"), re.IGNORECASE)
+_SINGLE = Guarded(re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a"), re.IGNORECASE))
 _RANGE = Guarded(re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a") + r"\s*(?P<sep>-|–|—|to|and)\s*"
                             + _AMOUNT.replace("@", "b"), re.IGNORECASE))
 _FROM_END = re.compile(r"\bfrom\s*$")
@@ -127,7 +127,7 @@ def _money(s: str) -> list[Figure]:
             continue
         found.append(Figure(m.start(), m.end(), m.group(0).strip(), "money", (lo + hi) / 2, cur, r_hi * _scale(scale_b),
                             "range", lo, hi))
-    for m in _SINGLE.finditer(s):
+    for m in _SINGLE.finditer(sentence(s)):
         if any(m.start() < f.end and f.start < m.end() for f in found):
             continue
         cur = _currency(m["acur"], m["asuf"], m["ascale"])
