@@ -1,0 +1,121 @@
+"""Mistakes that once survived mutation testing of the claim checker (mutmut over agenda/claims/*), now caught.
+
+Each test names the mistake it catches. Mutants that change nothing a user can see (the kind of a
+period nobody reads afterwards, an argument equal to a library's default) are not chased here; the
+README's Tests section gives the score per module and how it was run.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bilateral.agenda.claims import extract_claims, html_to_text, read_article
+from bilateral.agenda.claims.guard import MAX_CLASS, MAX_EXACT, needles
+from bilateral.agenda.claims.lexicon import _alt, lexicon
+from bilateral.agenda.claims.periods import find_periods, shift_ref
+from bilateral.errors import InputError
+
+
+def _one(rx: str, flags: int = 0) -> frozenset[str] | None:
+    """The needles of a pattern with one branch and one set (None if it has none)."""
+    got = needles(re.compile(rx, flags))
+    if got is None:
+        return None
+    assert len(got) == 1 and len(got[0]) == 1, got
+    return got[0][0]
+
+
+# -- guards: a wrong needle set skips a pattern that would have matched ------------------------------------
+def test_a_character_class_is_spelt_out():
+    assert _one(r"[a-c]x") == {"ax", "bx", "cx"}  # a range: every character of it
+    assert _one(r"q[1-4]\b", re.IGNORECASE) == {"q1", "q2", "q3", "q4"}
+    wide = "".join(chr(ord("a") + i) for i in range(MAX_CLASS + 1))
+    assert _one(rf"[{wide}]xyz") == {"xyz"}  # too many characters: the class gives no needle, the literal does
+    assert needles(re.compile(r"[^a]bc")) == ((frozenset({"bc"}),),)  # a negated class neither
+
+
+def test_alternations_give_every_branch():
+    assert _one(r"(?:ab|cd)e") == {"abe", "cde"}
+    assert _one(r"x(?:ab|cd|ef)y") == {"xaby", "xcdy", "xefy"}
+    assert needles(re.compile(r"(?:ab|\d)c")) == ((frozenset({"c"}),),)  # a branch without a needle: the rest only
+
+
+def test_repeats_and_groups():
+    assert needles(re.compile(r"(?:ab)+c")) == ((frozenset({"ab"}), frozenset({"c"})),)  # both, each at least once
+    assert needles(re.compile(r"(?:abcd)+")) == ((frozenset({"abcd"}),),)  # at least once: its needle holds
+    assert needles(re.compile(r"(?:abcd)*")) is None  # maybe never: nothing is needed
+    assert needles(re.compile(r"(?i:abcd)")) is None  # inline flags: not reasoned about
+    assert needles(re.compile(r"(?P<g>abcd)")) == ((frozenset({"abcd"}),),)  # a named group is its content
+    assert _one(r"x(?P<g>ab|cd)y") == {"xaby", "xcdy"}  # ... and is spelt out with its neighbours
+
+
+def test_the_most_selective_sets_are_kept():
+    # "xyzzy" (5) beats "ab" (2) and a digit run counts as one character
+    assert needles(re.compile(r"ab\s+xyzzy\s+20")) == ((frozenset({"xyzzy"}), frozenset({"ab"}),
+                                                        frozenset({"20"})),)
+    assert needles(re.compile(r"a\s+b\s+c\s+dddd")) == ((frozenset({"dddd"}), frozenset({"a"}), frozenset({"b"})),)
+    # equally long: the set with fewer needles first
+    assert needles(re.compile(r"(?:cd|ef)\s+ab")) == ((frozenset({"ab"}), frozenset({"cd", "ef"})),)
+
+
+def test_spelt_out_strings_are_bounded():
+    eight = "(?:a|b|c|d|e|f|g|h)"
+    assert MAX_EXACT == 64
+    got = needles(re.compile(eight + eight))  # exactly 64 strings: spelt out
+    assert got is not None and len(got[0][0]) == 64
+    got = needles(re.compile(eight + eight + "(?:x|y)"))  # 128: cut, the run restarts
+    assert got is not None and all(len(s) <= 64 for s in got[0])
+    got = needles(re.compile(r"(?P<g>[a-h][a-h])z"))  # a group of exactly 64 strings is spelt out too
+    assert got is not None and len(got[0][0]) == 64 and "hhz" in got[0][0]
+
+
+# -- the vocabulary: longer phrases first, so "shipments to" wins over "shipments" ----------------------------
+def test_alternatives_longest_first():
+    assert _alt(["a", "abc", "ab"]) == "(?:abc)|(?:ab)|(?:a)"
+    lex = lexicon.__wrapped__()  # built afresh, not the cached one
+    exports = dict(lex.measures)["exports"]
+    assert exports.rx.search("shipments to Russia").group(0) == "shipments to"
+    assert lex.qualifier_before[0][0].rx.pattern.startswith(r"\b(?:(?:")
+
+
+# -- periods --------------------------------------------------------------------------------------------------
+def test_a_calendar_year_shifts_to_the_calendar_year_before():
+    ref = find_periods("in calendar year 2024", None)[0].ref
+    before = shift_ref(ref, -1, "the previous year")
+    assert (before.label, before.kind, before.complete_by) == ("CY2023", "cy", date(2023, 12, 31))
+    claims = extract_claims("India's exports to Russia rose to $4.81 billion in calendar 2024, up from $4.2 billion "
+                            "the previous year.", date=date(2025, 6, 1))
+    assert [(c.text, c.period, c.role) for c in claims] == [("$4.81 billion", "CY2024", "fact"),
+                                                            ("$4.2 billion", "CY2023", "base")]
+    doubled = extract_claims("India's exports to Russia doubled in calendar year 2024.", date=date(2025, 6, 1))[0]
+    assert (doubled.period, doubled.base_period) == ("CY2024", "CY2023")
+
+
+def test_a_part_year_without_its_year_says_so():
+    ref = find_periods("in April-January exports rose", None)[0].ref
+    assert ref.label is None and ref.partial
+    assert ref.note == "'April-January': a part of a year whose year the text does not name"
+
+
+# -- reading --------------------------------------------------------------------------------------------------
+def test_text_inside_the_head_is_not_the_article():
+    html = "<head><title>Trade</title>US$ 5 billion</head><body><p>Exports were $4.88 billion.</p></body>"
+    assert html_to_text(html) == "Exports were $4.88 billion."
+
+
+def test_an_article_not_in_utf8_is_read_with_replacement(tmp_path: Path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Exports to Russia were $4.88 billion in FY2024-25 \u2013 caf\xe9.".encode("latin-1", "replace"))
+    article = read_article(path)
+    assert "$4.88 billion" in article.text and "\ufffd" in article.text
+
+
+def test_a_binary_file_is_refused_by_name(tmp_path: Path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.7\x00\x00binary")
+    with pytest.raises(InputError, match=r"not a text or HTML file \(it holds binary data\)"):
+        read_article(path)
