@@ -119,3 +119,59 @@ def test_a_binary_file_is_refused_by_name(tmp_path: Path):
     path.write_bytes(b"%PDF-1.7\x00\x00binary")
     with pytest.raises(InputError, match=r"not a text or HTML file \(it holds binary data\)"):
         read_article(path)
+
+
+def test_a_multiple_on_the_previous_year_compares_with_the_year_before():
+    c = extract_claims("India's exports to Russia tripled in FY2023-24 compared with the previous year.",
+                       date=date(2025, 6, 1))[0]
+    assert (c.text, c.period, c.base_period, c.measure) == ("tripled", "FY2023-24", "FY2022-23", "exports")
+
+
+def test_a_percentage_is_in_percent():
+    c = extract_claims("Exports to Russia rose 14.5% in FY2024-25.", date=date(2025, 6, 1))[0]
+    assert (c.value, c.unit, c.statistic, c.period) == (14.5, "%", "growth", "FY2024-25")
+
+
+def test_relative_years_keep_their_words_and_say_how_they_were_read():
+    last, this = (extract_claims(t, date=date(2025, 6, 1))[0] for t in (
+        "Exports to Russia were last fiscal $4.88 billion.", "Exports to Russia this year were $4 billion."))
+    assert (last.period, last.period_text) == ("FY2024-25", "last fiscal")
+    assert last.notes[-1] == "'last fiscal' read as FY2024-25, the fiscal year before the article date 2025-06-01"
+    assert (this.period, this.period_text, this.notes[-1]) == ("CY2025", "this year",
+                                                               "'this year' read as calendar year 2025")
+
+
+@pytest.mark.parametrize(("opening", "day"), [
+    ("NEW DELHI, 21 May, 2024: exports rose", date(2024, 5, 21)),
+    ("May 21, 2024 - exports rose", date(2024, 5, 21)),
+    ("2024-05-21 exports rose", date(2024, 5, 21)),
+    ("Moscow 21.05.2024 exports rose", date(2024, 5, 21)),
+    ("Moscow 05.06.2024 exports rose", date(2024, 6, 5)),  # day first, as Russian agencies write
+    ("NEW DELHI, Dec 5 (Reuters) - as a statement dated 4 December 2025 said", date(2025, 12, 5)),
+    ("NEW DELHI, 5 Dec (PTI) - in a note of December 4, 2025", date(2025, 12, 5)),
+    ("МОСКВА, 5 декабря 2025", date(2025, 12, 5)),
+    ("NEW DELHI, Dec 5 (Reuters) - no year anywhere", None),
+])
+def test_datelines(opening: str, day: date | None):
+    from bilateral.agenda.claims import find_article_date
+
+    assert find_article_date(opening) == day
+
+
+def test_a_goal_in_rupees_is_a_goal_and_says_why_it_is_not_compared(store):
+    from bilateral.agenda.claims import check_text
+
+    c = check_text(store, "The two sides set a target of Rs 1 lakh crore of trade by 2030.", date=date(2025, 6, 1))[0]
+    assert c.verdict == "target" and c.reason.startswith("a rupee amount (Rs 1 lakh crore); bilateral holds no sourced")
+
+
+def test_shares_of_a_flow_of_the_pair_and_of_the_reporters_world_trade(store):
+    from bilateral.agenda.claims import check_text
+
+    own, world = (check_text(store, t, date=date(2025, 6, 1))[0] for t in (
+        "Exports to Russia equalled 7.6% of imports from Russia in FY2024-25.",
+        "Imports from Russia made up 40% of India's total imports in FY2024-25."))
+    assert (own.claim.base, own.verdict, round(own.our_value, 2)) == ("pair_imports", "consistent", 7.65)
+    assert own.source == "official · embedded/official-fy · final"
+    assert (world.claim.base, world.verdict, round(world.our_value, 1)) == ("reporter_imports", "differs", 8.8)
+    assert world.source.endswith("; world: official · embedded/official-fy · final")
