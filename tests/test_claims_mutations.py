@@ -175,3 +175,13 @@ def test_shares_of_a_flow_of_the_pair_and_of_the_reporters_world_trade(store):
     assert own.source == "official · embedded/official-fy · final"
     assert (world.claim.base, world.verdict, round(world.our_value, 1)) == ("reporter_imports", "differs", 8.8)
     assert world.source.endswith("; world: official · embedded/official-fy · final")
+
+
+def test_the_same_period_of_another_year_is_its_months_in_that_year():
+    one = extract_claims("Exports to Russia were $4.2 billion in April-January 2024-25, against $3.6 billion during "
+                         "the same period in FY24.", date=date(2025, 6, 1))
+    assert [(c.period, c.period_text, c.partial) for c in one] == [("2024-04/2025-01", "April-January 2024-25", True),
+                                                                   ("2023-04/2024-01", "FY24", True)]
+    two = extract_claims("Exports to Russia were $2.2 billion in April-December 2019-20. In the same period of FY19 "
+                         "they were $1.9 billion.", date=date(2025, 6, 1))
+    assert [c.period for c in two] == ["2019-04/2019-12", "2018-04/2018-12"]
