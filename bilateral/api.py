@@ -6,7 +6,8 @@
         df = api.frame(ov)                                  # the same as a pandas DataFrame
 
 Every report reads through the read layer (:mod:`bilateral.store.queries`), so any pair whose data
-are loaded answers, each figure from the one source the precedence file says serves it.
+are loaded answers, each figure from the one source the precedence file says serves it. An
+interface (the top layer, see :mod:`bilateral`): nothing below imports it.
 """
 
 from __future__ import annotations

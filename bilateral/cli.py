@@ -1,4 +1,4 @@
-"""The `bilateral` command: a thin layer over the library.
+"""The `bilateral` command: a thin layer over the library (interface layer, see :mod:`bilateral`).
 
 Every command takes the shared options --format, --out and --store. Errors print one line (what is
 wrong, how to fix it) and exit non-zero.
@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, PeriodOpt, QuarantineOpt, StoreOpt
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, PeriodOpt, QuarantineOpt, StoreOpt, read_command
 from bilateral.cli_common import emit as _emit
 from bilateral.cli_common import pair_report as _pair_report
 from bilateral.cli_common import run as _run
@@ -79,13 +79,10 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
 
         from rich.table import Table
 
-        from bilateral.api import open_store
-        from bilateral.output import check_format
         from bilateral.store import queries
 
-        check_format(fmt)
         # read-only: runs beside other readers and on a read-only file system
-        with open_store(store, read_only=True) as s:
+        with read_command(fmt, store).open() as s:
             rows = queries.all_releases(s)
         # JSON keeps `origin` (upstream files, checksums, repositories) as an object; flat rows as JSON text
         objs = [{**r, "origin": json.loads(r["origin"]) if r["origin"] else None} for r in rows]
@@ -129,20 +126,20 @@ def export_table(
     """Export a store table as CSV, JSON or Parquet (with --out)."""
 
     def body() -> None:
-        from bilateral.api import open_store
-        from bilateral.output import busy, check_format, copy_to_stdout, emit, write_atomic, wrote
+        from bilateral.output import busy, copy_to_stdout, emit, write_atomic, wrote
         from bilateral.store import queries
 
         if table not in queries.EXPORT_TABLES:
             raise BilateralError(f"unknown table {table!r}; use one of {', '.join(queries.EXPORT_TABLES)}")
 
-        f = check_format(fmt)
+        cmd = read_command(fmt, store)
+        f = cmd.fmt
         if f == "parquet" and out is None:
             raise BilateralError("--format parquet needs --out PATH (Parquet is binary)")
         if partition and (f != "parquet" or out is None):
             raise BilateralError("--partition needs --format parquet and --out DIR")
         # read-only: runs beside other readers and on a read-only file system
-        with open_store(store, read_only=True) as s:
+        with cmd.open() as s:
             if partition and out is not None:
                 from bilateral.engine.layout import write_partitioned
 
@@ -357,16 +354,14 @@ def flows(
     """A pair's flows by period, each from one serving source, with its estimate kind and quality grade."""
 
     def body() -> None:
-        from bilateral.api import open_store, parse_pair
-        from bilateral.output import check_format
         from bilateral.report.render import INGEST_ADVICE, render_flows
         from bilateral.store import queries
 
-        check_format(fmt)
-        p = parse_pair(pair)
+        cmd = read_command(fmt, store, pair)
+        p = cmd.pair
         if level not in (0, 2, 4, 6, 8):
             raise BilateralError(f"--level {level} is not an HS level; use 0 (totals), 2, 4, 6 or 8")
-        with open_store(store, read_only=True) as s:
+        with cmd.open() as s:
             rows = [r.to_dict() for r in queries.pair_flows(s, p, source, level)]
         if not rows:
             advice = INGEST_ADVICE.get(source or "", INGEST_ADVICE["any"]).format(

@@ -1,4 +1,4 @@
-"""What every command shares: the output options, one-line errors, emitting a result.
+"""What every command shares: the output options, the read set-up, one-line errors, emitting a result.
 
 Capability commands (``bilateral/commands/*.py``) import from here, never from ``cli.py``.
 """
@@ -6,14 +6,21 @@ Capability commands (``bilateral/commands/*.py``) import from here, never from `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, overload
 
 import typer
 
 from bilateral.errors import BilateralError
 
-__all__ = ["FormatOpt", "OutOpt", "PairOpt", "PeriodOpt", "QuarantineOpt", "StoreOpt", "emit", "pair_report", "run"]
+if TYPE_CHECKING:
+    from bilateral.harmonise.pairs import Pair
+    from bilateral.output import OutputFormat
+    from bilateral.store.db import Store
+
+__all__ = ["FormatOpt", "OutOpt", "PairOpt", "PeriodOpt", "QuarantineOpt", "ReadCommand", "StoreOpt", "emit",
+           "pair_report", "read_command", "run"]
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv, json or parquet.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")]
@@ -49,16 +56,49 @@ def emit(fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
     emit(fmt=fmt, out=out, obj=obj, rows=rows, render=render)
 
 
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class ReadCommand(Generic[P]):
+    """A read command's checked options: the output format, the pair when it takes one, its store."""
+
+    fmt: OutputFormat
+    pair: P  # a Pair for a pair command, else None
+    store_path: Path | None
+
+    def open(self) -> Store:
+        """The store opened read-only (created, migrated and loaded with the embedded release first if needed)."""
+        from bilateral.api import open_store
+
+        return open_store(self.store_path, read_only=True)
+
+
+@overload
+def read_command(fmt: str, store: Path | None) -> ReadCommand[None]: ...
+@overload
+def read_command(fmt: str, store: Path | None, pair: str) -> ReadCommand[Pair]: ...
+def read_command(fmt: str, store: Path | None, pair: str | None = None) -> ReadCommand[Any]:
+    """The set-up every read command shares: ``--format`` checked, then ``--pair`` parsed (when given).
+
+    Open the store with :meth:`ReadCommand.open` once the command's own options are checked.
+    """
+    from bilateral.output import check_format
+
+    checked = check_format(fmt)
+    if pair is None:
+        return ReadCommand(checked, None, store)
+    from bilateral.harmonise.pairs import parse_pair
+
+    return ReadCommand(checked, parse_pair(pair), store)
+
+
 def pair_report(pair: str, fmt: str, out: Path | None, store: Path | None, compute: Callable[[Any, Any], Any],
                  to_rows: Callable[[Any], list[dict[str, Any]]], render: Callable[[Any, Any], None]) -> Any:
     """The shared body of a pair command: check options, compute on a ready store, emit; returns the result."""
-    from bilateral.api import open_store, parse_pair
-    from bilateral.output import check_format
-
-    check_format(fmt)
-    p = parse_pair(pair)
-    with open_store(store, read_only=True) as s:
-        result = compute(s, p)
+    cmd = read_command(fmt, store, pair)
+    with cmd.open() as s:
+        result = compute(s, cmd.pair)
     if fmt == "table":  # only the rendering is needed: skip building the JSON object and the flat rows
         emit(fmt, out, None, [], lambda c: render(result, c))
         return result

@@ -49,7 +49,8 @@ def test_silent_server_stops_at_the_deadline(silent_url, tmp_path, fresh_store_p
     with open_store(fresh_store_path) as s, pytest.raises(BilateralError) as err:
         comtrade.ingest(s, "IND", "RUS", {2021, 2022}, ["X", "M"], 0, c)
     elapsed = time.monotonic() - t0
-    assert 0.7 <= elapsed < 3, elapsed  # the 60 s read time-out was cut to the deadline
+    # the 60 s read time-out was cut to the deadline (bounds far from both, for a loaded machine)
+    assert 0.7 <= elapsed < 30, elapsed
     assert str(err.value) == ("query C/A/HS IND->RUS 2021 X TOTAL: no answer (ReadTimeout) within the --deadline of "
                               "0.8 s; chunks fetched so far are cached, so run again to resume, or give a longer "
                               "--deadline")
@@ -62,7 +63,7 @@ def test_cli_deadline_is_one_line_and_quick(silent_url, tmp_path, fresh_store_pa
     t0 = time.monotonic()
     r = CliRunner().invoke(app, ["ingest", "comtrade", "--years", "2021", "--level", "0", "--deadline", "0.5",
                                  "--store", str(fresh_store_path), "--cache", str(tmp_path / "c")])
-    assert time.monotonic() - t0 < 4
+    assert time.monotonic() - t0 < 30, "the 60 s read time-out was cut to the 0.5 s deadline"
     assert r.exit_code == 1, r.output
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: query C/A/HS IND->RUS 2021 X TOTAL: no answer")
@@ -82,7 +83,7 @@ def test_name_that_does_not_resolve_is_not_retried(tmp_path, fresh_store_path, m
     t0 = time.monotonic()
     with open_store(fresh_store_path) as s, pytest.raises(BilateralError) as err:
         comtrade.ingest(s, "IND", "RUS", {2021}, ["X"], 0, c)
-    assert time.monotonic() - t0 < 1.5
+    assert time.monotonic() - t0 < 5, "a retry would have waited the 10 s back-off"
     assert calls == ["comtrade.invalid"], "one look-up, no retries"
     assert str(err.value).startswith("query C/A/HS IND->RUS 2021 X TOTAL: cannot resolve the host name of "
                                      "http://comtrade.invalid/data/v1/get (")
@@ -96,7 +97,7 @@ def test_retry_after_beyond_the_deadline_is_refused_at_once(server, tmp_path, fr
     t0 = time.monotonic()
     with open_store(fresh_store_path) as s, pytest.raises(BilateralError) as err:
         comtrade.ingest(s, "IND", "RUS", {2021}, ["X"], 0, c)
-    assert time.monotonic() - t0 < 2
+    assert time.monotonic() - t0 < 4, "refused before the 5 s deadline, not waited out"
     assert "no answer (HTTP 429; the next retry would wait 120 s as Retry-After asks) within the --deadline of 5 s" \
         in str(err.value)
     assert len(server.requests) == 1

@@ -27,6 +27,7 @@ from bilateral.harmonise import countries
 from bilateral.harmonise.hs import eidb_hs_revision
 from bilateral.harmonise.periods import FiscalYear, fy_of_month, month_label, parse_fy
 from bilateral.sources.canonical import parse_usd_millions, to_table
+from bilateral.sources.embedded import SANCTION_FLAGS
 from bilateral.store.releases import sha256_file
 
 EMBEDDED_VERSION = "2026.11.27"
@@ -622,8 +623,6 @@ BACI_CAVEAT = (
 REPO_SANCTIONS = "LeeSeogMin/sanctions"
 COMMIT_SANCTIONS = "acb92311b0e72f5a20f728c097ce9cb0e4fbcfac"
 SANCTIONS_FILE = "sanctions/eu_sanctions_hs6_chupilkin2023.csv"
-SANCTION_FLAGS = ("dual_use", "industrial_cap", "luxury", "military_tech", "aviation", "firearms",
-                  "oil_exploration", "oil_refining")
 REPO_GDP = "datasets/gdp"
 COMMIT_GDP = "822019c80142c162e4ca4eb1a63699ae36075078"
 REPO_POP = "datasets/population"

@@ -1,4 +1,4 @@
-"""Capability commands, one module each, registered on the ``bilateral`` app.
+"""Capability commands, one module each, registered on the ``bilateral`` app (interface layer).
 
 Each module defines ``register(app: typer.Typer) -> None`` and keeps heavy imports inside the
 command bodies, so ``bilateral --help`` and the fast commands stay fast.

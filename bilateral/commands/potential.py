@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, run
+from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, read_command, run
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
@@ -144,12 +144,10 @@ def register(app: typer.Typer) -> None:
         """Export potential by HS6 product (ITC method), with suppliers, EU sanctions and sector totals."""
 
         def body() -> None:
-            from bilateral.api import open_store
             from bilateral.engine.run import engine_run, potential_cells
             from bilateral.models.potential import potential
-            from bilateral.output import check_format
 
-            fmt_ = check_format(format_for(fmt, out))
+            cmd = read_command(format_for(fmt, out), store)
             if pair and exporter:
                 raise InputError("give --pair EXPORTER-MARKET or --exporter EXPORTER, not both", field="--pair")
             if exporter:
@@ -166,13 +164,13 @@ def register(app: typer.Typer) -> None:
                     raise InputError(f"{code.strip().upper()} is not a country code: write ISO3 codes, e.g. IND-RUS",
                                      field="--pair" if pair else "--exporter")
             tariff_map = read_tariffs(tariffs) if tariffs else None
-            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
-                                                  master=spark_master, memory=spark_memory) as r:
+            with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                             master=spark_master, memory=spark_memory) as r:
                 result = potential(s, ex, market, year=year, sector=sector, products=product or (),
                                    top=top or None, exclude_sanction_risk=exclude_sanction_risk,
                                    tariffs=tariff_map, matrix=r.local,
                                    cells=None if r.engine.name == "duckdb" else potential_cells(r))
-            emit(fmt_, out, result.to_dict(), result.records(), lambda c: _render(result, c))
+            emit(cmd.fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 
         run(body)
 
@@ -193,16 +191,15 @@ def register(app: typer.Typer) -> None:
         """Balassa RCA for every exporter × HS6 of a world matrix, and India–Russia trade complementarity."""
 
         def body() -> None:
-            from bilateral.api import open_store
             from bilateral.engine.run import complementarity_on, engine_run, rca_frame
             from bilateral.indicators.complementarity import complementarity
             from bilateral.indicators.rca import rca_matrix
-            from bilateral.output import check_format
 
-            fmt_ = check_format(format_for(fmt, out))
-            with open_store(store, read_only=True) as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
-                                                  master=spark_master, memory=spark_memory, need_local=False,
-                                                  parts=("exports", "imports")) as r:
+            cmd = read_command(format_for(fmt, out), store)
+            fmt_ = cmd.fmt
+            with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
+                                             master=spark_master, memory=spark_memory, need_local=False,
+                                             parts=("exports", "imports")) as r:
                 matrix = r.local
                 if r.engine.name == "duckdb":
                     df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)

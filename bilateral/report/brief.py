@@ -113,17 +113,32 @@ def _overview(view: View[Any]) -> Section:
 
 def _target(view: View[Any]) -> Section:
     tr = view.data
-    kpis = (("Target", f"{_bn(tr['target']['usd'])} by {tr['target']['period']}"),
-            ("Base", f"{_bn(tr['base']['total_trade_usd'])} in {tr['base']['period']}"),
-            ("Required growth a year", _pct(tr["required_cagr"])),
-            ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"])),
-            ("Chance of reaching it", f"{_pct(tr['p_reach']['chosen'], 0)} (models {_pct(tr['p_reach']['low'], 0)}–"
-                                      f"{_pct(tr['p_reach']['high'], 0)})"),
-            ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd"))))
+    goal, pr = tr.get("goal"), tr.get("p_reach")
+    when_set = ((f"Required when set, from {goal['set_base_period']}", _pct(goal["required_cagr_when_set"]))
+                if goal and goal.get("required_cagr_when_set") is not None else None)
+    chance = f"{_pct(pr['chosen'], 0)} (range {_pct(pr['low'], 0)}–{_pct(pr['high'], 0)})" if pr else "no forecast"
+    kpis = tuple(k for k in (
+        ("Target", f"{_bn(tr['target']['usd'])} by {tr['target']['period']}"),
+        ("Base", f"{_bn(tr['base']['total_trade_usd'])} in {tr['base']['period']}"),
+        ("Required growth a year", _pct(tr["required_cagr"])), when_set,
+        ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"])),
+        ("Chance of reaching it", chance),
+        ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd")))) if k is not None)
     notes = tuple(tr.get("notes") or ())
-    if tr["target"].get("source"):
+    if tr.get("forecast_missing"):
+        notes = (f"No forecast: {tr['forecast_missing']}.",) + notes
+    if goal:
+        again = f"; reaffirmed {goal['reaffirmed_on']}, {goal['reaffirmed_at']}" if goal.get("reaffirmed_on") else ""
+        notes = (f"Goal set {goal['set_on']}, {goal['set_at']}{again}. Sources: {goal['url']}"
+                 + (f", {goal['reaffirmed_url']}" if goal.get("reaffirmed_url") else ""),) + notes
+    elif tr["target"].get("source"):
         notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}",) + notes
-    return Section("target", "On track for the target?", kpis, view.charts, notes=notes, data=tr)
+    tables = ((f"Every candidate model: chance of reaching the target by {tr['target']['period']}",
+               ("model", "intervals", "chance", "95% upper", "in the range"),
+               tuple((m["model"], m["scheme"], _pct(m["p_reach"], 0), _bn(m["hi95_at_target_usd"]),
+                      "chosen" if m["chosen"] else ("yes" if m["competitive"] else f"no: {m['excluded_because']}"))
+                     for m in pr["models"])),) if pr else ()
+    return Section("target", "On track for the target?", kpis, view.charts, tables, notes=notes, data=tr)
 
 
 def _potential(view: View[Any]) -> Section:

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SOURCE = "embedded"
+#: the restriction flags of the shipped EU sanctions file (one boolean column each): the build writes
+#: them, :func:`bilateral.store.matrix.sanctions` reads them
+SANCTION_FLAGS = ("dual_use", "industrial_cap", "luxury", "military_tech", "aviation", "firearms",
+                  "oil_exploration", "oil_refining")
 
 
 def data_dir() -> Path:

@@ -247,13 +247,12 @@ def sanctions() -> dict[str, Sanction]:
     """EU restrictions on exports to Russia by HS6 (Chupilkin, Javorcik and Plekhanov 2023)."""
     import pyarrow.parquet as pq
 
-    from bilateral.build.embedded import SANCTION_FLAGS
     from bilateral.sources import embedded
 
     out: dict[str, Sanction] = {}
     for r in pq.read_table(embedded.world_file("sanctions-eu-hs6")).to_pylist():
         out[r["hs6"]] = Sanction(r["hs6"], r["sanction_date"], r["category"],
-                                 tuple(f for f in SANCTION_FLAGS if r[f]), bool(r["partially_exempt"]))
+                                 tuple(f for f in embedded.SANCTION_FLAGS if r[f]), bool(r["partially_exempt"]))
     return out
 
 

@@ -1,0 +1,239 @@
+"""Product detail behind a figure: the finest detail that serves it, its lines, partners and descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bilateral.store.db import Store
+from bilateral.store.queries import REPORT_FLOWS, WORLD, Flow, _rank, precedence
+from bilateral.store.queries.totals import Served, _figures
+
+
+# -- product detail ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DetailSource:
+    """The one (source, estimate kind) whose product detail serves a figure, and its finest level."""
+
+    source: str
+    estimate: str
+    level: int
+
+    @property
+    def name(self) -> str:
+        rule = _rank(self.source, self.estimate)
+        return rule.name if rule else self.source
+
+
+@dataclass(frozen=True)
+class Detail:
+    """The sum of a figure's product detail at the finest level the serving source holds."""
+
+    reporter: str
+    partner: str  # the partner asked for, or the region standing in for it
+    flow: Flow
+    period: str
+    value_usd: float
+    lines: int
+    level: int
+    served: Served
+
+    @property
+    def release(self) -> str:
+        return self.served.release
+
+    @property
+    def quality(self) -> str:
+        return self.served.quality
+
+    @property
+    def source(self) -> DetailSource:
+        rule = next(r for r in precedence() if r.name == self.served.source or r.source == self.served.source)
+        return DetailSource(rule.source, rule.estimate, self.level)
+
+
+def detail_source(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> DetailSource | None:
+    """Which source's product detail serves (reporter, partner, flow, period).
+
+    The best-ranked source holding any detail, at the finest level it holds; None when none does.
+    """
+    found = _detail_row(store, reporter, partner, flow, period)
+    return DetailSource(found[0], found[1], int(found[5])) if found else None
+
+
+def _detail_row(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> tuple[Any, ...] | None:
+    best: tuple[tuple[int, int], tuple[Any, ...]] | None = None
+    for row in _figures(store, reporter, partner):
+        source, estimate, per, _kind, fl, level = row[:6]
+        if per != period or fl != flow or int(level) == 0:
+            continue
+        rule = _rank(source, estimate)
+        if rule is None:
+            continue
+        order = (rule.rank, -int(level))
+        if best is None or order < best[0]:
+            best = (order, row)
+    return best[1] if best else None
+
+
+def finest_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """Sum of the serving source's finest product detail for a figure, with its provenance."""
+    row = _detail_row(store, reporter, partner, flow, period)
+    if row is None:
+        return None
+    source, estimate, _per, _kind, _fl, level, value, n, releases, qualities = row
+    rule = _rank(source, estimate)
+    served = Served(rule.name if rule else source, releases, qualities, f"sum of HS{int(level)} detail")
+    return Detail(reporter, partner, flow, period, float(value), int(n), int(level), served)
+
+
+def region_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """Product detail of a region that contains ``partner`` (a labelled proxy), if any."""
+    from bilateral.harmonise.countries import groups_containing
+
+    for group in groups_containing(partner):
+        found = finest_detail(store, reporter, group, flow, period)
+        if found:
+            return found
+    return None
+
+
+def best_detail(store: Store, reporter: str, partner: str, flow: Flow, period: str) -> Detail | None:
+    """The partner's own finest detail, else that of a region containing it (``partner`` tells which)."""
+    return (finest_detail(store, reporter, partner, flow, period)
+            or region_detail(store, reporter, partner, flow, period))
+
+
+def lines(store: Store, detail: Detail, level: int | None = None) -> dict[str, float]:
+    """The product lines behind a Detail, rolled up to ``level`` digits (default: as held), code → US$."""
+    ds = detail.source
+    digits = ds.level if level is None else min(level, ds.level)
+    rows = store.con.execute(
+        f"""
+        SELECT left(product, $digits) AS code, sum(value_usd) FROM {_relation(ds.source)}
+        WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
+          AND partner = $partner AND flow = $flow AND period = $period
+        GROUP BY 1
+        """, {"digits": digits, "source": ds.source, "estimate": ds.estimate, "level": ds.level,
+              "reporter": detail.reporter, "partner": detail.partner, "flow": detail.flow,
+              "period": detail.period}).fetchall()
+    return {str(c): float(v) for c, v in rows}
+
+
+def detail_periods(store: Store, reporter: str, partner: str, flow: Flow, level: int) -> list[str]:
+    """Periods (years of either kind) whose serving detail for a figure is at ``level``, oldest first."""
+    periods = sorted({str(r[2]) for r in _figures(store, reporter, partner) if r[4] == flow and int(r[5]) == level})
+    out = []
+    for period in periods:
+        ds = detail_source(store, reporter, partner, flow, period)
+        if ds is not None and ds.level == level:
+            out.append(period)
+    return out
+
+
+def _relation(source: str) -> str:
+    """The rows a source's figures live in: the canonical table, or the BACI matrix seen from both sides."""
+    return f"({REPORT_FLOWS})" if source == "baci" else "flows"
+
+
+def _lines_by_period(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str],
+                     level: int | None) -> dict[str, dict[str, float]]:
+    """Period → code (rolled up to ``level`` digits, default as held) → US$.
+
+    Each period from its serving detail; one query per serving (source, estimate, level), not per period.
+    """
+    groups: dict[tuple[str, str, int], list[str]] = {}
+    for period in periods:
+        ds = detail_source(store, reporter, partner, flow, period)
+        if ds is not None:
+            groups.setdefault((ds.source, ds.estimate, ds.level), []).append(period)
+    out: dict[str, dict[str, float]] = {}
+    for (source, estimate, held), group in groups.items():
+        digits = held if level is None else min(level, held)
+        rows = store.con.execute(
+            f"""
+            SELECT period, left(product, $digits) AS code, sum(value_usd) FROM {_relation(source)}
+            WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
+              AND partner = $partner AND flow = $flow AND list_contains($periods, period)
+            GROUP BY 1, 2
+            """, {"digits": digits, "source": source, "estimate": estimate, "level": held, "reporter": reporter,
+                  "partner": partner, "flow": flow, "periods": group}).fetchall()
+        for period, code, value in rows:
+            out.setdefault(str(period), {})[str(code)] = float(value)
+    return out
+
+
+def product_values(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str],
+                   level: int) -> dict[str, dict[str, float]]:
+    """Product (rolled up to ``level`` digits) → period → US$, each period from its serving detail."""
+    out: dict[str, dict[str, float]] = {}
+    for period, codes in _lines_by_period(store, reporter, partner, flow, periods, level).items():
+        for code, value in codes.items():
+            out.setdefault(code, {})[period] = value
+    return out
+
+
+def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
+                  periods: list[str]) -> dict[str, dict[str, float]]:
+    """Summit sector → period → US$, from each period's serving detail (longest HS prefix wins)."""
+    from bilateral.harmonise.sectors import sector_of
+
+    out: dict[str, dict[str, float]] = {}
+    for period, codes in _lines_by_period(store, reporter, partner, flow, periods, None).items():
+        for code, value in codes.items():
+            per = out.setdefault(sector_of(code), {})
+            per[period] = per.get(period, 0.0) + value
+    return out
+
+
+def partner_values(store: Store, reporter: str, flow: Flow, period: str) -> tuple[dict[str, float], Served | None]:
+    """The reporter's trade by partner country (no groups, no world) in a period, from one source.
+
+    The source is the best-ranked one that holds the reporter's flow by partner for the period; of
+    its levels, the one that covers the most partners is summed per partner.
+    """
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT source, estimate, product_level, partner, sum(value_usd), string_agg(DISTINCT release, ', ' ORDER BY release),
+               string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM report_flows
+        WHERE reporter = ? AND flow = ? AND period = ? AND product_level > 0
+          AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> '{WORLD}'
+        GROUP BY ALL
+        """, [reporter, flow, period]).fetchall()
+    ranked = [(r, _rank(r[0], r[1])) for r in rows]
+    usable = [(r, rule) for r, rule in ranked if rule is not None]
+    if not usable:
+        return {}, None
+    top = min(rule.rank for _, rule in usable)
+    usable = [(r, rule) for r, rule in usable if rule.rank == top]
+    partners_at: dict[int, int] = {}
+    for r, _ in usable:
+        partners_at[int(r[2])] = partners_at.get(int(r[2]), 0) + 1
+    # the level that covers the most partners (a partner distribution needs breadth, not depth)
+    lvl = min(partners_at, key=lambda level: (-partners_at[level], level))
+    best = next((r, rule) for r, rule in usable if int(r[2]) == lvl)
+    src, est = best[0][0], best[0][1]
+    chosen = [r for r, _ in usable if (r[0], r[1], r[2]) == (src, est, lvl)]
+    releases = ", ".join(sorted({rel for r in chosen for rel in str(r[5]).split(", ")}))
+    qualities = ", ".join(sorted({q for r in chosen for q in str(r[6]).split(", ")}))
+    served = Served(best[1].name, releases, qualities, f"sum of HS{int(lvl)} detail by partner")
+    return {str(r[3]): float(r[4]) for r in chosen}, served
+
+
+def descriptions(store: Store, codes: list[str]) -> dict[str, str]:
+    """Descriptions of product codes from the loaded nomenclatures (any classification)."""
+    if not codes:
+        return {}
+    rows = store.con.execute(
+        "SELECT product, any_value(description) FROM products WHERE list_contains(?, product) GROUP BY 1",
+        [sorted(set(codes))]).fetchall()
+    out = {str(r[0]): str(r[1]) for r in rows}
+    missing = [c for c in codes if c not in out]
+    if missing:  # HS6 codes of a world matrix: the English HS nomenclature shipped with the package
+        from bilateral.store.matrix import hs_descriptions
+
+        hs = hs_descriptions()
+        out.update({c: hs[c] for c in missing if c in hs})
+    return out

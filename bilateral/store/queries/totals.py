@@ -1,0 +1,317 @@
+"""Yearly totals of a pair: which source serves each figure, the series, the reporter's world totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bilateral.errors import NotAvailableError
+from bilateral.harmonise.pairs import Pair, parse_pair
+from bilateral.harmonise.periods import PeriodKind, parse_period
+from bilateral.store.db import Store
+from bilateral.store.queries import OFFICIAL, REPORT_FLOWS, WORLD, _rank, grade, serves_total
+
+
+# -- figures ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Served:
+    """Who served one figure: source (as the precedence file names it), release(s), quality, basis."""
+
+    source: str
+    release: str
+    quality: str
+    basis: str  # 'official total', 'reported total', 'sum of HS6 detail', …
+    status: str = ""  # final / provisional for official totals
+
+    @property
+    def grade(self) -> str:
+        return grade(self.quality)
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """A pair's exports and imports in one period, each served by one source."""
+
+    pair: str
+    period: str
+    period_kind: PeriodKind
+    exports_usd: float | None
+    imports_usd: float | None
+    exports_served: Served | None
+    imports_served: Served | None
+
+    @property
+    def total_usd(self) -> float | None:
+        if self.exports_usd is None or self.imports_usd is None:
+            return None
+        return self.exports_usd + self.imports_usd
+
+    @property
+    def balance_usd(self) -> float | None:
+        if self.exports_usd is None or self.imports_usd is None:
+            return None
+        return self.exports_usd - self.imports_usd
+
+    @property
+    def complete(self) -> bool:
+        return self.exports_usd is not None and self.imports_usd is not None
+
+    def _joined(self, attr: str) -> str:
+        vals = [getattr(s, attr) for s in (self.exports_served, self.imports_served) if s is not None]
+        return " + ".join(dict.fromkeys(v for v in vals if v))
+
+    @property
+    def source(self) -> str:
+        return self._joined("source")
+
+    @property
+    def release(self) -> str:
+        return ", ".join(dict.fromkeys(r for s in (self.exports_served, self.imports_served) if s
+                                       for r in s.release.split(", ")))
+
+    @property
+    def quality(self) -> str:
+        return self._joined("quality")
+
+    @property
+    def status(self) -> str:
+        return self._joined("status") or self._joined("basis")
+
+    @property
+    def grade(self) -> str:
+        grades = [s.grade for s in (self.exports_served, self.imports_served) if s is not None]
+        return max(grades) if grades else "?"  # the worse of the two ('D' > 'A')
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape: values in US dollars, and who served them."""
+        return {
+            "period": self.period, "period_kind": self.period_kind,
+            "exports_usd": self.exports_usd, "imports_usd": self.imports_usd,
+            "total_trade_usd": self.total_usd, "balance_usd": self.balance_usd,
+            "source": self.source, "release": self.release, "quality": self.quality, "grade": self.grade,
+            "status": self.status,
+            "exports_served": asdict(self.exports_served) if self.exports_served else None,
+            "imports_served": asdict(self.imports_served) if self.imports_served else None,
+        }
+
+
+def _as_pair(pair: Pair | str) -> Pair:
+    return parse_pair(pair) if isinstance(pair, str) else pair
+
+
+_LEVEL_BASIS = {0: "reported total"}
+
+
+def _figures(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
+    """Every figure the loaded sources hold for (reporter, partner) in years.
+
+    One row per (source, estimate, period, kind, flow, level): its sum, line count, releases and
+    qualities. One scan per pair; cached on the store object until its next transaction (every load
+    is one; DuckDB lets no other process write while this one has the file open).
+    """
+    cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = store.__dict__.setdefault("_figures_cache", {})
+    key = (reporter, partner, store.generation)
+    if key not in cache:
+        cache[key] = store.con.execute(
+            f"""
+            WITH report_flows AS ({REPORT_FLOWS})
+            SELECT source, estimate, period, period_kind, flow, product_level, sum(value_usd), count(*),
+                   string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
+            FROM report_flows
+            WHERE reporter = ? AND partner = ? AND period_kind IN ('fy', 'cy')
+            GROUP BY source, estimate, period, period_kind, flow, product_level
+            """, [reporter, partner]).fetchall()
+    return cache[key]
+
+
+def _candidates(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
+    """Every way the store could serve a yearly total of (reporter, partner).
+
+    One row per (source, estimate, period, flow, level) with its sum, releases and qualities.
+    """
+    official = store.con.execute(
+        f"""
+        SELECT '{OFFICIAL}' AS source, '{OFFICIAL}' AS estimate, period, period_kind, flow, CAST(0 AS TINYINT),
+               max(value_usd), string_agg(DISTINCT release, ', ' ORDER BY release), '{OFFICIAL}', max(status)
+        FROM official_totals
+        WHERE authoritative AND reporter = $r AND partner = $p AND period_kind IN ('fy', 'cy')
+        GROUP BY period, period_kind, flow
+        """, {"r": reporter, "p": partner}).fetchall()
+    return official + [(src, est, period, kind, flow, lvl, value, releases, qualities, None)
+                       for src, est, period, kind, flow, lvl, value, _n, releases, qualities
+                       in _figures(store, reporter, partner)]
+
+
+def _pick(cands: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[float, Served]]:
+    """Per (period, kind, flow): the best-ranked source that holds the figure.
+
+    Within a source a reported total comes before a sum of detail, and coarser complete detail
+    before finer.
+    """
+    best: dict[tuple[str, str, str], tuple[tuple[int, int], float, Served]] = {}
+    for source, estimate, period, kind, flow, level, value, releases, qualities, status in cands:
+        rule = _rank(source, estimate)
+        if rule is None:
+            continue  # a source the precedence file does not list never serves a report
+        if source != OFFICIAL and int(level) > 0 and not (
+                rule.detail_sums_to_total and all(serves_total(q) for q in str(qualities).split(", "))):
+            continue  # a national file of selected lines, partial detail, a region's figure: not a total
+        if source != OFFICIAL and int(level) == 0 and not all(serves_total(q) for q in str(qualities).split(", ")):
+            continue
+        basis = ("official total" if source == OFFICIAL else
+                 _LEVEL_BASIS.get(int(level), f"sum of HS{int(level)} detail"))
+        key = (period, kind, flow)
+        order = (rule.rank, int(level))
+        if key not in best or order < best[key][0]:
+            best[key] = (order, float(value), Served(rule.name, releases, qualities, basis, status or ""))
+    return {k: (v, s) for k, (_, v, s) in best.items()}
+
+
+def pair_totals(store: Store, pair: Pair | str, *, period_kind: PeriodKind | None = None) -> list[PeriodTotals]:
+    """A pair's yearly exports and imports, each figure from the best-ranked source that holds it.
+
+    ``period_kind`` 'fy' or 'cy' keeps one kind; None keeps both (fiscal and calendar years are
+    never mixed into one figure). Oldest first, fiscal years before calendar years.
+    """
+    p = _as_pair(pair)
+    chosen = _pick(_candidates(store, p.reporter, p.partner))
+    periods = sorted({(k[1], k[0]) for k in chosen if period_kind is None or k[1] == period_kind})
+    out = []
+    for kind, period in periods:
+        exp = chosen.get((period, kind, "export"))
+        imp = chosen.get((period, kind, "import"))
+        out.append(PeriodTotals(p.label, period, "fy" if kind == "fy" else "cy", exp[0] if exp else None, imp[0] if imp else None,
+                                exp[1] if exp else None, imp[1] if imp else None))
+    return out
+
+
+def period_totals(store: Store, pair: Pair | str, period: str | None = None,
+                  *, complete: bool = True) -> tuple[list[PeriodTotals], PeriodTotals]:
+    """The series of a pair (of the asked period's kind) and the asked period in it.
+
+    ``period`` None: the latest period of the kind the best-ranked source counts in (fiscal years
+    for India's official series). ``complete``: only periods with both flows. Raises
+    NotAvailableError saying what is loaded and what to load.
+    """
+    p = _as_pair(pair)
+    everything = [t for t in pair_totals(store, p) if t.complete or not complete]
+    if not everything:
+        reverse = f"{p.partner}-{p.reporter}"
+        hint = (f"; the store holds {reverse} (the same trade seen from {p.partner}'s side): try --pair {reverse}"
+                if any(t.complete for t in pair_totals(store, Pair(p.partner, p.reporter))) else "")
+        raise NotAvailableError(
+            f"no trade figures for {p.label} in the store{hint}; load them with `bilateral ingest baci` (a CEPII BACI "
+            f"release), `bilateral ingest comtrade --reporter {p.reporter} --partner {p.partner}` or `bilateral "
+            "ingest eidb` (India's EIDB files)")
+    if period is None:
+        kinds = {t.period_kind for t in everything}
+        kind: PeriodKind = "fy" if "fy" in kinds else "cy"
+        series = [t for t in everything if t.period_kind == kind]
+        return series, series[-1]
+    want = parse_period(period)
+    series = [t for t in everything if t.period_kind == want.kind]
+    for t in series:
+        if t.period == want.label:
+            return series, t
+    have = ", ".join(f"{s[0].period} to {s[-1].period}" for s in _runs(everything))
+    if not series:
+        counted = "calendar" if want.kind == "cy" else "fiscal"
+        raise NotAvailableError(
+            f"no {counted}-year figures for {p.label} in the store (asked for {want.label}); available: {have}. A "
+            "fiscal year is never built from calendar-year data or the other way round")
+    raise NotAvailableError(f"no trade figures for {p.label} in {want.label}; available: {have}")
+
+
+def _runs(series: list[PeriodTotals]) -> list[list[PeriodTotals]]:
+    runs: dict[str, list[PeriodTotals]] = {}
+    for t in series:
+        runs.setdefault(t.period_kind, []).append(t)
+    return list(runs.values())
+
+
+def reporter_totals(store: Store, reporter: str, period: str) -> PeriodTotals | None:
+    """The reporter's trade with the world in a period (for partner shares), or None if not loaded."""
+    want = parse_period(period)
+    for t in pair_totals(store, Pair(reporter, WORLD), period_kind=want.kind):
+        if t.period == want.label:
+            return t
+    return None
+
+
+#: the quality grade of a world-matrix cell read for a calendar year (quality.csv)
+MATRIX_QUALITY = "baci_reconciled"
+
+
+def calendar_year_totals(store: Store, pair: Pair | str, year: int) -> PeriodTotals | None:
+    """A pair's flows in calendar year ``year``, each from the best-ranked loaded source.
+
+    A flow no loaded source serves as a calendar-year total is read from the world trade matrix of
+    that year where the matrix holds every cell of it (an ingested BACI year holds all; the
+    embedded 2024 slices hold India's exports to every market and Russia's imports from every
+    supplier), labelled as a sum of its HS6 cells. Never built from fiscal-year figures. None when
+    neither flow is held.
+    """
+    from bilateral.store import matrix
+
+    p = _as_pair(pair)
+    label = f"CY{year}"
+    have = next((t for t in pair_totals(store, p, period_kind="cy") if t.period == label), None)
+    values: dict[str, tuple[float | None, Served | None]] = {
+        "export": (have.exports_usd, have.exports_served) if have else (None, None),
+        "import": (have.imports_usd, have.imports_served) if have else (None, None)}
+    if any(v is None for v, _ in values.values()):
+        try:
+            wm: matrix.WorldMatrix | None = matrix.world_matrix(store, year)
+        except NotAvailableError:
+            wm = None
+        for flow, (exporter, importer) in (("export", (p.reporter, p.partner)), ("import", (p.partner, p.reporter))):
+            if values[flow][0] is not None or wm is None or not wm.has_pair(exporter, importer):
+                continue
+            cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
+            try:
+                row = cur.execute(f"SELECT sum(value_usd) FROM ({wm.flows}) WHERE exporter = ? AND importer = ?",
+                                  [exporter, importer]).fetchone()
+            finally:
+                cur.close()
+            if row and row[0] is not None:
+                values[flow] = (float(row[0]), Served(wm.source if wm.source != "embedded" else "baci", wm.release,
+                                                      MATRIX_QUALITY, "sum of HS6 cells of the world matrix"))
+    (exp, exp_s), (imp, imp_s) = values["export"], values["import"]
+    if exp is None and imp is None:
+        return None
+    return PeriodTotals(p.label, label, "cy", exp, imp, exp_s, imp_s)
+
+
+def month_totals(store: Store, pair: Pair | str, first: str, last: str) -> PeriodTotals | None:
+    """A pair's trade over the months ``first`` to ``last`` (``YYYY-MM``), summed from monthly totals.
+
+    Only a source that holds every one of those months for a flow serves it (the best-ranked such
+    source; two sources are never added). None when neither flow is covered. The label is
+    ``first/last``.
+    """
+    p = _as_pair(pair)
+    y1, m1, y2, m2 = int(first[:4]), int(first[5:7]), int(last[:4]), int(last[5:7])
+    wanted = (y2 - y1) * 12 + (m2 - m1) + 1
+    if wanted <= 0:
+        return None
+    rows = store.con.execute(
+        """
+        SELECT source, estimate, flow, count(DISTINCT period), sum(value_usd),
+               string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM flows
+        WHERE period_kind = 'month' AND product_level = 0 AND reporter = ? AND partner = ? AND period BETWEEN ? AND ?
+        GROUP BY source, estimate, flow
+        """, [p.reporter, p.partner, first, last]).fetchall()
+    best: dict[str, tuple[int, float, Served]] = {}
+    for source, estimate, flow, months, value, releases, qualities in rows:
+        rule = _rank(source, estimate)
+        if rule is None or months != wanted or not all(serves_total(q) for q in str(qualities).split(", ")):
+            continue
+        if flow not in best or rule.rank < best[flow][0]:
+            best[flow] = (rule.rank, float(value), Served(rule.name, releases, qualities, f"sum of {wanted} monthly totals"))
+    if not best:
+        return None
+    exp, imp = best.get("export"), best.get("import")
+    return PeriodTotals(p.label, f"{first}/{last}", "cy", exp[1] if exp else None, imp[1] if imp else None,
+                        exp[2] if exp else None, imp[2] if imp else None)
