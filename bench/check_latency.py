@@ -98,6 +98,15 @@ def _stages(doc: str, store: object) -> tuple[float, float, float, int]:
     return c1 - c0, c2 - c1, c3 - c2, len(prepared.claims)
 
 
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -157,6 +166,7 @@ def main() -> None:
               f"cpu {statistics.median(cpu[name]):.3f} s; stages (cpu, median of 3): "
               f"read {statistics.median(s[0] for s in st):.3f} s, extract {statistics.median(s[1] for s in st):.3f} s, "
               f"judge {statistics.median(s[2] for s in st):.3f} s")
+    app.state.service.close()  # the live server opens the store itself
     if a.serve:
         _serve(store, docs, a.runs)
 
@@ -182,17 +192,19 @@ def _serve(store: Path, docs: dict[str, str], runs: int) -> None:
         for doc in docs.values():
             _post(base + "/api/check", doc)  # warm-up
         wall: dict[str, list[float]] = {"health": [], "worst": [], "realistic": []}
+        cpu: dict[str, list[float]] = {"health": [], "worst": [], "realistic": []}
         for _ in range(runs):
             for name in ("health", "worst", "health", "realistic"):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), _cpu_of(proc.pid)
                 status = _get(base + "/api/health") if name == "health" else _post(base + "/api/check", docs[name])[0]
                 wall[name].append(time.perf_counter() - t)
+                cpu[name].append(_cpu_of(proc.pid) - c)
                 assert status == 200, status
         load = os.getloadavg()
         print(f"live `bilateral serve` (127.0.0.1, urllib), load average {load[0]:.2f}: "
               f"health {statistics.median(wall['health']) * 1000:.1f} ms; "
-              + "; ".join(f"{n} {statistics.median(wall[n]):.3f} s (min {min(wall[n]):.3f})"
-                          for n in ("worst", "realistic")))
+              + "; ".join(f"{n} wall {statistics.median(wall[n]):.3f} s (min {min(wall[n]):.3f}), server cpu "
+                          f"{statistics.median(cpu[n]):.2f} s" for n in ("worst", "realistic")))
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -185,3 +185,24 @@ def test_the_same_period_of_another_year_is_its_months_in_that_year():
     two = extract_claims("Exports to Russia were $2.2 billion in April-December 2019-20. In the same period of FY19 "
                          "they were $1.9 billion.", date=date(2025, 6, 1))
     assert [c.period for c in two] == ["2019-04/2019-12", "2018-04/2018-12"]
+
+
+def test_a_growth_goal_keeps_the_flow_it_is_for():
+    c = extract_claims("The target is for exports to Russia to grow 20% a year.", date=date(2025, 6, 1))[0]
+    assert (c.measure, c.role, c.statistic, c.target_of) == ("exports", "forecast", "growth", "exports")
+
+
+def test_a_flow_read_from_the_other_side_says_so_and_only_then():
+    other, own = (extract_claims(t, date=date(2025, 6, 1))[0] for t in (
+        "Exports from Russia to India topped $40 billion in FY2023-24.",
+        "India's exports to Russia were $4.26 billion in FY2023-24."))
+    assert (other.measure, other.notes) == ("imports", ("'Exports' read from IND's side as its imports",))
+    assert (own.measure, own.notes) == ("exports", ())
+
+
+def test_the_rounding_of_a_quoted_figure_is_half_its_last_digit():
+    from bilateral.agenda.claims.extract import number_and_rounding
+
+    assert number_and_rounding("68.7") == (68.7, 0.05)
+    assert number_and_rounding("4,881.30") == (4881.3, 0.005)
+    assert number_and_rounding("65") == (65.0, 0.5)
