@@ -206,3 +206,18 @@ def test_the_rounding_of_a_quoted_figure_is_half_its_last_digit():
     assert number_and_rounding("68.7") == (68.7, 0.05)
     assert number_and_rounding("4,881.30") == (4881.3, 0.005)
     assert number_and_rounding("65") == (65.0, 0.5)
+
+
+@pytest.mark.parametrize(("words", "calendar", "read"), [
+    ("a 2030 target of $100 billion", False, ("2030 target", "by 2030", "horizon", False, False, ())),
+    ("since fiscal 2022", False, ("since fiscal 2022", "FY2021-22", "fy", True, False, ())),  # FY2021-22 ends in 2022
+    ("since FY22", False, ("since FY22", "FY2021-22", "fy", True, False, ())),
+    ("since 2021", False, ("since 2021", "CY2021", "cy", True, False, ())),
+    # "the previous year": the fiscal year or the calendar year before; a Russian source's is the calendar year
+    ("the previous year", False, ("the previous year", "FY2024-25", "fy", False, True, ("CY2024",))),
+    ("the previous year", True, ("the previous year", "CY2024", "cy", False, True, ())),
+    ("the previous fiscal", False, ("previous fiscal", "FY2024-25", "fy", False, True, ())),
+])
+def test_horizons_bases_and_relative_years(words: str, calendar: bool, read: tuple):
+    ref = find_periods(words, date(2025, 6, 1), calendar=calendar)[0].ref
+    assert (ref.text, ref.label, ref.kind, ref.base, ref.relative, ref.alternatives) == read
