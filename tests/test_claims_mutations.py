@@ -221,3 +221,20 @@ def test_the_rounding_of_a_quoted_figure_is_half_its_last_digit():
 def test_horizons_bases_and_relative_years(words: str, calendar: bool, read: tuple):
     ref = find_periods(words, date(2025, 6, 1), calendar=calendar)[0].ref
     assert (ref.text, ref.label, ref.kind, ref.base, ref.relative, ref.alternatives) == read
+
+
+@pytest.mark.parametrize(("sentence", "figures"), [
+    # a range at the very start of a sentence is still a range
+    ("Between $60 billion and $65 billion of trade moved.",
+     [("$60 billion and $65 billion", "money", 62.5e9, 0.5e9, "range")]),
+    # an amount after a range is still found
+    ("Trade was $60–65 billion in 2024, and exports were $4.8 billion.",
+     [("$60–65 billion", "money", 62.5e9, 0.5e9, "range"), ("$4.8 billion", "money", 4.8e9, 0.05e9, "exact")]),
+    ("Exports rose 7-fold over the period.", [("7-fold", "multiple", 7.0, 0.5, "exact")]),
+    ("Exports rose 2.1 times over the period.", [("2.1 times", "multiple", 2.1, 0.05, "exact")]),
+    ("Exports to Russia doubled.", [("doubled", "multiple", 2.0, 0.5, "exact")]),  # no digit in the sentence
+])
+def test_figures_as_written(sentence: str, figures: list[tuple]):
+    from bilateral.agenda.claims import find_figures
+
+    assert [(f.text, f.kind, f.value, f.rounding, f.qualifier) for f in find_figures(sentence)] == figures
