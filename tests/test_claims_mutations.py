@@ -238,3 +238,20 @@ def test_figures_as_written(sentence: str, figures: list[tuple]):
     from bilateral.agenda.claims import find_figures
 
     assert [(f.text, f.kind, f.value, f.rounding, f.qualifier) for f in find_figures(sentence)] == figures
+
+
+@pytest.mark.parametrize(("sentence", "read"), [
+    # the earlier figure of a comparison, with no period in the sentence: none, and no crash
+    ("Exports rose to $5 billion, up from $4 billion.", [("$5 billion", None, "fact", ()), ("$4 billion", None, "base", ())]),
+    # "up from X the previous year": the year before the sentence's own
+    ("Exports to Russia were $4.88 billion in FY2024-25, up from $4.26 billion the previous year.",
+     [("$4.88 billion", "FY2024-25", "fact", ()), ("$4.26 billion", "FY2023-24", "base", ())]),
+    # "from X to Y over five years to P": X is five years before P
+    ("Exports to Russia rose from $1.3 billion to $4.88 billion over five years to FY2024-25.",
+     [("$1.3 billion", "FY2019-20", "base", ()), ("$4.88 billion", "FY2024-25", "fact", ())]),
+    # a Russian source naming no country: whose exports is uncertain
+    ("Exports rose to $4.8 billion last year, the Federal Customs Service said.",
+     [("$4.8 billion", "CY2024", "fact", ("'Exports' names no country, and the source is Russian: whose exports?",))]),
+])
+def test_comparisons_and_sources(sentence: str, read: list[tuple]):
+    assert [(c.text, c.period, c.role, c.uncertain) for c in extract_claims(sentence, date=date(2025, 6, 1))] == read
