@@ -139,6 +139,11 @@ def main() -> None:
     a = ap.parse_args()
     store = a.store or Path(tempfile.mkdtemp()) / "bench.duckdb"
     docs = {"worst": article(), "realistic": realistic_article()}
+    if not store.exists():  # the app opens the store read-only: create it (the embedded release) first
+        import bilateral.api as api
+
+        with api.open_store(store):
+            pass
     app = create_app(store)
     client = TestClient(app)
     claims = {}

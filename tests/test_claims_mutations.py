@@ -76,6 +76,7 @@ def test_spelt_out_strings_are_bounded():
 # -- the vocabulary: longer phrases first, so "shipments to" wins over "shipments" ----------------------------
 def test_alternatives_longest_first():
     assert _alt(["a", "abc", "ab"]) == "(?:abc)|(?:ab)|(?:a)"
+    assert _alt(["b", "abc", "ab"]) == "(?:abc)|(?:ab)|(?:b)"  # by length, not by letter
     lex = lexicon.__wrapped__()  # built afresh, not the cached one
     exports = dict(lex.measures)["exports"]
     assert exports.rx.search("shipments to Russia").group(0) == "shipments to"
