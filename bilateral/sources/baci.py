@@ -607,8 +607,12 @@ def serving_notes(store: Store, years: set[int]) -> list[str]:
             WHERE r.year IN (SELECT unnest(?::INTEGER[])) AND r.release <> s.release
             GROUP BY ALL ORDER BY r.year""", [sorted(years)]).fetchall()
     return [f"{year}: {len(others) + 1} BACI releases of the year are loaded; {release} ({version}) serves every "
-            f"figure, the newer version winning; set aside, never added to it: {', '.join(others)}"
+            f"figure ({_WHY_SERVES}); set aside, never added to it: {', '.join(others)}"
             for year, release, version, others in rows]
+
+
+#: why one release of a year serves (the order of :data:`~bilateral.store.schema.BACI_SERVING`)
+_WHY_SERVES = "the newest CEPII version; an extract in the ISO3 layout only when no CEPII release is, the last loaded"
 
 
 def _insert_code_table(con: duckdb.DuckDBPyConnection, kind: str, files: BaciFiles, meta: _Meta) -> int:
