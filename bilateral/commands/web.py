@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", help="Start-up record: text (one line) or json.")] = "text",
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the start-up record (URL, store, PID) "
                                                  "to this file instead of stderr.")] = None,
+        allow_host: Annotated[list[str] | None, typer.Option(
+            "--allow-host", help="Also answer requests for this host name (repeat for several); by default only "
+            "the loopback names and a specific --host are answered, others get 400 (DNS rebinding).")] = None,
         store: StoreOpt = None,
     ) -> None:
         """Start the read-only dashboard: pages with charts, a JSON API under /api, OpenAPI at /api/openapi.json.
@@ -61,7 +64,7 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(SERVE_FORMATS)}")
             _check_can_listen(host, port)
             path = _ready_store(store)
-            web = create_app(path)
+            web = create_app(path, allowed_hosts=_allowed_hosts(host, allow_host or []))
             url = f"http://{host}:{port}/"
             record = (json.dumps({"url": url, "api": f"{url}api/openapi.json", "store": str(path), "read_only": True,
                                   "pid": os.getpid()}) if fmt == "json"
@@ -122,6 +125,25 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote {pdf_path}", err=True)
 
         run(body)
+
+
+#: bind addresses that stand for every interface (no Host name follows from them)
+ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
+
+
+def _allowed_hosts(host: str, extra: list[str]) -> tuple[str, ...]:
+    """The Host header values the dashboard answers: loopback names, a specific bind address, --allow-host."""
+    from bilateral.web.app import LOOPBACK_HOSTS
+
+    out = list(LOOPBACK_HOSTS)
+    for h in ([host] if host not in ANY_ADDRESS else []) + [e.strip().lower() for e in extra]:
+        h = h.strip("[]")
+        if not h or any(c in h for c in "/ ") or h.count("*") > 1 or ("*" in h and not h.startswith("*.")):
+            raise BilateralError("--allow-host takes a host name or address such as dashboard.example.org or "
+                                 "*.example.org")
+        if h not in out:
+            out.append(h)
+    return tuple(out)
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -28,7 +28,7 @@ from bilateral.views import overview as overview_view
 from bilateral.views import potential as potential_view
 from bilateral.views import settlement as settlement_view
 from bilateral.views import target as target_view
-from bilateral.views.assets import plotly_js, static_text
+from bilateral.views.assets import bundle_for, plotly_js, static_text
 from bilateral.views.base import View
 from bilateral.views.charts import Chart
 from bilateral.views.formats import bn as _bn
@@ -240,10 +240,13 @@ def render_html(brief: Brief) -> str:
 
     env = Environment(loader=PackageLoader("bilateral.report", "templates"), autoescape=select_autoescape(["html"]))
     topo = static_text("topojson", "world_110m.json")
-    has_map = any(c.id == "corridor-map" for s in brief.sections for c in s.charts)
+    charts = [c for s in brief.sections for c in s.charts]
+    bundle = bundle_for(charts)  # the smallest plotly.js bundle that draws every chart (None: no chart)
+    has_map = bundle is not None and "scattergeo" in bundle.traces
     return env.get_template("brief.html").render(
         brief=brief, css=static_text("style.css"),
-        plotly_js=_inline_script(plotly_js().decode("utf-8")), app_js=_inline_script(static_text("app.js")),
+        plotly_js=_inline_script(plotly_js(bundle).decode("utf-8")) if bundle is not None else "",
+        app_js=_inline_script(static_text("app.js")),
         topojson=_inline_script(json.dumps(json.loads(topo), separators=(",", ":"))) if has_map else "",
     )
 

@@ -13,27 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import Body, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.views import formats
-from bilateral.views.assets import STATIC_PACKAGE, plotly_js
+from bilateral.views.assets import bundle_for
 from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
 from bilateral.web import validate
+from bilateral.web.assets import ASSET_PREFIX, CACHE_FOREVER, AssetStore
+from bilateral.web.middleware import HeadAsGet, RequestLimits, SecurityHeaders, json_refusal
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
-__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "PAGES", "SECURITY_HEADERS", "CheckBodyLimit", "create_app"]
+__all__ = ["CHECK_ARTICLE_MAX", "CHECK_BODY_MAX", "CSP", "LOOPBACK_HOSTS", "PAGES", "SECURITY_HEADERS", "create_app"]
 
 #: Content-Security-Policy: everything from this origin only (no CDN); Plotly sets inline styles
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -45,104 +51,33 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
 )
+#: Host headers answered by default: the loopback names (a DNS-rebinding page gets 400);
+#: ``bilateral serve --allow-host NAME`` adds others
+LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", "[::1]")
 #: the pages, in the order of the navigation bar: (path, title)
 PAGES: tuple[tuple[str, str], ...] = (("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
                                       ("/corridors", "Corridors"), ("/settlement", "Settlement"),
                                       ("/agenda", "Agenda"), ("/check", "Claim check"))
-#: largest request body the claim-check routes (/check, /api/check) read, in bytes: a larger one is
-#: refused with 413 before it is read (by its Content-Length, or as soon as a chunked body passes it).
-#: It leaves room for a CHECK_ARTICLE_MAX article once JSON- or form-encoded.
+#: largest request body the claim-check routes (/check, /api/check) read, in bytes (every other route reads at
+#: most :data:`bilateral.web.middleware.BODY_MAX`): a larger one is refused with 413 before it is read (by its
+#: Content-Length, or as soon as a chunked body passes it). It leaves room for a CHECK_ARTICLE_MAX article
+#: once JSON- or form-encoded.
 CHECK_BODY_MAX = 640 * 1024
 #: longest article the claim checker reads, in characters (a 200 kB article fits); longer: 413
 CHECK_ARTICLE_MAX = 256 * 1024
-#: the routes whose bodies :class:`CheckBodyLimit` caps
-CHECK_ROUTES = frozenset({"/check", "/api/check"})
+#: the routes whose bodies may be as large as CHECK_BODY_MAX
+CHECK_ROUTES = ("/check", "/api/check")
 #: default number of products on the potential page
 DEFAULT_TOP = 20
-TOPOJSON_URL = "/static/topojson/"
-PLOTLY_URL = "/vendor/plotly.min.js"
+#: a whole number as typed in a form (ASCII digits only: "²" or "٣" is not a number of products)
+WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+#: the CSRF token's form field and cookie (asgi-csrf, double-submit with a signed cookie)
+CSRF_FIELD = "csrftoken"
 
 PairQ = Annotated[str, Query(max_length=20, description="Reporter and partner as ISO3, e.g. IND-RUS.")]
 PeriodQ = Annotated[str | None, Query(max_length=20, description="FY2024-25 or CY2022 (default: latest).")]
-
-class SecurityHeaders:
-    """ASGI middleware adding the security headers to every response."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in SECURITY_HEADERS if k not in names]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class CheckBodyLimit:
-    """ASGI middleware: the claim-check routes' bodies are capped at CHECK_BODY_MAX before they are read.
-
-    A Content-Length above the cap is answered 413 at once; a body without one is read chunk by
-    chunk and refused (413) as soon as it passes the cap, so no more than the cap is ever held.
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in CHECK_ROUTES:
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > CHECK_BODY_MAX):
-            await self._refuse(scope, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            size += len(message.get("body", b""))
-            if size > CHECK_BODY_MAX:
-                await self._refuse(scope, send)
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    async def _refuse(scope: dict[str, Any], send: Any) -> None:
-        msg = (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker reads articles of up to "
-               f"{CHECK_ARTICLE_MAX:,} characters")
-        if str(scope.get("path", "")).startswith("/api/"):
-            body, ctype = json.dumps({"detail": msg, "field": "text"}).encode(), b"application/json"
-        else:
-            page = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>"
-            body, ctype = page.encode(), b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
 
 
 def _article_text(text: str) -> str:
@@ -193,42 +128,111 @@ async def _answer(svc: Service, name: str, *args: Any) -> Response:
     return _json(computed.body)
 
 
-def create_app(store_path: Path | str | None = None, *, store: Any = None) -> FastAPI:
-    """The app over the store at ``store_path`` (opened read-only), or over an open ``store``."""
+def create_app(store_path: Path | str | None = None, *, store: Any = None,
+               allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> FastAPI:
+    """The app over the store at ``store_path`` (opened read-only), or over an open ``store``.
+
+    ``allowed_hosts``: the Host header values answered (others get 400, against DNS rebinding).
+    """
+    import secrets
+
+    from asgi_csrf import asgi_csrf
+    from starlette_compress import CompressMiddleware
+
     if store is None:
         from bilateral.store.db import Store
 
         store = Store(store_path, read_only=True)
     svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
+    assets = AssetStore()
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
     # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
     app = FastAPI(title="bilateral dashboard", version=_version(),
                   description="Read-only JSON API behind the bilateral dashboard: every figure names its source.",
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc
-    app.add_middleware(CheckBodyLimit)
-    app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(packages=[(STATIC_PACKAGE, "static")]), name="static")
+    app.state.assets = assets
+
+    def refusal(path: str, status: int, message: str) -> tuple[bytes, bytes]:
+        if path.startswith("/api/"):
+            return json_refusal(path, status, message, "text" if status == 413 and path in CHECK_ROUTES else None)
+        page = _page(env, "error.html", None, assets, title=_STATUS_TITLES.get(status, "Not available"),
+                     status=status, message=message, pair=DEFAULT_PAIR)
+        return page.encode("utf-8"), b"text/html; charset=utf-8"
+
+    async def csrf_failed(scope: dict[str, Any], send: Any, message_id: Any) -> None:
+        body, ctype = refusal(str(scope.get("path", "")), 403, "the form has expired or came from another site; "
+                              "reload the page and submit it again")
+        await send({"type": "http.response.start", "status": 403,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    # innermost first: compression, CSRF on forms, HEAD, limits before reading, Host allow-list, headers on all
+    app.add_middleware(CompressMiddleware, zstd=False, minimum_size=1024)
+    app.add_middleware(asgi_csrf, signing_secret=secrets.token_hex(32), always_protect={"/check"},
+                       skip_if_scope=lambda scope: str(scope.get("path", "")).startswith("/api/"),
+                       cookie_samesite="Strict", send_csrf_failed=csrf_failed)
+    app.add_middleware(RequestLimits, refusal=refusal, body_limits={r: CHECK_BODY_MAX for r in CHECK_ROUTES},
+                       body_message={r: (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker "
+                                         f"reads articles of up to {CHECK_ARTICLE_MAX:,} characters")
+                                     for r in CHECK_ROUTES})
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
+
+    def error_response(request: Request, status: int, msg: str, field: str | None = None) -> Response:
+        if request.url.path.startswith("/api/"):
+            content: dict[str, Any] = {"detail": msg}
+            if field is not None:
+                content["field"] = field
+            return JSONResponse(content, status_code=status)
+        typed = request.query_params.get("pair", "")[:20]
+        return HTMLResponse(_page(env, "error.html", request, assets, title=_STATUS_TITLES.get(status, "Not available"),
+                                  status=status, message=msg, pair=DEFAULT_PAIR, typed=typed), status_code=status)
 
     @app.exception_handler(BilateralError)
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
-        status = _status_of(exc)
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if request.url.path.startswith("/api/"):
-            content: dict[str, Any] = {"detail": msg}
-            if isinstance(exc, WebInputError):
-                content["field"] = exc.field
-            return JSONResponse(content, status_code=status)
-        typed = request.query_params.get("pair", "")[:20]
-        return HTMLResponse(_page(env, "error.html", request, title="Not available", status=status, message=msg,
-                                  pair=DEFAULT_PAIR, typed=typed), status_code=status)
+        return error_response(request, _status_of(exc), msg, exc.field if isinstance(exc, WebInputError) else None)
 
-    # -- static assets from other packages ----------------------------------------------------------
-    @app.get(PLOTLY_URL, include_in_schema=False)
-    def plotly_asset() -> Response:
-        return Response(plotly_js(), media_type="text/javascript",
-                        headers={"cache-control": "public, max-age=86400"})
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        field, msg = _validation_message(exc)
+        return error_response(request, 422, msg, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        msg = {404: f"there is no page at this address; the pages are {', '.join(p for p, _ in PAGES)} and /api/docs",
+               405: "this address does not answer that method"}.get(exc.status_code, "the request was refused")
+        if request.url.path.startswith("/api/") and exc.status_code == 404:
+            msg = "there is no API route at this address; see /api/openapi.json"
+        resp = error_response(request, exc.status_code, msg)
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette sends this from outside every middleware: the security headers are added here
+        resp = error_response(request, 500, "the dashboard failed on this request; the error is in the server's log")
+        for k, v in SECURITY_HEADERS:
+            resp.headers[k.decode()] = v.decode()
+        return resp
+
+    # -- static files: content-hashed, compressed, cached for a year -------------------------------------
+    @app.get(ASSET_PREFIX + "/{digest}/{path:path}", include_in_schema=False)
+    def asset(request: Request, digest: str, path: str) -> Response:
+        found = assets.get(digest, path)
+        if found is None:
+            raise StarletteHTTPException(404)
+        headers = {"cache-control": CACHE_FOREVER, "etag": found.etag, "vary": "Accept-Encoding"}
+        if found.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        encoding, body = assets.encoded(found, request.headers.get("accept-encoding", ""))
+        if encoding is not None:
+            headers["content-encoding"] = encoding
+        return Response(body, media_type=found.media_type, headers=headers)
 
     # -- JSON API -----------------------------------------------------------------------------------
     @app.get("/api/health", tags=["meta"])
@@ -329,7 +333,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         ov = view.data
         ind = svc.indicators(p, per).data["indicators"]
         series = [r["period"] for r in ov.get("series") or []]
-        return HTMLResponse(_page(env, "overview.html", request, title="Overview", pair=p, ov=ov, charts=view.charts,
+        return HTMLResponse(_page(env, "overview.html", request, assets, title="Overview", pair=p, ov=ov, charts=view.charts,
                                   periods=series[::-1], indicators=ind))
 
     @app.get("/target", response_class=HTMLResponse, include_in_schema=False)
@@ -338,7 +342,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         p = validate.check_pair(pair)
         usd = _float_or_none(target_usd, "target_usd")
         view = svc.target(p, validate.check_target_usd(usd), validate.check_period(by, "by"), None).value
-        return HTMLResponse(_page(env, "target.html", request, title="Target", pair=p, tr=view.data,
+        return HTMLResponse(_page(env, "target.html", request, assets, title="Target", pair=p, tr=view.data,
                                   charts=view.charts))
 
     @app.get("/potential", response_class=HTMLResponse, include_in_schema=False)
@@ -350,7 +354,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         n = _int_or_default(top, DEFAULT_TOP, "top")
         sec = validate.check_sector(sector)
         view = svc.potential(p, sec, (), n, False).value
-        return HTMLResponse(_page(env, "potential.html", request, title="Export potential", pair=p, pr=view.data,
+        return HTMLResponse(_page(env, "potential.html", request, assets, title="Export potential", pair=p, pr=view.data,
                                   sector=sec or "", top=n, sectors=titles(), charts=view.charts))
 
     @app.get("/corridors", response_class=HTMLResponse, include_in_schema=False)
@@ -364,10 +368,10 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         p = validate.check_pair(pair)
         d = _date_or_none(when)
         if cargo not in ("container", "tanker"):
-            raise WebInputError(f"unknown cargo {cargo[:20]!r}; use container or tanker", "cargo")
+            raise WebInputError("unknown cargo; use container or tanker", "cargo")
         view = _corridors(svc, origin, destination, d, scenario, cargo).value
         cmp = view.data
-        return HTMLResponse(_page(env, "corridors.html", request, title="Corridors", pair=p, cmp=cmp,
+        return HTMLResponse(_page(env, "corridors.html", request, assets, title="Corridors", pair=p, cmp=cmp,
                                   places=sorted(places().values(), key=lambda x: x.name), scenarios=SCENARIOS,
                                   chosen=set(cmp.get("scenarios") or []), charts=view.charts))
 
@@ -378,7 +382,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
         p = validate.check_pair(pair)
         sc = validate.check_settlement_scenario(scenario)
         view = svc.settlement(p, sc, None, None).value
-        return HTMLResponse(_page(env, "settlement.html", request, title="Settlement", pair=p, run=view.data,
+        return HTMLResponse(_page(env, "settlement.html", request, assets, title="Settlement", pair=p, run=view.data,
                                   scenario=sc or "", scenario_names=scenario_names(), charts=view.charts))
 
     @app.get("/agenda", response_class=HTMLResponse, include_in_schema=False)
@@ -388,33 +392,33 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
 
         p = validate.check_pair(pair)
         view = _agenda(svc, pillar or None, status or None).value
-        return HTMLResponse(_page(env, "agenda.html", request, title="Agenda", pair=p, ag=view.data, pillars=PILLARS,
+        return HTMLResponse(_page(env, "agenda.html", request, assets, title="Agenda", pair=p, ag=view.data, pillars=PILLARS,
                                   statuses=STATUSES, pillar=pillar or "", status=status or "", charts=view.charts))
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
     def page_check(request: Request, pair: str = DEFAULT_PAIR) -> HTMLResponse:
         p = validate.check_pair(pair)
-        return HTMLResponse(_page(env, "check.html", request, title="Claim check", pair=p, text="", when="",
+        return HTMLResponse(_page(env, "check.html", request, assets, title="Claim check", pair=p, text="", when="",
                                   result=None))
 
     @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
     async def page_check_post(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        body = await request.body()  # at most CHECK_BODY_MAX bytes (CheckBodyLimit)
-        form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+        body = await request.body()  # at most CHECK_BODY_MAX bytes, UTF-8, few fields (RequestLimits)
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         p = validate.check_pair((form.get("pair") or [DEFAULT_PAIR])[0])
         text = _article_text((form.get("text") or [""])[0])
         when_text = (form.get("date") or [""])[0].strip()
         when = _date_or_none(when_text)
         res = await run_in_threadpool(svc.check, text, when, p)
-        return HTMLResponse(_page(env, "check.html", request, title="Claim check", pair=p, text=text,
+        return HTMLResponse(_page(env, "check.html", request, assets, title="Claim check", pair=p, text=text,
                                   when=when_text, result=res.data))
 
     @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
         """The API's endpoints from the OpenAPI schema, drawn here (Swagger UI would need a CDN)."""
-        return HTMLResponse(_page(env, "apidocs.html", request, title="API", pair=DEFAULT_PAIR,
+        return HTMLResponse(_page(env, "apidocs.html", request, assets, title="API", pair=DEFAULT_PAIR,
                                   schema=app.openapi()))
 
     return app
@@ -446,13 +450,13 @@ def _float_or_none(text: str | None, field: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise WebInputError(f"{field} {text[:20]!r} is not a number (US$, e.g. 100e9)", field) from None
+        raise WebInputError(f"{field} is not a number (US$, e.g. 100e9)", field) from None
 
 
 def _int_or_default(text: str | None, default: int, field: str) -> int:
     if text is None or text.strip() == "":
         return default
-    if not text.strip().isdigit() or not 1 <= int(text) <= validate.MAX_TOP:
+    if not WHOLE_NUMBER.fullmatch(text.strip()) or not 1 <= int(text) <= validate.MAX_TOP:
         raise WebInputError(f"{field} must be a whole number from 1 to {validate.MAX_TOP}", field)
     return int(text)
 
@@ -463,7 +467,7 @@ def _date_or_none(text: str | None) -> date | None:
     try:
         d = date.fromisoformat(text.strip())
     except ValueError:
-        raise WebInputError(f"date {text[:20]!r} is not a date; write YYYY-MM-DD, e.g. 2026-03-01", "date") from None
+        raise WebInputError("date is not a date; write YYYY-MM-DD, e.g. 2026-03-01", "date") from None
     return validate.check_date(d)
 
 
@@ -481,20 +485,70 @@ def _agenda(svc: Service, pillar: str | None, status: str | None) -> Any:
     from bilateral.agenda.schema import PILLARS, STATUSES
 
     if pillar is not None and pillar not in PILLARS:
-        raise WebInputError(f"unknown pillar {pillar[:40]!r}; use one of {', '.join(PILLARS)}", "pillar")
+        raise WebInputError(f"unknown pillar; use one of {', '.join(PILLARS)}", "pillar")
     if status is not None and status not in STATUSES:
-        raise WebInputError(f"unknown status {status[:40]!r}; use one of {', '.join(STATUSES)}", "status")
+        raise WebInputError(f"unknown status; use one of {', '.join(STATUSES)}", "status")
     return svc.agenda(pillar, status)
 
 
-def _page(env: Environment, template: str, request: Request, **ctx: Any) -> str:
-    """Render a page with the navigation, the pair selector and the chart helpers."""
+def _page(env: Environment, template: str, request: Request | None, assets: AssetStore, **ctx: Any) -> str:
+    """Render a page with the navigation, the pair selector, its static files and the chart helpers.
+
+    plotly.js is linked only when the page has a chart to draw, and then the smallest bundle that
+    draws its trace types (:func:`bilateral.views.assets.bundle_for`).
+    """
     pair = ctx.get("pair", DEFAULT_PAIR)
+    request_path = request.url.path if request is not None else ""
 
     def link(path: str, **params: Any) -> str:
         q = {"pair": pair, **{k: v for k, v in params.items() if v not in (None, "")}}
         return f"{path}?{urlencode(q, doseq=True)}"
 
+    bundle = bundle_for(ctx.get("charts") or ())
+    csrf = request.scope.get(CSRF_FIELD) if request is not None else None
     return env.get_template(template).render(
-        request_path=request.url.path, pages=PAGES, link=link, known_pairs=_known_pairs(), plotly_url=PLOTLY_URL,
-        topojson_url=TOPOJSON_URL, fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)
+        request_path=request_path, pages=PAGES, link=link, known_pairs=_known_pairs(),
+        plotly_url=assets.url(bundle.path) if bundle is not None else None,
+        app_js_url=assets.url("app.js"), style_url=assets.url("style.css"),
+        topojson_url=assets.folder_url("topojson/world_110m.json"), csrf_field=CSRF_FIELD,
+        csrf_token=csrf() if callable(csrf) and template == "check.html" else "",
+        fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)
+
+
+#: page titles of error statuses
+_STATUS_TITLES = {400: "Bad request", 403: "Refused", 404: "Not found", 405: "Not allowed", 413: "Too large",
+                  414: "Too long", 422: "Check the form", 500: "Server error", 503: "Busy"}
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str | None, str]:
+    """The first problem of a request FastAPI refused, as (field, one line) without the value sent."""
+    errors = exc.errors()
+    if not errors:
+        return None, "the request is not valid"
+    first = errors[0]
+    loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path", "header", "cookie")]
+    field = loc[0] if loc else None
+    where = ".".join(loc) if loc else "the request"
+    kind = str(first.get("type", ""))
+    ctx = first.get("ctx") or {}
+    if kind == "missing":
+        what = "is required"
+    elif kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        what = "must be a JSON object"
+    elif kind.startswith("string_too_long"):
+        what = f"is longer than {ctx.get('max_length')} characters"
+    elif kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than"):
+        bounds = {"less_than_equal": "at most", "greater_than_equal": "at least", "greater_than": "above",
+                  "less_than": "below"}[kind]
+        limit = ctx.get("le", ctx.get("ge", ctx.get("gt", ctx.get("lt"))))
+        what = f"must be {bounds} {limit}"
+    elif kind == "string_pattern_mismatch":
+        what = "is not one of the accepted values"
+    elif kind.startswith(("int_", "float_", "bool_", "date_", "string_")):
+        expected = {"int": "a whole number", "float": "a number", "bool": "true or false", "date": "a date (YYYY-MM-DD)",
+                    "string": "text"}[kind.split("_", 1)[0]]
+        what = f"must be {expected}"
+    else:
+        what = "is not valid"
+    extra = f" and {len(errors) - 1} more problem(s)" if len(errors) > 1 else ""
+    return field, f"{where} {what}{extra}"
