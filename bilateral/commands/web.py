@@ -88,6 +88,8 @@ def register(app: typer.Typer) -> None:
         pair: PairOpt = DEFAULT_PAIR,
         out: OutOpt = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium).")] = False,
+        paper: Annotated[str, typer.Option("--paper", help="Printed page: a4 (default) or letter; sets the PDF and "
+                                           "the page size the HTML prints on.")] = "a4",
         fmt: Annotated[str, typer.Option("--format", "-f", help="html (the document) or json (its data).")] = "html",
         store: StoreOpt = None,
     ) -> None:
@@ -109,6 +111,10 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError("give --out, e.g. --out brief.html (the brief is a file, not terminal output)")
             if out.exists() and out.is_dir():
                 raise BilateralError(f"--out {out} is a directory; give a file name such as brief.html")
+            from bilateral.report.brief import PAPERS
+
+            if paper not in PAPERS:
+                raise BilateralError(f"unknown --paper {paper!r}; use one of {', '.join(PAPERS)}")
             if pdf and fmt != "html":
                 raise BilateralError("--pdf prints the HTML brief; use it with --format html")
             label = parse_pair(pair).label
@@ -117,7 +123,7 @@ def register(app: typer.Typer) -> None:
             if fmt == "json":
                 write_bytes_atomic(out, to_json_bytes(b.to_dict()))
             else:
-                write_bytes_atomic(out, render_html(b).encode("utf-8"))
+                write_bytes_atomic(out, render_html(b, paper).encode("utf-8"))  # type: ignore[arg-type]
             typer.echo(f"wrote {out}", err=True)
             if pdf:
                 pdf_path = out.with_suffix(".pdf")

@@ -51,6 +51,7 @@
       var plotId = el.getAttribute("data-for");
       var div = document.getElementById(plotId);
       var config = { responsive: true, displaylogo: false };
+      if (document.body.getAttribute("data-modebar") === "off") { config.displayModeBar = false; }
       if (topo) { config.topojsonURL = topo; }
       byPlot[plotId] = spec;
       window.Plotly.newPlot(div, spec.figure.data, spec.figure.layout, config).then(function () {
