@@ -2,7 +2,8 @@
 
 Wall and CPU time (user + sys) of each command: on a shared machine the wall time grows with
 the load, the CPU time much less. Also the in-process CPU breakdown of one run (imports, opening
-the store, the model with and without its backtest, rendering), and
+the store, the model with the backtest that calibrates and chooses it, the model again for another
+target with that backtest kept for the process, rendering), and
 two baselines measured in the same run: a bare interpreter start (`python -c pass`) and
 `python -c "import duckdb"`. Prints a JSON line and Markdown rows for the README.
 
@@ -38,11 +39,11 @@ from rich.console import Console
 import io
 t1 = time.process_time()
 s = open_store(sys.argv[1]); t2 = time.process_time()
-r = track(s, parse_pair("IND-RUS"), target_usd=100e9, by="FY2029-30", with_backtest=False); t3 = time.process_time()
-track(s, parse_pair("IND-RUS"), target_usd=100e9, by="FY2029-30"); t4 = time.process_time()
+r = track(s, parse_pair("IND-RUS"), target_usd=100e9, by="FY2029-30"); t3 = time.process_time()
+track(s, parse_pair("IND-RUS"), target_usd=80e9, by="FY2029-30"); t4 = time.process_time()
 render_target(r, Console(file=io.StringIO(), width=100)); t5 = time.process_time()
 print(json.dumps({"imports_s": round(t1 - t0, 3), "open_store_s": round(t2 - t1, 3),
-                  "model_without_backtest_s": round(t3 - t2, 3), "model_with_backtest_s": round(t4 - t3, 3),
+                  "model_with_backtest_s": round(t3 - t2, 3), "model_backtest_cached_s": round(t4 - t3, 3),
                   "render_s": round(t5 - t4, 3)}))
 """
 

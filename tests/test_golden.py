@@ -80,3 +80,29 @@ def test_indicator_values_unchanged(store, fy: str) -> None:
             continue
         assert new[name]["value"] == pytest.approx(row["value"], rel=1e-12) if row["value"] is not None \
             else new[name]["value"] is None, name
+
+
+def _same(new: object, old: object, where: str = "") -> None:
+    """Equal structure and text; numbers equal to 1e-9 (the simulation is seeded)."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict) and set(new) == set(old), where
+        for k in old:
+            _same(new[k], old[k], f"{where}.{k}")
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(new) == len(old), where
+        for i, (a, b) in enumerate(zip(new, old, strict=True)):
+            _same(a, b, f"{where}[{i}]")
+    elif isinstance(old, float) and not isinstance(old, bool):
+        assert new == pytest.approx(old, rel=1e-9, abs=1e-12), where
+    else:
+        assert new == old, where
+
+
+def test_target_figures_unchanged(store) -> None:
+    """`bilateral target --format json` as remade for issue #21 (scripts/make_golden.sh target); notes may change."""
+    from bilateral.models.target import track
+
+    old = json.loads((GOLDEN / "target_IND-RUS.json").read_text())
+    new = _now(track(store, parse_pair("IND-RUS"), target_usd=100e9, by="FY2029-30").to_dict())
+    del old["notes"], new["notes"]
+    _same(new, old)

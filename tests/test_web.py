@@ -73,7 +73,10 @@ def test_target_from_the_targets_file(client: TestClient):
     # required growth: (100 / 59.86313)^(1/4) - 1, four years from FY2025-26 to FY2029-30
     assert d["required_cagr"] == pytest.approx((TARGET_USD / OFFICIAL_FY2025_26_TOTAL) ** 0.25 - 1, rel=1e-12)
     assert 0.0 <= d["p_reach"]["low"] <= d["p_reach"]["chosen"] <= d["p_reach"]["high"] <= 1.0
-    assert d["backtest"] is None  # the dashboard skips the backtest
+    # the goal's history and the backtest's coverage come with it (issue #21)
+    assert d["goal"]["set_on"] == "2024-07-09" and d["goal"]["set_base_period"] == "FY2023-24"
+    assert d["goal"]["required_cagr_when_set"] == pytest.approx((TARGET_USD / 65_692.86e6) ** (1 / 6) - 1, rel=1e-12)
+    assert d["backtest"]["coverage95_no_break"]["covered"] == d["backtest"]["forecasts_no_break"] == 28
 
 
 def test_target_given_by_the_user(client: TestClient):

@@ -39,6 +39,10 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str | None, typer.Option(
             "--by", help="Target year (default: the pair's target on file; FY2029-30 for IND-RUS).")] = None,
         scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML file.")] = None,
+        brent: Annotated[str | None, typer.Option(
+            "--brent", help="Brent path of the forecast: 'base' (default: the base year's average, held; no later "
+                            "price), 'latest' (the last 12 months in the file) or US$/bbl, e.g. 80 or 80,75,70 (one "
+                            "a year, the last carried on).")] = None,
         chart: Annotated[Path | None, typer.Option(
             "--chart", help="Write a chart here: .png (static) or .html (interactive, self-contained).")] = None,
         html: Annotated[Path | None, typer.Option("--html", help="Also write an interactive HTML chart here.")] = None,
@@ -52,8 +56,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Is the partnership on track for its target? Required vs achieved growth, forecast by component.
 
-        Components: exports, energy imports (volume × oil price) and other imports, each with the model
-        its backtest picks; --backtest prints that backtest. Scenarios from YAML.
+        The forecast is the candidate the rolling-origin backtest scores best (series models on total trade,
+        or exports + energy imports (volume × a Brent path known at the base) + other imports), with
+        intervals calibrated on its earlier errors; --backtest prints that backtest. Scenarios from YAML.
         """
 
         def body() -> None:
@@ -61,6 +66,11 @@ def register(app: typer.Typer) -> None:
             from bilateral.output import check_format
 
             check_format(fmt)
+            spec = None
+            if brent is not None:
+                from bilateral.models.target.data import parse_price_spec
+
+                spec = parse_price_spec(brent, "--brent")
             charts = [(p, chart_kind(p)) for p in (chart, html) if p is not None]
             if html is not None and chart_kind(html) != "html":
                 raise BilateralError(f"--html {html}: the file name must end in .html")
@@ -84,7 +94,7 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError(f"no target on file for {p.label}; give --target-usd and --by "
                                      "(e.g. --target-usd 50e9 --by 2030)")
             with open_store(store, read_only=True) as s:
-                result = track(s, p, target_usd=value, by=year, base=base, scenario_file=scenario, seed=seed)
+                result = track(s, p, target_usd=value, by=year, base=base, scenario_file=scenario, seed=seed, brent=spec)
             emit(fmt, out, result.to_dict(), result.records(), lambda c: render_target(result, c, on_file))
             for path, kind in charts:
                 import sys

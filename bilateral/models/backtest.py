@@ -9,7 +9,9 @@ whose year is in the data is scored:
   below 1 the model beats the in-sample one-step no-change forecast;
 - whether the actual fell inside the 80% and the 95% interval (empirical coverage).
 
-Rows aggregate per (model, horizon); the naive no-change forecast is always evaluated alongside.
+Rows aggregate per (model, horizon) over a subset of the forecasts: ``all`` of them, or ``no_break``,
+those that do not cross a break year (no model here foresees a regime change). The naive no-change
+forecast is always evaluated alongside.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,6 +27,9 @@ from bilateral.models.forecast import CANDIDATES, Z80, Z95, Fitted, ModelName, f
 
 DEFAULT_HORIZON = 5
 DEFAULT_MIN_TRAIN = 5
+Subset = Literal["all", "no_break"]
+SUBSETS: tuple[Subset, ...] = ("all", "no_break")
+SUBSET_TITLES: dict[str, str] = {"all": "all", "no_break": "not across a break"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,8 @@ class BacktestRow:
     series: str
     model: str
     horizon: int
-    forecasts: int  # every forecast scored at this horizon
-    across_break: bool  # True: all forecasts; False: only those not crossing a break year
+    forecasts: int  # the forecasts of the subset scored at this horizon
+    subset: Subset  # 'all' forecasts, or 'no_break': only those that do not cross a break year
     mape: float
     mase: float
     coverage80: float
@@ -77,6 +82,7 @@ class BacktestRow:
     mape_naive: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The row as a flat mapping."""
         return asdict(self)
 
 
@@ -126,20 +132,20 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def aggregate(series: str, scored: Sequence[Scored], naive: Sequence[Scored],
-              across_break: bool = True) -> list[BacktestRow]:
+              subset: Subset = "all") -> list[BacktestRow]:
     """Per-horizon MAPE, MASE and coverage of ``scored``, beside the naive forecast's MAPE.
 
-    ``across_break`` False: only the forecasts that do not cross a break year.
+    ``subset`` 'no_break': only the forecasts that do not cross a break year.
     """
     rows = []
-    keep = [s for s in scored if across_break or not s.crosses_break]
-    keep_naive = [s for s in naive if across_break or not s.crosses_break]
+    keep = [s for s in scored if subset == "all" or not s.crosses_break]
+    keep_naive = [s for s in naive if subset == "all" or not s.crosses_break]
     for h in sorted({s.horizon for s in keep}):
         at = [s for s in keep if s.horizon == h]
         nv = [s for s in keep_naive if s.horizon == h]
         scaled = [s.scaled_error for s in at if not math.isnan(s.scaled_error)]
         rows.append(BacktestRow(
-            series, at[0].model, h, len(at), across_break,
+            series, at[0].model, h, len(at), subset,
             _mean([s.ape for s in at]), _mean(scaled), _mean([float(s.in80) for s in at]),
             _mean([float(s.in95) for s in at]), _mean([s.ape for s in nv])))
     return rows
@@ -150,16 +156,17 @@ def run(series: str, levels: Sequence[float], periods: Sequence[str], *, pulses:
         min_train: int = DEFAULT_MIN_TRAIN) -> list[BacktestRow]:
     """The backtest table of ``models`` (and the naive benchmark) on one series.
 
-    Twice: over every forecast, and over the forecasts that do not cross a break year (``pulses``).
+    Twice: over every forecast (subset 'all'), and over the forecasts that do not cross a break year
+    (``pulses``; subset 'no_break').
     """
     naive = score(levels, periods, "naive", model_predictor(levels, "naive"), horizon=horizon, min_train=min_train,
                   breaks=pulses)
     scored = [naive] + [score(levels, periods, m, model_predictor(levels, m, pulses), horizon=horizon,
                               min_train=min_train, breaks=pulses) for m in models if m != "naive"]
-    return [r for across in (True, False) for sc in scored for r in aggregate(series, sc, naive, across)]
+    return [r for subset in SUBSETS for sc in scored for r in aggregate(series, sc, naive, subset)]
 
 
-def ranking(rows: Sequence[BacktestRow], horizon: int, across_break: bool = False) -> list[tuple[str, float]]:
+def ranking(rows: Sequence[BacktestRow], horizon: int, subset: Subset = "no_break") -> list[tuple[str, float]]:
     """Models (the naive no-change model included) by mean MASE over horizons 1 … ``horizon``, best first.
 
     By default on the forecasts that do not cross a break: a one-off regime change says nothing
@@ -167,15 +174,14 @@ def ranking(rows: Sequence[BacktestRow], horizon: int, across_break: bool = Fals
     """
     by: dict[str, list[float]] = {}
     for r in rows:
-        if (r.horizon <= horizon and r.across_break == across_break
-                and not math.isnan(r.mase)):
+        if r.horizon <= horizon and r.subset == subset and not math.isnan(r.mase):
             by.setdefault(r.model, []).append(r.mase)
     return sorted(((m, float(np.mean(v))) for m, v in by.items()), key=lambda t: (t[1], t[0]))
 
 
-def overall(rows: Sequence[BacktestRow], model: str, horizon: int, across_break: bool = True) -> dict[str, float]:
+def overall(rows: Sequence[BacktestRow], model: str, horizon: int, subset: Subset = "all") -> dict[str, float]:
     """Coverage and errors of one model pooled over horizons 1 … ``horizon`` (weighted by forecasts)."""
-    at = [r for r in rows if r.model == model and r.horizon <= horizon and r.across_break == across_break]
+    at = [r for r in rows if r.model == model and r.horizon <= horizon and r.subset == subset]
     n = sum(r.forecasts for r in at)
     if n == 0:
         return {"forecasts": 0, "coverage80": math.nan, "coverage95": math.nan, "mape": math.nan, "mase": math.nan}

@@ -15,6 +15,10 @@ Candidates (the backtest picks among them, see :mod:`bilateral.models.backtest`)
   freedom;
 - ``local_level``: ETS(A,N,N) on logs (simple exponential smoothing), α by least squares;
 - ``local_trend``: ETS(A,A,N) on logs (Holt's linear trend), α and β by least squares.
+
+σ is estimated from few changes (4 to 14 here), so each fit also carries its degrees of freedom:
+:meth:`Fitted.paths` can draw σ itself (``sigma_scale``: √(dof/χ²_dof) per path), which turns the
+Gaussian forecast into the Student-t predictive distribution with the estimation error in it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ DESCRIPTIONS: dict[str, str] = {
     "local_level": "local level (ETS A,N,N)",
     "local_trend": "local linear trend (ETS A,A,N, Holt)",
 }
+#: models whose growth term is estimated over every change, so a break year's jump is carried forward as
+#: growth (``drift`` and ``local_trend`` on a series with a break on file); the others either have no
+#: growth term (naive, local level) or take the break years out (drift_break)
+CARRIES_BREAKS: frozenset[str] = frozenset({"drift", "local_trend"})
 Z80 = 1.2815515655446004  # standard normal quantile of 0.90
 Z95 = 1.959963984540054  # … of 0.975
 _GRID = np.round(np.arange(0.05, 1.0001, 0.05), 2)  # smoothing parameters tried
@@ -42,6 +50,7 @@ MIN_POINTS = 3  # fewer than this and no model is fitted
 
 
 def normal_cdf(x: float) -> float:
+    """The standard normal distribution function."""
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
@@ -57,6 +66,7 @@ class Fitted:
     alpha: float = 0.0
     beta: float = 0.0
     observations: int = 0
+    dof: int = 1  # degrees of freedom of sigma (changes or one-step errors used, less parameters fitted)
 
     def predict(self, h: int) -> tuple[float, float]:
         """Log median and log standard deviation ``h`` years ahead."""
@@ -70,16 +80,18 @@ class Fitted:
             var = self.sigma**2 * (1 + (h - 1) * (a**2 + a * b * h + b**2 * h * (2 * h - 1) / 6))
         return mu, math.sqrt(var)
 
-    def paths(self, z: np.ndarray, z_slope: np.ndarray) -> np.ndarray:
+    def paths(self, z: np.ndarray, z_slope: np.ndarray, sigma_scale: np.ndarray | None = None) -> np.ndarray:
         """Simulated log paths (sims × horizon) from standard-normal innovations ``z`` (sims × horizon).
 
-        ``z_slope`` (sims,) draws the drift's estimation error for the drift models.
+        ``z_slope`` (sims,) draws the drift's estimation error for the drift models; ``sigma_scale``
+        (sims,), when given, multiplies σ (and the drift's standard error, which is σ/√m) path by path.
         """
         sims, horizon = z.shape
-        e = self.sigma * z
+        scale = np.ones(sims) if sigma_scale is None else sigma_scale
+        e = self.sigma * scale[:, None] * z
         if self.name in ("naive", "drift", "drift_break"):
             h = np.arange(1, horizon + 1)
-            slope = self.slope + self.se_slope * z_slope
+            slope = self.slope + self.se_slope * scale * z_slope
             return self.last + slope[:, None] * h[None, :] + np.cumsum(e, axis=1)
         level = np.full(sims, self.last)
         trend = np.full(sims, self.slope)
@@ -91,7 +103,13 @@ class Fitted:
         return out
 
     def describe(self) -> str:
+        """The model in words."""
         return DESCRIPTIONS[self.name]
+
+
+def sigma_scale(rng: np.random.Generator, dof: int, sims: int) -> np.ndarray:
+    """√(dof / χ²_dof) per path: σ drawn from its sampling distribution (Student-t predictive)."""
+    return np.sqrt(max(dof, 1) / rng.chisquare(max(dof, 1), sims))
 
 
 def _drift(y: np.ndarray, name: ModelName, pulses: Sequence[int] = ()) -> Fitted:
@@ -103,12 +121,12 @@ def _drift(y: np.ndarray, name: ModelName, pulses: Sequence[int] = ()) -> Fitted
     d = dy[keep]
     if name == "naive":
         sigma = float(np.sqrt(np.mean(d**2))) if len(d) else 0.0
-        return Fitted("naive", float(y[-1]), 0.0, sigma, 0.0, observations=len(y))
+        return Fitted("naive", float(y[-1]), 0.0, sigma, 0.0, observations=len(y), dof=max(len(d), 1))
     m = len(d)
     c = float(d.mean()) if m else 0.0
     sigma = float(d.std(ddof=1)) if m > 1 else (float(np.sqrt(np.mean(dy**2))) if len(dy) else 0.0)
     se = sigma / math.sqrt(m) if m else 0.0
-    return Fitted(name, float(y[-1]), c, sigma, se, observations=len(y))
+    return Fitted(name, float(y[-1]), c, sigma, se, observations=len(y), dof=max(m - 1, 1))
 
 
 def _ets(y: np.ndarray, trend: bool) -> Fitted:
@@ -133,14 +151,14 @@ def _ets(y: np.ndarray, trend: bool) -> Fitted:
     dof = max(n_err - (2 if trend else 1), 1)
     sigma = math.sqrt(float(sse[k]) / dof)
     return Fitted("local_trend" if trend else "local_level", float(level[k]), float(slope[k]) if trend else 0.0,
-                  sigma, 0.0, alpha=float(alpha[k]), beta=float(beta[k]), observations=len(y))
+                  sigma, 0.0, alpha=float(alpha[k]), beta=float(beta[k]), observations=len(y), dof=dof)
 
 
 def fit(name: ModelName, y: Sequence[float] | np.ndarray, pulses: Sequence[int] = ()) -> Fitted:
     """Fit model ``name`` to log values ``y``; ``pulses``: indexes of y that are one-off level shifts."""
     arr = np.asarray(y, dtype=float)
     if len(arr) < 2:
-        return Fitted("naive", float(arr[-1]), 0.0, 0.0, 0.0, observations=len(arr))
+        return Fitted("naive", float(arr[-1]), 0.0, 0.0, 0.0, observations=len(arr), dof=1)
     if name in ("naive", "drift"):
         return _drift(arr, name)
     if name == "drift_break":

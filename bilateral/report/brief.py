@@ -101,15 +101,19 @@ class Brief:
 
 
 #: CLI hints in the models' notes a reader of the brief cannot act on: "; change it with --by (…)",
-#: "(give --tariffs FILE.csv …)", ": see `--backtest`"; and the backticks of terminal output
-_CLI_PAREN = re.compile(r"\s*\((?:give|see|change|use)\b[^()]*--[a-z][^()]*\)")
-_CLI_CLAUSE = re.compile(r"\s*[;:,]\s*(?:change|see|give|use)\b[^.;]*?--[a-z][\w-]*(?:\s*\([^()]*\))?(?=[.;]|$)")
+#: "(give --tariffs FILE.csv …)", ": see `--backtest`", "; set another path with --brent"; and the backticks of
+#: terminal output. A sentence that still names an option after that is dropped.
+_CLI_PAREN = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")
+_CLI_CLAUSE = re.compile(r"\s*[;:,]\s*[^.;:]*?--[a-z][\w-]*[^.;]*(?=[.;]|$)")
+_CLI_OPTION = re.compile(r"(?<![\w-])--[a-z]")
 
 
 def for_reader(note: str) -> str:
     """A model's note as the brief prints it: no command-line hints, no backticks."""
-    out = _CLI_PAREN.sub("", note.replace("`", ""))
-    return _CLI_CLAUSE.sub("", out).strip()
+    out = _CLI_CLAUSE.sub("", _CLI_PAREN.sub("", note.replace("`", "")))
+    if _CLI_OPTION.search(out):
+        out = " ".join(s for s in re.split(r"(?<=\.)\s+", out) if not _CLI_OPTION.search(s))
+    return out.strip()
 
 
 def _notes(notes: Any) -> tuple[str, ...]:
@@ -136,17 +140,32 @@ def _overview(view: View[Any]) -> Section:
 
 def _target(view: View[Any]) -> Section:
     tr = view.data
-    kpis = (("Target", _bn(tr["target"]["usd"]), f"by {tr['target']['period']}"),
-            ("Base", _bn(tr["base"]["total_trade_usd"]), f"in {tr['base']['period']}"),
-            ("Required growth a year", _pct(tr["required_cagr"]), ""),
-            ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"]), ""),
-            ("Chance of reaching it", _pct(tr["p_reach"]["chosen"], 0),
-             f"models {_pct(tr['p_reach']['low'], 0)}–{_pct(tr['p_reach']['high'], 0)}"),
-            ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd")), ""))
+    goal, pr = tr.get("goal"), tr.get("p_reach")
+    when_set = ((f"Required when set, from {goal['set_base_period']}", _pct(goal["required_cagr_when_set"]), "")
+                if goal and goal.get("required_cagr_when_set") is not None else None)
+    kpis = tuple(k for k in (
+        ("Target", _bn(tr["target"]["usd"]), f"by {tr['target']['period']}"),
+        ("Base", _bn(tr["base"]["total_trade_usd"]), f"in {tr['base']['period']}"),
+        ("Required growth a year", _pct(tr["required_cagr"]), ""), when_set,
+        ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"]), ""),
+        ("Chance of reaching it", _pct(pr["chosen"], 0) if pr else "no forecast",
+         f"range {_pct(pr['low'], 0)}–{_pct(pr['high'], 0)}" if pr else ""),
+        ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd")), "")) if k is not None)
     notes = _notes(tr.get("notes"))
-    if tr["target"].get("source"):
+    if tr.get("forecast_missing"):
+        notes = (for_reader(f"No forecast: {tr['forecast_missing']}."),) + notes
+    if goal:
+        again = f"; reaffirmed {goal['reaffirmed_on']}, {goal['reaffirmed_at']}" if goal.get("reaffirmed_on") else ""
+        notes = (f"Goal set {goal['set_on']}, {goal['set_at']}{again}. Sources: {goal['url']}"
+                 + (f", {goal['reaffirmed_url']}" if goal.get("reaffirmed_url") else ""),) + notes
+    elif tr["target"].get("source"):
         notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}".strip(),) + notes
-    return Section("target", "On track for the target?", kpis, view.charts, notes=notes, data=tr)
+    tables = ((f"Every candidate model: chance of reaching the target by {tr['target']['period']}",
+               ("Model", "Intervals", "Chance", "95% upper", "In the range"),
+               tuple((m["model"], m["scheme"], _pct(m["p_reach"], 0), _bn(m["hi95_at_target_usd"]),
+                      "chosen" if m["chosen"] else ("yes" if m["competitive"] else f"no: {m['excluded_because']}"))
+                     for m in pr["models"])),) if pr else ()
+    return Section("target", "On track for the target?", kpis, view.charts, tables, notes=notes, data=tr)
 
 
 def _potential(view: View[Any]) -> Section:

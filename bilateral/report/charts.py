@@ -34,6 +34,11 @@ def _series(result: dict[str, Any]) -> dict[str, Any]:
             "target": target, "top": top, "hi95_end": band["hi95"][-1]}
 
 
+def _forecast_label(result: dict[str, Any]) -> str:
+    pr = result.get("p_reach") or {}
+    return f"Forecast (median; {pr.get('model', '')}, {pr.get('scheme', '')} intervals)"
+
+
 def _title(result: dict[str, Any]) -> str:
     return (f"{result['pair']} total trade and the US${result['target']['usd'] / BN:.0f} bn target "
             f"({result['target']['period']}); base {result['base']['period']} ({result['base']['status']})")
@@ -51,10 +56,11 @@ def target_png(result: dict[str, Any], path: Path) -> Path:
     ax.plot([h["period"] for h in hist], [h["total_trade_usd"] / BN for h in hist], color="black", lw=2, marker="o",
             ms=3, label="Total trade (official)")
     fx, band = d["fx"], d["band"]
-    ax.fill_between(fx, band["lo95"], band["hi95"], color="tab:blue", alpha=0.15,
-                    label=f"95% interval (upper end {d['hi95_end']:,.0f} bn)")
-    ax.fill_between(fx, band["lo80"], band["hi80"], color="tab:blue", alpha=0.3, label="80% interval")
-    ax.plot(fx, band["median"], color="tab:blue", lw=1.5, label="Forecast (median, by component)")
+    if result["forecast"]:  # none where the history is too short for a forecast
+        ax.fill_between(fx, band["lo95"], band["hi95"], color="tab:blue", alpha=0.15,
+                        label=f"95% interval (upper end {d['hi95_end']:,.0f} bn)")
+        ax.fill_between(fx, band["lo80"], band["hi80"], color="tab:blue", alpha=0.3, label="80% interval")
+        ax.plot(fx, band["median"], color="tab:blue", lw=1.5, label=_forecast_label(result))
     if d["later"]:
         ax.plot([p for p, _ in d["later"]], [v for _, v in d["later"]], color="black", ls="none", marker="D", ms=6,
                 label="Actual after the base (not used by the forecast)")
@@ -66,7 +72,8 @@ def target_png(result: dict[str, Any], path: Path) -> Path:
             label=f"Path to target ({result['required_cagr']:.1%} a year)")
     colors = ("tab:green", "tab:purple", "tab:brown", "tab:olive")
     for s, color in zip(result["scenarios"], colors, strict=False):
-        ax.plot(fx, [band["median"][0]] + [y["total_trade_usd"] / BN for y in s["years"]], color=color, lw=1,
+        ax.plot(fx[:1] + [y["period"] for y in s["years"]], [band["median"][0]] + [y["total_trade_usd"] / BN
+                                                                                 for y in s["years"]], color=color, lw=1,
                 marker=".", label=f"Scenario: {s['title']}")
     ax.axhline(d["target"], color="tab:red", lw=1, label=f"Target US${d['target']:,.0f} bn")
     ax.set_ylim(0, d["top"])
@@ -90,15 +97,16 @@ def target_html(result: dict[str, Any], path: Path) -> Path:
     d = _series(result)
     fx, band = d["fx"], d["band"]
     fig = go.Figure()
-    for lo, hi, name, alpha in (("lo95", "hi95", f"95% interval (upper end {d['hi95_end']:,.0f} bn)", 0.15),
-                                ("lo80", "hi80", "80% interval", 0.3)):
+    bands = (("lo95", "hi95", f"95% interval (upper end {d['hi95_end']:,.0f} bn)", 0.15),
+             ("lo80", "hi80", "80% interval", 0.3)) if result["forecast"] else ()
+    for lo, hi, name, alpha in bands:
         fig.add_trace(go.Scatter(x=fx + fx[::-1], y=band[hi] + band[lo][::-1], fill="toself",
                                  fillcolor=f"rgba(31,119,180,{alpha})", line={"width": 0}, name=name))
     hist = d["hist"]
     fig.add_trace(go.Scatter(x=[h["period"] for h in hist], y=[h["total_trade_usd"] / BN for h in hist],
                              name="Total trade (official)", line={"color": "black", "width": 3}))
-    fig.add_trace(go.Scatter(x=fx, y=band["median"], name="Forecast (median, by component)",
-                             line={"color": "rgb(31,119,180)"}))
+    if result["forecast"]:
+        fig.add_trace(go.Scatter(x=fx, y=band["median"], name=_forecast_label(result), line={"color": "rgb(31,119,180)"}))
     if d["later"]:
         fig.add_trace(go.Scatter(x=[p for p, _ in d["later"]], y=[v for _, v in d["later"]], mode="markers",
                                  marker={"symbol": "diamond", "size": 10, "color": "black"},
@@ -114,7 +122,8 @@ def target_html(result: dict[str, Any], path: Path) -> Path:
     fig.add_trace(go.Scatter(x=[hist[0]["period"], fx[-1]], y=[d["target"], d["target"]], mode="lines",
                              name=f"Target US${d['target']:,.0f} bn", line={"color": "red", "width": 1}))
     for s in result["scenarios"]:
-        fig.add_trace(go.Scatter(x=fx, y=[band["median"][0]] + [y["total_trade_usd"] / BN for y in s["years"]],
+        fig.add_trace(go.Scatter(x=fx[:1] + [y["period"] for y in s["years"]],
+                                 y=[band["median"][0]] + [y["total_trade_usd"] / BN for y in s["years"]],
                                  name=f"Scenario: {s['title']}"))
     fig.update_layout(title=_title(result), yaxis_title="US$ billion", yaxis_range=[0, d["top"]],
                       template="plotly_white")

@@ -204,7 +204,9 @@ def target_fan(tr: Mapping[str, Any]) -> Chart:
                          "y": [_bn(f[hi]) for f in fc] + [_bn(f[lo]) for f in fc][::-1], "fill": "toself",
                          "fillcolor": f"rgba(31,119,180,{alpha})", "line": {"width": 0}, "name": name,
                          "hoverinfo": "skip"})
-        data.append({"type": "scatter", "mode": "lines+markers", "name": "forecast median", "x": fx,
+        pr = tr.get("p_reach") or {}
+        name = f"forecast median ({pr['model']}, {pr['scheme']} intervals)" if pr else "forecast median"
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": fx,
                      "y": [_bn(f["median"]) for f in fc], "line": {"color": EXPORTS_COLOUR, "dash": "dot"}})
     prov = [h.get("status") == "provisional" for h in hist]
     data.append({"type": "scatter", "mode": "lines+markers", "name": "actual total trade", "x": hx,

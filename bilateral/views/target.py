@@ -37,9 +37,10 @@ def resolve(pair: Pair, target_usd: float | None, by: str | None) -> tuple[float
 
 def target(store: Store, pair: Pair, target_usd: float | None, by: str | None,
            base: str | None = None) -> View[TargetResult]:
-    """``bilateral.models.target.track`` without the backtest (the page shows the forecast and p(reach)).
+    """``bilateral.models.target.track`` for the page: the calibrated forecast, p(reach) per candidate, the gap.
 
-    A target left out comes from the file, and then the JSON names who announced it and where. A target
+    The backtest that calibrates and chooses the forecast runs anyway (kept per process), so its
+    coverage comes with it. A target left out comes from the file, and then the JSON names who announced it and where. A target
     at or below the base year's total is refused with one line before the model runs (the tracker
     measures the way up to a target; ``track`` would fail on a complex growth rate there).
     """
@@ -51,7 +52,7 @@ def target(store: Store, pair: Pair, target_usd: float | None, by: str | None,
     if base_year.total_usd is not None and usd <= base_year.total_usd:
         raise BilateralError(f"target US${usd / 1e9:,.2f} bn is not above {base_year.period}'s total trade "
                              f"(US${base_year.total_usd / 1e9:,.2f} bn); the tracker measures the way up to a target")
-    tr = track(store, pair, target_usd=usd, by=when, base=base, with_backtest=False)
+    tr = track(store, pair, target_usd=usd, by=when, base=base)
     data = tr.to_dict()
     default = target_default(pair)
     if default is not None and default.value_usd == usd and default.by == when:

@@ -1,0 +1,108 @@
+"""Scenario files for the target tracker: a deterministic path per component (every number an assumption)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from bilateral.errors import BilateralError
+from bilateral.harmonise.sectors import titles as sector_titles
+from bilateral.models.target.data import PriceSpec, parse_price_spec
+from bilateral.models.target.results import ScenarioResult
+
+SCENARIO_KEYS = {"name", "title", "description", "brent_usd", "energy_volume_growth", "other_imports_growth",
+                 "exports_growth"}
+DEFAULT_FILE = "bilateral/models/scenarios/default.yml"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A deterministic path for each component (every number an assumption)."""
+
+    name: str
+    title: str
+    description: str
+    brent_usd: PriceSpec  # 'base', 'latest' or US$/bbl per projected year (resolved at the base)
+    energy_volume_growth: float
+    other_imports_growth: float
+    exports_growth: dict[str, float]  # sector → growth a year; 'default' for the rest
+
+    def growth_for(self, sector: str) -> float:
+        """The export growth a year of a summit sector (the 'default' rate for a sector not named)."""
+        return self.exports_growth.get(sector, self.exports_growth.get("default", 0.0))
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario file: the forecast's Brent path and the scenarios."""
+
+    where: str
+    forecast_brent: PriceSpec
+    scenarios: tuple[Scenario, ...]
+
+
+def load_scenarios(path: Path | None) -> ScenarioFile:
+    """Scenarios and the forecast's price path from YAML (default: the file shipped with bilateral)."""
+    if path is None:
+        text = resources.files("bilateral.models").joinpath("scenarios/default.yml").read_text(encoding="utf-8")
+        where = DEFAULT_FILE
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BilateralError(f"cannot read scenario file {path}: {exc.strerror}") from None
+        where = str(path)
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BilateralError(f"{where}: not valid YAML ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), list):
+        raise BilateralError(f"{where}: expected a top-level 'scenarios:' list")
+    fspec = parse_price_spec(doc.get("forecast_brent_usd", "base"), f"{where}: forecast_brent_usd")
+    known = set(sector_titles()) | {"default"}
+    out = []
+    for n, s in enumerate(doc["scenarios"], start=1):
+        if not isinstance(s, dict):
+            raise BilateralError(f"{where}: scenario {n} is not a mapping")
+        missing = SCENARIO_KEYS - set(s)
+        if missing:
+            raise BilateralError(f"{where}: scenario {s.get('name', n)!r} lacks {sorted(missing)}")
+        if not isinstance(s["exports_growth"], dict):
+            raise BilateralError(f"{where}: scenario {s['name']!r}: exports_growth must map sectors to growth rates")
+        bad = set(s["exports_growth"]) - known
+        if bad:
+            raise BilateralError(f"{where}: scenario {s['name']!r}: unknown sectors {sorted(bad)}; use {sorted(known)}")
+        try:
+            out.append(Scenario(
+                name=str(s["name"]), title=str(s["title"]), description=str(s["description"]).strip(),
+                brent_usd=parse_price_spec(s["brent_usd"], f"{where}: scenario {s['name']!r}: brent_usd"),
+                energy_volume_growth=float(s["energy_volume_growth"]),
+                other_imports_growth=float(s["other_imports_growth"]),
+                exports_growth={str(k): float(v) for k, v in s["exports_growth"].items()}))
+        except (TypeError, ValueError):
+            raise BilateralError(f"{where}: scenario {s['name']!r}: growth rates must be numbers, e.g. 0.05") from None
+    return ScenarioFile(where, fspec, tuple(out))
+
+
+def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, float], energy: float,
+                  base_price: float, other: float, periods: Sequence[str], target_usd: float) -> ScenarioResult:
+    """The deterministic path of one scenario from the base split (``brent``: its resolved price per year)."""
+    rows: list[dict[str, float | str]] = []
+    for t, p in enumerate(periods, start=1):
+        x = sum(v * (1 + sc.growth_for(s)) ** t for s, v in exports_by.items())
+        e = energy * brent[t - 1] / base_price * (1 + sc.energy_volume_growth) ** t if energy else 0.0
+        o = other * (1 + sc.other_imports_growth) ** t
+        rows.append({"period": p, "exports_usd": x, "energy_imports_usd": e, "other_imports_usd": o,
+                     "total_trade_usd": x + e + o, "balance_usd": x - e - o})
+    end = rows[-1]
+    change = {"exports": float(end["exports_usd"]) - sum(exports_by.values()),
+              "energy_imports": float(end["energy_imports_usd"]) - energy,
+              "other_imports": float(end["other_imports_usd"]) - other}
+    total = float(end["total_trade_usd"])
+    return ScenarioResult(sc.name, sc.title, sc.description, tuple(rows), total, target_usd - total, change,
+                          {"brent_usd": list(brent), "energy_volume_growth": sc.energy_volume_growth,
+                           "other_imports_growth": sc.other_imports_growth, "exports_growth": sc.exports_growth})
