@@ -352,3 +352,33 @@ def test_ten_megabyte_posts_are_refused_without_memory_growth(store_path: Path, 
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+# -- wording: fields and buttons, not command-line options ------------------------------------------------
+def test_wording_for_pages_the_api_and_the_brief():
+    from bilateral.views.wording import for_api, for_page, for_reader
+
+    note = "Target year FY2029-30; change it with --by (and the value with --target-usd)."
+    assert for_page(note) == "Target year FY2029-30; change it with the By field (and the value with the Target (US$) field)."
+    assert for_api(note) == "Target year FY2029-30; change it with by (and the value with target_usd)."
+    assert for_reader(note) == "Target year FY2029-30."
+    err = "no target on file for DEU-RUS; give --target-usd and --by (e.g. FY2029-30)"
+    assert for_page(err) == "no target on file for DEU-RUS; fill in the Target (US$) field and the By field (e.g. FY2029-30)"
+    assert for_page("counts as volume; set another path with --brent.") == "counts as volume."
+
+
+@pytest.mark.parametrize("path", ["/", "/target", "/potential", "/settlement", f"/corridors?date={DEPARTURE}", "/agenda"])
+def test_pages_speak_of_fields_not_options(client: TestClient, path: str):
+    text = re.sub(r"<script.*?</script>", " ", client.get(path).text, flags=re.S)
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    assert re.search(r"(?<![\w-])--[a-z]", re.sub(r"<[^>]+>", " ", text)) is None
+    assert "`" not in re.sub(r"<[^>]+>", " ", text)
+
+
+def test_page_errors_name_the_field(client: TestClient):
+    r = client.get("/target", params={"pair": "DEU-RUS"})
+    assert "fill in the Target (US$) field and the By field" in r.text and "--" not in r.text.split("<main>")[1]
+    r = client.get("/potential", params={"top": "lots"})
+    assert "The Products field must be a whole number from 1 to 200" in r.text
+    api = client.get("/api/target", params={"pair": "DEU-RUS"}).json()
+    assert api["detail"] == "no target on file for DEU-RUS; give target_usd and by (e.g. FY2029-30)"

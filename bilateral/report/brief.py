@@ -12,7 +12,6 @@ server (``bilateral.web``, FastAPI, Starlette).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from bilateral.views.formats import mn as _mn
 from bilateral.views.formats import num as _num
 from bilateral.views.formats import pct as _pct
 from bilateral.views.labels import pillar_title, product_description, sanction_category_title, sector_title
+from bilateral.views.wording import for_reader
 
 __all__ = ["BRIEF_SECTIONS", "DEFAULT_PAPER", "PAPERS", "Brief", "Paper", "Section", "build_brief", "find_chromium",
            "for_reader", "render_html", "write_pdf"]
@@ -98,22 +98,6 @@ class Brief:
         """One row per headline figure (section, label, value, detail)."""
         return [{"pair": self.pair, "section": s.id, "label": k, "value": v, "detail": d}
                 for s in self.sections for k, v, d in s.kpis]
-
-
-#: CLI hints in the models' notes a reader of the brief cannot act on: "; change it with --by (…)",
-#: "(give --tariffs FILE.csv …)", ": see `--backtest`", "; set another path with --brent"; and the backticks of
-#: terminal output. A sentence that still names an option after that is dropped.
-_CLI_PAREN = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")
-_CLI_CLAUSE = re.compile(r"\s*[;:,]\s*[^.;:]*?--[a-z][\w-]*[^.;]*(?=[.;]|$)")
-_CLI_OPTION = re.compile(r"(?<![\w-])--[a-z]")
-
-
-def for_reader(note: str) -> str:
-    """A model's note as the brief prints it: no command-line hints, no backticks."""
-    out = _CLI_CLAUSE.sub("", _CLI_PAREN.sub("", note.replace("`", "")))
-    if _CLI_OPTION.search(out):
-        out = " ".join(s for s in re.split(r"(?<=\.)\s+", out) if not _CLI_OPTION.search(s))
-    return out.strip()
 
 
 def _notes(notes: Any) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.views import formats
 from bilateral.views.assets import bundle_for
 from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
+from bilateral.views.wording import for_api, for_page
 from bilateral.web import validate
 from bilateral.web.assets import ASSET_PREFIX, CACHE_FOREVER, AssetStore
 from bilateral.web.middleware import HeadAsGet, RequestLimits, SecurityHeaders, json_refusal
@@ -73,6 +74,12 @@ CHECK_ROUTES = ("/check", "/api/check")
 DEFAULT_TOP = 20
 #: a whole number as typed in a form (ASCII digits only: "²" or "٣" is not a number of products)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+#: what the pages call the query parameters (an error on a page names the field, not the parameter)
+PAGE_LABELS: dict[str, str] = {"top": "the Products field", "target_usd": "the Target (US$) field", "by": "the By field",
+                               "pair": "the Pair field", "period": "the Period list", "sector": "the Sector list",
+                               "date": "the Departure field", "cargo": "the Cargo list", "origin": "the From list",
+                               "destination": "the To list", "scenario": "the Scenario list",
+                               "pillar": "the Pillar list", "status": "the Status list"}
 #: the CSRF token's form field and cookie (asgi-csrf, double-submit with a signed cookie)
 CSRF_FIELD = "csrftoken"
 
@@ -145,6 +152,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
         store = Store(store_path, read_only=True)
     svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["worded"] = for_page  # the models' notes name the page's fields, not command-line options
     assets = AssetStore()
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
     # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
@@ -183,13 +191,17 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
 
     def error_response(request: Request, status: int, msg: str, field: str | None = None) -> Response:
         if request.url.path.startswith("/api/"):
-            content: dict[str, Any] = {"detail": msg}
+            content: dict[str, Any] = {"detail": for_api(msg) or msg}
             if field is not None:
                 content["field"] = field
             return JSONResponse(content, status_code=status)
         typed = request.query_params.get("pair", "")[:20]
+        label = PAGE_LABELS.get(field or "")
+        if label and msg.startswith(field + " "):  # type: ignore[operator]
+            msg = label[0].upper() + label[1:] + msg[len(field or ""):]
         return HTMLResponse(_page(env, "error.html", request, assets, title=_STATUS_TITLES.get(status, "Not available"),
-                                  status=status, message=msg, pair=DEFAULT_PAIR, typed=typed), status_code=status)
+                                  status=status, message=for_page(msg) or msg, pair=DEFAULT_PAIR, typed=typed),
+                            status_code=status)
 
     @app.exception_handler(BilateralError)
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
