@@ -33,6 +33,7 @@ from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.views import formats
 from bilateral.views.assets import bundle_for
 from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
+from bilateral.views.labels import pillar_title, product_description, sanction_category_title, sector_title
 from bilateral.views.wording import for_api, for_page
 from bilateral.web import validate
 from bilateral.web.assets import ASSET_PREFIX, CACHE_FOREVER, AssetStore
@@ -153,6 +154,8 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
     svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["worded"] = for_page  # the models' notes name the page's fields, not command-line options
+    env.filters.update(pillar=pillar_title, sector=sector_title, sanction=sanction_category_title,
+                       describe=product_description)  # names, not ids
     assets = AssetStore()
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
     # created the app closes it: ``app.state.service.close()`` (``bilateral serve`` does when uvicorn returns)
