@@ -92,7 +92,7 @@ def test_potential_values(client: TestClient):
     assert [p["hs6"] for p in d["products"]] == ["870322", "293399", "870410"]
     p = d["products"][0]
     assert p["untapped_usd"] == pytest.approx(p["potential_usd"] - p["actual_usd"])
-    pharma = client.get("/api/potential", params={"sector": "pharma", "top": 5}).json()
+    pharma = client.get("/api/potential", params={"sector": "pharmaceuticals", "top": 5}).json()
     assert pharma["filters"]["sector"] == "pharmaceuticals"
     assert {q["sector"] for q in pharma["products"]} == {"pharmaceuticals"}
     one = client.get("/api/potential", params={"product": "870322"}).json()

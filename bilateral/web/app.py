@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import Body, FastAPI, Query, Request
@@ -28,16 +28,22 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from bilateral.agenda.schema import PILLARS, STATUSES
+from bilateral.corridors.seasonality import SCENARIOS as corridor_scenario_names
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
+from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.views import formats
 from bilateral.views.assets import bundle_for
 from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
 from bilateral.views.labels import pillar_title, product_description, sanction_category_title, sector_title
+from bilateral.views.overview import source_names
+from bilateral.views.settlement import scenario_names
 from bilateral.views.wording import for_api, for_page
 from bilateral.web import validate
 from bilateral.web.assets import ASSET_PREFIX, CACHE_FOREVER, AssetStore
 from bilateral.web.middleware import HeadAsGet, RequestLimits, SecurityHeaders, json_refusal
+from bilateral.web.schemas import openapi_with_payloads
 from bilateral.web.service import Result, Service
 from bilateral.web.validate import WebInputError
 
@@ -75,6 +81,13 @@ CHECK_ROUTES = ("/check", "/api/check")
 DEFAULT_TOP = 20
 #: a whole number as typed in a form (ASCII digits only: "²" or "٣" is not a number of products)
 WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")
+#: what a parameter refused by its pattern should look like
+_PERIOD_HINT = ("is not a period: write a fiscal year as FY2024-25 or a calendar year as CY2022 (years outside "
+                "2000-2100 are refused)")
+PATTERN_HINTS: dict[str, str] = {"pair": "is not a country pair: write two ISO3 codes joined by a dash, e.g. IND-RUS",
+                                 "period": _PERIOD_HINT, "by": _PERIOD_HINT, "base": _PERIOD_HINT,
+                                 "from": _PERIOD_HINT, "to": _PERIOD_HINT,
+                                 "product": "is not an HS code of 2, 4 or 6 digits (e.g. 300490)"}
 #: what the pages call the query parameters (an error on a page names the field, not the parameter)
 PAGE_LABELS: dict[str, str] = {"top": "the Products field", "target_usd": "the Target (US$) field", "by": "the By field",
                                "pair": "the Pair field", "period": "the Period list", "sector": "the Sector list",
@@ -84,8 +97,20 @@ PAGE_LABELS: dict[str, str] = {"top": "the Products field", "target_usd": "the T
 #: the CSRF token's form field and cookie (asgi-csrf, double-submit with a signed cookie)
 CSRF_FIELD = "csrftoken"
 
-PairQ = Annotated[str, Query(max_length=20, description="Reporter and partner as ISO3, e.g. IND-RUS.")]
-PeriodQ = Annotated[str | None, Query(max_length=20, description="FY2024-25 or CY2022 (default: latest).")]
+#: the API's query parameters as its schema states them: the forms the checks below accept (an ISO3 code
+#: that is well formed but unknown, or a rule across two parameters, is refused with 422 by the check)
+PAIR_PATTERN = r"^(?:[A-Za-z]{3}|_[A-Za-z0-9]{1,5})-(?:[A-Za-z]{3}|_[A-Za-z0-9]{1,5})$"
+PERIOD_PATTERN = r"^(?:(?:FY)?(?:20[0-9]{2}|2100)-[0-9]{2}|(?:CY)?(?:20[0-9]{2}|2100))$"
+HS_PATTERN = r"^[0-9]{2}(?:[0-9]{2}){0,2}$"
+PairQ = Annotated[str, Query(max_length=20, pattern=PAIR_PATTERN,
+                             description="Reporter and partner as ISO3 codes (or a group code such as _CIS), e.g. IND-RUS.")]
+PeriodQ = Annotated[str | None, Query(max_length=20, pattern=PERIOD_PATTERN,
+                                      description="A fiscal year FY2024-25 or a calendar year CY2022 (default: latest).")]
+
+
+def _enum(values: Sequence[Any], description: str) -> Any:
+    """A query parameter whose schema lists the values the check accepts (read from the data files)."""
+    return Query(description=description, json_schema_extra={"enum": list(values)})
 
 
 def _article_text(text: str) -> str:
@@ -106,9 +131,11 @@ class ClaimRequest(BaseModel):
     """An article to check: its text, its date (resolves 'last year'), the pair it is about."""
 
     text: str = Field(..., description="The article's text or HTML (read as `bilateral check` reads a file; at most "
-                      f"{CHECK_ARTICLE_MAX:,} characters, the request at most {CHECK_BODY_MAX:,} bytes).")
+                      f"{CHECK_ARTICLE_MAX:,} characters, the request at most {CHECK_BODY_MAX:,} bytes: longer is 413).",
+                      json_schema_extra={"pattern": r"\S", "maxLength": CHECK_ARTICLE_MAX})
     date: dt.date | None = Field(None, description="The article's date, e.g. 2025-12-05 (default: found in the text).")
-    pair: str = Field(DEFAULT_PAIR, max_length=20, description="The pair the article is about, e.g. IND-RUS.")
+    pair: str = Field(DEFAULT_PAIR, max_length=20, pattern=PAIR_PATTERN,
+                      description="The pair the article is about, e.g. IND-RUS.")
 
 
 def _status_of(exc: BilateralError) -> int:
@@ -164,6 +191,15 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.service = svc
     app.state.assets = assets
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # every operation's 200 body and error answers, from the views' types (bilateral.web.schemas)
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_with_payloads(fastapi_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     def refusal(path: str, status: int, message: str) -> tuple[bytes, bytes]:
         if path.startswith("/api/"):
@@ -277,19 +313,20 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
 
     @app.get("/api/flows", tags=["overview"])
     async def api_flows(pair: PairQ = DEFAULT_PAIR,
-                        source: Annotated[str | None, Query(max_length=40, description="Only this source "
-                                                            "(default: the best per figure).")] = None,
-                        level: Annotated[int, Query(ge=0, le=8, description="HS level: 0 (totals), 2, 4, 6, 8.")] = 0
+                        source: Annotated[str | None, _enum(source_names(), "Only this source (default: the best "
+                                                            "per figure).")] = None,
+                        level: Annotated[int, _enum(validate.HS_LEVELS, "HS level: 0 (totals), 2, 4, 6, 8.")] = 0
                         ) -> Response:
         """The pair's flows by period at an HS level, each figure with its source, release and quality grade."""
-        return await _answer(svc, "flows", validate.check_pair(pair), validate.check_source(source),
+        return await _answer(svc, "flows", validate.check_pair(pair), validate.check_source(_given(source, "source")),
                              validate.check_level(level))
 
     @app.get("/api/target", tags=["target"])
     async def api_target(pair: PairQ = DEFAULT_PAIR,
                    target_usd: Annotated[float | None, Query(gt=0, le=validate.MAX_TARGET_USD,
                                                              description="Target total trade, US$.")] = None,
-                   by: Annotated[str | None, Query(max_length=20, description="Target period, e.g. FY2029-30.")] = None,
+                   by: Annotated[str | None, Query(max_length=20, pattern=PERIOD_PATTERN,
+                                                   description="Target period, e.g. FY2029-30.")] = None,
                    base: PeriodQ = None) -> Response:
         """Required against achieved growth, the forecast with intervals, p(reach), the gap (target from file by default)."""
         return await _answer(svc, "target", validate.check_pair(pair), validate.check_target_usd(target_usd),
@@ -297,35 +334,42 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
 
     @app.get("/api/potential", tags=["potential"])
     async def api_potential(pair: PairQ = DEFAULT_PAIR,
-                      sector: Annotated[str | None, Query(max_length=40, description="Summit sector id or prefix.")] = None,
-                      product: Annotated[list[str] | None, Query(description="HS codes (2, 4 or 6 digits).")] = None,
+                      sector: Annotated[str | None, _enum(list(sector_titles()), "A summit sector.")] = None,
+                      product: Annotated[list[str] | None, Query(max_length=validate.MAX_PRODUCTS,
+                                                                 description="HS codes (2, 4 or 6 digits).",
+                                                                 json_schema_extra={"items": {"type": "string",
+                                                                                              "pattern": HS_PATTERN}})
+                                         ] = None,
                       top: Annotated[int, Query(ge=1, le=validate.MAX_TOP)] = DEFAULT_TOP,
                       exclude_sanction_risk: bool = False) -> Response:
         """Untapped export potential of the pair's reporter in the partner's market, by HS6 and sector."""
-        return await _answer(svc, "potential", validate.check_pair(pair), validate.check_sector(sector),
+        return await _answer(svc, "potential", validate.check_pair(pair), validate.check_sector_id(_given(sector, "sector")),
                              validate.check_hs_codes(product), top, exclude_sanction_risk)
 
     @app.get("/api/corridors", tags=["corridors"])
     def api_corridors(origin: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_ORIGIN,
                       destination: Annotated[str, Query(max_length=validate.PLACE_MAX)] = DEFAULT_DESTINATION,
                       when: Annotated[date | None, Query(alias="date", description="Departure (default today).")] = None,
-                      scenario: Annotated[list[str] | None, Query(description="Scenario switches.")] = None,
-                      cargo: Annotated[str, Query(pattern="^(container|tanker)$")] = "container") -> Response:
+                      scenario: Annotated[list[str] | None, Query(description="Scenario switches.", json_schema_extra={
+                          "items": {"type": "string", "enum": list(corridor_scenario_names)}})] = None,
+                      cargo: Annotated[Literal["container", "tanker"], Query()] = "container") -> Response:
         """Corridors for one trip: days and cost P50/P90, CO2e, open or closed, and the legs as GeoJSON."""
         return _json(_corridors(svc, origin, destination, when, scenario, cargo).body)
 
     @app.get("/api/settlement", tags=["settlement"])
     async def api_settlement(pair: PairQ = DEFAULT_PAIR,
-                       scenario: Annotated[str | None, Query(max_length=40, description="A shipped scenario.")] = None,
-                       start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
-                       end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
+                       scenario: Annotated[str | None, _enum(scenario_names(), "A shipped scenario.")] = None,
+                       start: Annotated[str | None, Query(alias="from", max_length=20, pattern=PERIOD_PATTERN)] = None,
+                       end: Annotated[str | None, Query(alias="to", max_length=20, pattern=PERIOD_PATTERN)] = None
+                       ) -> Response:
         """The modelled rupee balance path under the shipped scenarios (or one of them)."""
-        return await _answer(svc, "settlement", validate.check_pair(pair), validate.check_settlement_scenario(scenario),
+        return await _answer(svc, "settlement", validate.check_pair(pair),
+                             validate.check_settlement_scenario(_given(scenario, "scenario")),
                              validate.check_period(start, "from"), validate.check_period(end, "to"))
 
     @app.get("/api/agenda", tags=["agenda"])
-    def api_agenda(pillar: Annotated[str | None, Query(max_length=40)] = None,
-                   status: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    def api_agenda(pillar: Annotated[str | None, _enum(PILLARS, "A pillar of the summit's agenda.")] = None,
+                   status: Annotated[str | None, _enum(STATUSES, "A commitment's status.")] = None) -> Response:
         """The summit's commitments with their status and evidence (filter by pillar and status)."""
         return _json(_agenda(svc, pillar, status).body)
 
@@ -496,6 +540,14 @@ def _corridors(svc: Service, origin: str, destination: str, when: date | None, s
     return svc.corridors(o, d, day, validate.check_scenario_names(scenario), cargo)
 
 
+def _given(value: str | None, field: str) -> str | None:
+    """An API parameter that was sent must name something: an empty value is refused (the form's blank is None)."""
+    if value is not None and value == "":
+        raise WebInputError(f"{field} is empty; leave it out for all, or give one of the values the schema lists",
+                            field)
+    return value
+
+
 def _agenda(svc: Service, pillar: str | None, status: str | None) -> Any:
     from bilateral.agenda.schema import PILLARS, STATUSES
 
@@ -558,7 +610,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str | None, str]:
         limit = ctx.get("le", ctx.get("ge", ctx.get("gt", ctx.get("lt"))))
         what = f"must be {bounds} {limit}"
     elif kind == "string_pattern_mismatch":
-        what = "is not one of the accepted values"
+        what = PATTERN_HINTS.get(field or "", "is not in the accepted form (see /api/openapi.json)")
     elif kind.startswith(("int_", "float_", "bool_", "date_", "string_")):
         expected = {"int": "a whole number", "float": "a number", "bool": "true or false", "date": "a date (YYYY-MM-DD)",
                     "string": "text"}[kind.split("_", 1)[0]]

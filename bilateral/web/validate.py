@@ -14,7 +14,7 @@ from bilateral.errors import BilateralError
 
 __all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date",
            "check_hs_codes", "check_level", "check_pair", "check_period", "check_place", "check_scenario_names",
-           "check_sector", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
+           "check_sector", "check_sector_id", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
 
 #: an HS code of 2, 4 or 6 digits (the world matrix is HS6)
 HS_CODE = re.compile(r"^[0-9]{2}(?:[0-9]{2}){0,2}$")  # ASCII digits: "\d" would take "٣٠"
@@ -134,6 +134,17 @@ def check_sector(name: str | None) -> str | None:
         return resolve_sector(name)
     except BilateralError as exc:
         raise _wrap("sector", exc, name) from None
+
+
+def check_sector_id(name: str | None) -> str | None:
+    """A summit sector id exactly as the API's schema lists it (the pages also take a prefix: :func:`check_sector`)."""
+    from bilateral.harmonise.sectors import titles
+
+    if name is None:
+        return None
+    if name not in titles():
+        raise WebInputError(f"unknown sector; use one of {', '.join(titles())}", "sector")
+    return name
 
 
 def check_place(text: str, field: str) -> str:
