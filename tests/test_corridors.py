@@ -100,7 +100,7 @@ def test_searoute_version_pinned():
 
     assert version("searoute") == network.SEAROUTE_VERSION
     doc = json.loads(network.SEA_CACHE.read_text())
-    assert doc["searoute"] == network.SEAROUTE_VERSION and len(doc["legs"]) == 183
+    assert doc["searoute"] == network.SEAROUTE_VERSION and len(doc["legs"]) == 172
 
 
 # --- land jumps ---------------------------------------------------------------------------------------------
@@ -287,9 +287,115 @@ def test_monte_carlo_is_deterministic_and_independent_of_other_corridors():
     assert p50.days_p50 < p50.days_p90 and p50.usd_per_teu_p50 < p50.usd_per_teu_p90  # spread, not a point
 
 
+# --- transshipment: services that do not call at the origin (issue 22) ---------------------------------------
+
+@pytest.mark.parametrize(("origin", "destination", "corridor", "legs_expected"), [
+    ("INNSA", "RULED", "suez-stpetersburg-rail", [("INNSA", "INMUN", "feeder"), ("INMUN", "RULED", "deep_sea")]),
+    ("INMUN", "RULED", "suez-stpetersburg-rail", [("INMUN", "RULED", "deep_sea")]),
+    ("INMAA", "RULED", "cape-stpetersburg-rail", [("INMAA", "INMUN", "feeder"), ("INMUN", "RULED", "deep_sea")]),
+    ("INNSA", "RUNVS", "suez-novorossiysk-rail", [("INNSA", "RUNVS", "deep_sea")]),  # Ruscon and FESCO call here
+    ("INMAA", "RUNVS", "suez-novorossiysk-rail", [("INMAA", "INMUN", "feeder"), ("INMUN", "RUNVS", "deep_sea")]),
+])
+def test_services_feed_other_ports_to_their_hub(origin: str, destination: str, corridor: str,
+                                                 legs_expected: list[tuple[str, str, str]]):
+    defn = next(d for d in legs.corridor_defs() if d.corridor == corridor)
+    planned = network.plan(defn, places()[origin], places()[destination], frozenset())
+    assert planned is not None
+    assert [(x.a, x.b, x.mode) for x in planned] == legs_expected
+    feeder = [x for x in planned if x.transshipment]
+    assert [x.risks for x in feeder] == [(network.TRANSSHIPMENT_RISK,)] * len(feeder)
+    assert [x.service for x in planned if x.mode == "deep_sea"] == [legs.service_for(corridor).service]  # type: ignore[union-attr]
+    c = compare(origin, destination, MARCH).corridor(corridor)
+    assert ("transshipment" in c.risks) == bool(feeder)
+    svc = legs.service_for(corridor).service  # type: ignore[union-attr]
+    assert [(x.service, x.transshipment) for x in c.legs if x.mode != "rail_1520"] == (
+        [(svc, True), (svc, False)] if feeder else [(svc, False)])
+
+
+def _with(monkeypatch: pytest.MonkeyPatch, **values: float) -> None:
+    """Parameters at their modes, no waiting, and the given keys fixed at the given values."""
+    real = legs.parameters()
+    fixed = {k: Param(k, p.mode, p.mode, p.mode, p.unit, p.source) for k, p in real.items()}
+    for k in fixed:
+        if k.startswith("headway_days"):
+            fixed[k] = Param(k, 0.0, 0.0, 0.0, "day", "test")
+    for k, v in values.items():
+        key = k.replace("__", ".").replace("_dash_", "-")
+        assert key in fixed, key
+        fixed[key] = Param(key, v, v, v, "day", "test")
+    monkeypatch.setattr(legs, "parameters", lambda: fixed)
+    model._compare.cache_clear()
+
+
+def test_transshipment_adds_its_dwell_only_where_the_box_is_transshipped(monkeypatch: pytest.MonkeyPatch):
+    _with(monkeypatch, transshipment_dwell_days=3.0)
+    fed, direct = (compare(o, "RULED", MARCH).corridor("suez-stpetersburg-rail") for o in ("INNSA", "INMUN"))
+    _with(monkeypatch, transshipment_dwell_days=13.0)
+    fed2, direct2 = (compare(o, "RULED", MARCH).corridor("suez-stpetersburg-rail") for o in ("INNSA", "INMUN"))
+    assert fed2.days_p50 - fed.days_p50 == pytest.approx(10.0, abs=0.05)
+    assert direct2.days_p50 == direct.days_p50
+
+
+def test_transshipment_hand_worked(constant_params: None):
+    """Nhava Sheva → St Petersburg: feeder to Mundra, transshipment, FESCO's service via Suez, every parameter at its mode."""
+    c = compare("INNSA", "RULED", MARCH, scenarios=["red-sea-open"]).corridor("suez-stpetersburg-rail")
+    feeder, deep = c.legs
+    feeder_km_day = 14 * 1.852 * 24
+    days = (1.5                                    # cut-off at Nhava Sheva
+            + feeder.distance_km / feeder_km_day   # feeder to Mundra (no liner calls on a feeder)
+            + 4                                    # transshipment dwell at Mundra
+            + deep.distance_km / KM_PER_DAY_16_KNOTS + 4  # sailing and intermediate calls
+            + 4)                                   # dwell at St Petersburg
+    assert c.days_p50 == c.days_p90 == pytest.approx(days, abs=0.05)
+    usd = (250 + feeder.distance_km * 0.35 + 250   # origin handling, feeder, transshipment handling
+           + deep.distance_km * 0.12 + 60 + 250 + 500)  # ocean, Suez toll, destination handling, empty box
+    assert c.usd_per_teu_p50 == pytest.approx(usd, abs=0.5)
+    assert 700 < feeder.distance_km < 850  # Nhava Sheva–Mundra by sea (about 410 nautical miles)
+
+
+def test_service_headway_replaces_the_weekly_liner(monkeypatch: pytest.MonkeyPatch):
+    """The wait for FESCO's sailing is uniform over its own headway (fortnightly to monthly), not the weekly mode's."""
+    _with(monkeypatch, headway_days__fesco_dash_fbol=0.0)
+    base = compare("INMUN", "RULED", MARCH).corridor("suez-stpetersburg-rail")
+    _with(monkeypatch, headway_days__fesco_dash_fbol=30.0)
+    monthly = compare("INMUN", "RULED", MARCH).corridor("suez-stpetersburg-rail")
+    assert monthly.days_p50 - base.days_p50 == pytest.approx(15.0, abs=0.5)  # median of U(0, 30)
+    assert monthly.days_p90 - base.days_p90 == pytest.approx(27.0, abs=0.5)  # 90th percentile of U(0, 30)
+    nvs = compare("INMUN", "RUNVS", MARCH).corridor("suez-novorossiysk-rail")
+    _with(monkeypatch, headway_days__fesco_dash_fbol=0.0)
+    assert compare("INMUN", "RUNVS", MARCH).corridor("suez-novorossiysk-rail") == nvs  # another service's
+
+
+def test_every_service_cites_dated_sources_with_a_url():
+    import re
+
+    for svc in legs.services().values():
+        assert svc.url.startswith("https://"), svc.service
+        assert re.search(r"\b20(2[2-9])\b", svc.source), svc.service  # dated, since the 2022 withdrawal
+        headway = legs.param("headway_days", svc.service)
+        assert headway.key == f"headway_days.{svc.service}" and headway.low < headway.high
+
+
+def test_bad_service_row_names_file_line_and_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    src = (legs.DATA / "services.csv").read_text(encoding="utf-8").splitlines()
+    src[1] = src[1].replace(",INMUN,INMUN,", ",INMUN,INNSA,", 1)
+    for f in ("places.csv", "corridors.csv", "parameters.csv", "risks.csv"):
+        (tmp_path / f).write_text((legs.DATA / f).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "services.csv").write_text("\n".join(src) + "\n", encoding="utf-8")
+    monkeypatch.setattr(legs, "DATA", tmp_path)
+    for fn in (legs.services, legs.places, legs.corridor_defs, legs.parameters, legs.risks):
+        fn.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"services.csv, line 2, field 'hub': the hub 'INNSA' must be one of"):
+            legs.services()
+    finally:
+        for fn in (legs.services, legs.places, legs.corridor_defs, legs.parameters, legs.risks):
+            fn.cache_clear()
+
+
 def test_destination_port_truncates_and_tail_extends():
     led = compare("INNSA", "RULED", MARCH)
-    assert [(x.a, x.b) for x in led.corridor("suez-stpetersburg-rail").legs] == [("INNSA", "RULED")]
+    assert [(x.a, x.b) for x in led.corridor("suez-stpetersburg-rail").legs] == [("INNSA", "INMUN"), ("INMUN", "RULED")]
     assert [(x.a, x.b) for x in led.corridor("eastern-maritime-tsr").legs] == [
         ("INNSA", "RUVVO"), ("RUVVO", "RUMOW"), ("RUMOW", "RULED")]
 
@@ -304,7 +410,7 @@ def test_places_by_code_name_and_alias():
 # --- data files ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["places.csv", "legs.csv", "parameters.csv", "emissions.csv", "seasons.csv",
-                                  "corridors.csv", "calibration.csv"])
+                                  "corridors.csv", "calibration.csv", "services.csv"])
 def test_every_row_has_a_source(name: str):
     with (legs.DATA / name).open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -36,7 +36,7 @@ def test_json_list_with_required_fields(tmp_path: Path):
     assert by["instc-road"]["distance_km"] == 6656
     assert by["instc-road"]["legs"][1] == {
         "from": "IRBND", "to": "astara", "from_name": "Bandar Abbas", "to_name": "Astara (Iran–Azerbaijan border)",
-        "mode": "road", "distance_km": 1850.0, "passages": [],
+        "mode": "road", "distance_km": 1850.0, "passages": [], "service": None, "transshipment": False,
         "source": "assumption: road Bandar Abbas–Tehran–Qazvin–Rasht–Astara, author's estimate +-10%"}
     assert [x["open"] for x in rows] == sorted((x["open"] for x in rows), reverse=True)
     assert not (tmp_path / "unused.duckdb").exists()

@@ -103,8 +103,8 @@ def test_corridors_values(client: TestClient):
     d = client.get("/api/corridors", params={"origin": "INNSA", "destination": "moscow", "date": DEPARTURE}).json()
     assert (d["from"], d["to"], d["date"], d["cargo"]) == ("INNSA", "RUMOW", DEPARTURE, "container")
     by = {c["corridor"]: c for c in d["corridors"]}
-    assert by["suez-novorossiysk-rail"]["days_p50"] == 29.5
-    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2888.0  # with the Black Sea war-risk premium
+    assert by["suez-novorossiysk-rail"]["days_p50"] == 30.5  # weekly-to-fortnightly Russian-operated sailings
+    assert by["suez-novorossiysk-rail"]["usd_per_teu_p50"] == 2890.0  # with the Black Sea war-risk premium
     assert {s["chokepoint"] for s in d["chokepoints"]} == {"red-sea", "hormuz", "black-sea"}
     assert d["geojson"]["type"] == "FeatureCollection"
     lines = [f for f in d["geojson"]["features"] if f["geometry"]["type"] == "LineString"]

@@ -121,17 +121,23 @@ def register(app: typer.Typer) -> None:
             check_format(fmt)
             result = compare(origin, destination, _parse_date(when), tuple(scenario or ()), cargo,  # type: ignore[arg-type]
                              vessel, astara_congestion)  # type: ignore[arg-type]
-            if geojson is not None:
-                from bilateral.corridors.maps import save_geojson
+            if geojson is not None or map_png is not None:
+                import json as _json
 
-                save_geojson(result, geojson)
-            if map_png is not None:
-                from bilateral.corridors.maps import save_html, save_png
+                from bilateral.corridors.maps import render_html, render_png, to_geojson
+                from bilateral.output import write_atomic
 
-                suffix = map_png.suffix.lower()
-                if suffix not in (".png", ".html"):
+                if map_png is not None and map_png.suffix.lower() not in (".png", ".html"):
                     raise BilateralError(f"--map writes .png or .html; got {map_png.name!r}")
-                (save_png if suffix == ".png" else save_html)(result, map_png)
+                if geojson is not None:
+                    text = _json.dumps(to_geojson(result)) + "\n"
+                    write_atomic(geojson, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+                if map_png is not None and map_png.suffix.lower() == ".png":
+                    data = render_png(result)[0]
+                    write_atomic(map_png, lambda tmp: tmp.write_bytes(data))
+                elif map_png is not None:
+                    page = render_html(result)
+                    write_atomic(map_png, lambda tmp: tmp.write_text(page, encoding="utf-8"))
             rows = result.records()
             emit(fmt, out, [c.to_dict() for c in result.corridors], rows, lambda console: _render(result, console))
 

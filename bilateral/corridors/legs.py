@@ -17,8 +17,9 @@ from bilateral.errors import BilateralError, InputError
 
 __all__ = [
     "CARGOS", "DATA", "LAND_MODES", "MODES", "ROUTINGS", "SEA_MODES", "Cargo", "CorridorDef", "EmissionFactor",
-    "LandLeg", "Mode", "Param", "Place", "Risk", "Routing", "Season", "Step", "corridor_defs", "emission_factors",
-    "land_legs", "param", "parameters", "place", "places", "risks", "season",
+    "LandLeg", "Mode", "Param", "Place", "Risk", "Routing", "Season", "Service", "Step", "corridor_defs",
+    "emission_factors", "land_legs", "param", "parameters", "place", "places", "risks", "season", "service_for",
+    "services",
 ]
 
 DATA = Path(__file__).with_name("data")
@@ -106,6 +107,24 @@ def risks() -> dict[str, Risk]:
             raise InputError(f"duplicate risk {r['risk']!r}", file="risks.csv", line=line, field="risk")
         out[r["risk"]] = Risk(r["risk"], r["title"], r["source"], r["url"])
     return out
+
+
+@dataclass(frozen=True)
+class Service:
+    """The sea service a corridor's deep-sea step stands for: who runs it, where it loads, and its hub.
+
+    Cargo from an origin the service does not call at is carried by feeder to ``hub`` and transshipped
+    there (an extra sea leg, a transshipment dwell and handling). The sailing interval is the parameter
+    ``headway_days.<service>`` in parameters.csv.
+    """
+
+    service: str
+    operator: str
+    corridors: tuple[str, ...]
+    calls: tuple[str, ...]
+    hub: str
+    source: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,44 @@ def corridor_defs() -> tuple[CorridorDef, ...]:
                              field="risks")
         out.append(CorridorDef(r["corridor"], r["cargo"], steps, r["label"], r["source"], tags))  # type: ignore[arg-type]
     return tuple(out)
+
+
+@cache
+def services() -> dict[str, Service]:
+    """Every sea service by id, from data/services.csv (places, corridors and headway parameter checked)."""
+    known = places()
+    defs = {c.corridor for c in corridor_defs()}
+    out: dict[str, Service] = {}
+    for line, r in _rows("services.csv", ("service", "operator", "corridors", "calls", "hub", "source", "url")):
+        if r["service"] in out:
+            raise InputError(f"duplicate service {r['service']!r}", file="services.csv", line=line, field="service")
+        cors = tuple(x for x in r["corridors"].split(";") if x)
+        unknown = [c for c in cors if c not in defs]
+        if unknown or not cors:
+            raise InputError(f"unknown corridor {unknown[0] if unknown else ''!r} (see corridors.csv)",
+                             file="services.csv", line=line, field="corridors")
+        calls = tuple(x for x in r["calls"].split(";") if x)
+        for f, ids in (("calls", calls), ("hub", (r["hub"],))):
+            bad = [x for x in ids if x not in known or known[x].kind != "port"]
+            if bad or not ids:
+                raise InputError(f"not a port in places.csv: {bad[0] if bad else ''!r}", file="services.csv",
+                                 line=line, field=f)
+        if r["hub"] not in calls:
+            raise InputError(f"the hub {r['hub']!r} must be one of the ports the service calls at", file="services.csv",
+                             line=line, field="hub")
+        if f"headway_days.{r['service']}" not in parameters():
+            raise InputError(f"no parameter headway_days.{r['service']} in parameters.csv", file="services.csv",
+                             line=line, field="service")
+        out[r["service"]] = Service(r["service"], r["operator"], cors, calls, r["hub"], r["source"], r["url"])
+    taken = [c for s in out.values() for c in s.corridors]
+    if len(taken) != len(set(taken)):
+        raise InputError("a corridor is listed under two services", file="services.csv", field="corridors")
+    return out
+
+
+def service_for(corridor: str) -> Service | None:
+    """The service a corridor's deep-sea step stands for, if services.csv names one."""
+    return next((s for s in services().values() if corridor in s.corridors), None)
 
 
 @cache

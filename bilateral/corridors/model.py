@@ -6,9 +6,12 @@ Container (per TEU), door to door from gate-in at the origin port to the destina
 - each leg: wait for a departure (uniform between 0 and the headway, so half the headway on average),
   then distance ÷ speed (sea: knots, slower on the NSR; land: commercial km/day); liner services add
   intermediate calls; cost = distance × rate per TEU-km, plus the Suez toll or NSR fees per TEU;
-- each transfer: port dwell and handling (sea involved), gauge change (1,435↔1,520 mm) or a
-  terminal transfer (road↔rail); a border crossing adds dwell (× the Astara congestion multiplier
-  at Astara) and fees;
+- each transfer: port dwell and handling (sea involved), transshipment dwell and handling (ship to
+  ship at a service's hub), gauge change (1,435↔1,520 mm) or a terminal transfer (road↔rail); a
+  border crossing adds dwell (× the Astara congestion multiplier at Astara) and fees;
+- a corridor sailed by a named service (``data/services.csv``) waits for that service's sailing
+  (its own headway, e.g. fortnightly to monthly to St Petersburg) and, from a port it does not call
+  at, starts with a feeder leg to its hub;
 - destination: dwell and handling; one empty-box repositioning charge per trip.
 
 Tanker (per tonne and per barrel): laden voyage days = loading + sea + canal + discharge; the owner
@@ -42,6 +45,7 @@ from bilateral.corridors.legs import (
     place,
     places,
     season,
+    service_for,
 )
 from bilateral.corridors.network import NSR, PlannedLeg, detour, plan
 from bilateral.corridors.seasonality import check_scenarios, forced_states, nsr_window
@@ -78,6 +82,10 @@ class LegResult:
     source: str
     #: the line drawn on a map: searoute's lane for sea legs, the two ends for land legs (schematic)
     geometry: tuple[tuple[float, float], ...] = field(repr=False, default=())
+    #: the sea service sailed (services.csv), or the one this feeder leg carries the box to
+    service: str | None = None
+    #: a feeder leg to the service's hub: the box is transshipped at its end
+    transshipment: bool = False
 
     @property
     def schematic(self) -> bool:
@@ -86,7 +94,7 @@ class LegResult:
     def to_dict(self) -> dict[str, Any]:
         return {"from": self.a, "to": self.b, "from_name": self.a_name, "to_name": self.b_name,
                 "mode": self.mode, "distance_km": round(self.distance_km, 1), "passages": list(self.passages),
-                "source": self.source}
+                "service": self.service, "transshipment": self.transshipment, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -199,9 +207,9 @@ class _Draw:
             return np.full(DRAWS, p.mode)
         return self.rng.triangular(p.low, p.mode, p.high, DRAWS)
 
-    def wait(self, mode: str) -> np.ndarray:
-        """Waiting for a departure: uniform between 0 and the headway."""
-        return self.rng.uniform(0.0, 1.0, DRAWS) * self("headway_days", mode)
+    def wait(self, mode: str, service: str | None = None) -> np.ndarray:
+        """Waiting for a departure: uniform between 0 and the headway (the service's, else the mode's)."""
+        return self.rng.uniform(0.0, 1.0, DRAWS) * self("headway_days", *((service,) if service else ()), mode)
 
 
 def _q(x: np.ndarray, q: float, nd: int = 1) -> float:
@@ -251,6 +259,9 @@ def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, conge
             if {prev, leg.mode} == GAUGE_BREAK:
                 days = days + d("gauge_change_days")
                 usd = usd + d("gauge_change_usd_per_teu")
+            elif leg.mode in SEA_MODES and prev in SEA_MODES:  # ship to ship: transshipment at a hub
+                days = days + d("transshipment_dwell_days")
+                usd = usd + d("handling_usd_per_teu")
             elif leg.mode in SEA_MODES or prev in SEA_MODES:
                 days = days + d("port_dwell_days", leg.a)
                 usd = usd + d("handling_usd_per_teu")
@@ -262,7 +273,7 @@ def _container(defn: CorridorDef, legs: list[PlannedLeg], departure: date, conge
             days = days + d("border_dwell_days") * factor
             usd = usd + d("border_usd_per_teu")
         if transfer:
-            days = days + d.wait(leg.mode)
+            days = days + d.wait(leg.mode, leg.service)
         if leg.mode in SEA_MODES:
             knots, nsr_factor = d("speed_knots", leg.mode), d("nsr_speed_factor")
             reason = _nsr_reason(leg, days, knots, nsr_factor, departure)
@@ -346,7 +357,9 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, states
     ids = places()
     leg_results = tuple(LegResult(leg.a, leg.b, ids[leg.a].name, ids[leg.b].name, leg.mode, leg.distance_km,
                                   leg.passages, leg.source,
-                                  leg.sea.coords if leg.sea else (ids[leg.a].lonlat, ids[leg.b].lonlat))
+                                  leg.sea.coords if leg.sea else (ids[leg.a].lonlat, ids[leg.b].lonlat),
+                                  leg.service or (service_for(defn.corridor).service  # type: ignore[union-attr]
+                                                  if leg.transshipment else None), leg.transshipment)
                         for leg in legs)
     common: dict[str, Any] = {
         "corridor": defn.corridor, "label": defn.label, "cargo": defn.cargo,
@@ -357,7 +370,10 @@ def _evaluate(defn: CorridorDef, legs: list[PlannedLeg], departure: date, states
         days, usd, sailing, more = _container(defn, legs, departure, congestion)
         reasons += more
         if restricted:
-            sea_mode = next(leg.mode for leg in legs if leg.mode in SEA_MODES)
+            # the premium is the ship's that crosses the restricted waters (not the feeder to a hub)
+            waters = set().union(*(s.passages for s in restricted))
+            sea_mode = next((leg.mode for leg in legs if leg.mode in SEA_MODES and waters & set(leg.passages)),
+                            next(leg.mode for leg in legs if leg.mode in SEA_MODES))
             d = _Draw(f"{defn.corridor}/ship")
             usd = usd + _war_risk(defn, restricted, d("hull_value_usd", sea_mode), d("teu_on_board", sea_mode), 1)
         wtw = sum(leg.distance_km * factors[leg.mode].wtw_g for leg in legs) / GRAMS_PER_KG

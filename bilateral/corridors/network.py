@@ -30,15 +30,17 @@ from bilateral.corridors.legs import (
     Mode,
     Place,
     Routing,
+    Step,
     corridor_defs,
     land_legs,
     places,
+    service_for,
 )
 from bilateral.errors import BilateralError
 
 __all__ = [
     "MAX_APPROACH_KM", "PASS_KM", "ROUTING_RULES", "SEAROUTE_VERSION", "SEA_CACHE", "PlannedLeg", "SeaRoute",
-    "build_cache", "detour", "gc_km", "plan", "retag_chukchi", "sea_leg", "sea_route_live",
+    "TRANSSHIPMENT_RISK", "build_cache", "detour", "gc_km", "plan", "retag_chukchi", "sea_leg", "sea_route_live",
 ]
 
 #: the version the committed cache and the tests were made with
@@ -279,6 +281,10 @@ class PlannedLeg:
     source: str
     sea: SeaRoute | None = None
     onward: bool = False  # beyond the corridor's own steps: the rail haul on to a destination it does not name
+    #: the sea service this leg is sailed with (services.csv); its headway replaces the mode's
+    service: str | None = None
+    #: a feeder leg to the service's hub, added because the service does not call at the origin
+    transshipment: bool = False
 
     def points(self) -> tuple[tuple[float, float], ...]:
         """(lon, lat) along the leg: searoute's lane for a sea leg, the two ends for a land leg."""
@@ -373,16 +379,41 @@ def _sea_source(r: SeaRoute) -> str:
     return f"searoute {SEAROUTE_VERSION} ({r.routing} routing) plus {r.approach_km:.0f} km port approach"
 
 
+#: the risk tag a feeder leg to a service's hub carries
+TRANSSHIPMENT_RISK = "transshipment"
+
+
+def _effective_steps(defn: CorridorDef, origin: Place) -> list[tuple[Step, str | None, bool]]:
+    """The corridor's steps for this origin: (step, the service it is sailed with or feeds, is it the added feeder).
+
+    A corridor whose deep-sea step stands for a service (services.csv) that does not call at the origin
+    gets a feeder step to the service's hub first: the cargo is transshipped there.
+    """
+    svc = service_for(defn.corridor)
+    out: list[tuple[Step, str | None, bool]] = []
+    done = False
+    for step in defn.steps:
+        if svc is not None and not done and step.routing is not None and step.modes[0] == "deep_sea":
+            done = True
+            if origin.id not in svc.calls:
+                out.append((Step(("feeder",), "direct", svc.hub), svc.service, True))
+            out.append((step, svc.service, False))
+            continue
+        out.append((step, None, False))
+    return out
+
+
 def plan(defn: CorridorDef, origin: Place, destination: Place, scenarios: frozenset[str]) -> list[PlannedLeg] | None:
     """The legs of a corridor from origin to destination; None when the corridor cannot serve this pair.
 
     Steps run until the destination is reached; a corridor that ends short of it continues by the
     shortest 1,520 mm rail path (e.g. St Petersburg → Moscow). A step whose modes are all closed
-    under the scenarios makes the corridor unavailable.
+    under the scenarios makes the corridor unavailable. A corridor sailed by a service that does not
+    call at the origin starts with a feeder leg to the service's hub (see :func:`_effective_steps`).
     """
     cur = origin.id
     out: list[PlannedLeg] = []
-    for step in defn.steps:
+    for step, service, feeder in _effective_steps(defn, origin):
         to = destination.id if step.to == DESTINATION else step.to
         if cur == to:
             continue
@@ -390,7 +421,10 @@ def plan(defn: CorridorDef, origin: Place, destination: Place, scenarios: frozen
             r = sea_leg(cur, to, step.routing)
             if r is None:
                 return None
-            out.append(PlannedLeg(cur, to, step.modes[0], r.distance_km, r.passages, (), _sea_source(r), r))
+            source = _sea_source(r) + (f"; feeder to the hub of the {service} service (services.csv)" if feeder else "")
+            out.append(PlannedLeg(cur, to, step.modes[0], r.distance_km, r.passages,
+                                  (TRANSSHIPMENT_RISK,) if feeder else (), source, r,
+                                  service=None if feeder else service, transshipment=feeder))
         else:
             leg = _land(cur, to, step.modes, scenarios)
             if leg is None:
@@ -441,7 +475,7 @@ def build_cache() -> int:
                 continue
             for sc in scenario_sets:
                 cur = o.id
-                for step in defn.steps:
+                for step, _service, _feeder in _effective_steps(defn, o):
                     to = d.id if step.to == DESTINATION else step.to
                     if step.routing is not None and cur != to:
                         a, b = places()[cur], places()[to]

