@@ -262,7 +262,8 @@ class PotentialJSON(TypedDict):
 
 # -- corridors ---------------------------------------------------------------------------------------------
 LegJSON = TypedDict("LegJSON", {"from": str, "to": str, "from_name": str, "to_name": str, "mode": str,
-                                "distance_km": float, "passages": list[str], "source": str})
+                                "distance_km": float, "passages": list[str], "service": str | None,
+                                "transshipment": bool, "source": str})
 
 
 class CorridorJSON(TypedDict):
@@ -309,6 +310,7 @@ class FeatureCollectionJSON(TypedDict):
     """The legs and places as GeoJSON (RFC 7946)."""
 
     type: Literal["FeatureCollection"]
+    bbox: NotRequired[list[float]]
     features: list[FeatureJSON]
 
 
