@@ -302,6 +302,11 @@ def test_brief_opens_offline(browser: Any, store_path: Path, tmp_path: Path):
         sections = w.page.eval_on_selector_all("section[data-section]", "els => els.map(e => e.dataset.section)")
         assert sections == list(BRIEF_SECTIONS)
         assert w.page.locator("#plot-corridor-map .geo path").count() > 0  # outlines from the inlined topojson
+        # every headline figure on one line, whole (not wrapped, not cut), at the printed column's width
+        cut = w.page.evaluate("""() => Array.from(document.querySelectorAll('.kpi b'))
+            .filter(b => b.scrollWidth > b.clientWidth + 1 || b.getClientRects().length > 1).map(b => b.textContent)""")
+        assert cut == []
+        assert w.page.locator(".modebar").count() == 0  # no chart toolbar in the brief
         shot = w.shot("brief")
         print(f"screenshot: {shot}")
         assert w.blocked == [] and w.errors == []
