@@ -64,7 +64,8 @@ def build_years(dest: Path, years: int) -> Path:
 def trial(engine: str, job: str, years: int, data: Path, memory: str) -> dict:
     """One run (in this process): the job over the first ``years`` years; timings and row counts."""
     from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session
-    from bilateral.engine.compute import default_growth, parquet_world, potential_table, rca_table
+    from bilateral.engine.compute import parquet_world, rca_table
+    from bilateral.models.potential import default_growth, potential_table
 
     growth = default_growth()
     t0 = time.perf_counter()

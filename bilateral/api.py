@@ -12,6 +12,7 @@ interface (the top layer, see :mod:`bilateral`): nothing below imports it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,9 @@ def open_store(path: Path | str | None = None, *, load_embedded: bool = True, re
             if not load_embedded or not embedded.pending(ro):
                 return ro
             ro.close()
+    from bilateral.store.db import default_store_path
+
+    creating = not os.path.lexists(Path(path if path is not None else default_store_path()).expanduser())
     store = Store(path)
     if load_embedded:
         from bilateral.sources import embedded
@@ -53,6 +57,10 @@ def open_store(path: Path | str | None = None, *, load_embedded: bool = True, re
             embedded.ensure_loaded(store)
         except BaseException:
             store.close()
+            if creating:  # a store that could not be set up leaves no file behind
+                from bilateral.store.db import remove_store_files
+
+                remove_store_files(store.path)
             raise
     return store
 

@@ -7,13 +7,33 @@ wrong, how to fix it) and exit non-zero.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, PeriodOpt, QuarantineOpt, StoreOpt, read_command
+from bilateral.cli_common import (
+    COUNTRY,
+    INTERRUPTED_EXIT,
+    NOTHING_LOADED,
+    YEARS,
+    BilateralGroup,
+    FormatOpt,
+    OutOpt,
+    PairOpt,
+    PeriodOpt,
+    QuarantineOpt,
+    StoreOpt,
+    YearsOpt,
+    choice,
+    folder_path,
+    input_path,
+    int_choice,
+    number,
+    output_path,
+    read_command,
+)
 from bilateral.cli_common import emit as _emit
 from bilateral.cli_common import pair_report as _pair_report
 from bilateral.cli_common import run as _run
@@ -23,15 +43,16 @@ _app = typer.Typer(
     name="bilateral",
     help="Monitor a bilateral economic partnership (default: India–Russia) from official trade "
     "statistics.",
-    no_args_is_help=True,
+    no_args_is_help=False,  # a missing command is a one-line usage error (BilateralGroup), not the help
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=BilateralGroup,
 )
 embedded_app = typer.Typer(help="Build and inspect the embedded India–Russia dataset.",
-                           no_args_is_help=True)
+                           cls=BilateralGroup)
 _app.add_typer(embedded_app, name="embedded")
 ingest_app = typer.Typer(help="Load your own downloads into the store: BACI, UN Comtrade, India's EIDB.",
-                         no_args_is_help=True)
+                         cls=BilateralGroup)
 _app.add_typer(ingest_app, name="ingest")
 
 
@@ -107,17 +128,35 @@ def releases(fmt: FormatOpt = "table", out: OutOpt = None, store: StoreOpt = Non
     _run(body)
 
 
+def _export_tables() -> tuple[str, ...]:
+    from bilateral.store.queries import EXPORT_TABLES
+
+    return EXPORT_TABLES
+
+
+def _flow_sources() -> list[str]:
+    from bilateral.store.queries import source_names
+
+    return source_names()
+
+
+FLOW_SOURCES = _flow_sources
+#: the longest --deadline of a Comtrade ingest (a day)
+MAX_DEADLINE_SECONDS = 86_400.0
 EXPORT_TABLE_ROWS = 50  # rows `export --format table` draws (csv/json/parquet write them all)
 
 
 @_app.command("export")
 def export_table(
     table: Annotated[
-        str, typer.Argument(help="Table: flows, flows_baci, official_totals, products, sectors, countries, "
+        str, typer.Argument(parser=choice(_export_tables, name="table", fold=False),
+                            help="Table: flows, flows_baci, official_totals, products, sectors, countries, "
                             "baci_countries or releases.")
     ],
     fmt: FormatOpt = "csv",
-    out: OutOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("--out", folder_ok=True),
+                                             help="Write to this file (a folder with --partition) instead of the "
+                                                  "terminal.")] = None,
     store: StoreOpt = None,
     partition: Annotated[bool, typer.Option(
         "--partition", help="With --format parquet: a directory partitioned by year and HS revision "
@@ -208,9 +247,6 @@ def indicators(
     _run(body)
 
 
-INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
-
-
 def _is_interrupt(exc: BaseException) -> bool:
     """DuckDB's InterruptException, or the RuntimeError('Query interrupted') of an interrupted scan."""
     import duckdb
@@ -242,17 +278,19 @@ def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any]
 
     check_format(fmt)
     report = None
+    opened: list[tuple[Any, int]] = []  # the store once open, and its commits then (creating it commits)
     try:
         # an ingest needs the store, not the embedded release in it: a new store gets that on the first
         # read command (into a fresh store this saved 1 s and 140 MB on a 1M-row BACI year)
         with busy(spinner) if spinner else nullcontext(), open_store(store, load_embedded=False) as s:
+            opened.append((s, s.commits))
             report = load(s)
     except KeyboardInterrupt:
-        _interrupted(report is not None)
+        _interrupted(report is not None or any(x.commits > n for x, n in opened))
     except (duckdb.InterruptException, RuntimeError) as exc:  # Ctrl-C inside a DuckDB query
         if not _is_interrupt(exc):
             raise
-        _interrupted(report is not None)
+        _interrupted(report is not None or any(x.commits > n for x, n in opened))
     rows = report.records()
 
     def render(console: Any) -> None:
@@ -273,8 +311,9 @@ def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any]
 
 @ingest_app.command("baci")
 def ingest_baci(
-    path: Annotated[Path, typer.Argument(help="A BACI release: the zip from CEPII, or its folder.")],
-    years: Annotated[str | None, typer.Option("--years", help="Only these years, e.g. 2022 or 2019-2022.")] = None,
+    path: Annotated[Path, typer.Argument(parser=input_path("BACI release", folder=True),
+                                         help="A BACI release: the zip from CEPII, or its folder.")],
+    years: YearsOpt = None,
     quarantine: QuarantineOpt = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
@@ -290,12 +329,13 @@ def ingest_baci(
         _ingest(fmt, out, store, lambda s: baci.ingest(s, path, years=wanted, quarantine_path=quarantine),
                 spinner=f"loading BACI from {path}")
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @ingest_app.command("eidb")
 def ingest_eidb(
-    path: Annotated[Path, typer.Argument(help="An EIDB file or folder: <HS8>_export.json pages, region CSVs.")],
+    path: Annotated[Path, typer.Argument(parser=input_path("EIDB file", folder=True),
+                                         help="An EIDB file or folder: <HS8>_export.json pages, region CSVs.")],
     quarantine: QuarantineOpt = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
@@ -309,19 +349,22 @@ def ingest_eidb(
         _ingest(fmt, out, store, lambda s: eidb.ingest(s, path, quarantine_path=quarantine),
                 spinner=f"loading EIDB files from {path}")
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @ingest_app.command("comtrade")
 def ingest_comtrade(
-    reporter: Annotated[str, typer.Option("--reporter", help="Reporter, ISO3 (e.g. IND).")] = "IND",
-    partner: Annotated[str, typer.Option("--partner", help="Partner, ISO3 (e.g. RUS).")] = "RUS",
-    years: Annotated[str, typer.Option("--years", help="Years, e.g. 2019-2024.")] = "2019-2024",
-    flow: Annotated[str, typer.Option("--flow", help="X (exports), M (imports), or X,M.")] = "X,M",
-    level: Annotated[int, typer.Option("--level", help="HS detail: 0 (total), 2, 4 or 6.")] = 6,
+    reporter: Annotated[str, typer.Option("--reporter", parser=COUNTRY, help="Reporter, ISO3 (e.g. IND).")] = "IND",
+    partner: Annotated[str, typer.Option("--partner", parser=COUNTRY, help="Partner, ISO3 (e.g. RUS).")] = "RUS",
+    years: Annotated[str, typer.Option("--years", parser=YEARS, help="Years, e.g. 2019-2024.")] = "2019-2024",
+    flow: Annotated[str, typer.Option("--flow", parser=choice(("X", "M", "X,M", "M,X"), name="flow"),
+                                      help="X (exports), M (imports), or X,M.")] = "X,M",
+    level: Annotated[int, typer.Option("--level", parser=int_choice((0, 2, 4, 6)),
+                                       help="HS detail: 0 (total), 2, 4 or 6.")] = 6,
     cache: Annotated[Path | None, typer.Option("--cache", help="Response cache folder "
                                                 "(default: $BILATERAL_CACHE/comtrade or the user cache).")] = None,
-    deadline: Annotated[float, typer.Option("--deadline", min=0.001, help="Give up after this many seconds in all "
+    deadline: Annotated[float, typer.Option("--deadline", parser=number(0.001, MAX_DEADLINE_SECONDS, name="seconds"),
+                                            help="Give up after this many seconds in all "
                                             "(requests, retries, waits); fetched chunks stay cached.")] = 300.0,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
@@ -338,15 +381,17 @@ def ingest_comtrade(
         flows = [f.strip().upper() for f in flow.split(",") if f.strip()]
         _ingest(fmt, out, store, lambda s: comtrade.ingest(s, reporter, partner, wanted, flows, level, client))
 
-    _run(body)
+    _run(body, interrupted=NOTHING_LOADED)
 
 
 @_app.command()
 def flows(
     pair: PairOpt = "IND-RUS",
     source: Annotated[str | None, typer.Option(
-        "--source", help="official, embedded, eidb, comtrade, baci or mirror (default: the best loaded, per figure).")] = None,
-    level: Annotated[int, typer.Option("--level", help="HS level: 0 (totals), 2, 4, 6 or 8.")] = 0,
+        "--source", parser=choice(FLOW_SOURCES, name="source"),
+        help="official, embedded, eidb, comtrade, baci or mirror (default: the best loaded, per figure).")] = None,
+    level: Annotated[int, typer.Option("--level", parser=int_choice((0, 2, 4, 6, 8)),
+                                       help="HS level: 0 (totals), 2, 4, 6 or 8.")] = 0,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
     store: StoreOpt = None,
@@ -363,6 +408,8 @@ def flows(
             raise BilateralError(f"--level {level} is not an HS level; use 0 (totals), 2, 4, 6 or 8")
         with cmd.open() as s:
             rows = [r.to_dict() for r in queries.pair_flows(s, p, source, level)]
+            if not rows and not queries.pair_totals(s, p):
+                raise queries.no_data(s, p)  # the store holds nothing for the pair: what overview and totals say
         if not rows:
             advice = INGEST_ADVICE.get(source or "", INGEST_ADVICE["any"]).format(
                 reporter=p.reporter, partner=p.partner, level=level)
@@ -374,9 +421,11 @@ def flows(
 
 @embedded_app.command("build")
 def embedded_build(
-    shared: Annotated[Path, typer.Option("--shared", help="The shared data folder (with PROVENANCE.md).")],
+    shared: Annotated[Path, typer.Option("--shared", parser=input_path("shared data folder", folder=True),
+                                         help="The shared data folder (with PROVENANCE.md).")],
     dest: Annotated[
-        Path | None, typer.Option("--dest", help="Output folder (default: the package's embedded_data).")
+        Path | None, typer.Option("--dest", parser=folder_path("output folder"),
+                                  help="Output folder, existing (default: the package's embedded_data).")
     ] = None,
     fmt: FormatOpt = "table",
     out: OutOpt = None,
@@ -439,25 +488,22 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(f"module 'bilateral.cli' has no attribute {name!r}")
 
 
-def main() -> None:
-    """Console entry point.
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: runs ``bilateral ARGS`` and exits with its code.
 
-    Ctrl-C exits 130 (typer's own handling); a file-system error that no command turned into a
-    message still prints one line, never a traceback.
+    Errors are handled by :class:`bilateral.cli_common.BilateralGroup` (one line; usage errors exit
+    2, others 1; Ctrl-C 130; a closed pipe 141). ``argv`` defaults to the process's arguments.
     """
-    words = [a for a in sys.argv[1:] if not a.startswith("-")]
-    # a core command (overview, flows, …) does not import or register the capability modules: the
-    # commands users run most start ~20 ms sooner; anything else (--help, capabilities) gets them all
-    command = _app if words and words[0] in CORE_COMMANDS else _full_app()
+    args = list(sys.argv[1:] if argv is None else argv)
+    words = [a for a in args if not a.startswith("-")]
     try:
-        command()
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
-        sys.exit(1)
+        # a core command (overview, flows, …) does not import or register the capability modules: the
+        # commands users run most start ~20 ms sooner; anything else (--help, capabilities) gets them all
+        command = _app if words and words[0] in CORE_COMMANDS else _full_app()
+        command(args=args, prog_name="bilateral")
+    except KeyboardInterrupt:  # before the app took over (while importing)
+        typer.echo(NOTHING_LOADED if args[:1] == ["ingest"] else "interrupted", err=True)
+        sys.exit(INTERRUPTED_EXIT)
 
 
 if __name__ == "__main__":

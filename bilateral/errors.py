@@ -37,4 +37,12 @@ class StoreError(BilateralError):
 
 
 class NotAvailableError(BilateralError):
-    """The data to answer a question are not in the store; the message says what to load."""
+    """The data to answer a question are not in the store; the message says what to load.
+
+    ``pair_hint``: a pair the store does hold for the same question (the reverse direction), which
+    each interface offers in its own terms (the CLI as ``--pair``, the dashboard as a link).
+    """
+
+    def __init__(self, message: str, *, pair_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.pair_hint = pair_hint

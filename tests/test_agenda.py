@@ -156,7 +156,7 @@ def test_update_write_is_atomic(updates: Path, monkeypatch: pytest.MonkeyPatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(reg_mod.os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(BilateralError, match="disk full"):
         record_update("health-kaluga-pharma", status="in progress", evidence="Work began.", source=NEW_URL,
                       on="2026-03-02", path=updates, today=TODAY, now=NOW)
     assert updates.read_bytes() == before
@@ -247,6 +247,6 @@ def test_cli_show_update_timeline(store_path: Path, tmp_path: Path):
 ])
 def test_cli_errors_are_one_line(store_path: Path, tmp_path: Path, args: list[str], message: str):
     r = _cli(*args, "--registry", str(tmp_path / "u.yml"), "--store", str(store_path))
-    assert r.exit_code == 1
+    assert r.exit_code == (2 if message.startswith("error: unknown") else 1)  # a bad option value is a usage error
     assert r.stderr.startswith(message) and r.stderr.count("\n") == 1
     assert not (tmp_path / "u.yml").exists()

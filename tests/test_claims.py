@@ -230,13 +230,13 @@ def test_cli_check_json_and_table(store_path: Path, tmp_path: Path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["check", "no-such-file.txt"], "error: no-such-file.txt: cannot read the article"),
-    (["check", "ARTICLE", "--date", "6/12/2025"], "error: --date '6/12/2025' is not a date; write it as YYYY-MM-DD"),
+    (["check", "no-such-file.txt"], "error: no-such-file.txt: no such file; check the path of the article"),
+    (["check", "ARTICLE", "--date", "6/12/2025"], "error: --date: not a date '6/12/2025'; write YYYY-MM-DD"),
 ])
 def test_cli_check_errors(store_path: Path, args: list[str], message: str):
     args = [str(ARTICLES / "traps.txt") if a == "ARTICLE" else a for a in args]
     r = runner.invoke(app, [*args, "--store", str(store_path)])
-    assert r.exit_code == 1 and r.stderr.startswith(message) and r.stderr.count("\n") == 1
+    assert r.exit_code == 2 and r.stderr.startswith(message) and r.stderr.count("\n") == 1  # refused as it is read
 
 
 PRESS_SUBJECT = {"total_trade": "Bilateral trade between India and Russia", "exports": "India's exports to Russia",

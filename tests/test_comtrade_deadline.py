@@ -127,7 +127,7 @@ def test_unknown_reporter_is_one_line_without_the_converter_log(tmp_path, fresh_
     monkeypatch.setenv(comtrade.KEY_ENV, SECRET)
     r = CliRunner().invoke(app, ["ingest", "comtrade", "--reporter", "XXX", "--years", "2021",
                                  "--store", str(fresh_store_path), "--cache", str(tmp_path / "c")])
-    assert r.exit_code == 1
-    assert r.output == ("error: --reporter 'XXX' is not a country code Comtrade knows; use an ISO3 code, "
-                        "e.g. IND, RUS\n")
+    assert r.exit_code == 2  # a bad option value: refused before any work
+    assert r.output == ("error: --reporter: 'XXX' is not a country code; write an ISO3 code such as IND, RUS or DEU "
+                        "(or a group code such as _CIS)\n")
     assert not Path(tmp_path / "c").exists()

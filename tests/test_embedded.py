@@ -163,7 +163,8 @@ def test_world_files_checksums_provenance_and_not_in_store(store):
     m = embedded.manifest()
     names = [e["file"].removesuffix(".parquet") for e in m["world"]]
     assert names == ["baci2024-rus-imports", "baci2024-ind-exports", "baci2024-exports-by-country",
-                     "baci2024-imports-by-country", "sanctions-eu-hs6", "macro-gdp-population", "hs-descriptions"]
+                     "baci2024-imports-by-country", "baci2024-supplier-distance", "geo-distance", "sanctions-eu-hs6",
+                     "macro-gdp-population", "hs-descriptions"]
     for entry in m["world"]:
         path = embedded.data_dir() / entry["file"]
         assert sha256_file(path) == entry["sha256"] and pq.read_metadata(path).num_rows == entry["rows"]

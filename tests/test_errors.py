@@ -26,9 +26,9 @@ from bilateral.store.db import LOCK_WAIT_ENV, Store, lock_holder, open_read_only
 from bilateral.store.faults import FAULT_ENV
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
-    """The result failed with exactly one `error: …` line and no traceback."""
-    assert result.exit_code == 1, result.output
+def one_error_line(result, code: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """The result failed with exactly one `error: …` line and no traceback (exit 2: a bad option value)."""
+    assert result.exit_code == code, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
@@ -46,7 +46,7 @@ def files_under(folder: Path) -> list[str]:
 def test_store_that_is_a_directory(tmp_path):
     d = tmp_path / "storedir"
     d.mkdir()
-    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(d)]))
+    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(d)]), 2)
     assert f"store {d} is a directory" in line and "bilateral.duckdb" in line
     assert files_under(d) == [], "nothing is created inside the directory"
 
@@ -74,7 +74,7 @@ def test_store_that_is_not_a_duckdb_file_is_left_alone(tmp_path):
 def test_out_that_is_an_existing_directory(tmp_path, store_path, fmt):
     d = tmp_path / "outdir"
     d.mkdir()
-    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", fmt, "--out", str(d)]))
+    line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", fmt, "--out", str(d)]), 2)
     assert line == f"error: --out {d} is a directory; give a file path, e.g. {d / 'result.csv'}"
     assert files_under(tmp_path) == ["outdir"], "no .part file left behind"
 
@@ -83,7 +83,7 @@ def test_export_parquet_to_a_directory(tmp_path, store_path):
     d = tmp_path / "outdir"
     d.mkdir()
     line = one_error_line(CliRunner().invoke(app, ["export", "releases", "--store", str(store_path),
-                                                   "-f", "parquet", "--out", str(d)]))
+                                                   "-f", "parquet", "--out", str(d)]))  # a folder is --partition's
     assert "is a directory" in line
     assert files_under(tmp_path) == ["outdir"]
 
@@ -230,7 +230,7 @@ def test_lock_holder_parses_duckdb_message():
 def test_bad_lock_wait_setting_is_one_line(tmp_path, monkeypatch, fresh_store_path, writer):
     monkeypatch.setenv(LOCK_WAIT_ENV, "soon")
     line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(fresh_store_path)]))
-    assert line == f"error: ${LOCK_WAIT_ENV}='soon' is not a number of seconds; unset it or give e.g. 30"
+    assert line == f"error: ${LOCK_WAIT_ENV}='soon' is not a wait in seconds; unset it or give a number from 0 to 3600, e.g. 30"
 
 
 def test_open_read_only_beside_another_reader_and_on_a_read_only_file(tmp_path, store_path):
@@ -349,7 +349,7 @@ def test_out_name_longer_than_the_file_system_allows(tmp_path, store_path):
     limit = os.pathconf(tmp_path, "PC_NAME_MAX")
     out = tmp_path / ("o" * (limit + 1) + ".csv")
     line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", "csv",
-                                                   "--out", str(out)]))
+                                                   "--out", str(out)]), 2)
     assert line.startswith("error: --out ") and line.endswith("is too long for the file system; use a shorter name")
     assert files_under(tmp_path) == []
 
@@ -361,5 +361,5 @@ def test_paths_under_a_file_are_one_line(tmp_path, store_path):
     assert line == (f"error: cannot open store {f / 's.duckdb'}: a part of its folder path is a file, not a folder; "
                     "check --store (or $BILATERAL_STORE)")
     line = one_error_line(CliRunner().invoke(app, ["releases", "--store", str(store_path), "-f", "csv",
-                                                   "--out", str(f / "x.csv")]))
+                                                   "--out", str(f / "x.csv")]), 2)
     assert line == f"error: cannot write --out {f / 'x.csv'}: a part of its folder path is a file, not a folder"

@@ -52,7 +52,18 @@ def _matrix(tmp_path: Path, scale: float = 1.0, rows=WORLD) -> WorldMatrix:
 
 
 def _wide() -> object:
-    return replace(parameters(), ease_min=0.01, ease_max=100.0)
+    """Wide ease bounds and no capacity test: the hand-worked world's numbers as first written."""
+    return replace(parameters(), ease_min=0.01, ease_max=100.0, capacity_rca_min=0.0, capacity_min_exports_usd=0.0)
+
+
+def _all_in(**changes) -> object:
+    """The default parameters with every product in scope (the synthetic values are below US$1 million)."""
+    return replace(parameters(), capacity_rca_min=0.0, capacity_min_exports_usd=0.0, **changes)
+
+
+def _distances(pairs: dict[tuple[str, str], float]) -> pa.Table:
+    return pa.table({"exporter": [k[0] for k in pairs], "importer": [k[1] for k in pairs],
+                     "dist_km": [float(v) for v in pairs.values()]})
 
 
 def _by_code(result) -> dict[str, object]:
@@ -89,9 +100,58 @@ def test_hand_worked_world(tmp_path: Path):
     assert [x.hs6 for x in r.products] == ["300490", "010121"]
 
 
+def test_hand_worked_distance_term(tmp_path: Path):
+    # SYNTHETIC distances (km): A→B 1000, C→B 2000. Market B's suppliers of k1: A 10, C 20 → average
+    # (10·1000 + 20·2000)/30 = 1666.67 km; of k2: C 25 → 2000 km. With elasticity 1, A's factors are
+    # 1666.67/1000 = 5/3 (k1) and 2000/1000 = 2 (k2); hypothetical = 30/35·30·5/3 + 0.1·25·2 = 47.857…
+    dist = _distances({("AAA", "BBB"): 1000, ("CCC", "BBB"): 2000, ("BBB", "CCC"): 500, ("AAA", "CCC"): 700})
+    params = replace(_wide(), distance_elasticity=1.0)
+    r = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None,
+                  distances=dist)
+    p = _by_code(r)
+    assert p["010121"].supplier_km == pytest.approx(5000 / 3) and p["010121"].distance_km == 1000
+    assert p["010121"].distance_factor == pytest.approx(5 / 3)
+    assert p["300490"].distance_factor == pytest.approx(2.0)
+    hyp = 30 / 35 * 30 * 5 / 3 + 0.1 * 25 * 2
+    assert p["010121"].ease == pytest.approx(10 / hyp)
+    assert p["010121"].potential_usd == pytest.approx(30 / 35 * 30 * 5 / 3 * 10 / hyp)
+    assert p["300490"].potential_usd == pytest.approx(0.1 * 25 * 2 * 10 / hyp)
+    assert sum(x.potential_usd for x in r.products) == pytest.approx(10.0)  # ease still calibrates to actual
+    (m,) = r.markets  # the distance term per market, in the JSON
+    assert m.distance_km == 1000 and m.ease == pytest.approx(10 / hyp)
+    assert m.distance_factor == pytest.approx((30 * 5 / 3 + 25 * 2) / 55)  # import-weighted
+    assert {"distance_km", "supplier_km", "distance_factor"} <= set(r.to_dict()["markets"][0])
+    # elasticity 0: no distance term
+    flat = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), params=replace(params, distance_elasticity=0.0),
+                     growth=NO_GROWTH, top=None, distances=dist)
+    assert all(x.distance_factor == 1.0 for x in flat.products)
+
+
+def test_capacity_rule_scope(tmp_path: Path):
+    # exports: A k1 40, k2 10 (50); C k1 20, k2 75 (95); B k1 5, k2 40 (45); world 190, k1 65, k2 125
+    # RCA(A,k1) = (40/50)/(65/190) = 2.338…; RCA(A,k2) = (10/50)/(125/190) = 0.304 → only k1 in scope
+    params = replace(_wide(), capacity_rca_min=1.0)
+    r = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
+    assert [p.hs6 for p in r.products] == ["010121"]
+    assert r.products[0].rca == pytest.approx((40 / 50) / (65 / 190))
+    assert (r.scope.products_in_scope, r.scope.products_out) == (1, 1)
+    assert r.scope.rule == "RCA ≥ 1"
+    # ease over the products in scope only: actual 10 / hypothetical 30/35·30
+    assert r.products[0].ease == pytest.approx(10 / (30 / 35 * 30))
+    # minimum exports: A's k1 (40) passes 30, fails 50; "any" keeps k2 by its value
+    assert [p.hs6 for p in potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), growth=NO_GROWTH, top=None,
+                                     params=replace(params, capacity_min_exports_usd=50.0)).products] == []
+    either = replace(params, capacity_min_exports_usd=5.0, capacity_rule="any")
+    assert sorted(p.hs6 for p in potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), growth=NO_GROWTH,
+                                           top=None, params=either).products) == ["010121", "300490"]
+    for p in potential(_Con(), "AAA", None, matrix=_matrix(tmp_path), growth=NO_GROWTH, top=None,
+                       params=params).products:  # every product shown meets the rule printed with it
+        assert p.rca >= params.capacity_rca_min
+
+
 def test_ease_bounds_and_growth(tmp_path: Path):
     m = _matrix(tmp_path)
-    params = replace(parameters(), ease_min=0.5, ease_max=100.0)  # 10/28.21 = 0.354 → bounded to 0.5
+    params = replace(_wide(), ease_min=0.5, ease_max=100.0)  # 10/28.21 = 0.354 → bounded to 0.5
     r = potential(_Con(), "AAA", "BBB", matrix=m, params=params, growth=NO_GROWTH, top=None)
     p = _by_code(r)
     assert p["010121"].ease == 0.5
@@ -106,7 +166,7 @@ def test_ease_bounds_and_growth(tmp_path: Path):
 
 
 def test_properties(tmp_path: Path):
-    params = parameters()
+    params = _all_in()
     base = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
     scaled = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path, 1000.0), params=params, growth=NO_GROWTH,
                        top=None)
@@ -116,15 +176,19 @@ def test_properties(tmp_path: Path):
         assert b.untapped_usd == pytest.approx(1000 * a.untapped_usd)
     every = potential(_Con(), "AAA", None, matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
     assert all(p.potential_usd >= 0 and p.untapped_usd >= 0 for p in every.products)
-    # D imports nothing: no potential there; E exports nothing: no potential anywhere
-    none_d = potential(_Con(), "AAA", "DDD", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
-    assert none_d.products == () and none_d.total.potential_usd == 0
-    none_e = potential(_Con(), "EEE", None, matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
-    assert none_e.products == () and none_e.total.potential_usd == 0
+    # D is not in the matrix, E imports but exports nothing: refused in one line, never zeros
+    with pytest.raises(NotAvailableError, match="DDD has no imports"):
+        potential(_Con(), "AAA", "DDD", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
+    with pytest.raises(NotAvailableError, match="EEE has no exports"):
+        potential(_Con(), "EEE", None, matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None)
+    # a country that exports but imports nothing is a missing importer of the release
+    absent = [("AAA", "BBB", "010121", 10.0), ("BBB", "AAA", "010121", 5.0), ("FFF", "AAA", "010121", 7.0)]
+    with pytest.raises(NotAvailableError, match="not available: FFF is not an importer"):
+        potential(_Con(), "AAA", "FFF", matrix=_matrix(tmp_path, rows=absent), params=params, growth=NO_GROWTH)
 
 
 def test_sector_totals_equal_sum_of_products(tmp_path: Path):
-    r = potential(_Con(), "AAA", None, matrix=_matrix(tmp_path), params=parameters(), growth=NO_GROWTH, top=None)
+    r = potential(_Con(), "AAA", None, matrix=_matrix(tmp_path), params=_all_in(), growth=NO_GROWTH, top=None)
     assert {s.sector for s in r.sectors} == {"agriculture_food", "pharmaceuticals"}
     for s in r.sectors:
         mine = [p for p in r.products if p.sector == s.sector]
@@ -224,7 +288,7 @@ def test_cli_exporter_table_and_errors(store_path: Path, tmp_path: Path):
     assert res.exit_code == 0, res.output
     assert "Export potential of IND in every market" in res.output
     bad = runner.invoke(app, ["potential", "--pair", "IND", "--store", str(store_path)])
-    assert bad.exit_code == 1 and "EXPORTER-MARKET" in bad.output
+    assert bad.exit_code == 2 and "not a country pair: 'IND'; write it as two ISO3 codes" in bad.output
     out = tmp_path / "p.csv"
     res = runner.invoke(app, ["potential", "--product", "300490", "--format", "csv", "--out", str(out),
                               "--store", str(store_path)])
@@ -242,7 +306,10 @@ def test_cli_tariffs_file_and_unavailable_year(store_path: Path, tmp_path: Path)
                                "--store", str(store_path)])
     assert half.exit_code == 0, half.output
     p0, p1 = json.loads(base.output)["products"][0], json.loads(half.output)["products"][0]
-    assert p1["potential_usd"] == pytest.approx(0.5 * p0["potential_usd"])
+    # the factor halves the product's demand, and the hypothetical trade the ease is calibrated on (ITC's
+    # market access terms are in both), so the ease rises a little and the potential is a bit over half
+    assert p1["ease"] > p0["ease"]
+    assert p1["potential_usd"] == pytest.approx(0.5 * p0["potential_usd"] * p1["ease"] / p0["ease"], rel=1e-9)
     tariffs.write_text("hs6,tariff_factor\n30049,0.5\n", encoding="utf-8")
     bad = runner.invoke(app, ["potential", "--tariffs", str(tariffs), "--store", str(store_path)])
     assert bad.exit_code == 1 and "line 2" in bad.output and "6 digits" in bad.output
@@ -258,3 +325,177 @@ def test_concurrent_calls_on_one_store(store):
     with ThreadPoolExecutor(3) as pool:
         parallel = list(pool.map(lambda j: potential(store, j[0], j[1], sector=j[2], top=3).total.untapped_usd, jobs))
     assert parallel == pytest.approx(serial)
+
+
+# --------------------------------------------------------------------------------------------
+# what an analyst quotes: notes from the release's metadata, absent markets, supply side, sanctions,
+# sensitivity, diversification, every pair
+
+
+def test_absent_market_is_refused_in_one_line(store_path: Path):
+    res = runner.invoke(app, ["potential", "--pair", "IND-USA", "--store", str(store_path)])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [
+        "error: not available: USA is not an importer in the embedded 2024 release (embedded/baci2024): it exports "
+        "in it but has no import rows; load a release that has them"]
+
+
+def test_embedded_notes_come_from_the_release(store):
+    r = potential(store, "IND", "RUS", top=3)
+    notes = "\n".join(r.notes)
+    assert "importers missing from the 2024 release: DEU, ESP, FRA, GBR, NLD, USA" in notes
+    assert "HS heading 2710 (refined petroleum) is absent" in notes
+    assert "Russia has not reported to UN Comtrade since 2022" in notes
+    assert "'S19' is BACI's code for Other Asia" in notes
+    assert r.matrix["missing_importers"] == ["DEU", "ESP", "FRA", "GBR", "NLD", "USA"]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_ingesting_the_same_file_leaves_the_notes_unchanged(store, shared: Path, tmp_path: Path):
+    """The release notes follow the file (its sha256 and its data), not whether it is embedded."""
+    from bilateral.api import open_store
+    from bilateral.sources.baci import ingest_iso3
+
+    embedded_result = potential(store, "IND", "RUS", top=20)
+    with open_store(tmp_path / "baci.duckdb") as s:
+        ingest_iso3(s, shared / "baci2024/world_hs6_2024.parquet")
+        ingested = potential(s, "IND", "RUS", top=20)
+        assert ingested.matrix["source"] == "baci"
+        with pytest.raises(NotAvailableError, match="not available: USA is not an importer"):
+            potential(s, "IND", "USA")
+    assert ingested.notes == embedded_result.notes
+    assert [p.hs6 for p in ingested.products] == [p.hs6 for p in embedded_result.products]
+    for a, b in zip(ingested.products, embedded_result.products, strict=True):
+        assert a.potential_usd == pytest.approx(b.potential_usd, rel=1e-6)
+        assert a.distance_factor == pytest.approx(b.distance_factor, rel=1e-6)  # float32 in the embedded file
+
+
+def test_sanction_weight_and_flags(store):
+    r = potential(store, "IND", "RUS", top=None)
+    risky = [p for p in r.products if p.sanction and p.sanction.secondary_risk]
+    w = r.sanction_weight
+    assert w.risky_untapped_usd == pytest.approx(sum(p.untapped_usd for p in risky))
+    assert w.untapped_usd == pytest.approx(r.total.untapped_usd)
+    assert sum(v for _, _, v in w.by_category) == pytest.approx(w.risky_untapped_usd)
+    assert [x[3] for x in w.largest] == sorted((p.untapped_usd for p in risky), reverse=True)[:len(w.largest)]
+    flagged = next(p for p in r.products if p.sanction is not None)
+    d = flagged.to_dict()["sanction"]
+    assert d["since"] == flagged.sanction.since and d["category"] and "Chupilkin" in d["source"]
+    assert any("carry US$" in n for n in r.notes)
+
+
+@pytest.mark.shared
+def test_national_supply_side_equals_the_eidb_files(store, shared: Path):
+    """300490: India's EIDB FY2024-25 HS8 lines summed, less the share of chapter 30 sold to the six importers
+    the matrix lacks (EIDB by HS2 and partner); the matrix's own figure beside it."""
+    hs8 = sum(float(r["value_usd_mn"]) for r in csv.DictReader((shared / "eidb/india_exports_hs8_world_fy.csv").open())
+              if r["fy"] == "2024-25" and r["hs8"].startswith("300490")) * 1e6
+    spellings = {"U S A", "U K", "FRANCE", "GERMANY", "NETHERLAND", "SPAIN"}
+    # by partner country: the portal's UNSPECIFIED destination (US$1.47 mn) is no partner, as in the read layer
+    ch30 = [r for r in csv.DictReader((shared / "eidb/india_exports_hs2_partner_fy.csv").open())
+            if r["fy"] == "2024-25" and r["hs2"] == "30" and r["partner"] != "UNSPECIFIED"]
+    gone = sum(float(r["value_usd_mn"]) for r in ch30 if r["partner"] in spellings)
+    share = gone / sum(float(r["value_usd_mn"]) for r in ch30)
+    (p,) = potential(store, "IND", "RUS", products=["300490"]).products
+    assert p.supply_source == "national"
+    assert p.supply_usd == pytest.approx(hs8 * (1 - share), rel=1e-9)
+    world = str(shared / "baci2024/world_hs6_2024.parquet")
+    baci = duckdb.sql(f"SELECT sum(round(value_usd)) FROM read_parquet('{world}') WHERE exporter = 'IND' "
+                      "AND hs6 = '300490'").fetchall()[0][0]
+    assert p.supply_matrix_usd == pytest.approx(float(baci), rel=1e-12)
+    # 851712 (deleted by HS2022) lingers in the national file with a residual value: the matrix serves it
+    r = potential(store, "IND", None, products=["851712"], top=1, params=_all_in())
+    assert all(q.supply_source == "matrix" for q in r.products)
+
+
+def test_spearman():
+    from bilateral.models.potential.sensitivity import spearman
+
+    assert spearman([1, 2, 3, 4], [1, 2, 3, 4]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # d = (0, 0, 1, −1): 1 − 6·2 / (4·15) = 0.8
+    assert spearman([1, 2, 3, 4], [1, 2, 4, 3]) == pytest.approx(0.8)
+    assert spearman([1, 2, 3], [5, 5, 5]) is None
+
+
+def test_sensitivity_cases_equal_separate_runs(tmp_path: Path):
+    dist = _distances({("AAA", "BBB"): 1000, ("CCC", "BBB"): 2000})
+    params = replace(_wide(), sensitivity={"distance_elasticity": (0.0, 2.0), "income_elasticity": (0.5, 1.5),
+                                           "capacity_rca_min": (0.0, 1.0)}, sensitivity_top=1)
+    r = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), params=params, growth=NO_GROWTH, top=None,
+                  distances=dist, sensitivity=True)
+    s = r.sensitivity
+    assert [(c.parameter, c.value) for c in s.cases] == [
+        ("distance_elasticity", 0.0), ("distance_elasticity", 2.0), ("income_elasticity", 0.5),
+        ("income_elasticity", 1.5), ("capacity_rca_min", 0.0), ("capacity_rca_min", 1.0)]
+    assert s.default_top == (f"BBB:{r.products[0].hs6}",)
+    for case in s.cases:
+        again = potential(_Con(), "AAA", "BBB", matrix=_matrix(tmp_path), growth=NO_GROWTH, top=None, distances=dist,
+                          params=replace(params, **{case.parameter: case.value}))
+        if case.parameter != "income_elasticity":  # no macro growth in this world: only the others move
+            assert case.untapped_usd == pytest.approx(again.total.untapped_usd)
+            top = (f"BBB:{again.products[0].hs6}",) if again.products else ()
+            assert case.entrants == tuple(k for k in top if k not in s.default_top)
+
+
+def test_diversification_json(store_path: Path):
+    from bilateral.api import open_store
+    from bilateral.indicators.product_space import density
+    from bilateral.store.matrix import embedded_matrix
+
+    res = runner.invoke(app, ["potential", "--pair", "IND-RUS", "--diversification", "--top", "10", "--format", "json",
+                              "--store", str(store_path)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["indicator"] == "diversification" and len(d["products"]) == 10
+    params = parameters()
+    with open_store(store_path, read_only=True) as store:
+        dens = density(store.con.cursor(), embedded_matrix().exports, "IND")
+        scope = {p.hs6 for p in potential(store, "IND", "RUS", top=None).products}
+    for p in d["products"]:
+        assert {"hs6", "density", "market_usd", "score_usd", "rca", "exports_usd"} <= set(p)
+        assert p["density"] == pytest.approx(dens[p["hs6"]], abs=1e-12)
+        assert p["score_usd"] == pytest.approx(p["density"] * p["market_usd"])
+        assert p["density_percentile"] >= params.density_quantile
+        # outside the export potential's scope
+        assert p["rca"] is None or p["rca"] < params.capacity_rca_min or p["exports_usd"] < params.capacity_min_exports_usd
+    assert [p["score_usd"] for p in d["products"]] == sorted((p["score_usd"] for p in d["products"]), reverse=True)
+    assert not scope & {p["hs6"] for p in d["products"]}
+
+
+def test_every_pair_to_parquet_equals_one_pair(store_path: Path, tmp_path: Path):
+    world = tmp_path / "w.parquet"
+    pq.write_table(pa.table({"year": [2024] * len(WORLD), "exporter": [r[0] for r in WORLD],
+                             "importer": [r[1] for r in WORLD], "hs6": [r[2] for r in WORLD],
+                             "value_usd": [r[3] * 1e6 for r in WORLD]}), world)
+    out = tmp_path / "all.parquet"
+    res = runner.invoke(app, ["potential", "--all", "--matrix", str(world), "--out", str(out), "--store", str(store_path)])
+    assert res.exit_code == 0, res.output
+    assert "written to" in res.output and "memory limit 1GB" in res.output
+    rows = {(r["exporter"], r["importer"], r["hs6"]): r for r in pq.read_table(out).to_pylist()}
+    one = potential(_Con(), "AAA", "BBB", matrix=parquet_matrix(world, 2024), top=None, supply=None)
+    assert one.products
+    for p in one.products:
+        row = rows[("AAA", "BBB", p.hs6)]
+        assert row["potential"] == pytest.approx(p.potential_usd, rel=1e-12)
+        assert row["untapped"] == pytest.approx(p.untapped_usd, rel=1e-12)
+        assert row["distance_factor"] == pytest.approx(p.distance_factor, rel=1e-12)
+    embedded = runner.invoke(app, ["potential", "--all", "--out", str(tmp_path / "x.parquet"), "--store", str(store_path)])
+    assert embedded.exit_code == 1 and "needs a full matrix" in embedded.output
+
+
+def test_diversification_sector_filter(store):
+    from bilateral.models.potential.diversification import diversification
+
+    d = diversification(store, "IND", "RUS", sector="pharma", top=5)
+    assert d.products and {p.sector for p in d.products} == {"pharmaceuticals"}
+
+
+def test_every_product_meets_the_printed_capacity_rule(store):
+    r = potential(store, "IND", "RUS", top=None)
+    params = parameters()
+    assert r.scope.rule == "RCA ≥ 1 and world exports ≥ US$1,000,000" == params.capacity_text()
+    assert {p["parameter"] for p in r.to_dict()["parameters"]} >= {"capacity_rca_min", "capacity_min_exports_usd"}
+    assert r.products and all(p.rca >= 1.0 and p.supply_usd >= 1e6 for p in r.products)
+    assert len(r.products) == r.total.products

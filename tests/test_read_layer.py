@@ -173,8 +173,8 @@ def test_flows_defaults_to_the_best_source_and_labels_roll_ups(baci_store: Path)
     fy = {(x["period"], x["flow"]): x for x in json.loads(r.stdout)}
     assert fy[("FY2024-25", "export")]["source"] == "official" and fy[("FY2024-25", "export")]["value_usd"] == 4_881_300_000.0
     r = run("flows", "--source", "foo", "--store", str(baci_store))
-    assert r.exit_code == 1
-    assert r.stderr.strip() == "error: unknown source 'foo'; use one of official, embedded, eidb, comtrade, baci, mirror"
+    assert r.exit_code == 2  # a bad option value, refused as it is read
+    assert r.stderr.strip() == "error: unknown --source 'foo'; use one of official, embedded, eidb, comtrade, baci, mirror"
     r = run("flows", "--pair", "DEU-RUS", "--source", "comtrade", "--store", str(baci_store))
     assert r.exit_code == 1 and "bilateral ingest comtrade --reporter DEU --partner RUS --level 0" in r.stderr
 
@@ -189,8 +189,19 @@ def test_partial_detail_is_not_labelled_a_total(store_path: Path) -> None:
 
 
 def test_selected_national_lines_never_stand_as_a_total(store) -> None:
-    """Crude and coal lines (quality 'complete' each) are not India's total imports from Iraq (found by the claim checker)."""
-    assert queries.pair_totals(store, "IND-IRQ") == []
+    """Crude and coal lines (quality 'complete' each) are not India's total imports from Iraq (found by the claim checker).
+
+    The periods are listed (the store holds detail for them, as ``flows`` shows) with no total served, each
+    missing flow named with the reason (issue 23).
+    """
+    totals = queries.pair_totals(store, "IND-IRQ")
+    assert totals and all(t.exports_usd is None and t.imports_usd is None for t in totals)
+    fy22 = {m.figure: m for m in next(t for t in totals if t.period == "FY2021-22").missing}
+    assert fy22["imports_usd"].reason == (
+        "embedded/energy-crude-coal holds IND's imports from IRQ in FY2021-22 only as HS4 detail (1 line, US$30,342.10 "
+        "mn), which is not the whole flow: the embedded files publish selected products, not every one "
+        "(source_precedence.csv)")
+    assert {t.period for t in totals} == {r.period for r in queries.pair_flows(store, "IND-IRQ")}
     rows = {(r.period, r.flow): r for r in queries.pair_flows(store, "IND-IRQ", "embedded")}
     assert rows[("FY2021-22", "import")].basis == "sum of HS4 detail (partial: not a total)"
 

@@ -181,7 +181,7 @@ def test_charts_png_and_html_offline(store_path: Path, tmp_path: Path):
 ])
 def test_errors_are_one_line(store_path: Path, args: tuple[str, ...], message: str):
     r = run("settlement", *args, "--store", str(store_path))
-    assert r.exit_code == 1
+    assert r.exit_code == (2 if "--format" in args else 1)  # a bad option value is a usage error
     assert r.stderr.strip() == message
 
 
@@ -196,10 +196,20 @@ def test_impossible_parameter_file_via_cli(store_path: Path, tmp_path: Path):
 
 
 def test_pair_without_data_says_what_to_load(store_path: Path):
+    r = run("settlement", "--pair", "IND-BVT", "--store", str(store_path))
+    assert r.exit_code == 1
+    assert r.stderr.startswith("error: no trade figures for IND-BVT") and "bilateral ingest" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_pair_without_a_scenario_says_so(store_path: Path):
+    """The shipped scenarios model rupee accounts: another reporter's trade is refused, saying why (issue 23)."""
     r = run("settlement", "--pair", "BRA-ARG", "--store", str(store_path))
     assert r.exit_code == 1
-    assert r.stderr.startswith("error: no trade figures for BRA-ARG") and "bilateral ingest" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.strip() == (
+        "error: no settlement scenario for BRA-ARG: the scenarios in bilateral/models/settlement_scenarios.yml model "
+        "vostro accounts in the currency of IND (their reporter), so they cover IND's trade with any partner, not "
+        "BRA's; a scenario file with `reporter: BRA` would cover it")
 
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "commands" / "settlement.md"

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,11 @@ pyspark = pytest.importorskip("pyspark")
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("the Spark tests need Java 17+", allow_module_level=True)
 
-from test_spark_parity import GROWTH, POTENTIAL_KEYS, ROWS, TARIFFS, TEST_CONF, YEAR, _same  # noqa: E402
+from test_spark_parity import DISTANCES, GROWTH, POTENTIAL_KEYS, ROWS, TARIFFS, TEST_CONF, YEAR, _same  # noqa: E402
 
 from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session  # noqa: E402
-from bilateral.engine.compute import parquet_world, potential_table, rca_table  # noqa: E402
+from bilateral.engine.compute import parquet_world, rca_table  # noqa: E402
+from bilateral.models.potential import parameters, potential_table  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 90
@@ -117,7 +119,10 @@ def test_same_job_on_a_standalone_cluster(cluster: tuple[str, int], tmp_path: Pa
         apps = _master_state(ui)["activeapps"]
         assert len(apps) == 1 and apps[0]["cores"] == 1
         _same(rca_table(duck, parquet_world(duck, world, YEAR)), rca_table(spk, m), ["exporter", "product"])
-        _same(potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, tariffs=TARIFFS),
-              potential_table(spk, m, growth=GROWTH, tariffs=TARIFFS), POTENTIAL_KEYS)
+        params = replace(parameters(), capacity_rca_min=0.0, capacity_min_exports_usd=0.0)  # synthetic values
+        _same(potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, tariffs=TARIFFS, params=params,
+                              distances=DISTANCES),
+              potential_table(spk, m, growth=GROWTH, tariffs=TARIFFS, params=params, distances=DISTANCES),
+              POTENTIAL_KEYS)
     finally:
         session.stop()

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from bilateral.engine.backends import DuckDBEngine, SparkEngine, spark_session
-from bilateral.engine.compute import parquet_world, potential_table, rca_table
+from bilateral.engine.compute import parquet_world, rca_table
+from bilateral.models.potential import potential_table
 
 pytest.importorskip("pyspark")
 if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
@@ -31,6 +32,20 @@ ROWS = [(e, m, k, float(((i * 37 + j * 11 + n * 7) % 23) * 1000 + i + j + n))
 GROWTH = {"AAA": (1.10, 1.20), "BBB": (0.95, 1.05), "CCC": (1.02, 0.90)}
 TARIFFS = {"300490": 0.8, "870322": 1.1}
 POTENTIAL_KEYS = ["exporter", "importer", "hs6"]
+# SYNTHETIC distances (km) between the five exporters, so the distance term runs on both engines
+DISTANCES = pa.table({"exporter": [e for e in EXPORTERS for m in EXPORTERS if e != m],
+                      "importer": [m for e in EXPORTERS for m in EXPORTERS if e != m],
+                      "dist_km": [1000.0 + 250 * i + 90 * j for i, e in enumerate(EXPORTERS)
+                                  for j, m in enumerate(EXPORTERS) if e != m]})
+
+
+def _params():
+    """Every product in scope: the synthetic values are far below the default US$1 million floor."""
+    from dataclasses import replace
+
+    from bilateral.models.potential import parameters
+
+    return replace(parameters(), capacity_rca_min=0.0, capacity_min_exports_usd=0.0)
 YEAR = 2030
 # short jobs on tiny data: the JVM's quick compiler and no whole-stage code generation start faster
 # (about half the runtime here); partitions few
@@ -90,8 +105,10 @@ def test_rca_parity_and_hand_worked(spark, world: Path, tmp_path: Path):
 @pytest.mark.parametrize(("exporters", "markets"), [(None, None), (["AAA"], None), (None, ["BBB", "CCC"])])
 def test_potential_parity(spark, world: Path, exporters, markets):
     duck, spk = DuckDBEngine(), SparkEngine(spark)
-    a = potential_table(duck, parquet_world(duck, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
-    b = potential_table(spk, parquet_world(spk, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS)
+    a = potential_table(duck, parquet_world(duck, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS,
+                        params=_params(), distances=DISTANCES)
+    b = potential_table(spk, parquet_world(spk, world, YEAR), exporters, markets, growth=GROWTH, tariffs=TARIFFS,
+                        params=_params(), distances=DISTANCES)
     _same(a, b, POTENTIAL_KEYS)
     rows = a.to_pylist()
     if exporters is None and markets is None:
@@ -106,7 +123,9 @@ def test_potential_parity(spark, world: Path, exporters, markets):
     w_k = sum(v for _, _, k, v in ROWS if k == "300490")
     m_jk = sum(v for _, m, k, v in ROWS if m == "BBB" and k == "300490")
     assert r["share"] == pytest.approx((x_ik - x_ijk) / (w_k - m_jk), rel=1e-12)
-    assert r["potential"] == pytest.approx(r["share"] * 1.10 * m_jk * 1.05 * 0.8 * r["ease"], rel=1e-12)
+    assert r["distance_factor"] != 1.0
+    assert r["potential"] == pytest.approx(r["share"] * 1.10 * m_jk * 1.05 * 0.8 * r["distance_factor"] * r["ease"],
+                                           rel=1e-12)
 
 
 def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_path: Path):
@@ -131,14 +150,17 @@ def test_partitioned_flows_layout_and_parquet_output(spark, world: Path, tmp_pat
           ["exporter", "product"])
     assert parquet_world(spk, layout).year == YEAR  # the latest year by default
     # the global potential written by the workers, not collected
-    potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
-    potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, out=tmp_path / "duck_out")
+    potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, params=_params(), distances=DISTANCES,
+                    out=tmp_path / "spark_out")
+    potential_table(duck, parquet_world(duck, world, YEAR), growth=GROWTH, params=_params(), distances=DISTANCES,
+                    out=tmp_path / "duck_out")
     _same(pq.read_table(tmp_path / "spark_out"), pq.read_table(tmp_path / "duck_out"), POTENTIAL_KEYS)
     # a failed Spark job is one line, not a Java stack trace
     from bilateral.errors import BilateralError
 
     with pytest.raises(BilateralError, match="the Spark job failed") as err:
-        potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, out=tmp_path / "spark_out")
+        potential_table(spk, parquet_world(spk, world, YEAR), growth=GROWTH, params=_params(), distances=DISTANCES,
+                    out=tmp_path / "spark_out")
     assert "\n" not in str(err.value)
 
 

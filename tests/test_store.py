@@ -95,8 +95,7 @@ def test_corrupt_embedded_file_leaves_store_unchanged(tmp_path: Path, monkeypatc
     path = tmp_path / "s.duckdb"
     with pytest.raises(StoreError, match="eidb-exports-hs8-world.parquet is corrupt"):
         open_store(path)
-    counts = _counts(path)
-    assert counts["flows"] == 0 and counts["releases"] == 0  # nothing half-written
+    assert not path.exists(), "a store that could not be set up leaves no file (nothing half-written)"
 
 
 def test_changed_embedded_release_is_replaced(fresh_store_path: Path):

@@ -483,4 +483,4 @@ def test_a_target_below_the_base_is_answered_not_a_traceback(tmp_path) -> None:
     r = CliRunner().invoke(app, ["target", "--target-usd", "1e9", "--format", "json", "--store", str(tmp_path / "s.duckdb")])
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(app, ["target", "--target-usd", "-5", "--store", str(tmp_path / "s.duckdb")])
-    assert r.exit_code == 1 and r.stderr.strip().startswith("error:")
+    assert r.exit_code == 2 and r.stderr.strip().startswith("error: --target-usd")  # refused as it is read

@@ -26,8 +26,9 @@ def test_flows_at_a_level_never_grades_a_national_file_of_some_lines_a(store_pat
 def test_potential_refuses_an_unknown_country(store_path: Path) -> None:
     """`potential --pair IND-XYZ` exited 0 with empty tables."""
     r = run("potential", "--pair", "IND-XYZ", "--store", str(store_path))
-    assert r.exit_code == 1
-    assert r.stderr.strip() == "error: field '--pair': XYZ is not a country code: write ISO3 codes, e.g. IND-RUS"
+    assert r.exit_code == 2  # a bad option value: a usage error
+    assert r.stderr.strip() == ("error: --pair: XYZ is not a country code: write ISO3 codes, e.g. IND-RUS, DEU-RUS "
+                                "(or a group code such as _CIS)")
 
 
 def test_check_refuses_a_binary_file(store_path: Path, tmp_path: Path) -> None:

@@ -62,7 +62,8 @@ def client(views_store: Path):
 def brief(client: TestClient):
     """The brief over the very store the app serves (its service's read-only connection)."""
     svc = client.app.state.service
-    return build_brief(svc.store, "IND-RUS", when=date.fromisoformat(DEPARTURE), store_path=svc.store_path)
+    with svc.reading() as store:  # the service opens the store only while something reads it
+        return build_brief(store, "IND-RUS", when=date.fromisoformat(DEPARTURE), store_path=svc.store_path)
 
 
 def _same(a: Any, b: Any, where: str = "") -> None:

@@ -89,7 +89,7 @@ def test_target_given_by_the_user(client: TestClient):
 def test_potential_values(client: TestClient):
     d = client.get("/api/potential", params={"top": 3}).json()
     assert (d["exporter"], d["market"], d["year"]) == ("IND", "RUS", 2024)
-    assert [p["hs6"] for p in d["products"]] == ["870322", "293399", "870410"]
+    assert [p["hs6"] for p in d["products"]] == ["870322", "020230", "120242"]
     p = d["products"][0]
     assert p["untapped_usd"] == pytest.approx(p["potential_usd"] - p["actual_usd"])
     pharma = client.get("/api/potential", params={"sector": "pharmaceuticals", "top": 5}).json()
@@ -97,6 +97,25 @@ def test_potential_values(client: TestClient):
     assert {q["sector"] for q in pharma["products"]} == {"pharmaceuticals"}
     one = client.get("/api/potential", params={"product": "870322"}).json()
     assert [q["hs6"] for q in one["products"]] == ["870322"]
+
+
+def test_potential_absent_market_is_not_available(client: TestClient):
+    r = client.get("/api/potential", params={"pair": "IND-USA"})
+    assert r.status_code == 404
+    assert r.json()["detail"].startswith("not available: USA is not an importer in the embedded 2024 release")
+    page = client.get("/potential", params={"pair": "IND-USA"})
+    assert page.status_code == 404 and "USA is not an importer" in page.text and "0.00" not in page.text
+
+
+def test_potential_page_shows_distance_scope_and_diversification(client: TestClient):
+    d = client.get("/api/potential", params={"top": 3}).json()
+    (m,) = d["markets"]
+    assert m["market"] == "RUS" and m["distance_km"] == pytest.approx(4341.881)
+    dv = d["diversification"]
+    assert dv["indicator"] == "diversification" and dv["products"]
+    assert all(0 <= p["density"] <= 1 for p in dv["products"])
+    page = client.get("/potential", params={"top": 3}).text
+    assert "4,342 km" in page and "diversification-table" in page and dv["products"][0]["hs6"] in page
 
 
 def test_corridors_values(client: TestClient):
@@ -144,8 +163,14 @@ def test_check_verdicts(client: TestClient):
 
 
 def test_pairs_and_health(client: TestClient):
+    """/api/pairs: the pairs the read layer can serve, with their periods (the embedded store holds India's trade)."""
     assert client.get("/api/health").json() == {"status": "ok"}
-    assert client.get("/api/pairs").json()["pairs"][0] == "IND-RUS"
+    d = client.get("/api/pairs", params={"reporter": "IND"}).json()
+    rus = next(c for c in d["pairs"] if c["partner"] == "RUS")
+    assert rus["span"] == "FY2010-11–FY2025-26" and rus["sources"] == ["official", "embedded"]
+    assert rus["partner_name"] == "Russia" and d["reporters"] == ["IND"]
+    assert all(c["reporter"] == "IND" for c in d["pairs"])
+    assert client.get("/api/pairs", params={"reporter": "nope"}).status_code == 422
 
 
 def test_results_are_cached(client: TestClient):

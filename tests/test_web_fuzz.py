@@ -47,6 +47,8 @@ def test_every_operation_is_fuzzed(api_schema):
             "GET /api/agenda", "POST /api/check"} <= labels
 
 
+#: seconds schemathesis waits for one answer (a conformance check, not a timing: the page-load bench times pages)
+REQUEST_TIMEOUT = 120
 #: examples per API operation in the schemathesis run (deterministic, seeded)
 CLI_EXAMPLES = 30
 CLI_SEED = 24
@@ -85,6 +87,8 @@ def test_schemathesis_checks_all(store_path: Path, tmp_path: Path):
         r = subprocess.run([exe, "--config-file", str(REPO / "schemathesis.toml"), "run",
                             f"http://127.0.0.1:{port}/api/openapi.json", "--checks", "all",
                             "--max-examples", str(CLI_EXAMPLES), "--seed", str(CLI_SEED), "--generation-deterministic",
+                            # the first potential request builds the product space (seconds on a loaded machine)
+                            "--request-timeout", str(REQUEST_TIMEOUT), "--max-response-time", str(REQUEST_TIMEOUT),
                             "--no-color"], capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path)
     finally:
         proc.terminate()

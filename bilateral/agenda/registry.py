@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -92,6 +91,15 @@ class Registry:
     commitments: tuple[Commitment, ...]
     updates_file: str | None
     updates: int
+
+    @property
+    def parties(self) -> frozenset[str]:
+        """The countries the commitments bind (every commitment's ``parties``): the pair the registry is about."""
+        return frozenset(p for c in self.commitments for p in c.parties)
+
+    def covers(self, reporter: str, partner: str) -> bool:
+        """Whether the registry is about this pair (either direction): its parties are exactly the two countries."""
+        return self.parties == frozenset({reporter, partner})
 
     def get(self, cid: str) -> Commitment:
         """The commitment with this id; BilateralError naming the known ids otherwise."""
@@ -210,17 +218,44 @@ def _apply(c: Commitment, u: Update) -> Commitment:
                    history=(*c.history, StatusChange(u.date, u.status, u.source, u.recorded)))
 
 
+#: the largest updates file read (a thousand updates are about 500 kB)
+UPDATES_MAX_BYTES = 20 * 1024 * 1024
+
+
 def updates_path(path: Path | str | None = None, store: Path | str | None = None) -> Path:
-    """Where updates are kept: ``path``, else $BILATERAL_AGENDA, else next to the store."""
+    """Where updates are kept: ``path``, else $BILATERAL_AGENDA, else next to the store.
+
+    Checked with :func:`check_updates_path`: the file is read and rewritten in place, so it must be a
+    regular file (or not exist yet); a symlink is followed, and the file it points to is updated.
+    """
     if path is not None:
-        return Path(path).expanduser()
+        return check_updates_path(Path(path).expanduser(), "--registry")
     env = os.environ.get(AGENDA_ENV)
     if env:
-        return Path(env).expanduser()
+        return check_updates_path(Path(env).expanduser(), f"${AGENDA_ENV}")
     from bilateral.store.db import default_store_path
 
     base = Path(store).expanduser() if store is not None else default_store_path()
-    return base.parent / UPDATES_FILENAME
+    return check_updates_path(base.parent / UPDATES_FILENAME, "the agenda updates file")
+
+
+def check_updates_path(path: Path, label: str) -> Path:
+    """An updates file: absent, or a regular file (through symlinks); a device, FIFO or folder is refused."""
+    from bilateral.output import check_output
+
+    if not str(path).strip():
+        raise BilateralError(f"{label} is empty; give the updates file's path, e.g. agenda-updates.yml")
+    check_output(path, label)
+    return path
+
+
+def _read_updates(path: Path) -> str | None:
+    """The updates file's text, or None when there is none yet (read within the size limit, never a FIFO)."""
+    from bilateral.inputs import read_text
+
+    if not path.exists():
+        return None
+    return read_text(path, "agenda updates file", UPDATES_MAX_BYTES, keep=False)
 
 
 def _base() -> tuple[dict[str, str], list[Commitment]]:
@@ -235,9 +270,10 @@ def load_registry(path: Path | str | None = None, *, store: Path | str | None = 
     summit, commitments = _base()
     upath = updates_path(path, store)
     updates: list[Update] = []
-    if upath.exists():
+    text = _read_updates(upath)
+    if text is not None:
         by_id = {c.id: c for c in commitments}
-        updates = parse_updates(upath.read_text(encoding="utf-8"), str(upath), by_id)
+        updates = parse_updates(text, str(upath), by_id)
         for u in updates:
             by_id[u.id] = _apply(by_id[u.id], u)
         commitments = [by_id[c.id] for c in commitments]
@@ -260,7 +296,7 @@ def record_update(cid: str, *, status: str, evidence: str, source: str, on: str,
     """
     upath = updates_path(path, store)
     reg = load_registry(upath)  # validates the file as it stands: never append to a broken one
-    reg.get(cid)
+    commitment = reg.get(cid)
     where, entry = "update", cid
     when = now or datetime.now(UTC)
     u = Update(
@@ -272,7 +308,10 @@ def record_update(cid: str, *, status: str, evidence: str, source: str, on: str,
         publisher=clean_text(publisher or _host(source), where, entry, "--publisher"),
         recorded=when.replace(microsecond=0).isoformat(),
     )
-    old = upath.read_text(encoding="utf-8") if upath.exists() else ""
+    if u.date < commitment.date:
+        raise field_error(where, entry, "--date", f"{u.date} is before the commitment itself ({commitment.date}): "
+                          "a source from before it cannot show what became of it")
+    old = _read_updates(upath) or ""
     if old and not old.endswith("\n"):
         old += "\n"
     if not old.strip():
@@ -284,18 +323,10 @@ def record_update(cid: str, *, status: str, evidence: str, source: str, on: str,
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the updates file through the safe-write rules (:func:`bilateral.output.write_atomic`)."""
+    from bilateral.output import write_bytes_atomic
+
+    write_bytes_atomic(path, text.encode("utf-8"), label="the agenda updates file")
 
 
 # -- linked indicators --------------------------------------------------------------------------------

@@ -570,6 +570,10 @@ def build(shared: Path, out_dir: Path) -> dict[str, Any]:
                         if (shared / o.path).is_file() else None, "repository": o.repository,
                         "commit": o.commit, "upstream_path": o.upstream_path} for o in out.origins],
         })
+    absent = absent_importers(shared)
+    if absent != MISSING_IMPORTERS:  # PROVENANCE.md names them; the data must agree
+        raise InputError(f"the matrix lacks the importers {', '.join(absent)}; PROVENANCE.md says "
+                         f"{', '.join(MISSING_IMPORTERS)}", file=str(shared / WORLD_FILE))
     world = [_write_world(out, shared, staging) for out in world_outputs()]
     shutil.copyfile(shared / "PROVENANCE.md", staging / "PROVENANCE.md")
     manifest = {
@@ -685,6 +689,137 @@ def build_baci_imports_by_country(shared: Path, release: str) -> pa.Table:
     """World imports by importer × HS6 (sum over exporters), exact integer sums."""
     return _baci_query(shared, "SELECT importer, hs6, CAST(sum(v) AS BIGINT) AS value_usd FROM w "
                                "GROUP BY ALL HAVING sum(v) > 0 ORDER BY hs6, importer")
+
+
+# CEPII GeoDist: the distance term of the export potential model
+GEO_FILE = "geo/dist_cepii.csv"
+REPO_GEO = "sadigulcelik/APAM_Migration"
+COMMIT_GEO = "8d59e94bd8519604fe534a5e323f95047c1776c7"
+GEO_URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=6"
+GEO_PRODUCER = ("CEPII GeoDist (Mayer and Zignago 2011, CEPII Working Paper 2011-25), as stored in "
+                f"{REPO_GEO}")
+GEO_LICENCE = "Free use with citation (Etalab Open Licence 2.0 on CEPII's site); carrying repository has no licence file."
+#: GeoDist's measure used: great-circle km between the countries' most populated cities (complete; ``distw`` is not)
+GEO_MEASURE = "dist"
+GEO_SUCCESSORS = "geodist_successors.csv"
+
+
+def _geo_successors() -> dict[str, str]:
+    from bilateral.harmonise.tables import read_table
+
+    rows = read_table(GEO_SUCCESSORS, ["code", "geodist_code", "name", "reason", "source"], key=["code"])
+    return {r["code"]: r["geodist_code"] for r in rows}
+
+
+def repair_geodist_blank_code(rows: list[tuple[int, str, str, float]], path: Path) -> list[tuple[int, str, str, float]]:
+    """Fill a blank destination code in GeoDist with the one code its origin lacks.
+
+    The stored dist_cepii.csv has one row ``ZAF,,…`` where ZAF→KAZ belongs (it sits between JPN and
+    KEN, and its distances equal KAZ→ZAF's). A blank is filled only when its origin lacks exactly one
+    destination and the reverse pair has the same distance; anything else fails naming the row.
+    """
+    origins = {o for _, o, _, _ in rows}
+    have: dict[str, set[str]] = {}
+    for _, o, d, _ in rows:
+        if d:
+            have.setdefault(o, set()).add(d)
+    by_pair = {(o, d): km for _, o, d, km in rows if d}
+    out = []
+    for line, o, d, km in rows:
+        if not d:
+            lacking = sorted(origins - have.get(o, set()))
+            if len(lacking) != 1 or by_pair.get((lacking[0], o)) != km:
+                raise InputError(f"blank destination for {o}: cannot tell which country it is", file=str(path),
+                                 row=line, field="iso_d")
+            d = lacking[0]
+        out.append((line, o, d, km))
+    return out
+
+
+def build_geo_distance(shared: Path, release: str) -> pa.Table:
+    """dist_cepii.csv → exporter, importer, dist_km: every GeoDist pair, plus successor codes.
+
+    GeoDist uses the codes of the 2000s; today's codes get their predecessor's row
+    (``harmonise/data/geodist_successors.csv``, one row per successor with the reason), and the
+    row used is kept in ``exporter_row``/``importer_row``. Two successors of one predecessor
+    (SRB and MNE of YUG) get the predecessor's internal distance.
+    """
+    path = shared / GEO_FILE
+    raw: list[tuple[int, str, str, float]] = []
+    for i, r in _read_csv(path, ["iso_o", "iso_d", GEO_MEASURE]):
+        o, d = r["iso_o"].strip(), r["iso_d"].strip()
+        for field_, code in (("iso_o", o), ("iso_d", d)):
+            if code and not re.fullmatch(r"[A-Z]{3}", code):
+                raise InputError(f"country code {code!r} is not ISO3", file=str(path), row=i, field=field_)
+        if not o:
+            raise InputError("blank origin code", file=str(path), row=i, field="iso_o")
+        try:
+            km = float(r[GEO_MEASURE])
+        except ValueError:
+            raise InputError(f"distance {r[GEO_MEASURE]!r} is not a number", file=str(path), row=i,
+                             field=GEO_MEASURE) from None
+        if not km > 0:
+            raise InputError(f"distance {km} is not positive", file=str(path), row=i, field=GEO_MEASURE)
+        raw.append((i, o, d, km))
+    dist: dict[tuple[str, str], float] = {}
+    for i, o, d, km in repair_geodist_blank_code(raw, path):
+        if (o, d) in dist:
+            raise InputError(f"duplicate pair {o}-{d}", file=str(path), row=i)
+        dist[(o, d)] = km
+    codes = sorted({o for o, _ in dist})
+    if len(dist) != len(codes) ** 2:
+        raise InputError(f"{len(dist):,} pairs for {len(codes)} countries: not every pair is there", file=str(path))
+    successors = _geo_successors()
+    for code, pred in successors.items():
+        if pred not in codes:
+            raise InputError(f"successor {code} maps to {pred}, which has no row", file=str(path))
+        if code in codes:
+            raise InputError(f"successor {code} already has rows of its own: remove it from {GEO_SUCCESSORS}",
+                             file=str(path))
+    row_of = {c: c for c in codes} | successors
+    rows = [{"exporter": o, "importer": d, "dist_km": dist[(row_of[o], row_of[d])],
+             "exporter_row": row_of[o], "importer_row": row_of[d]}
+            for o in sorted(row_of) for d in sorted(row_of)]
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("exporter", pa.string()), ("importer", pa.string()), ("dist_km", pa.float64()),
+         ("exporter_row", pa.string()), ("importer_row", pa.string())]))
+
+
+def build_baci_supplier_distance(shared: Path, release: str) -> pa.Table:
+    """Each market's trade-weighted average distance to its suppliers, by HS6 (2024).
+
+    importer, hs6, supplier_km = Σ_s x_s·d_s / Σ_s x_s over the suppliers s with a distance (stored
+    as float32: 7 significant digits, well inside GeoDist's own precision); no_distance_usd the
+    market's imports from suppliers without one (the few territories GeoDist lacks), NULL when none.
+    """
+    geo = build_geo_distance(shared, release)
+    con = _duckdb_build()
+    try:
+        con.register("geo", geo)
+        literal = str(shared / WORLD_FILE).replace("'", "''")
+        return con.sql(f"""
+            WITH w AS (SELECT exporter, importer, hs6, CAST(round(value_usd) AS BIGINT) AS v
+                       FROM read_parquet('{literal}') WHERE round(value_usd) > 0)
+            SELECT w.importer, w.hs6,
+                   CAST(sum(w.v * g.dist_km) / nullif(sum(w.v) FILTER (WHERE g.dist_km IS NOT NULL), 0)
+                        AS FLOAT) AS supplier_km,
+                   CAST(sum(w.v) FILTER (WHERE g.dist_km IS NULL) AS BIGINT) AS no_distance_usd
+            FROM w LEFT JOIN geo g ON g.exporter = w.exporter AND g.importer = w.importer
+            GROUP BY ALL ORDER BY w.hs6, w.importer""").to_arrow_table()
+    finally:
+        con.close()
+
+
+def absent_importers(shared: Path) -> tuple[str, ...]:
+    """Countries that export in the BACI 2024 file but import nothing: the importers it lacks."""
+    con = _duckdb_build()
+    try:
+        literal = str(shared / WORLD_FILE).replace("'", "''")
+        rows = con.execute(f"SELECT DISTINCT exporter FROM read_parquet('{literal}') EXCEPT "
+                           f"SELECT DISTINCT importer FROM read_parquet('{literal}') ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    return tuple(r[0] for r in rows)
 
 
 def _flag(text: str, path: Path, row: int, name: str) -> bool:
@@ -812,6 +947,25 @@ def world_outputs() -> list[Output]:
         Output("baci2024-imports-by-country", "world",
                "World imports by importer × HS6, 2024, US$ (sum over all exporters)",
                BACI_CAVEAT, BACI_URL, baci, build_baci_imports_by_country, **common),
+        Output("baci2024-supplier-distance", "world",
+               "Each market's trade-weighted average distance to its suppliers by HS6, 2024, km (CEPII BACI "
+               "× CEPII GeoDist)",
+               "Distances between the most populated cities (GeoDist 'dist'); successor codes take their "
+               "predecessor's row (geo-distance). Suppliers GeoDist lacks (ASM, ATF, GUM, IOT) are left out "
+               "of the average; no_distance_usd says how much of the market they supply. " + BACI_CAVEAT,
+               BACI_URL, [*baci, _o(GEO_FILE, REPO_GEO, COMMIT_GEO, "dist_cepii.csv")],
+               build_baci_supplier_distance, producer=f"{BACI_PRODUCER}; {GEO_PRODUCER}",
+               licence=f"{BACI_LICENCE} GeoDist: {GEO_LICENCE}",
+               extra={"parquet": {"use_byte_stream_split": ["supplier_km"], "use_dictionary": ["importer", "hs6"]}}),
+        Output("geo-distance", "world",
+               "Distance between every pair of countries, km (CEPII GeoDist 'dist': great-circle distance "
+               "between the most populated cities), with today's codes",
+               "GeoDist's codes are those of the 2000s: COD, TLS, PSE, SRB, MNE, CUW, SXM, BES, SSD, BLM take "
+               "their predecessor's row (ZAR, TMP, PAL, YUG, YUG, ANT, ANT, ANT, SDN, GLP) and S19 (BACI's Other "
+               "Asia nes) Taiwan's, each with its reason in harmonise/data/geodist_successors.csv; exporter_row "
+               "and importer_row name the row used. ASM, ATF, GUM and IOT have none.",
+               GEO_URL, [_o(GEO_FILE, REPO_GEO, COMMIT_GEO, "dist_cepii.csv")], build_geo_distance,
+               producer=GEO_PRODUCER, licence=GEO_LICENCE),
         Output("sanctions-eu-hs6", "world",
                "EU export restrictions on Russia by HS6: date in force and category flags (sanctioned "
                "codes only)",
@@ -847,7 +1001,7 @@ def _write_world(out: Output, shared: Path, staging: Path) -> dict[str, Any]:
     """Write one world output and return its manifest entry (same fields as the store files)."""
     table = out.build(shared, out.release)
     target = staging / f"{out.name}.parquet"
-    pq.write_table(table, target, **PARQUET_OPTIONS)
+    pq.write_table(table, target, **(PARQUET_OPTIONS | out.extra.get("parquet", {})))
     origin = []
     for o in out.origins:
         entry = {"path": o.path, "sha256": sha256_file(shared / o.path) if (shared / o.path).is_file() else None,

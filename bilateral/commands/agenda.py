@@ -8,12 +8,45 @@ from typing import Annotated, Any, Literal, get_args
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
+from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, choice, day, emit, input_path, run
 from bilateral.errors import BilateralError
+from bilateral.inputs import ARTICLE_MAX_BYTES
 
 Action = Literal["list", "show", "update", "timeline"]
 ACTIONS: tuple[str, ...] = get_args(Action)
 TEXT_WIDTH = 70
+#: the earliest evidence date accepted: the India–Russia Strategic Partnership declaration (October 2000)
+FIRST_EVIDENCE_DATE = date(2000, 10, 3)
+#: the earliest article date: the first year of trade data any source holds
+FIRST_ARTICLE_DATE = date(1962, 1, 1)
+
+
+def _pillars() -> tuple[str, ...]:
+    from bilateral.agenda.schema import PILLARS
+
+    return PILLARS
+
+
+def _statuses() -> tuple[str, ...]:
+    from bilateral.agenda.schema import STATUSES
+
+    return STATUSES
+
+
+def _normalise_status(value: str) -> str:
+    from bilateral.agenda.schema import normalise_status
+
+    return normalise_status(value)
+
+
+def _registry(value: object) -> Path:
+    """The updates file: read and rewritten in place, so a regular file (or absent); a symlink is followed."""
+    from bilateral.agenda.registry import check_updates_path
+
+    try:
+        return check_updates_path(Path(str(value)).expanduser(), "--registry")
+    except BilateralError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _short(text: str, width: int = TEXT_WIDTH) -> str:
@@ -29,19 +62,23 @@ def register(app: typer.Typer) -> None:
 
     @app.command("agenda")
     def agenda(
-        action: Annotated[str, typer.Argument(help="list (default), show ID, update ID, or timeline.")] = "list",
+        action: Annotated[str, typer.Argument(parser=choice(ACTIONS, name="action", fold=False),
+            help="list (default), show ID, update ID, or timeline.")] = "list",
         cid: Annotated[str | None, typer.Argument(metavar="[ID]", help="Commitment id (for show and update).")] = None,
-        pillar: Annotated[str | None, typer.Option("--pillar", help="Only this pillar (list, timeline).")] = None,
-        status: Annotated[str | None, typer.Option("--status", help="Filter (list, timeline) or the new status "
+        pillar: Annotated[str | None, typer.Option("--pillar", parser=choice(_pillars, name="pillar"),
+            help="Only this pillar (list, timeline).")] = None,
+        status: Annotated[str | None, typer.Option("--status", parser=choice(_statuses, name="status", key=_normalise_status),
+            help="Filter (list, timeline) or the new status "
                                                    "(update): announced, in progress, achieved, stalled, absent, "
                                                    "superseded.")] = None,
         evidence: Annotated[str | None, typer.Option("--evidence", help="update: what the source shows, in your "
                                                      "own words.")] = None,
         source: Annotated[str | None, typer.Option("--source", help="update: the source's URL.")] = None,
-        on: Annotated[str | None, typer.Option("--date", help="update: the source's date, YYYY-MM-DD.")] = None,
+        on: Annotated[str | None, typer.Option("--date", parser=day(FIRST_EVIDENCE_DATE),
+            help="update: the source's date, YYYY-MM-DD.")] = None,
         publisher: Annotated[str | None, typer.Option("--publisher", help="update: publisher (default: the "
                                                       "URL's host).")] = None,
-        registry: Annotated[Path | None, typer.Option("--registry", help="Updates file (default: "
+        registry: Annotated[Path | None, typer.Option("--registry", parser=_registry, help="Updates file (default: "
                                                       "$BILATERAL_AGENDA, else agenda-updates.yml next to the "
                                                       "store).")] = None,
         fmt: FormatOpt = "table",
@@ -74,8 +111,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(
-        file: Annotated[Path, typer.Argument(help="An article: plain text or HTML.")],
-        on: Annotated[str | None, typer.Option("--date", help="The article's date, YYYY-MM-DD (resolves 'last "
+        file: Annotated[Path, typer.Argument(parser=input_path("article", ARTICLE_MAX_BYTES),
+                                             help="An article: plain text or HTML.")],
+        on: Annotated[str | None, typer.Option("--date", parser=day(FIRST_ARTICLE_DATE),
+            help="The article's date, YYYY-MM-DD (resolves 'last "
                                                "year'); default: a date found in the article.")] = None,
         pair: PairOpt = "IND-RUS",
         fmt: FormatOpt = "table",

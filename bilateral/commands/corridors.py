@@ -8,21 +8,38 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, run
+from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, choice, day, emit, number, output_path, run
 from bilateral.errors import BilateralError
 
 FromOpt = Annotated[str, typer.Option("--from", help="Origin: UN/LOCODE or name, e.g. INNSA, Chennai, RUPRI.")]
 ToOpt = Annotated[str, typer.Option("--to", help="Destination: UN/LOCODE or name, e.g. Moscow, RUVVO, INSIK.")]
-DateOpt = Annotated[str | None, typer.Option("--date", help="Departure date YYYY-MM-DD (default: today).")]
+#: departures the seasonal calendars cover
+FIRST_DEPARTURE, LAST_DEPARTURE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _scenario_names() -> tuple[str, ...]:
+    from bilateral.corridors.seasonality import SCENARIOS
+
+    return SCENARIOS
+
+
+DateOpt = Annotated[str | None, typer.Option("--date", parser=day(FIRST_DEPARTURE, LAST_DEPARTURE),
+    help="Departure date YYYY-MM-DD (default: today).")]
 ScenarioOpt = Annotated[list[str] | None, typer.Option(
-    "--scenario", help="red-sea-closed|red-sea-open, hormuz-closed|hormuz-open, black-sea-closed|black-sea-open "
-                       "(override the dated state) or rasht-astara-open; repeat for several.")]
-CargoOpt = Annotated[str, typer.Option("--cargo", help="container (per TEU) or tanker (per tonne and barrel).")]
-VesselOpt = Annotated[str, typer.Option("--vessel", help="Tanker class: aframax or suezmax.")]
+    "--scenario", parser=choice(_scenario_names, name="scenario"),
+    help="red-sea-closed|red-sea-open, hormuz-closed|hormuz-open, black-sea-closed|black-sea-open "
+         "(override the dated state) or rasht-astara-open; repeat for several.")]
+CargoOpt = Annotated[str, typer.Option("--cargo", parser=choice(("container", "tanker"), name="cargo"),
+    help="container (per TEU) or tanker (per tonne and barrel).")]
+VesselOpt = Annotated[str, typer.Option("--vessel", parser=choice(("aframax", "suezmax"), name="vessel"),
+    help="Tanker class: aframax or suezmax.")]
 CongestionOpt = Annotated[float, typer.Option(
-    "--astara-congestion", help="Multiply the border dwell at Astara (1 = none, 2 = twice as long).")]
-GeojsonOpt = Annotated[Path | None, typer.Option("--geojson", help="Also write the corridors as GeoJSON here.")]
-MapOpt = Annotated[Path | None, typer.Option("--map", help="Also draw a map here: PATH.png or PATH.html (self-contained).")]
+    "--astara-congestion", parser=number(1.0, 10.0, name="factor"),
+        help="Multiply the border dwell at Astara (1 = none, 2 = twice as long).")]
+GeojsonOpt = Annotated[Path | None, typer.Option("--geojson", parser=output_path("--geojson"),
+    help="Also write the corridors as GeoJSON here.")]
+MapOpt = Annotated[Path | None, typer.Option("--map", parser=output_path("--map"),
+    help="Also draw a map here: PATH.png or PATH.html (self-contained).")]
 
 
 def _parse_date(text: str | None) -> date:

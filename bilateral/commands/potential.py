@@ -7,12 +7,30 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, StoreOpt, emit, read_command, run
+from bilateral.cli_common import (
+    COUNTRY,
+    HS_CODE,
+    PAIR,
+    YEAR,
+    FormatOpt,
+    OutOpt,
+    StoreOpt,
+    count_parser,
+    emit,
+    read_command,
+    run,
+    text_file,
+)
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
 from bilateral.errors import InputError
 
 DESCRIPTION_WIDTH = 44
+#: the largest tariff file read (one row per HS6 code is about 5,600 rows, well under a megabyte)
+TARIFFS_MAX_BYTES = 10 * 1024 * 1024
+#: DuckDB's memory limit for `potential --all` (bilateral.models.potential.scale.DEFAULT_MEMORY_LIMIT; not
+#: imported from there so that the CLI starts without the model)
+DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_PAIR = "IND-RUS"
 
 
@@ -62,44 +80,14 @@ def format_for(fmt: str, out: Path | None) -> str:
     return fmt
 
 
-def _render(result: Any, console: Any) -> None:
-    from rich.table import Table
+def _sanction_text(p: Any) -> str:
+    if p.sanction is not None:
+        return (f"EU: {p.sanction.category} since {p.sanction.since} (HS6 flag, CJP 2023)"
+                + (" ⚠" if p.sanction.secondary_risk else ""))
+    return "EU: —" if p.sanctions_known else "EU: n/a"
 
-    where = result.market or "every market"
-    horizon = next((p.value for p in result.parameters if p.name == "horizon_years"), "?")
-    t = Table(title=f"Export potential of {result.exporter} in {where}, {result.year} matrix (US$ million; "
-              f"potential projected {horizon} years ahead)", title_justify="left")
-    cols = ["#"] + (["to"] if result.market is None else []) + [
-        "product · sector · exporter's rank · top suppliers · EU sanction", "market", "actual", "potential", "untapped"]
-    numeric = {"#", "market", "actual", "potential", "untapped"}
-    for c in cols:
-        t.add_column(c, justify="right" if c in numeric else "left", no_wrap=c in numeric)
-    from bilateral.harmonise.sectors import titles as sector_titles
 
-    titles = sector_titles()
-    for n, p in enumerate(result.products, start=1):
-        top = ("suppliers n/a" if p.top_suppliers is None else
-               " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
-        if p.sanction is not None:
-            sanc = f"EU: {p.sanction.category} since {p.sanction.since[:7]}" + (" ⚠" if p.sanction.secondary_risk else "")
-        else:
-            sanc = "EU: —" if p.sanctions_known else "EU: n/a"
-        rank = "not a supplier" if p.exporter_rank is None else f"rank {p.exporter_rank}/{p.suppliers}"
-        product = f"{p.hs6} {_short(p.description)}\n[dim]{titles.get(p.sector, p.sector)} · {rank} · {top} · {sanc}[/dim]"
-        row = [str(n)] + ([p.market] if result.market is None else []) + [
-            product, _usd_mn(p.market_usd), _usd_mn(p.actual_usd), _usd_mn(p.potential_usd), _usd_mn(p.untapped_usd)]
-        t.add_row(*row)
-    console.print(t)
-    s = Table(title="Totals by summit sector (every matching product; ⚠ = dual-use or military-technology: "
-              "secondary-sanction risk; w/o ⚠ = untapped without them)", title_justify="left")
-    for c in ("sector", "market", "actual", "potential", "untapped", "w/o ⚠"):
-        s.add_column(c, justify="left" if c == "sector" else "right", no_wrap=c != "sector",
-                     min_width=12 if c == "sector" else None)
-    for x in (*result.sectors, result.total):
-        s.add_row(f"{x.title} ({x.products:,} HS6, {x.risky_products:,} ⚠)", _usd_mn(x.market_usd),
-                  _usd_mn(x.actual_usd), _usd_mn(x.potential_usd), _usd_mn(x.untapped_usd),
-                  _usd_mn(x.untapped_excl_risk_usd))
-    console.print(s)
+def _parameters_and_notes(result: Any, console: Any) -> None:
     from rich.markup import escape
 
     console.print("Parameters (harmonise/data/potential_parameters.csv):")
@@ -109,7 +97,148 @@ def _render(result: Any, console: Any) -> None:
         console.print(escape(f"Note: {note}"))
     prov = result.matrix.get("provenance") or []
     if prov:
-        console.print(f"Source: {prov[0]['producer']}; {prov[0]['licence']}")
+        console.print(escape(f"Source: {prov[0]['producer']}; {prov[0]['licence']}"))
+
+
+def _render(result: Any, console: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bilateral.harmonise.sectors import titles as sector_titles
+
+    where = result.market or "every market"
+    horizon = next((p.value for p in result.parameters if p.name == "horizon_years"), "?")
+    t = Table(title=f"Export potential of {result.exporter} in {where}, {result.year} matrix (US$ million; "
+              f"potential projected {horizon} years ahead; scope: {result.scope.rule if result.scope else '?'})",
+              title_justify="left")
+    cols = ["#"] + (["to"] if result.market is None else []) + [
+        "product · sector · RCA · supply · distance · exporter's rank · top suppliers · EU sanction",
+        "market", "actual", "potential", "untapped"]
+    numeric = {"#", "market", "actual", "potential", "untapped"}
+    for c in cols:
+        t.add_column(c, justify="right" if c in numeric else "left", no_wrap=c in numeric)
+    titles = sector_titles()
+    for n, p in enumerate(result.products, start=1):
+        top = ("suppliers n/a" if p.top_suppliers is None else
+               " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
+        rank = ("rank n/a" if p.top_suppliers is None else "not a supplier" if p.exporter_rank is None
+                else f"rank {p.exporter_rank}/{p.suppliers}")
+        supply = "EIDB" if p.supply_source == "national" else "matrix"
+        product = escape(f"{p.hs6} {_short(p.description)}") + (
+            f"\n[dim]{escape(titles.get(p.sector, p.sector))} · RCA {p.rca:.1f} · supply {supply} · "
+            f"distance ×{p.distance_factor:.2f} · {rank} · {top} · {escape(_sanction_text(p))}[/dim]")
+        row = [str(n)] + ([p.market] if result.market is None else []) + [
+            product, _usd_mn(p.market_usd), _usd_mn(p.actual_usd), _usd_mn(p.potential_usd), _usd_mn(p.untapped_usd)]
+        t.add_row(*row)
+    console.print(t)
+    label = f"{result.market} imports of these HS6" if result.market else "imports of these HS6"
+    s = Table(title="Totals by summit sector (every product in scope matching the filters; ⚠ = dual-use or "
+              "military-technology: secondary-sanction risk; w/o ⚠ = untapped without them)", title_justify="left")
+    for c in ("sector", label, "actual", "potential", "untapped", "w/o ⚠"):
+        s.add_column(c, justify="left" if c == "sector" else "right", no_wrap=c != "sector",
+                     min_width=12 if c == "sector" else None)
+    for x in (*result.sectors, result.total):
+        s.add_row(f"{x.title} ({x.products:,} HS6, {x.risky_products:,} ⚠)", _usd_mn(x.market_usd),
+                  _usd_mn(x.actual_usd), _usd_mn(x.potential_usd), _usd_mn(x.untapped_usd),
+                  _usd_mn(x.untapped_excl_risk_usd))
+    console.print(s)
+    if result.market_imports_usd is not None:
+        sales = result.markets[0].actual_all_usd if result.markets else 0.0
+        console.print(f"{result.market}'s imports of every product: US${_usd_mn(result.market_imports_usd)} mn; "
+                      f"{result.exporter}'s sales there: US${_usd_mn(sales)} mn, of which "
+                      f"US${_usd_mn(result.total.actual_usd)} mn in products in scope.")
+    for m in result.markets[:10]:
+        dist = "no distance" if m.distance_km is None else f"{m.distance_km:,.0f} km"
+        sup = "—" if m.supplier_km is None else f"{m.supplier_km:,.0f} km"
+        console.print(f"{result.exporter}→{m.market}: distance {dist}, the market's suppliers {sup} on average "
+                      f"(import-weighted over the products in scope); distance factor ×{m.distance_factor:.2f} "
+                      f"(×{m.distance_factor_min:.2f} to ×{m.distance_factor_max:.2f} by product); ease "
+                      f"{m.ease:.3f} (actual {_usd_mn(m.actual_in_scope_usd)} / hypothetical "
+                      f"{_usd_mn(m.hypothetical_usd)}); growth to the horizon: supply ×{m.supply_growth:.3f}, "
+                      f"demand ×{m.demand_growth:.3f}")
+    if len(result.markets) > 10:
+        console.print(f"… {len(result.markets) - 10} more markets (--format json lists them all)")
+    if result.sensitivity is not None:
+        _render_sensitivity(result.sensitivity, console)
+    _parameters_and_notes(result, console)
+
+
+def _render_sensitivity(sens: Any, console: Any) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"Sensitivity of the top {sens.top} (default untapped US${_usd_mn(sens.default_untapped_usd)} mn)",
+              title_justify="left")
+    for c in ("parameter", "value (default)", "rank corr.", "enter", "leave", "untapped"):
+        t.add_column(c, justify="right" if c in ("rank corr.", "untapped") else "left")
+    for c in sens.cases:
+        t.add_row(c.parameter, f"{c.value:g} ({c.default:g})",
+                  "—" if c.rank_correlation is None else f"{c.rank_correlation:.2f}",
+                  ", ".join(k.split(":")[1] for k in c.entrants) or "—",
+                  ", ".join(k.split(":")[1] for k in c.leavers) or "—", _usd_mn(c.untapped_usd))
+    console.print(t)
+    console.print(f"[dim]{sens.method}[/dim]")
+
+
+def _render_diversification(result: Any, console: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bilateral.harmonise.sectors import titles as sector_titles
+
+    titles = sector_titles()
+    where = result.market or "every market"
+    t = Table(title=f"Diversification: products {result.exporter} does not yet export competitively, related to its "
+              f"exports (density ≥ the {result.density_quantile:g} quantile), by density × {where}'s imports "
+              f"({result.year} matrix, US$ million)", title_justify="left")
+    cols = ["#"] + (["to"] if result.market is None else []) + [
+        "product · sector · density (rank) · RCA · top suppliers · EU sanction", "market", "exports today", "score"]
+    for c in cols:
+        t.add_column(c, justify="left" if c.startswith("product") or c == "to" else "right")
+    for n, p in enumerate(result.products, start=1):
+        top = ("suppliers n/a" if p.top_suppliers is None else
+               " ".join(f"{s.exporter} {s.share:.0%}" for s in p.top_suppliers[:3]))
+        rca = "not exported" if p.rca is None else f"RCA {p.rca:.2f}"
+        product = escape(f"{p.hs6} {_short(p.description)}") + (
+            f"\n[dim]{escape(titles.get(p.sector, p.sector))} · density {p.density:.3f} (#{p.density_rank}) · {rca} · "
+            f"{top} · {escape(_sanction_text(p))}[/dim]")
+        t.add_row(*([str(n)] + ([p.market] if result.market is None else []) + [
+            product, _usd_mn(p.market_usd), _usd_mn(p.exports_usd), _usd_mn(p.score_usd)]))
+    console.print(t)
+    _parameters_and_notes(result, console)
+
+
+def _run_all(store: Path | None, out: Path | None, year: int | None, matrix_path: str | None, memory_limit: str,
+             engine: str, fmt: str) -> None:
+    """`potential --all`: every exporter × market × product to Parquet, with a progress bar on the terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bilateral.engine.run import engine_run
+    from bilateral.models.potential.scale import potential_all
+
+    if out is None:
+        raise InputError("--all writes Parquet: give --out FILE.parquet", field="--out")
+    if engine != "duckdb":
+        raise InputError("--all runs on DuckDB; on Spark use the library's potential_table (docs/spark.md)",
+                         field="--engine")
+    if fmt not in ("table", "parquet"):
+        raise InputError("--all writes Parquet to --out; --format is parquet (or left out)", field="--format")
+    console = Console(stderr=True)
+    cmd = read_command("table", store)
+    with cmd.open() as s, engine_run(s, engine="duckdb", year=year, matrix_path=matrix_path) as r, \
+            Progress(TextColumn("every exporter × market × product"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                     TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("all", total=1.0)
+        result = potential_all(s, out, matrix=r.local, memory_limit=memory_limit,
+                               progress=lambda done: bar.update(task, completed=done))
+    console.print(f"{result.rows:,} rows ({result.exporters} exporters × {result.markets} markets × HS6, in scope) "
+                  f"written to {result.out} in {result.seconds:,.1f} s (DuckDB, {result.threads} threads, memory "
+                  f"limit {result.memory_limit}); potential US${result.potential_usd / 1e9:,.1f} bn, untapped "
+                  f"US${result.untapped_usd / 1e9:,.1f} bn; release {result.release}")
+    from rich.markup import escape
+
+    for note in result.notes:
+        console.print(escape(f"Note: {note}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -117,22 +246,36 @@ def register(app: typer.Typer) -> None:
 
     @app.command("potential")
     def potential_cmd(
-        pair: Annotated[str | None, typer.Option("--pair", help="Exporter and market as ISO3, e.g. IND-RUS "
+        pair: Annotated[str | None, typer.Option("--pair", parser=PAIR, help="Exporter and market as ISO3, e.g. IND-RUS "
                                                  "(default IND-RUS).")] = None,
-        exporter: Annotated[str | None, typer.Option("--exporter", help="One exporter against every market, "
-                                                     "e.g. IND.")] = None,
+        exporter: Annotated[str | None, typer.Option("--exporter", parser=COUNTRY, help="One exporter against every "
+                                                     "market, e.g. IND.")] = None,
         sector: Annotated[str | None, typer.Option("--sector", help="Only this summit sector (id or prefix: "
                                                    "pharma, engineering, agri, plastics, chemicals, textiles…).")] = None,
-        product: Annotated[list[str] | None, typer.Option("--product", help="Only these HS codes (6, 4 or 2 "
+        product: Annotated[list[str] | None, typer.Option("--product", parser=HS_CODE, help="Only these HS codes (6, 4 or 2 "
                                                           "digits); repeat the option.")] = None,
-        top: Annotated[int, typer.Option("--top", help="Number of products shown (0: all).")] = 20,
+        top: Annotated[int, typer.Option("--top", parser=count_parser(), help="Number of products shown (0: all).")] = 20,
         exclude_sanction_risk: Annotated[bool, typer.Option(
             "--exclude-sanction-risk", help="Drop products under EU dual-use or military-technology "
                                             "restrictions (secondary-sanction risk).")] = False,
-        tariffs: Annotated[Path | None, typer.Option("--tariffs", help="CSV hs6,tariff_factor: demand "
+        tariffs: Annotated[Path | None, typer.Option("--tariffs", parser=text_file("tariff file", TARIFFS_MAX_BYTES),
+                                                     help="CSV hs6,tariff_factor: demand "
                                                      "multipliers for the market's tariffs (default: none).")] = None,
-        year: Annotated[int | None, typer.Option("--year", help="Matrix year (default: the embedded 2024, or a "
-                                                 "loaded BACI year).")] = None,
+        year: Annotated[int | None, typer.Option("--year", parser=YEAR, help="Matrix year (default: the embedded 2024, "
+                                                 "or a loaded BACI year).")] = None,
+        diversification: Annotated[bool, typer.Option(
+            "--diversification", help="The diversification indicator instead: products the exporter does not yet "
+                                      "export competitively, by relatedness (product-space density) and the "
+                                      "market's imports.")] = False,
+        sensitivity: Annotated[bool, typer.Option(
+            "--sensitivity", help="Add the top products' stability under the distance and income elasticities and "
+                                  "the capacity threshold (rank correlation, entrants, leavers).")] = False,
+        every: Annotated[bool, typer.Option(
+            "--all", help="Every exporter × every market × product of a full matrix (an ingested BACI year or "
+                          "--matrix), written to --out FILE.parquet, with progress.")] = False,
+        memory_limit: Annotated[str, typer.Option(
+            "--memory-limit", help="With --all: DuckDB's memory limit; beyond it the work spills to disk.")
+        ] = DEFAULT_MEMORY_LIMIT,
         engine: EngineOpt = "duckdb",
         spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
         spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
@@ -144,9 +287,13 @@ def register(app: typer.Typer) -> None:
         """Export potential by HS6 product (ITC method), with suppliers, EU sanctions and sector totals."""
 
         def body() -> None:
-            from bilateral.engine.run import engine_run, potential_cells
+            from bilateral.engine.run import engine_run
             from bilateral.models.potential import potential
+            from bilateral.models.potential.inputs import potential_cells
 
+            if every:
+                _run_all(store, out, year, matrix_path, memory_limit, engine, fmt)
+                return
             cmd = read_command(format_for(fmt, out), store)
             if pair and exporter:
                 raise InputError("give --pair EXPORTER-MARKET or --exporter EXPORTER, not both", field="--pair")
@@ -163,23 +310,37 @@ def register(app: typer.Typer) -> None:
                 if code is not None and not is_known_code(code.strip().upper()):
                     raise InputError(f"{code.strip().upper()} is not a country code: write ISO3 codes, e.g. IND-RUS",
                                      field="--pair" if pair else "--exporter")
+            if diversification and (engine != "duckdb" or tariffs or sensitivity or exclude_sanction_risk):
+                raise InputError("--diversification runs on DuckDB and takes no --tariffs, --sensitivity or "
+                                 "--exclude-sanction-risk", field="--diversification")
             tariff_map = read_tariffs(tariffs) if tariffs else None
             with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
                                              master=spark_master, memory=spark_memory) as r:
-                result = potential(s, ex, market, year=year, sector=sector, products=product or (),
-                                   top=top or None, exclude_sanction_risk=exclude_sanction_risk,
-                                   tariffs=tariff_map, matrix=r.local,
-                                   cells=None if r.engine.name == "duckdb" else potential_cells(r))
-            emit(cmd.fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
+                if diversification:
+                    from bilateral.models.potential.diversification import diversification as diversify
+
+                    div = diversify(s, ex, market, year=year, sector=sector, products=product or (),
+                                    top=top or None, matrix=r.local)
+                else:
+                    result = potential(s, ex, market, year=year, sector=sector, products=product or (),
+                                       top=top or None, exclude_sanction_risk=exclude_sanction_risk,
+                                       tariffs=tariff_map, matrix=r.local, sensitivity=sensitivity,
+                                       cells=None if r.engine.name == "duckdb" else potential_cells(r))
+            if diversification:
+                emit(cmd.fmt, out, div.to_dict(), div.records(), lambda c: _render_diversification(div, c))
+            else:
+                emit(cmd.fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 
         run(body)
 
     @app.command("rca")
     def rca_cmd(
-        year: Annotated[int | None, typer.Option("--year", help="Matrix year (default: the embedded 2024).")] = None,
-        exporter: Annotated[str | None, typer.Option("--exporter", help="Only this exporter (all are computed).")] = None,
-        top: Annotated[int, typer.Option("--top", help="Rows shown in the table (0: all; csv/json/parquet "
-                                         "always get every row).")] = 20,
+        year: Annotated[int | None, typer.Option("--year", parser=YEAR,
+                                                 help="Matrix year (default: the embedded 2024).")] = None,
+        exporter: Annotated[str | None, typer.Option("--exporter", parser=COUNTRY,
+                                                     help="Only this exporter (all are computed).")] = None,
+        top: Annotated[int, typer.Option("--top", parser=count_parser(), help="Rows shown in the table (0: all; "
+                                         "csv/json/parquet always get every row).")] = 20,
         engine: EngineOpt = "duckdb",
         spark_master: SparkMasterOpt = DEFAULT_SPARK_MASTER,
         spark_memory: SparkMemoryOpt = DEFAULT_SPARK_MEMORY,
@@ -217,6 +378,17 @@ def register(app: typer.Typer) -> None:
                 table = pa.Table.from_pandas(df, preserve_index=False)
                 write_atomic(out, lambda path: pq.write_table(table, path, compression="zstd"))
                 typer.echo(f"{len(df):,} rows written to {out}", err=True)
+                return
+            if fmt_ == "table" and top == 0:  # every cell: plain lines as they are made (rich took minutes)
+                from bilateral.output import stream_table
+
+                stream_table(out, f"RCA (Balassa), {matrix.year}, {len(df):,} exporter × product cells"
+                             + (f" for {exporter.upper()}" if exporter else ""),
+                             [("exporter", "<", 8), ("product", "<", 7), ("exports (US$ mn)", ">", 16), ("RCA", ">", 10)],
+                             ((e, p, f"{v / 1e6:,.2f}", f"{x:.2f}") for e, p, v, x in
+                              df[["exporter", "product", "value", "rca"]].itertuples(index=False, name=None)),
+                             [f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
+                              f"(0–100; {tci.products:,} products)", f"Note: {matrix.caveat}"])
                 return
             rows = df.to_dict("records")
             obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(),

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
+from bilateral.cli_common import (
+    MODEL_PERIOD,
+    FormatOpt,
+    OutOpt,
+    PairOpt,
+    StoreOpt,
+    checked,
+    emit,
+    output_path,
+    run,
+    text_file,
+)
 
 __all__ = ["register"]
 
@@ -16,14 +27,25 @@ DEFAULT_FROM = "FY2022-23"  # the first year of the RBI's rupee settlement mecha
 DEFAULT_TO = "FY2029-30"  # the summit's target year
 USD_BN = 1e9
 
+def _scenario(value: object) -> str:
+    """A shipped scenario's name (the model checks it), or a YAML file (checked here as a readable text file)."""
+    text = str(value)
+    if Path(text).suffix.lower() in (".yml", ".yaml") or Path(text).exists():
+        text_file("scenario file")(text)
+    return text
+
+
 ScenarioOpt = Annotated[
     str | None,
-    typer.Option("--scenario", help="A shipped scenario (status_quo, more_rupee_invoicing, export_push, trade_only) "
-                                    "or a YAML file of scenarios; default: every shipped one."),
+    typer.Option("--scenario", parser=checked("scenario", _scenario),
+                 help="A shipped scenario (status_quo, more_rupee_invoicing, export_push, trade_only) "
+                      "or a YAML file of scenarios; default: every shipped one."),
 ]
-FromOpt = Annotated[str, typer.Option("--from", help="First period shown, e.g. FY2022-23 (or CY2022).")]
-ToOpt = Annotated[str, typer.Option("--to", help="Last period; years after the last official one are projected.")]
-ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write the balance path: PATH.png or PATH.html "
+FromOpt = Annotated[str, typer.Option("--from", parser=MODEL_PERIOD, help="First period shown, e.g. FY2022-23 (or CY2022).")]
+ToOpt = Annotated[str, typer.Option("--to", parser=MODEL_PERIOD,
+    help="Last period; years after the last official one are projected.")]
+ChartOpt = Annotated[Path | None, typer.Option("--chart", parser=output_path("--chart"),
+    help="Write the balance path: PATH.png or PATH.html "
                                                                "(interactive, plotly.js inlined).")]
 
 

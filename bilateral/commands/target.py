@@ -7,7 +7,20 @@ from typing import Annotated, Literal, get_args
 
 import typer
 
-from bilateral.cli_common import FormatOpt, OutOpt, PairOpt, StoreOpt, emit, run
+from bilateral.cli_common import (
+    DATA_PERIOD,
+    MODEL_PERIOD,
+    SEED,
+    FormatOpt,
+    OutOpt,
+    PairOpt,
+    StoreOpt,
+    emit,
+    output_path,
+    run,
+    text_file,
+    usd,
+)
 from bilateral.errors import BilateralError
 
 ChartKind = Literal["png", "html"]
@@ -33,23 +46,27 @@ def register(app: typer.Typer) -> None:
     def target(
         pair: PairOpt = "IND-RUS",
         base: Annotated[str | None, typer.Option(
-            "--base", help="Base year (default: the latest, provisional or not).")] = None,
+            "--base", parser=DATA_PERIOD, help="Base year (default: the latest, provisional or not).")] = None,
         target_usd: Annotated[float | None, typer.Option(
-            "--target-usd", help="Target total trade in US$ (default: the pair's target on file).")] = None,
+            "--target-usd", parser=usd(), help="Target total trade in US$ (default: the pair's target on file).")] = None,
         by: Annotated[str | None, typer.Option(
-            "--by", help="Target year (default: the pair's target on file; FY2029-30 for IND-RUS).")] = None,
-        scenario: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML file.")] = None,
+            "--by", parser=MODEL_PERIOD,
+            help="Target year (default: the pair's target on file; FY2029-30 for IND-RUS).")] = None,
+        scenario: Annotated[Path | None, typer.Option("--scenario", parser=text_file("scenario file"),
+                                                        help="Scenario YAML file.")] = None,
         brent: Annotated[str | None, typer.Option(
             "--brent", help="Brent path of the forecast: 'base' (default: the base year's average, held; no later "
                             "price), 'latest' (the last 12 months in the file) or US$/bbl, e.g. 80 or 80,75,70 (one "
                             "a year, the last carried on).")] = None,
         chart: Annotated[Path | None, typer.Option(
-            "--chart", help="Write a chart here: .png (static) or .html (interactive, self-contained).")] = None,
-        html: Annotated[Path | None, typer.Option("--html", help="Also write an interactive HTML chart here.")] = None,
+            "--chart", parser=output_path("--chart"),
+                help="Write a chart here: .png (static) or .html (interactive, self-contained).")] = None,
+        html: Annotated[Path | None, typer.Option("--html", parser=output_path("--html"),
+            help="Also write an interactive HTML chart here.")] = None,
         backtest: Annotated[bool, typer.Option(
             "--backtest", help="Print the rolling-origin backtest of every model instead of the tracker.")] = False,
         seed: Annotated[int, typer.Option(
-            "--seed", help="Seed of the simulation behind the intervals and the probability.")] = DEFAULT_SEED,
+            "--seed", parser=SEED, help="Seed of the simulation behind the intervals and the probability.")] = DEFAULT_SEED,
         fmt: FormatOpt = "table",
         out: OutOpt = None,
         store: StoreOpt = None,

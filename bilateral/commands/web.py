@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 import typer
 
-from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, run
+from bilateral.cli_common import OutOpt, PairOpt, StoreOpt, choice, output_path, run, whole
 from bilateral.errors import BilateralError
 from bilateral.harmonise.pairs import DEFAULT_PAIR
 from bilateral.output import write_bytes_atomic
@@ -20,6 +20,8 @@ BriefFormat = Literal["html", "json"]
 BRIEF_FORMATS: tuple[str, ...] = get_args(BriefFormat)
 ServeFormat = Literal["text", "json"]
 SERVE_FORMATS: tuple[str, ...] = get_args(ServeFormat)
+#: the papers the brief prints on (report.brief.PAPERS holds their sizes)
+PAPER_NAMES: tuple[str, ...] = ("a4", "letter")
 
 
 def _ready_store(store: Path | None) -> Path:
@@ -36,9 +38,11 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = DEFAULT_HOST,
-        port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = DEFAULT_PORT,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="Start-up record: text (one line) or json.")] = "text",
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the start-up record (URL, store, PID) "
+        port: Annotated[int, typer.Option("--port", parser=whole(1, 65535, name="port"), help="TCP port.")] = DEFAULT_PORT,
+        fmt: Annotated[str, typer.Option("--format", "-f", parser=choice(SERVE_FORMATS, name="format"),
+                                                   help="Start-up record: text (one line) or json.")] = "text",
+        out: Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("--out"),
+                                                 help="Write the start-up record (URL, store, PID) "
                                                  "to this file instead of stderr.")] = None,
         allow_host: Annotated[list[str] | None, typer.Option(
             "--allow-host", help="Also answer requests for this host name (repeat for several); by default only "
@@ -88,9 +92,11 @@ def register(app: typer.Typer) -> None:
         pair: PairOpt = DEFAULT_PAIR,
         out: OutOpt = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium).")] = False,
-        paper: Annotated[str, typer.Option("--paper", help="Printed page: a4 (default) or letter; sets the PDF and "
+        paper: Annotated[str, typer.Option("--paper", parser=choice(PAPER_NAMES, name="paper"),
+                                           help="Printed page: a4 (default) or letter; sets the PDF and "
                                            "the page size the HTML prints on.")] = "a4",
-        fmt: Annotated[str, typer.Option("--format", "-f", help="html (the document) or json (its data).")] = "html",
+        fmt: Annotated[str, typer.Option("--format", "-f", parser=choice(BRIEF_FORMATS, name="format"),
+                                                   help="html (the document) or json (its data).")] = "html",
         store: StoreOpt = None,
     ) -> None:
         """Write one self-contained HTML brief for a pair, charts embedded, that opens offline.

@@ -2,13 +2,14 @@
 
 RCA for every exporter × product and export potential for exporters × markets × products are each
 ONE SQL text (:func:`bilateral.indicators.rca.rca_sql`, :func:`bilateral.models.potential.potential_sql`)
-written in the SQL that DuckDB and Spark SQL both accept. This package is the thin layer that runs
-that same text on either engine: it registers the inputs (Parquet both engines read, small Arrow
-tables for parameters) under the relation names the SQL uses, executes it, and returns Arrow.
+written in the SQL that DuckDB and Spark SQL both accept, owned by its model or indicator. This
+package is the thin layer that runs that same text on either engine and knows no model (the export
+potential's run is :func:`bilateral.models.potential.potential_table`): it registers the inputs
+(Parquet both engines read, small Arrow tables for parameters) under the relation names the SQL
+uses, executes it, and returns Arrow.
 
 - :mod:`bilateral.engine.backends`: :class:`DuckDBEngine`, :class:`SparkEngine`, :func:`spark_session`;
-- :mod:`bilateral.engine.compute`: :func:`parquet_world`, :func:`staged_world`, :func:`rca_table`,
-  :func:`potential_table`;
+- :mod:`bilateral.engine.compute`: :func:`parquet_world`, :func:`staged_world`, :func:`rca_table`;
 - :mod:`bilateral.engine.layout`: the partitioned Parquet layout ``bilateral export flows --partition`` writes.
 
 Why not Ibis: Ibis 12 installs beside duckdb 2.0 and pyspark 4.0 and runs the same expression on

@@ -83,6 +83,7 @@ class DuckDBEngine:
         import duckdb
 
         self.con = con if con is not None else duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")  # it prints to stdout: JSON/CSV output would break
         self._arrow: set[str] = set()
         self._parquet: dict[str, str] = {}
 

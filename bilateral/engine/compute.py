@@ -1,4 +1,7 @@
-"""RCA and export potential on either engine, from the one SQL text of each.
+"""The inputs of the global computations on either engine, and RCA from its one SQL text.
+
+Models own their SQL and hand it to an engine; this package knows no model (the export potential's
+run on an engine is :func:`bilateral.models.potential.potential_table`).
 
 The inputs are a :class:`~bilateral.store.matrix.WorldMatrix` whose relations the engine can read:
 :func:`parquet_world` builds one over Parquet both engines read (a file, or the partitioned layout
@@ -9,7 +12,6 @@ the store (a loaded BACI year, the embedded slices) to Parquet first, for Spark.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from bilateral.engine.backends import DuckDBEngine, SqlEngine, view_name
 from bilateral.errors import InputError
 from bilateral.store.matrix import WorldMatrix
 
-__all__ = ["MATRIX_COLUMNS", "parquet_world", "potential_table", "rca_table", "staged_world"]
+__all__ = ["MATRIX_COLUMNS", "parquet_world", "rca_table", "staged_world"]
 
 #: a world matrix file: one row per exporter × importer × HS6 (``year`` optional)
 MATRIX_COLUMNS = frozenset({"exporter", "importer", "hs6", "value_usd"})
@@ -62,7 +64,7 @@ def parquet_world(engine: SqlEngine, path: str | Path, year: int | None = None) 
         raise InputError("the matrix has no year column: give its year (--year)", file=str(path))
     exports, imports = _marginals(base)
     return WorldMatrix(year=int(year), source="parquet", release=f"file:{Path(str(path)).name}", flows=base,
-                       exports=exports, imports=imports, caveat=f"matrix read from {path}")
+                       exports=exports, imports=imports, caveat=f"matrix read from {path}", missing_importers=None)
 
 
 MATRIX_PARTS = ("flows", "exports", "imports")
@@ -80,14 +82,17 @@ def staged_world(con: Any, matrix: WorldMatrix, engine: SqlEngine, workdir: Path
     if isinstance(engine, DuckDBEngine) and engine.con is con:
         return matrix
     workdir.mkdir(parents=True, exist_ok=True)
-    rel = {part: getattr(matrix, part) for part in MATRIX_PARTS}
+    rel: dict[str, str | None] = {part: getattr(matrix, part) for part in (*MATRIX_PARTS, "supplier_distance")}
+    if matrix.supplier_distance is not None and "flows" in parts:  # the embedded slices carry it: stage it too
+        parts = (*parts, "supplier_distance")
     for part in parts:
         path = workdir / f"{part}.parquet"
         con.execute(f"COPY ({getattr(matrix, part)}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(path)])
         name = view_name(part)
         engine.register_parquet(name, path)
         rel[part] = f"SELECT * FROM {engine.relation(name)}"
-    return dataclasses.replace(matrix, flows=rel["flows"], exports=rel["exports"], imports=rel["imports"])
+    return dataclasses.replace(matrix, flows=str(rel["flows"]), exports=str(rel["exports"]),
+                               imports=str(rel["imports"]), supplier_distance=rel["supplier_distance"])
 
 
 def rca_table(engine: SqlEngine, matrix: WorldMatrix, exporter: str | None = None, *,
@@ -107,54 +112,3 @@ def rca_table(engine: SqlEngine, matrix: WorldMatrix, exporter: str | None = Non
         engine.write_parquet(sql, out)
         return None
     return engine.arrow(sql)
-
-
-def default_growth() -> dict[str, tuple[float, float]]:
-    """Supply and demand growth factors of every country with macro data (as :func:`potential` uses)."""
-    from bilateral.models.potential import growth_factors, parameters
-    from bilateral.store.matrix import macro_series
-
-    m = macro_series()
-    return growth_factors(sorted({c for c, _ in m.gdp} | {c for c, _ in m.population}), parameters())
-
-
-def potential_table(engine: SqlEngine, matrix: WorldMatrix, exporters: Iterable[str] | None = None,
-                    markets: Iterable[str] | None = None, *, params: Any = None,
-                    growth: Mapping[str, tuple[float, float]] | None = None,
-                    tariffs: Mapping[str, float] | None = None, out: str | Path | None = None) -> Any:
-    """Export potential cells (:func:`bilateral.models.potential.potential_sql`) as a pyarrow Table.
-
-    ``exporters``/``markets`` None: every one (the global computation: on the 2024 world matrix up
-    to 92 million exporter × market × HS6 cells, so give ``out``: the workers then write a new
-    directory of Parquet files and None is returned). ``growth`` defaults to :func:`default_growth`,
-    ``tariffs`` (hs6 → factor) to the parameter's default factor.
-    """
-    import pyarrow as pa
-
-    from bilateral.models.potential import parameters, potential_sql
-
-    params = params or parameters()
-    growth = default_growth() if growth is None else growth
-    g_name = view_name("growth")
-    engine.register_arrow(g_name, pa.table({
-        "iso3": pa.array(list(growth), type=pa.string()),
-        "supply_factor": pa.array([float(v[0]) for v in growth.values()], type=pa.float64()),
-        "demand_factor": pa.array([float(v[1]) for v in growth.values()], type=pa.float64())}))
-    names = [g_name]
-    t_rel = None
-    if tariffs:
-        t_name = view_name("tariffs")
-        engine.register_arrow(t_name, pa.table({
-            "hs6": pa.array(list(tariffs), type=pa.string()),
-            "tariff_factor": pa.array([float(v) for v in tariffs.values()], type=pa.float64())}))
-        names.append(t_name)
-        t_rel = f"SELECT * FROM {t_name}"
-    try:
-        sql = potential_sql(matrix, exporters, markets, params, growth=f"SELECT * FROM {g_name}", tariffs=t_rel)
-        if out is not None:
-            engine.write_parquet(sql, out)
-            return None
-        return engine.arrow(sql)
-    finally:
-        for n in names:
-            engine.drop(n)

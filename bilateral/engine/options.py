@@ -6,10 +6,22 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
+#: where a global computation may run
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+def engine(value: object) -> str:
+    """``--engine``: duckdb or spark (a usage error otherwise; the CLI fills in the option's name)."""
+    text = str(value).strip().lower()
+    if text not in ENGINES:
+        raise ValueError(f"unknown {{option}} {text[:40]!r}; use one of {', '.join(ENGINES)}")
+    return text
+
+__all__ = ["ENGINES", "EngineOpt", "MatrixOpt", "SparkMasterOpt", "SparkMemoryOpt"]
 
 EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; needs "
+    "--engine", parser=engine,
+        help="Where the computation runs: duckdb (this machine) or spark (a Spark cluster; needs "
                      "the spark extra of bilateral and Java 17+). See docs/spark.md.")]
 SparkMasterOpt = Annotated[str, typer.Option(
     "--spark-master", help="Spark master URL with --engine spark: local[*], spark://HOST:7077, yarn, k8s://…")]

@@ -8,7 +8,7 @@ the store's matrix staged to Parquet) and runs the one SQL text of each computat
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from bilateral.engine.backends import DuckDBEngine, SqlEngine, open_engine
 from bilateral.errors import InputError
 from bilateral.store.matrix import WorldMatrix
 
-__all__ = ["Run", "complementarity_on", "engine_run", "potential_cells", "rca_frame"]
+__all__ = ["Run", "complementarity_on", "engine_run", "rca_frame"]
 
 
 @dataclass(frozen=True)
@@ -83,18 +83,3 @@ def complementarity_on(run: Run, exporter: str, importer: str) -> Any:
     ex, im = exporter.upper(), importer.upper()
     t = run.engine.arrow(complementarity_matrix_sql(run.matrix, ex, im))
     return complementarity_result(run.matrix, ex, im, [t.column(i)[0].as_py() for i in range(t.num_columns)])
-
-
-def potential_cells(run: Run) -> Callable[..., Any]:
-    """A function computing the potential cells on the run's engine, for ``potential(cells=…)``.
-
-    Called as ``cells(exporters, markets, params, growth, tariffs)``; returns a pyarrow Table.
-    """
-    from bilateral.engine.compute import potential_table
-
-    def cells(exporters: list[str] | None, markets: list[str] | None, params: Any,
-              growth: Mapping[str, tuple[float, float]], tariffs: Mapping[str, float] | None) -> Any:
-        return potential_table(run.engine, run.matrix, exporters, markets, params=params, growth=growth,
-                               tariffs=tariffs)
-
-    return cells

@@ -142,6 +142,38 @@ def iso3_codes() -> frozenset[str]:
     return frozenset(r["ISO3"] for r in reader if r.get("ISO3"))
 
 
+#: names of the codes that are not ISO3 countries (groups are named by :func:`group_label`)
+NON_ISO_NAMES: dict[str, str] = {"WLD": "World", "S19": "Other Asia, n.e.s."}
+
+
+@cache
+def _short_names() -> dict[str, str]:
+    from importlib.util import find_spec
+
+    spec = find_spec("country_converter")
+    folder = next(iter(spec.submodule_search_locations or [])) if spec else None
+    if folder is None:
+        raise BilateralError("country_converter is not installed; reinstall bilateral")
+    text = (Path(folder) / "country_data.tsv").read_text(encoding="utf-8")
+    return {r["ISO3"]: r["name_short"] for r in csv.DictReader(text.splitlines(), delimiter="\t")
+            if r.get("ISO3") and r.get("name_short")}
+
+
+def country_name(code: str) -> str:
+    """A readable name for a code: country_converter's short name (``CHN`` → 'China'), the world, a group; else the code."""
+    if code in NON_ISO_NAMES:
+        return NON_ISO_NAMES[code]
+    if code.startswith("_"):
+        return group_label(code)
+    return _short_names().get(code, code)
+
+
 def is_known_code(code: str) -> bool:
     """Whether ``code`` names a country (ISO3), the world, or a group in ``country_groups.csv``."""
     return code in iso3_codes() or code in NON_ISO_CODES or code in group_members() or code.startswith("_B")
+
+
+@cache
+def known_codes() -> frozenset[str]:
+    """Every code :func:`is_known_code` accepts except BACI's numbered placeholders (``_B490``)."""
+    return iso3_codes() | NON_ISO_CODES | frozenset(group_members())

@@ -70,9 +70,14 @@ def panel(inp: PanelInputs) -> list[dict[str, Any]]:
         rows.append({**describe(name), "pair": pair.label, "period": p, "value": value, "note": note,
                      "releases": "" if releases == "-" else (releases or year.release)})
 
-    exports, imports = float(year.exports_usd or 0.0), float(year.imports_usd or 0.0)
-    add("trade_balance", year.balance_usd)
-    add("coverage_ratio", trade.safe_ratio(exports, imports))
+    exports, imports = year.exports_usd, year.imports_usd  # None where the period lacks the flow (never 0)
+
+    def gap(*figures: str) -> str:
+        """Why a value is not computed: the period's missing figures (with what would fill them)."""
+        return "; ".join(f"{m.label} missing: {m.reason.split('; ')[0]}" for m in year.missing if m.figure in figures)
+
+    add("trade_balance", year.balance_usd, gap("exports_usd", "imports_usd"))
+    add("coverage_ratio", trade.safe_ratio(exports, imports), gap("exports_usd", "imports_usd"))
     exp = inp.export_detail
     exp_cov = trade.safe_ratio(exp.value_usd, exports) if exp else None
     add("detail_coverage", exp_cov, f"exports, HS{exp.level} detail" if exp else "no export detail for this period",
@@ -113,10 +118,11 @@ def panel(inp: PanelInputs) -> list[dict[str, Any]]:
 
     if world is not None and world.complete:
         releases = ", ".join(dict.fromkeys([*year.release.split(", "), *world.release.split(", ")]))
-        add("partner_share_exports", trade.safe_ratio(exports, world.exports_usd), f"{pair.partner} in {pair.reporter}'s "
-            "exports to the world", releases)
-        add("partner_share_imports", trade.safe_ratio(imports, world.imports_usd), "", releases)
-        add("partner_share_trade", trade.safe_ratio(exports + imports, world.total_usd), "", releases)
+        add("partner_share_exports", trade.safe_ratio(exports, world.exports_usd),
+            gap("exports_usd") or f"{pair.partner} in {pair.reporter}'s exports to the world", releases)
+        add("partner_share_imports", trade.safe_ratio(imports, world.imports_usd), gap("imports_usd"), releases)
+        add("partner_share_trade", trade.safe_ratio(year.total_usd, world.total_usd), gap("exports_usd", "imports_usd"),
+            releases)
     else:
         for name in ("partner_share_exports", "partner_share_imports", "partner_share_trade"):
             add(name, None, f"needs {pair.reporter}'s trade with the world in {p}, which the store does not hold", "-")
@@ -125,12 +131,15 @@ def panel(inp: PanelInputs) -> list[dict[str, Any]]:
         "from the world matrix (embedded CEPII BACI 2024, or a year loaded with `bilateral ingest baci`)", "-")
     add("trade_complementarity", *_complementarity(inp))
     prev = by.get(here.shift(-1).label)
-    add("yoy_growth", trade.yoy(prev.total_usd if prev else None, year.total_usd), "total trade")
-    first = series[0]
+    growth = trade.yoy(prev.total_usd if prev else None, year.total_usd)
+    add("yoy_growth", growth, "total trade" if growth is not None else
+        gap("exports_usd", "imports_usd") or f"total trade: needs {here.shift(-1).label}, which the store does not hold")
+    first = next((y for y in series if y.total_usd is not None), series[0])
     n = here.year - parse_period(first.period).year
-    if n > 0:
-        add("cagr", trade.cagr(float(first.total_usd or 0.0), float(year.total_usd or 0.0), n),
-            f"total trade {first.period}–{p}")
+    if n > 0 and first.total_usd is not None and year.total_usd is not None:
+        add("cagr", trade.cagr(first.total_usd, year.total_usd, n), f"total trade {first.period}–{p}")
+    elif year.total_usd is None:
+        add("cagr", None, gap("exports_usd", "imports_usd"), "-")
     else:
         add("cagr", None, f"{p} is the first period of the series: no growth to compute", "-")
     return rows

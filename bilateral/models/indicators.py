@@ -24,7 +24,7 @@ __all__ = ["composition_by_section", "rca_baci", "summary"]
 
 def summary(store: Store, pair: Pair, period: str | None = None) -> list[dict[str, Any]]:
     """Every indicator's value for a pair and period (None: the latest), with metadata, note and releases."""
-    series, year = queries.period_totals(store, pair, period)
+    series, year = queries.period_totals(store, pair, period, complete=False)  # partial: a flow may be missing
     p = year.period
     here = parse_period(p)
     exp = queries.finest_detail(store, pair.reporter, pair.partner, "export", p)

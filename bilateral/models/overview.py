@@ -46,19 +46,27 @@ def _region_note(region: str, partner: str, ratio: float | None) -> str:
 
 
 def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
-    """Build the overview of ``pair`` for ``period`` (FY2024-25, CY2022; default: the latest served)."""
-    series, year = queries.period_totals(store, pair, period)
+    """Build the overview of ``pair`` for ``period`` (FY2024-25, CY2022; default: the latest served).
+
+    Partial: every figure the store serves for the pair and period is shown, and each one it cannot
+    serve is named in ``missing`` with the reason read from the loaded releases and what would fill
+    it. Refuses (NotAvailableError) only when the store holds nothing at all for the pair or period.
+    """
+    series, year = queries.period_totals(store, pair, period, complete=False)
     by_period = {y.period: y for y in series}
     period = year.period
     here = parse_period(period)
     notes: list[str] = []
-    exports_usd, imports_usd = float(year.exports_usd or 0.0), float(year.imports_usd or 0.0)
+    missing: list[queries.Missing] = list(year.missing)
+    exports_usd, imports_usd = year.exports_usd, year.imports_usd
     official_served = year.source == queries.OFFICIAL
     if official_served and year.status not in ("final", ""):
         notes.append(f"{period} figures are {year.status} and may be revised.")
-    if not official_served:
+    if not official_served and year.served_flows:
+        served = "; ".join(f"{flow} {s.basis}" for flow, s in (("exports", year.exports_served),
+                                                                ("imports", year.imports_served)) if s is not None)
         notes.append(f"No official totals for {pair.label} in {period}: the totals are served by {year.source} "
-                     f"({year.exports_served.basis if year.exports_served else ''}; quality grade {year.grade}).")
+                     f"({served}; quality grade {year.grade}).")
     official_source = None
     if official_served:
         meta = queries.official_meta(store, pair.reporter, pair.partner, period)
@@ -74,18 +82,21 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     region_ratio = trade.safe_ratio(imp_region.value_usd, imports_usd) if imp_region else None
     detail = DetailSummary(exp, imp, imp_region, coverage, imports_coverage, region_ratio, tuple(
         queries.release_info(store, ", ".join(d.release for d in (exp, imp, imp_region) if d))))
-    for flow, d, cov in (("Export", exp, coverage), ("Import", imp, imports_coverage)):
+    for flow, d, cov, total in (("Export", exp, coverage, exports_usd), ("Import", imp, imports_coverage, imports_usd)):
         if d is None:
             if flow == "Import" and imp_region is not None:
                 continue
             notes.append(f"No {flow.lower()} product detail for {pair.label} in {period}.")
+        elif total is None:
+            notes.append(f"{flow} detail (HS{d.level}, {d.lines:,} lines, {d.release}) sums to US${d.value_usd / 1e6:,.2f} mn; "
+                         f"with no {flow.lower()} total to compare it with, how much of the flow it covers is unknown.")
         elif "top_n" in d.quality:
             notes.append(f"{flow} detail for {period} is the largest HS{d.level} lines only "
                          f"({cov:.0%} of the total)." if cov is not None else
                          f"{flow} detail for {period} is the largest HS{d.level} lines only.")
         elif cov is not None and cov < COVERAGE_CAVEAT:
             notes.append(f"{flow} detail (HS{d.level}, {d.lines:,} lines, {d.release}) covers {cov:.1%} of the "
-                         f"total: {1 - cov:.1%} ({(1 - cov) * (exports_usd if flow == 'Export' else imports_usd) / 1e6:,.2f} "
+                         f"total: {1 - cov:.1%} ({(1 - cov) * total / 1e6:,.2f} "
                          "US$ mn) is not in the product detail. The total stands; detail is shown beside it, "
                          "never in its place.")
         elif cov is not None and cov < FULL:
@@ -145,7 +156,7 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     elif level and level >= 4 and detail_years:
         notes.append(
             f"HS{level} export detail (sectors, products) covers {detail_years[0]} to {detail_years[-1]}; for "
-            f"sectors and products run `bilateral overview --period {detail_years[-1]}`.")
+            f"sectors and products choose one of those periods.")
 
     # -- imports and exports by chapter -------------------------------------------------------------
     complete_imports = imp is not None and (imp.level == 2 or (imports_coverage or 0.0) >= COVERAGE_CAVEAT)
@@ -163,10 +174,13 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
         names = queries.descriptions(store, [c for c, _ in rows])
         exports_by_chapter = [ExportChapterRow(c, names.get(c, ""), v, trade.safe_ratio(v, exports_usd)) for c, v in rows]
 
-    prev_year = by_period.get(here.shift(-1).label)
+    prev = here.shift(-1).label
+    prev_year = by_period.get(prev)
+    if year.total_usd is not None and (prev_year is None or prev_year.total_usd is None):
+        missing.append(queries.growth_missing(pair.reporter, pair.partner, period, prev, prev_year))
     return Overview(pair.label, year, tuple(series), official_source, detail,
                     trade.yoy(prev_year.total_usd if prev_year else None, year.total_usd), window, tuple(sectors),
-                    tuple(products), tuple(imports_by_chapter), tuple(exports_by_chapter), tuple(notes))
+                    tuple(products), tuple(imports_by_chapter), tuple(exports_by_chapter), tuple(notes), tuple(missing))
 
 
 # -- typed result ---------------------------------------------------------------------------------
@@ -267,6 +281,7 @@ class Overview:
     imports_by_chapter: tuple[ImportChapterRow, ...]
     exports_by_chapter: tuple[ExportChapterRow, ...]
     notes: tuple[str, ...]
+    missing: tuple[queries.Missing, ...] = ()  # every figure not served, with the reason and what would fill it
 
     @property
     def period(self) -> str:
@@ -278,7 +293,8 @@ class Overview:
 
     @property
     def sparkline(self) -> str:
-        return sparkline([float(y.total_usd or 0.0) for y in self.series])
+        """Total trade over the series (periods without a total left out, never drawn as zero)."""
+        return sparkline([y.total_usd for y in self.series if y.total_usd is not None])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``bilateral overview --format json`` (values in US dollars)."""
@@ -313,6 +329,7 @@ class Overview:
             "sectors": [asdict(r) for r in self.sectors], "top_products": [asdict(r) for r in self.top_products],
             "imports_by_chapter": [asdict(r) for r in self.imports_by_chapter],
             "exports_by_chapter": [asdict(r) for r in self.exports_by_chapter], "notes": list(self.notes),
+            "missing": [m.to_dict() for m in self.missing],
         }
 
     def records(self) -> list[dict[str, Any]]:

@@ -4,14 +4,21 @@
 (:mod:`bilateral.views`: overview, target, top untapped products by sector, corridor comparison,
 settlement path, agenda status) into sections of headline figures, charts and tables;
 ``render_html(brief)`` writes them into one HTML file with plotly.js, the chart script and the
-world outlines inlined, so it opens offline. A section whose view cannot answer for the pair (no data
-loaded, no target on file) says why instead of failing the whole brief. Nothing here imports the web
-server (``bilateral.web``, FastAPI, Starlette).
+world outlines inlined, so it opens offline. Nothing here imports the web server (``bilateral.web``,
+FastAPI, Starlette).
+
+Which sections a pair's brief holds follows what exists for the pair, as each model answers it:
+corridors only where the corridor data hold places in both countries, settlement only where a
+settlement scenario covers the pair, the agenda only where the commitments on file are between the
+two countries, and every section only where its view answers. A section left out is named at the end
+with the model's reason in one line (what the brief cannot give and, where data would, what to load);
+no other pair's text appears.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,8 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from bilateral.errors import BilateralError
-from bilateral.harmonise.pairs import parse_pair
+from bilateral.errors import BilateralError, NotAvailableError
+from bilateral.harmonise.pairs import Pair, parse_pair
 from bilateral.views import agenda as agenda_view
 from bilateral.views import corridors as corridors_view
 from bilateral.views import overview as overview_view
@@ -35,11 +42,11 @@ from bilateral.views.formats import bn as _bn
 from bilateral.views.formats import mn as _mn
 from bilateral.views.formats import num as _num
 from bilateral.views.formats import pct as _pct
-from bilateral.views.labels import pillar_title, product_description, sanction_category_title, sector_title
-from bilateral.views.wording import for_reader
+from bilateral.views.labels import named_categories, pillar_title, product_description, sanction_category_title, sector_title
+from bilateral.views.wording import as_html, for_reader
 
-__all__ = ["BRIEF_SECTIONS", "DEFAULT_PAPER", "PAPERS", "Brief", "Paper", "Section", "build_brief", "find_chromium",
-           "for_reader", "render_html", "write_pdf"]
+__all__ = ["BRIEF_SECTIONS", "DEFAULT_PAPER", "PAPERS", "Brief", "LeftOut", "Paper", "Section", "build_brief",
+           "find_chromium", "for_reader", "render_html", "write_pdf"]
 
 #: section ids in the order the brief shows them
 BRIEF_SECTIONS: tuple[str, ...] = ("overview", "target", "potential", "corridors", "settlement", "agenda")
@@ -84,15 +91,29 @@ class Section:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A section the brief leaves out for the pair, and why (one line, from the model's own answer)."""
+
+    id: str
+    title: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Brief:
-    """The brief for a pair, made on a date."""
+    """The brief for a pair, made on a date: the sections that answer for it, and those left out with why."""
 
     pair: str
     made: str
     sections: tuple[Section, ...]
+    left_out: tuple[LeftOut, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pair": self.pair, "made": self.made, "sections": [s.to_dict() for s in self.sections]}
+        return {"pair": self.pair, "made": self.made, "sections": [s.to_dict() for s in self.sections],
+                "left_out": [x.to_dict() for x in self.left_out]}
 
     def records(self) -> list[dict[str, Any]]:
         """One row per headline figure (section, label, value, detail)."""
@@ -104,22 +125,29 @@ def _notes(notes: Any) -> tuple[str, ...]:
     return tuple(n for n in (for_reader(str(x)) for x in notes or ()) if n)
 
 
-def _guard(sid: str, title: str, make: Callable[[], Section]) -> Section:
-    try:
-        return make()
-    except BilateralError as exc:
-        return Section(sid, title, unavailable=for_reader(str(exc).splitlines()[0]))
+def _reason(exc: BilateralError) -> str:
+    """A model's refusal as one line for the brief, by :func:`for_reader`.
+
+    The brief has no settings, so "give --target-usd" cannot apply to it; a command in backticks that
+    would load the missing data stays.
+    """
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return for_reader(text) or re.sub(r"(?<![\w`])--[a-z][a-z-]*", "", text.split("; ")[0]).strip()
 
 
 # -- sections: each renders one view (the same the dashboard's page and API route render) ------------
 def _overview(view: View[Any]) -> Section:
     ov = view.data
     t = ov["totals"]
-    kpis = (("Period", ov["period"], ov["status"]), ("Total trade", _bn(t["total_trade_usd"]), ""),
+    kpis = (("Period", ov["period"], ov.get("status") or ""), ("Total trade", _bn(t["total_trade_usd"]), ""),
             ("Exports", _bn(t["exports_usd"]), ""), ("Imports", _bn(t["imports_usd"]), ""),
             ("Balance", _bn(t["balance_usd"]), ""),
             ("Growth on the year", _pct((ov.get("growth") or {}).get("total_yoy")), ""))
-    return Section("overview", "Where trade stands", kpis, view.charts, notes=_notes(ov.get("notes")), data=ov)
+    missing = tuple(f"Missing, {'total trade and balance' if m['figure'] == 'total_trade_usd' else m['label']}: "
+                    f"{m['reason']}." + (f" To fill it: {m['remedy']}." if m["remedy"] else "")
+                    for m in ov.get("missing") or () if m["figure"] != "balance_usd")
+    return Section("overview", "Where trade stands", kpis, view.charts, notes=_notes(missing + tuple(ov.get("notes") or ())),
+                   data=ov)
 
 
 def _target(view: View[Any]) -> Section:
@@ -165,10 +193,15 @@ def _potential(view: View[Any]) -> Section:
         if chosen:
             rows.append((titles.get(sid, sector_title(sid)),))  # a group row: the sector's name
         for p in chosen:
-            sanction = p.get("sanction") or {}
-            risk = sanction_category_title(sanction.get("category")) if sanction else ""
-            if sanction.get("secondary_risk"):
-                risk += "; secondary-sanction risk"
+            sanction = p.get("sanction")
+            if sanction is None:
+                risk = "not available"  # the sanction list does not cover the pair
+            elif sanction.get("restricted", True) and sanction.get("category"):
+                risk = sanction_category_title(sanction["category"])
+                if sanction.get("secondary_risk"):
+                    risk += "; secondary-sanction risk"
+            else:
+                risk = ""
             rows.append((f"{p['hs6']} {product_description(p['hs6'], p['description'])}", _mn(p["actual_usd"]),
                          _mn(p["untapped_usd"]), risk))
     matrix = pr.get("matrix") or {}
@@ -176,12 +209,18 @@ def _potential(view: View[Any]) -> Section:
              f"world matrix {matrix.get('release') or ''} ({pr['year']})".replace(" ()", "")),
             ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"]), ""),
             ("Actual exports", _bn(pr["total"].get("actual_usd")), f"{pr.get('exporter', '')} → {pr.get('market', '')}"))
-    notes = _notes(pr.get("notes"))
+    tables: tuple[Any, ...] = ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
+                                ("HS6 product", "Actual", "Untapped", "EU export restriction"), tuple(rows)),)
+    dv = pr.get("diversification")
+    if dv:
+        tables += ((f"Diversification: related products {dv['exporter']} does not yet export competitively "
+                    f"({dv['related']:,} of {dv['candidates']:,} outside the scope, by density × market)",
+                    ("HS6 product", "Density", "Market", "Score"),
+                    tuple((f"{p['hs6']} {product_description(p['hs6'], p['description'])}", f"{p['density']:.3f}",
+                           _mn(p["market_usd"]), _mn(p["score_usd"])) for p in dv["products"])),)
     return Section("potential", "Top untapped products by sector", kpis,
-                   (view.chart("potential-sectors"), view.chart("potential-products")),
-                   ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
-                     ("HS6 product", "Actual", "Untapped", "EU export restriction"), tuple(rows)),),
-                   notes=notes, data=pr)
+                   (view.chart("potential-sectors"), view.chart("potential-products")), tables,
+                   notes=_notes(named_categories(str(n)) for n in pr.get("notes") or ()), data=pr)
 
 
 def _days(v: float | None) -> str:
@@ -262,27 +301,78 @@ def _agenda(view: View[Any]) -> Section:
                    (("Commitments", ("Pillar", "Commitment", "Status", "Latest evidence"), rows),), data=ag)
 
 
+def _corridor_trip(pair: Pair) -> tuple[str, str]:
+    """The corridor trip the brief compares for a pair: the dashboard's default where it joins the two countries.
+
+    Otherwise the first port on file in the reporter's country to the first place in the partner's
+    (the corridor model then answers for it, or refuses saying why). NotAvailableError when the
+    corridor data hold no place in one of the countries.
+    """
+    from bilateral.corridors.legs import place, places
+
+    on_file = places()
+    default = (corridors_view.DEFAULT_ORIGIN, corridors_view.DEFAULT_DESTINATION)
+    if {place(k).country for k in default} == {pair.reporter, pair.partner}:
+        return default
+    lacking = [c for c in (pair.reporter, pair.partner) if not any(pl.country == c for pl in on_file.values())]
+    if lacking:
+        raise NotAvailableError(f"the corridor data (bilateral/corridors/data/places.csv) hold no place in "
+                                f"{' or '.join(dict.fromkeys(lacking))}; corridors are compared between places on file")
+    origin = next(pl for pl in on_file.values() if pl.country == pair.reporter and pl.kind == "port")
+    destination = next(pl for pl in on_file.values() if pl.country == pair.partner)
+    return origin.id, destination.id
+
+
+def _corridors_for(pair: Pair, day: date) -> Section:
+    origin, destination = _corridor_trip(pair)
+    return _corridors(corridors_view.corridors(origin, destination, day, (), "container"))
+
+
+def _agenda_for(store_path: Path | None, pair: Pair) -> Section:
+    view = agenda_view.agenda(store_path, None, None)
+    if not view.result.covers(pair.reporter, pair.partner):
+        raise NotAvailableError(f"the commitments on file (bilateral/agenda/data/commitments.yml) are between "
+                                f"{' and '.join(sorted(view.result.parties))}; none are on file between "
+                                f"{pair.reporter} and {pair.partner}")
+    return _agenda(view)
+
+
+def _target_for(store: Any, pair: Pair) -> Section:
+    if target_view.target_default(pair) is None:
+        raise NotAvailableError(f"no target on file for {pair.label} (a row of bilateral/harmonise/data/targets.csv "
+                                "would set one)")
+    return _target(target_view.target(store, pair, None, None, None))
+
+
 def build_brief(store: Any, pair: str, *, when: date | None = None, store_path: Path | None = None) -> Brief:
-    """Every section for ``pair`` (a validated label such as IND-RUS); corridors depart on ``when`` (default today).
+    """The sections that answer for ``pair`` (a validated label such as IND-RUS), and those left out with why.
 
     Each section asks its view with the arguments the dashboard's page uses by default (the potential
-    section ranks more products and charts fewer).
+    section ranks more products and charts fewer); corridors depart on ``when`` (default today). A
+    section whose model refuses the pair (no data loaded, no target, corridor data, settlement
+    scenario or commitments on file for it) is left out and listed at the end with the reason.
     """
     p = parse_pair(pair)
     day = when or date.today()
     makers: dict[str, tuple[str, Callable[[], Section]]] = {
         "overview": ("Where trade stands", lambda: _overview(overview_view.overview(store, p, None))),
-        "target": ("On track for the target?", lambda: _target(target_view.target(store, p, None, None, None))),
+        "target": ("On track for the target?", lambda: _target_for(store, p)),
         "potential": ("Top untapped products by sector", lambda: _potential(potential_view.potential(
             store, p, None, (), RANKED_PRODUCTS, False, chart_products=CHARTED_PRODUCTS))),
-        "corridors": ("Which corridor", lambda: _corridors(corridors_view.corridors(
-            corridors_view.DEFAULT_ORIGIN, corridors_view.DEFAULT_DESTINATION, day, (), "container"))),
+        "corridors": ("Which corridor", lambda: _corridors_for(p, day)),
         "settlement": ("The rupee settlement path",
                        lambda: _settlement(settlement_view.settlement(store, p, None, None, None))),
-        "agenda": ("Agenda status", lambda: _agenda(agenda_view.agenda(store_path, None, None))),
+        "agenda": ("Agenda status", lambda: _agenda_for(store_path, p)),
     }
-    sections = tuple(_guard(sid, makers[sid][0], makers[sid][1]) for sid in BRIEF_SECTIONS)
-    return Brief(p.label, day.isoformat(), sections)
+    sections: list[Section] = []
+    left_out: list[LeftOut] = []
+    for sid in BRIEF_SECTIONS:
+        title, make = makers[sid]
+        try:
+            sections.append(make())
+        except BilateralError as exc:
+            left_out.append(LeftOut(sid, title, _reason(exc)))
+    return Brief(p.label, day.isoformat(), tuple(sections), tuple(left_out))
 
 
 # -- rendering ----------------------------------------------------------------------------------------
@@ -302,6 +392,7 @@ def render_html(brief: Brief, paper: Paper = DEFAULT_PAPER) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("bilateral.report", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["ticked"] = as_html  # a command in backticks set as code
     topo = static_text("topojson", "world_110m.json")
     charts = [c for s in brief.sections for c in s.charts]
     bundle = bundle_for(charts)  # the smallest plotly.js bundle that draws every chart (None: no chart)

@@ -30,9 +30,11 @@ def share(value: float | None, digits: int = 1) -> str:
 def render_overview(result: Overview, console: Console) -> None:
     tot = result.totals
     off = result.official_source
-    console.print(f"[bold]{result.pair} trade, {result.period}[/bold] ({tot.status}) — US$ million")
-    t = Table(title="Official totals" if off else f"Totals (served by {tot.source}, grade {tot.grade})",
-              title_justify="left")
+    status = f" ({tot.status})" if tot.status else ""
+    console.print(f"[bold]{result.pair} trade, {result.period}[/bold]{status} — US$ million")
+    title = ("Official totals" if off else f"Totals (served by {tot.source}, grade {tot.grade})" if tot.served_flows
+             else "Totals: none served (see Missing)")
+    t = Table(title=title, title_justify="left")
     for col in ("measure", "US$ mn"):
         t.add_column(col, justify="right" if col != "measure" else "left")
     t.add_row("Total trade", usd_mn(tot.total_usd))
@@ -45,12 +47,13 @@ def render_overview(result: Overview, console: Console) -> None:
     if off:
         files = ", ".join(f"{r.file} (sha256 {r.sha256[:12]})" for r in off.releases)
         console.print(f"Source: {off.publisher}, {off.url} — {files}")
-    else:
+    elif tot.served_flows:
         basis = "; ".join(f"{flow} {s.basis}" for flow, s in (("exports", tot.exports_served),
                                                                ("imports", tot.imports_served)) if s)
         console.print(f"Source: {tot.source} ({basis}), quality {tot.quality} (grade {tot.grade}) — release {tot.release}")
+    render_missing(result.missing, console)
 
-    series = result.series
+    series = [y for y in result.series if y.total_usd is not None]
     if len(series) > 1:
         console.print(f"Total trade {series[0].period}–{series[-1].period}: {result.sparkline} "
                       f"({usd_mn(series[0].total_usd)} → {usd_mn(series[-1].total_usd)})")
@@ -74,7 +77,7 @@ def render_overview(result: Overview, console: Console) -> None:
     if result.sectors and det.exports:
         w = result.window
         span = f"; CAGR {w.first}–{w.last}" if w and w.years else ""
-        s = Table(title=f"Exports by summit sector (HS{det.exports.level} detail{span})", title_justify="left")
+        s = Table(title=f"Exports by sector (HS{det.exports.level} detail{span})", title_justify="left")
         for col in ("sector", "US$ mn", "share", "YoY", "CAGR", f"{result.pair[-3:]} share of {result.pair[:3]} exports"):
             s.add_column(col, justify="left" if col == "sector" else "right")
         for r in result.sectors:
@@ -107,6 +110,16 @@ def render_overview(result: Overview, console: Console) -> None:
         console.print(i)
     for note in result.notes:
         console.print(f"[yellow]Note:[/yellow] {note}")
+
+
+def render_missing(missing: Any, console: Console) -> None:
+    """One line per figure not served: what is missing, why (from the data), what would fill it."""
+    for m in missing:
+        if m.figure == "balance_usd":
+            continue  # missing for the same reason as total trade
+        label = "total trade and balance" if m.figure == "total_trade_usd" else m.label
+        fill = f" To fill it: {m.remedy}." if m.remedy else ""
+        console.print(f"[yellow]Missing:[/yellow] {label} — {m.reason}.{fill}")
 
 
 def render_indicators(rows: list[dict[str, Any]], console: Console) -> None:

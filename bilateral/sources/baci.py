@@ -34,12 +34,15 @@ import numpy as np
 import pyarrow as pa
 
 from bilateral.errors import InputError, StoreError
+from bilateral.harmonise.countries import known_codes
+from bilateral.inputs import check_file, protect
 from bilateral.sources import quarantine
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
 from bilateral.store.db import Store
 from bilateral.store.faults import pause_point
 from bilateral.store.releases import ReleaseRecord, sha256_file
+from bilateral.validation import FIRST_DATA_YEAR, MAX_USD, last_data_year
 
 SOURCE = "baci"
 PRODUCER = "CEPII (Centre d'études prospectives et d'informations internationales), BACI"
@@ -138,6 +141,8 @@ def discover(path: Path, years: set[int] | None = None) -> BaciFiles:
     members: list[Member] = []
     if path.is_dir():
         members = [Member(p.name, str(p), path=p) for p in sorted(path.iterdir()) if p.is_file()]
+        for m in members:
+            protect(m.path)  # type: ignore[arg-type]  # never written over (e.g. by --quarantine)
     elif zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -525,7 +530,8 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     ``quarantine_path``, bad rows are written there with their reasons and the valid rows are
     loaded; without it, any bad row aborts the ingest with an error naming file, line and field.
     """
-    if is_iso3_layout(path):
+    if is_iso3_layout(path) or (path.is_file() and path.suffix.lower() in ISO3_SUFFIXES
+                                and not FLOWS_FILE.match(path.name)):  # a table: it says what it lacks
         return ingest_iso3(store, path, years=years, quarantine_path=quarantine_path)
     files = discover(path, years)
     report = IngestReport()
@@ -537,7 +543,7 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
         meta = _read_meta(files, workdir)
         while True:
             try:
-                _load(store, files, plans, meta, workdir, report)
+                _load(store, files, plans, meta, workdir, report, quarantine_path)
                 break
             except _BadFile as bad:
                 plan = bad.plan
@@ -555,10 +561,6 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
                 plan.clean_parquet, plan.rejections = clean, rejections
                 report.loaded.clear()
                 report.skipped.clear()
-        if quarantine_path is not None:
-            all_rejections = [r for p in plans for r in p.rejections]
-            report.rejected = quarantine.write(quarantine_path, all_rejections)
-            report.quarantine = str(quarantine_path)
     return report
 
 
@@ -581,7 +583,7 @@ def _code_tables(files: BaciFiles, meta: _Meta) -> dict[str, tuple[str, pa.Table
 
 
 def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, workdir: Path,
-          report: IngestReport) -> None:
+          report: IngestReport, quarantine_path: Path | None = None) -> None:
     con = store.con
     if all(store.is_loaded(r) for r in meta.records.values()):
         tables: dict[str, tuple[str, pa.Table]] = {}  # a re-ingest: the code tables are not built at all
@@ -623,6 +625,9 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
                 store.record_release(con, record, n)
                 report.loaded.append({"release": plan.release, "rows": n, "file": record.file,
                                       "rejected": len(plan.rejections)})
+        if quarantine_path is not None:  # before the commit: a quarantine that cannot be written loads nothing
+            report.rejected = quarantine.write(quarantine_path, [r for p in plans for r in p.rejections])
+            report.quarantine = str(quarantine_path)
 
 
 def remove_workdirs(store_dir: Path) -> None:
@@ -699,10 +704,14 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
     files = _iso3_files(path)
     if not files:
         raise InputError("no Parquet or CSV file with columns exporter, importer, hs6, value_usd", file=str(path))
+    for f in files:
+        if check_file(f, "BACI matrix file").st_size == 0:
+            raise InputError(f"file is empty (expected the columns {', '.join(ISO3_COLUMNS)} and rows)", file=str(f))
     report = IngestReport()
     rejections: list[Rejection] = []
     con = store.con
-    with store.transaction():
+    last_year = last_data_year()
+    with store.transaction(), _known_codes(con):
         for f in files:
             cols = _columns(f)
             missing = [c for c in ISO3_COLUMNS if c not in cols]
@@ -720,24 +729,41 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                    f"AS e, upper(trim(CAST(importer AS VARCHAR))) AS m, trim(CAST(hs6 AS VARCHAR)) AS k, "
                    f"TRY_CAST(value_usd AS DOUBLE) AS v, CAST(value_usd AS VARCHAR) AS raw_v FROM {_iso3_source(f)}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE _iso3 AS {src}").fetchall()
+            n_rows = con.execute("SELECT count(*) FROM _iso3").fetchall()[0][0]
+            store.expect_rows(int(n_rows))
+            pause_point("iso3-staged")
             year_list = [r[0] for r in con.execute("SELECT DISTINCT t FROM _iso3 WHERE t IS NOT NULL ORDER BY t").fetchall()]
             wanted = [y for y in year_list if years is None or y in years]
-            problems = con.execute("""
+            if not wanted:
+                if years and year_list:
+                    raise InputError(f"no rows for {', '.join(map(str, sorted(years)))} (it holds "
+                                     f"{', '.join(map(str, year_list[:10]))}); nothing was loaded", file=str(f))
+                if n_rows:
+                    raise InputError(f"year is not an integer in any of its {n_rows:,} rows; nothing was loaded",
+                                     file=str(f), field="year")
+                raise InputError("has no data rows; nothing was loaded", file=str(f))
+            problems = con.execute(f"""
                 SELECT line, field, value, reason FROM (
                   SELECT line, CASE
-                    WHEN t IS NULL THEN 'year' WHEN NOT regexp_full_match(e, '[A-Z0-9_]{3,6}') THEN 'exporter'
-                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{3,6}') THEN 'importer'
-                    WHEN e = m THEN 'importer' WHEN NOT regexp_full_match(k, '[0-9]{6}') THEN 'hs6'
-                    WHEN v IS NULL OR NOT isfinite(v) OR v < 0 THEN 'value_usd'
+                    WHEN t IS NULL OR t NOT BETWEEN {FIRST_DATA_YEAR} AND {last_year} THEN 'year'
+                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{{3,6}}') OR NOT _known_code(e) THEN 'exporter'
+                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{{3,6}}') OR NOT _known_code(m) THEN 'importer'
+                    WHEN e = m THEN 'importer' WHEN NOT regexp_full_match(k, '[0-9]{{6}}') THEN 'hs6'
+                    WHEN v IS NULL OR NOT isfinite(v) OR v < 0 OR v > {MAX_USD!r} THEN 'value_usd'
                     WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'hs6' END AS field,
                   CASE
                     WHEN t IS NULL THEN 'year is not an integer'
-                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{3,6}') THEN 'exporter is not an ISO3 code'
-                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{3,6}') THEN 'importer is not an ISO3 code'
+                    WHEN t NOT BETWEEN {FIRST_DATA_YEAR} AND {last_year}
+                         THEN 'year ' || t || ' is outside the data''s years ({FIRST_DATA_YEAR}-{last_year})'
+                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{{3,6}}') THEN 'exporter is not an ISO3 code'
+                    WHEN NOT _known_code(e) THEN 'exporter ' || e || ' is not a known country code'
+                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{{3,6}}') THEN 'importer is not an ISO3 code'
+                    WHEN NOT _known_code(m) THEN 'importer ' || m || ' is not a known country code'
                     WHEN e = m THEN 'exporter and importer are the same country'
-                    WHEN NOT regexp_full_match(k, '[0-9]{6}') THEN 'HS6 code is not six digits (a leading zero lost?)'
+                    WHEN NOT regexp_full_match(k, '[0-9]{{6}}') THEN 'HS6 code is not six digits (a leading zero lost?)'
                     WHEN v IS NULL OR NOT isfinite(v) THEN 'value is not a number'
                     WHEN v < 0 THEN 'value is negative'
+                    WHEN v > {MAX_USD!r} THEN 'value is larger than US$1e15, more than world trade'
                     WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'duplicate key (year, exporter, importer, hs6)'
                   END AS reason,
                   coalesce(CASE WHEN t IS NULL THEN NULL ELSE e || ',' || m || ',' || k || ',' || coalesce(raw_v, '') END,
@@ -750,8 +776,20 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
             if bad and quarantine_path is None:
                 raise quarantine.as_error(bad)
             rejections += bad
-            con.register("_iso3_bad", pa.table({"line": pa.array([p[0] for p in problems], type=pa.int64())}))
+            # a temp table, not a registered Arrow table: registering makes DuckDB import pandas (seconds)
+            con.execute("CREATE OR REPLACE TEMP TABLE _iso3_bad AS SELECT unnest(?::BIGINT[]) AS line",
+                        [[p[0] for p in problems]]).fetchall()
             try:
+                valid = [r[0] for r in con.execute(
+                    "SELECT DISTINCT t FROM _iso3 WHERE t IN (SELECT unnest(?::INTEGER[])) AND line NOT IN "
+                    "(SELECT line FROM _iso3_bad) ORDER BY t", [wanted]).fetchall()]
+                if not valid:  # nothing to load: never record a release without rows
+                    if bad and quarantine_path is not None:
+                        raise InputError(f"no valid row to load: all {len(bad):,} were rejected (the first: "
+                                         f"{bad[0].reason}); nothing was loaded and no quarantine file written",
+                                         file=str(f))
+                    raise quarantine.as_error(bad) if bad else InputError("has no data rows; nothing was loaded",
+                                                                          file=str(f))
                 codes = sorted(r[0] for r in con.execute(
                     "SELECT e FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad) UNION "
                     "SELECT m FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad)").fetchall())
@@ -765,7 +803,7 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                         "release": [countries_release] * len(codes), "version": [version] * len(codes),
                         "code": pa.array(range(1, len(codes) + 1), type=pa.int16()), "iso3": codes,
                         "name": codes})})
-                for year in wanted:
+                for year in valid:
                     release = f"baci/ISO3/{f.stem}/{year}"
                     if store.loaded_checksum(release) == digest:
                         report.skipped.append(release)
@@ -780,6 +818,7 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                            JOIN baci_countries cj ON cj.version = ? AND cj.iso3 = x.m
                            WHERE x.t = ? AND x.line NOT IN (SELECT line FROM _iso3_bad)""",
                         [release, version, version, year]).fetchall()
+                    pause_point("iso3-inserted")
                     n = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [release]).fetchall()[0][0]
                     record = ReleaseRecord(
                         release=release, source=SOURCE, version=version, file=str(f), checksum=digest,
@@ -789,10 +828,42 @@ def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
                     report.loaded.append({"release": release, "rows": int(n), "file": str(f),
                                           "rejected": sum(1 for _ in bad)})
             finally:
-                con.complete()  # a lookup may have left its result unread
-                con.unregister("_iso3_bad")
-                con.execute("DROP TABLE IF EXISTS _iso3").fetchall()
-    if quarantine_path is not None:
-        report.rejected = quarantine.write(quarantine_path, rejections)
-        report.quarantine = str(quarantine_path)
+                _tidy(con, "_iso3_bad", "_iso3")
+        if quarantine_path is not None:  # before the commit: a quarantine that cannot be written loads nothing
+            report.rejected = quarantine.write(quarantine_path, rejections)
+            report.quarantine = str(quarantine_path)
     return report
+
+
+@contextmanager
+def _known_codes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The codes a matrix row may name, as the SQL macro ``_known_code(code)`` while a load runs.
+
+    Known: country_converter's ISO3 codes, WLD, the group codes and BACI's ``_B…`` placeholders.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE _known AS SELECT unnest(?::VARCHAR[]) AS code",
+                [sorted(known_codes())]).fetchall()
+    con.execute("CREATE OR REPLACE TEMP MACRO _known_code(c) AS "
+                "(c IN (SELECT code FROM _known) OR starts_with(c, '_B'))").fetchall()
+    try:
+        yield
+    finally:
+        try:
+            con.execute("DROP MACRO IF EXISTS _known_code").fetchall()
+            con.execute("DROP TABLE IF EXISTS _known").fetchall()
+        except duckdb.Error:
+            pass  # an aborted transaction: the rollback drops the macro
+
+
+def _tidy(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Drop the load's scratch objects.
+
+    After an error or Ctrl-C the transaction is aborted and the rollback removes them instead, so a
+    failure here must not hide the error that ended the load.
+    """
+    try:
+        con.complete()  # a lookup may have left its result unread
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+    except duckdb.Error:
+        pass

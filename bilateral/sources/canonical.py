@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from bilateral.errors import InputError
+from bilateral.validation import MAX_USD
 
 USD_PER_MILLION = 1_000_000
 
@@ -108,6 +109,9 @@ def parse_usd_millions(text: Any, *, file: str, field: str, row: int | None = No
     if value < 0:
         raise InputError(f"value {text!r} is negative", file=file, row=row, line=line, field=field)
     dollars = value * USD_PER_MILLION
+    if dollars > Decimal(MAX_USD):
+        raise InputError(f"value {str(text)[:40]!r} is larger than US$1e15, more than world trade (US$ million "
+                         "are expected)", file=file, row=row, line=line, field=field)
     if dollars != dollars.to_integral_value():
         raise InputError(
             f"value {text!r} has more precision than US$1 after scaling from millions",

@@ -34,6 +34,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError, field_validator
+
+from bilateral import validation
 from bilateral.errors import BilateralError, InputError
 from bilateral.sources.canonical import to_table
 from bilateral.sources.report import IngestReport
@@ -51,6 +54,11 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 #: bump when the parsing of responses changes, so cached answers are re-read, never misread
 CLIENT_VERSION = "1"
 MAX_RECORDS = 250_000  # the API's per-call ceiling with a key
+#: largest cached answer read back (250,000 records are about 200 MB of JSON)
+CACHE_MAX_BYTES = 400 * 1024 * 1024
+#: no flow of one product between two countries in a year weighs this much (kg): world seaborne trade
+#: is about 12 billion tonnes a year
+MAX_NET_WEIGHT_KG = 1e14
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 DEADLINE_SECONDS = 300.0  # default overall deadline of one ingest (all chunks, retries and waits)
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection (the read timeout is Client.timeout)
@@ -209,8 +217,17 @@ class Client:
         """The checked answer to one chunk, from the cache if it was fetched before."""
         path = self.cache_dir / f"{q.cache_key()}.json"
         if path.exists():
+            from bilateral.inputs import read_text
+
             self.from_cache += 1
-            return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            try:
+                doc = json.loads(read_text(path, "Comtrade cache file", CACHE_MAX_BYTES))
+            except (json.JSONDecodeError, RecursionError):
+                doc = None
+            if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+                raise InputError("the cached answer is damaged (not a Comtrade answer); delete the file to fetch "
+                                 "it again", file=str(path), query=q.label)
+            return doc
         key = self.key if self.key is not None else os.environ.get(KEY_ENV)
         if not key:
             raise BilateralError(f"set {KEY_ENV} to your UN Comtrade API key (comtradedeveloper.un.org); "
@@ -345,38 +362,81 @@ def check_response(status: int, text: str, q: Query) -> dict[str, Any]:
     return doc
 
 
+class ComtradeRecord(BaseModel):
+    """One record of a Comtrade answer, as far as the load reads it: types and ranges checked by pydantic.
+
+    A value must be a finite, non-negative number of US dollars no larger than
+    :data:`bilateral.validation.MAX_USD`; a year must be a year of data.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    flowCode: StrictStr
+    primaryValue: StrictInt | StrictFloat
+    refYear: StrictInt
+    reporterCode: StrictInt
+    partnerCode: StrictInt
+    reporterISO: StrictStr | None = None
+    partnerISO: StrictStr | None = None
+    partner2Code: StrictInt | None = 0
+    customsCode: StrictStr | None = "C00"
+    motCode: StrictInt | None = 0
+    aggrLevel: StrictInt | None = 0
+    cmdCode: StrictStr | StrictInt
+    netWgt: StrictInt | StrictFloat | None = None
+    isReported: StrictBool | None = True
+    classificationCode: StrictStr | None = None
+
+    @field_validator("primaryValue")
+    @classmethod
+    def _value(cls, v: float) -> float:
+        return validation.usd_amount(v, what="primaryValue")
+
+    @field_validator("netWgt")
+    @classmethod
+    def _weight(cls, v: float | None) -> float | None:
+        return None if v is None else validation.finite(v, low=0.0, high=MAX_NET_WEIGHT_KG, what="netWgt")
+
+    @field_validator("refYear")
+    @classmethod
+    def _year(cls, v: int) -> int:
+        return validation.data_year(v)
+
+
 def rows_of(doc: dict[str, Any], q: Query) -> list[dict[str, Any]]:
     """Canonical flows rows of one answer."""
     rows = []
-    for n, rec in enumerate(doc["data"]):
+    for n, raw in enumerate(doc["data"]):
         where = f"data[{n}]"
-        flow = FLOW_CODES.get(str(rec.get("flowCode")))
+        try:
+            rec = ComtradeRecord.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = "".join(f".{x}" for x in first["loc"])
+            msg = first["msg"].removeprefix("Value error, ")
+            raise InputError(f"{msg} (got {str(first.get('input'))[:40]!r})", query=q.label,
+                             field=f"{where}{loc}") from None
+        flow = FLOW_CODES.get(rec.flowCode)
         if flow is None:
-            raise InputError(f"unexpected flowCode {rec.get('flowCode')!r}", query=q.label, field=where)
-        value = rec.get("primaryValue")
-        if not isinstance(value, int | float) or value < 0:
-            raise InputError(f"primaryValue {value!r} is not a non-negative number", query=q.label, field=where)
-        if rec.get("partner2Code", 0) not in (0, None) or str(rec.get("customsCode", "C00")) != "C00" \
-                or rec.get("motCode", 0) not in (0, None):
+            raise InputError(f"unexpected flowCode {rec.flowCode!r}", query=q.label, field=where)
+        if rec.partner2Code not in (0, None) or (rec.customsCode or "C00") != "C00" or rec.motCode not in (0, None):
             continue  # a breakdown row: the totals over partner2/customs/transport mode are kept
-        level = int(rec.get("aggrLevel") or 0)
-        cmd = str(rec.get("cmdCode"))
-        net = rec.get("netWgt")
-        reported = bool(rec.get("isReported", True))
+        level = rec.aggrLevel or 0
+        cmd = str(rec.cmdCode)
+        net = rec.netWgt
+        reported = rec.isReported is not False
         rows.append({
-            "source": SOURCE, "release": q.release, "period": f"CY{int(rec['refYear'])}", "period_kind": "cy",
-            "reporter": iso3_of(int(rec["reporterCode"]), rec.get("reporterISO")),
-            "partner": iso3_of(int(rec["partnerCode"]), rec.get("partnerISO")),
-            "flow": flow, "hs_revision": HS_CLASSIFICATIONS.get(str(rec.get("classificationCode"))),
-            "product": cmd, "product_level": 0 if cmd == "TOTAL" else level, "value_usd": float(value),
-            "quantity": float(net) if isinstance(net, int | float) else None,
-            "quantity_unit": "kg" if isinstance(net, int | float) else None,
+            "source": SOURCE, "release": q.release, "period": f"CY{rec.refYear}", "period_kind": "cy",
+            "reporter": iso3_of(rec.reporterCode, rec.reporterISO),
+            "partner": iso3_of(rec.partnerCode, rec.partnerISO),
+            "flow": flow, "hs_revision": HS_CLASSIFICATIONS.get(str(rec.classificationCode)),
+            "product": cmd, "product_level": 0 if cmd == "TOTAL" else level, "value_usd": float(rec.primaryValue),
+            "quantity": float(net) if net is not None else None,
+            "quantity_unit": "kg" if net is not None else None,
             "estimate": "reported" if reported else "derived",
             "quality": "comtrade_reported" if reported else "comtrade_estimated",
         })
     return rows
-
-
 
 
 @contextmanager

@@ -26,16 +26,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
+
 from bilateral.errors import InputError
 from bilateral.harmonise import countries
 from bilateral.harmonise.hs import eidb_hs_revision
 from bilateral.harmonise.periods import FiscalYear, parse_fy
+from bilateral.inputs import TABLE_MAX_BYTES, read_bytes, read_text
 from bilateral.sources import quarantine
-from bilateral.sources.canonical import parse_usd_millions, to_table
+from bilateral.sources.canonical import USD_PER_MILLION, parse_usd_millions, to_table
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
 from bilateral.store.db import Store
 from bilateral.store.releases import ReleaseRecord
+from bilateral.validation import FIRST_DATA_YEAR, last_data_year
 
 SOURCE = "eidb"
 REPORTER = "IND"
@@ -47,6 +51,8 @@ PORTAL_URL = "https://tradestat.commerce.gov.in/"
 #: each page value is rounded to US$0.01 million, so a sum of n rows may drift by n half-cents
 ROUNDING_PER_ROW_MN = 0.005
 ROUNDING_SLACK_MN = 0.011
+#: no quantity of one HS8 line to one partner in a year reaches this (kg, litres, units)
+MAX_QUANTITY = 1e15
 PAGE_OWN_KEY = "y2024_2025"
 PAGE_PREVIOUS_KEY = "y2023_2024"
 COMMODITY_FILE = re.compile(r"^(\d{8})_export\.json$")
@@ -77,6 +83,90 @@ def page_total(page: dict[str, Any]) -> float | None:
     block = (page.get("totals") or {}).get("total") or {}
     value = (block.get("values_usd") or {}).get(PAGE_PREVIOUS_KEY)
     return None if value is None else float(value)
+
+
+# --------------------------------------------------------------------------------------------
+# the commodity page's shape, checked with pydantic before any value is read (wrong types, a list
+# where an object belongs, a number where text belongs: one line naming the field). Values are
+# JSON numbers or numeric text ("1,102.68"): what they mean is checked afterwards, field by field.
+
+#: largest commodity page read (the biggest of the 10,830 scraped pages is about 120 kB)
+PAGE_MAX_BYTES = 20 * 1024 * 1024
+#: a value as the scrape writes it: a JSON number or numeric text; never true/false
+PageValue = StrictInt | StrictFloat | StrictStr | None
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PageCountry(_Schema):
+    """One partner row of a page: its spelling, values (US$ million) and quantities by year key."""
+
+    country: StrictStr
+    values_usd: dict[str, PageValue] = Field(default_factory=dict)
+    values_quantity: dict[str, PageValue] = Field(default_factory=dict)
+
+
+class PageTotalRow(_Schema):
+    """The page's total row (see :func:`page_total` for its shifted keys)."""
+
+    values_usd: dict[str, PageValue] = Field(default_factory=dict)
+
+
+class PageTotals(_Schema):
+    """The totals block of a page."""
+
+    total: PageTotalRow | None = None
+
+
+class PageCommodity(_Schema):
+    """The page's commodity: its quantity unit."""
+
+    unit: StrictStr | None = None
+
+
+class Page(_Schema):
+    """One page (``years[Y]``): partners are checked one by one, so one bad row can be quarantined."""
+
+    commodity: PageCommodity | None = None
+    countries: list[dict[str, Any]] = Field(default_factory=list)
+    totals: PageTotals | None = None
+
+
+class CommodityFile(_Schema):
+    """A ``<HS8>_export.json`` file: the HS8 code and one page per year."""
+
+    hsn_code: StrictStr | StrictInt
+    years: dict[str, dict[str, Any]]
+
+
+#: pydantic's names for the members of a union, as a message says them
+_TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "none": "null"}
+
+
+def _schema_error(exc: ValidationError, where: str) -> tuple[str, str]:
+    """The first problem pydantic found, as (field path, what is wrong).
+
+    For a value that may be of several types, pydantic reports one error per type, each under the
+    field's path plus the type's name; they become one message naming the types allowed.
+    """
+    errors = exc.errors()
+    first = errors[0]
+    loc = list(first["loc"])
+    tags: list[str] = []
+    if loc and str(loc[-1]) in _TYPE_WORDS:
+        field = loc[:-1]
+        tags = [str(e["loc"][-1]) for e in errors if list(e["loc"][:-1]) == field and str(e["loc"][-1]) in _TYPE_WORDS]
+        loc = field
+    path = where
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    got = first.get("input")
+    shown = repr(got) if isinstance(got, str | int | float) else type(got).__name__
+    what = (f"should be {' or '.join(dict.fromkeys(_TYPE_WORDS[t] for t in tags))}" if tags
+            else first["msg"].lower())
+    return path, f"{what} (got {shown[:40]})"
 
 
 @cache
@@ -123,16 +213,24 @@ def read_commodity_json(path: Path, report: Report = _raise) -> Parsed:
     takes the later page's figure: the latest revision.
     """
     label = str(path)
+    data = read_bytes(path, "EIDB commodity page", PAGE_MAX_BYTES)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=label) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg}; truncated?)", file=label, line=exc.lineno,
                          field=f"column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to be an EIDB commodity page", file=label) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("years"), dict):
         raise InputError("no 'years' object: not an EIDB commodity page", file=label, field="years")
-    hs8 = str(doc.get("hsn_code", "")).strip()
+    try:
+        page_file = CommodityFile.model_validate(doc)
+    except ValidationError as exc:
+        field, problem = _schema_error(exc, "")
+        raise InputError(problem, file=label, field=field.lstrip(".")) from None
+    hs8 = str(page_file.hsn_code).strip()
     m = COMMODITY_FILE.match(path.name)
     if len(hs8) != 8 or not hs8.isdigit():
         raise InputError(f"HS8 code {hs8!r} is not 8 digits", file=label, field="hsn_code")
@@ -140,46 +238,65 @@ def read_commodity_json(path: Path, report: Report = _raise) -> Parsed:
         raise InputError(f"file name says {m.group(1)} but hsn_code is {hs8}", file=label, field="hsn_code")
     release = f"eidb/export-hs8/{hs8}"
     cells: dict[tuple[str, str], dict[str, Any]] = {}
-    for key in sorted(doc["years"], key=lambda k: (len(k), k)):
+    last = last_data_year()
+    for key in sorted(page_file.years, key=lambda k: (len(k), k)):
         where = f"years[{key}]"
-        page = doc["years"][key]
-        if not key.isdigit() or not isinstance(page, dict):
-            report(Rejection(label, None, where, key, "page key is not a year"))
+        if not key.isdigit() or len(key) != 4:
+            report(Rejection(label, None, where, key[:40], "page key is not a year"))
+            continue
+        if not FIRST_DATA_YEAR <= int(key) <= last:
+            report(Rejection(label, None, where, key, f"page year {key} is outside the data's years "
+                             f"({FIRST_DATA_YEAR}-{last})"))
+            continue
+        try:
+            page = Page.model_validate(page_file.years[key])
+        except ValidationError as exc:
+            field, problem = _schema_error(exc, where)
+            report(Rejection(label, None, field, None, problem))
             continue
         columns = page_columns(int(key))
-        unit = ((page.get("commodity") or {}).get("unit") or "").strip() or None
+        unit = ((page.commodity.unit if page.commodity else None) or "").strip() or None
         own_sum, n_own = Decimal(0), 0
-        for n, entry in enumerate(page.get("countries") or []):
+        for n, raw_entry in enumerate(page.countries):
             field = f"{where}.countries[{n}]"
-            spelling = str(entry.get("country", "")).strip()
+            try:
+                entry = PageCountry.model_validate(raw_entry)
+            except ValidationError as exc:
+                bad_field, problem = _schema_error(exc, field)
+                report(Rejection(label, None, bad_field, None, problem))
+                continue
+            spelling = entry.country.strip()
             try:
                 partner = countries.resolve(spelling).iso3
             except countries.UnmappedCountryError as exc:
                 report(Rejection(label, None, f"{field}.country", spelling, str(exc)))
                 continue
-            usd = entry.get("values_usd") or {}
-            qty = entry.get("values_quantity") or {}
             for col, fy in columns.items():
-                raw = usd.get(col)
+                raw = entry.values_usd.get(col)
                 if raw is None:
                     continue
                 try:
                     value = parse_usd_millions(raw, file=label, field=f"{field}.values_usd.{col}")
                 except InputError as exc:
-                    report(Rejection(label, None, f"{field}.values_usd.{col}", str(raw), str(exc).split(": ", 1)[-1]))
+                    report(Rejection(label, None, f"{field}.values_usd.{col}", str(raw)[:40], str(exc).split(": ", 1)[-1]))
                     continue
                 if col == PAGE_OWN_KEY:
-                    own_sum += Decimal(str(raw))
+                    own_sum += Decimal(str(raw).replace(",", ""))
                     n_own += 1
-                q = qty.get(col)
-                if q is not None and (not isinstance(q, int | float) or q < 0):
-                    report(Rejection(label, None, f"{field}.values_quantity.{col}", str(q),
-                                     "quantity is not a non-negative number"))
+                q = entry.values_quantity.get(col)
+                if q is not None and (not isinstance(q, int | float) or not 0 <= q < MAX_QUANTITY):
+                    report(Rejection(label, None, f"{field}.values_quantity.{col}", str(q)[:40],
+                                     "quantity is not a finite non-negative number"))
                     continue
                 cells[(fy.label, partner)] = _row(release, fy, partner, "export", hs8, 8, value, "complete",
                                                   None if q is None else float(q), unit)
-        total = page_total(page)
-        if total is not None:
+        raw_total = page.totals.total.values_usd.get(PAGE_PREVIOUS_KEY) if page.totals and page.totals.total else None
+        if raw_total is not None:
+            try:
+                total = parse_usd_millions(raw_total, file=label, field=f"{where}.totals.total") / USD_PER_MILLION
+            except InputError as exc:
+                report(Rejection(label, None, f"{where}.totals.total", str(raw_total)[:40], str(exc).split(": ", 1)[-1]))
+                continue
             tolerance = ROUNDING_PER_ROW_MN * n_own + ROUNDING_SLACK_MN
             if abs(float(own_sum) - total) > tolerance:
                 report(Rejection(label, None, f"{where}.totals.total", str(total),
@@ -203,10 +320,7 @@ def read_region_csv(path: Path, report: Report = _raise, *, source: str = SOURCE
                          "(add it to harmonise/data/eidb_regions.csv)", file=label)
     partner = groups[slug]
     release = release or f"eidb/{flow}-region/{path.stem}"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=label) from None
+    text = read_text(path, "EIDB region table", TABLE_MAX_BYTES)
     if not text.strip():
         raise InputError("file is empty", file=label)
     reader = csv.reader(text.splitlines())
@@ -218,6 +332,10 @@ def read_region_csv(path: Path, report: Report = _raise, *, source: str = SOURCE
         raise InputError(f"header {header} is not S.No., HSCode, Commodity, <FY>, <FY>, %Growth",
                          file=label, line=1)
     fys = {c: parse_fy(c) for _, c in fy_cols}
+    for c, fy in fys.items():
+        if not FIRST_DATA_YEAR <= fy.start_year <= last_data_year():
+            raise InputError(f"column {c} is outside the data's years ({FIRST_DATA_YEAR}-{last_data_year()})",
+                             file=label, line=1, field=c)
     sums = dict.fromkeys(fys, Decimal(0))
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -324,7 +442,7 @@ def ingest(store: Store, path: Path, *, quarantine_path: Path | None = None) -> 
         for record, parsed in todo:
             n = store.replace_release(con, record, {"flows": to_table("flows", parsed.rows)})
             result.loaded.append({"release": record.release, "rows": n, "file": record.file})
-    if quarantine_path is not None:
-        result.rejected = quarantine.write(quarantine_path, rejections)
-        result.quarantine = str(quarantine_path)
+        if quarantine_path is not None:  # before the commit: a quarantine that cannot be written loads nothing
+            result.rejected = quarantine.write(quarantine_path, rejections)
+            result.quarantine = str(quarantine_path)
     return result

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,19 +52,22 @@ def as_error(rejections: list[Rejection], *, total: int | None = None) -> InputE
 
 
 def write(path: Path, rejections: Iterable[Rejection]) -> int:
-    """Write rejections as CSV atomically (temp file, then rename). Returns rows written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write rejections as CSV through the safe-write rules (:func:`bilateral.output.write_atomic`).
+
+    Returns rows written. The path must be a regular file (or new), never the input being loaded.
+    """
+    from bilateral.output import write_atomic
+
     n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+
+    def fill(tmp: Path) -> None:
+        nonlocal n
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(QUARANTINE_COLUMNS)
             for r in rejections:
                 w.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.value or "", r.reason])
                 n += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, fill, label="--quarantine")
     return n

@@ -27,12 +27,14 @@ import duckdb
 from bilateral.errors import NotAvailableError
 from bilateral.store.db import Store
 
-__all__ = ["EMBEDDED_YEAR", "MacroSeries", "Sanction", "WorldMatrix", "baci_matrix", "embedded_matrix",
-           "hs_descriptions", "macro_series", "parquet_matrix", "sanctions", "world_matrix"]
+__all__ = ["EMBEDDED_YEAR", "MacroSeries", "Sanction", "WorldMatrix", "absent_importers", "baci_matrix",
+           "distances_sql", "distances_table", "embedded_matrix", "hs_descriptions", "macro_series", "parquet_matrix",
+           "sanctions", "world_matrix"]
 
 EMBEDDED_YEAR = 2024
 #: importers absent from the embedded 2024 matrix (PROVENANCE.md, baci2024)
-EMBEDDED_MISSING_IMPORTERS = ("DEU", "ESP", "FRA", "GBR", "NLD", "USA")
+#: the shared-data file the embedded slices were cut from (its sha256 keys the release notes)
+EMBEDDED_MATRIX_FILE = "baci2024/world_hs6_2024.parquet"
 EMBEDDED_FULL_EXPORTERS = frozenset({"IND"})
 EMBEDDED_FULL_MARKETS = frozenset({"RUS"})
 
@@ -55,9 +57,14 @@ class WorldMatrix:
     imports: str
     full_exporters: frozenset[str] | None = None  # None: every exporter's flows are in ``flows``
     full_markets: frozenset[str] | None = None  # None: every market's flows are in ``flows``
-    missing_importers: tuple[str, ...] = ()
+    missing_importers: tuple[str, ...] | None = ()  # None: not known until the matrix is read
     caveat: str = ""
     provenance: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    #: each market's trade-weighted average distance to its suppliers by product (importer, hs6,
+    #: supplier_km), where the matrix carries it; None: computed from ``flows``
+    supplier_distance: str | None = None
+    #: sha256 of the file(s) the matrix was read from: the key of its release notes
+    checksums: tuple[str, ...] = ()
 
     def has_pair(self, exporter: str, market: str | None) -> bool:
         """Whether ``flows`` holds every cell exporter → market (market None: every market)."""
@@ -71,8 +78,8 @@ class WorldMatrix:
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "source": self.source, "release": self.release,
-                "missing_importers": list(self.missing_importers), "caveat": self.caveat,
-                "provenance": list(self.provenance)}
+                "missing_importers": None if self.missing_importers is None else list(self.missing_importers),
+                "caveat": self.caveat, "provenance": list(self.provenance)}
 
 
 def embedded_matrix() -> WorldMatrix:
@@ -83,9 +90,12 @@ def embedded_matrix() -> WorldMatrix:
     ind = _literal(str(embedded.world_file("baci2024-ind-exports")))
     exp = _literal(str(embedded.world_file("baci2024-exports-by-country")))
     imp = _literal(str(embedded.world_file("baci2024-imports-by-country")))
+    sdist = _literal(str(embedded.world_file("baci2024-supplier-distance")))
     names = ("baci2024-rus-imports", "baci2024-ind-exports", "baci2024-exports-by-country",
-             "baci2024-imports-by-country")
+             "baci2024-imports-by-country", "baci2024-supplier-distance")
     entries = embedded.world_entries()
+    upstream = sorted({o["sha256"] for n in names for o in entries[n]["origin"]
+                       if o.get("path") == EMBEDDED_MATRIX_FILE and o.get("sha256")})
     return WorldMatrix(
         year=EMBEDDED_YEAR, source="embedded", release="embedded/baci2024",
         flows=(f"SELECT 'IND' AS exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd "
@@ -95,10 +105,12 @@ def embedded_matrix() -> WorldMatrix:
         exports=f"SELECT exporter, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM read_parquet({exp})",
         imports=f"SELECT importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd FROM read_parquet({imp})",
         full_exporters=EMBEDDED_FULL_EXPORTERS, full_markets=EMBEDDED_FULL_MARKETS,
-        missing_importers=EMBEDDED_MISSING_IMPORTERS,
+        missing_importers=tuple(entries["baci2024-exports-by-country"]["missing_importers"]),
         caveat=entries["baci2024-exports-by-country"]["caveat"],
         provenance=tuple({k: entries[n][k] for k in ("release", "file", "sha256", "producer", "url",
                                                       "accessed", "licence")} for n in names),
+        supplier_distance=f"SELECT importer, hs6, CAST(supplier_km AS DOUBLE) AS supplier_km FROM read_parquet({sdist})",
+        checksums=tuple(upstream),
     )
 
 
@@ -115,8 +127,11 @@ def parquet_matrix(path: Path, year: int) -> WorldMatrix:
     flows = (f"SELECT exporter, importer, hs6, CAST(value_usd AS DOUBLE) AS value_usd "
              f"FROM read_parquet({_literal(str(path))})")
     exports, imports = _marginals(flows)
+    from bilateral.store.releases import sha256_file
+
     return WorldMatrix(year=year, source="parquet", release=f"file:{path.name}", flows=flows,
-                       exports=exports, imports=imports, caveat=f"matrix read from {path}")
+                       exports=exports, imports=imports, caveat=f"matrix read from {path}",
+                       missing_importers=None, checksums=(sha256_file(path),))
 
 
 def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix | None:
@@ -155,7 +170,8 @@ def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix |
     return WorldMatrix(year=year, source="baci", release=release, flows=flows, exports=exports,
                        imports=imports, caveat=f"BACI {version} ({hs_revision}) as loaded",
                        provenance=({"release": release, "producer": producer, "url": url,
-                                    "licence": licence, "sha256": checksum},))
+                                    "licence": licence, "sha256": checksum},),
+                       missing_importers=None, checksums=(checksum,))
 
 
 #: folder beside the store file holding derived, disposable files (safe to delete at any time)
@@ -268,6 +284,43 @@ def hs_descriptions() -> dict[str, str]:
         rows = con.execute("SELECT hs, description FROM read_parquet(?)",
                            [str(embedded.world_file("hs-descriptions"))]).fetchall()
     return {str(hs): str(d) for hs, d in rows}
+
+
+def distances_sql() -> str:
+    """Distance between every pair of countries (exporter, importer, dist_km): CEPII GeoDist, today's codes.
+
+    The embedded ``geo-distance`` file (successor codes take their predecessor's row; see its manifest
+    caveat and ``harmonise/data/geodist_successors.csv``).
+    """
+    from bilateral.sources import embedded
+
+    path = _literal(str(embedded.world_file("geo-distance")))
+    return f"SELECT exporter, importer, dist_km FROM read_parquet({path})"
+
+
+def distances_table() -> Any:
+    """:func:`distances_sql` as a pyarrow Table (for an engine that cannot read the package's files)."""
+    import pyarrow.parquet as pq
+
+    from bilateral.sources import embedded
+
+    return pq.read_table(embedded.world_file("geo-distance"), columns=["exporter", "importer", "dist_km"])
+
+
+def absent_importers(con: Any, matrix: WorldMatrix) -> tuple[str, ...]:
+    """Countries that export in the matrix but import nothing: the importers the release lacks.
+
+    The matrix's own list where it carries one (the embedded slices), else read from its marginals.
+    """
+    if matrix.missing_importers is not None:
+        return matrix.missing_importers
+    cur = con.cursor()
+    try:
+        rows = cur.execute(f"SELECT DISTINCT exporter FROM ({matrix.exports}) EXCEPT "
+                           f"SELECT DISTINCT importer FROM ({matrix.imports}) ORDER BY 1").fetchall()
+    finally:
+        cur.close()
+    return tuple(str(r[0]) for r in rows)
 
 
 @dataclass(frozen=True)

@@ -150,8 +150,7 @@ def _provisional_note(periods: Sequence[str], provisional: Sequence[bool]) -> li
 def _composition(ov: Mapping[str, Any], flow: str) -> tuple[list[tuple[Any, ...]], str, str]:
     """The composition's rows, what they are by, and whom they are with (the partner, or a region standing in)."""
     if flow == "exports" and ov.get("sectors"):
-        return ([("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "summit sector",
-                "")
+        return ([("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "sector", "")
     key = "exports_by_chapter" if flow == "exports" else "imports_by_chapter"
     chapters = list(ov.get(key) or [])
     partners = {str(c.get("partner") or "") for c in chapters}

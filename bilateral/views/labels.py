@@ -11,7 +11,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-__all__ = ["pillar_title", "product_description", "sanction_category_title", "sector_title"]
+__all__ = ["named_categories", "pillar_title", "product_description", "sanction_category_title", "sector_title"]
 
 
 def _table(package: str, path: str, key: str) -> dict[str, str]:
@@ -43,6 +43,17 @@ def sanction_category_title(category: str | None) -> str:
     if not category:
         return ""
     return _sanction_titles().get(category, category)
+
+
+def named_categories(text: str) -> str:
+    """``text`` with each EU sanction category id written as its name (``dual_use`` → Dual-use goods)."""
+    import re
+
+    titles = _sanction_titles()
+    if not titles:
+        return text
+    pattern = r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(titles, key=len, reverse=True)) + r")(?![\w-])"
+    return re.sub(pattern, lambda m: titles[m.group(1)].lower() if m.start() else titles[m.group(1)], text)
 
 
 def pillar_title(pillar: str) -> str:

@@ -23,12 +23,13 @@ from typing_extensions import TypedDict  # pydantic reads typing_extensions' Typ
 from bilateral.agenda.schema import Commitment
 from bilateral.models.overview import ExportChapterRow, GrowthWindow, ImportChapterRow, ProductRow, SectorRow
 from bilateral.models.potential import SectorTotal, Supplier
+from bilateral.models.potential.results import MarketFactors, Scope
 from bilateral.models.target.results import TargetResult
 from bilateral.store.queries.flows import FlowRow
 from bilateral.store.queries.totals import Served
 
 __all__ = ["AgendaJSON", "CheckJSON", "CorridorsJSON", "ErrorJSON", "FlowsJSON", "HealthJSON", "IndicatorsJSON",
-           "OverviewJSON", "PAYLOADS", "PairsJSON", "PotentialJSON", "SettlementJSON", "TargetJSON", "TotalsJSON"]
+           "MissingJSON", "OverviewJSON", "PAYLOADS", "PairsJSON", "PotentialJSON", "SettlementJSON", "TargetJSON", "TotalsJSON"]
 
 #: a JSON object whose layout the model owns (documented in its module)
 JSONObject = dict[str, Any]
@@ -45,9 +46,36 @@ class HealthJSON(TypedDict):
     status: Literal["ok"]
 
 
+class ServedPairJSON(TypedDict):
+    """A pair the store can serve, with the periods and sources it holds."""
+
+    pair: str
+    reporter: str
+    partner: str
+    periods: list[str]
+    span: str
+    sources: list[str]
+    reporter_name: str
+    partner_name: str
+
+
 class PairsJSON(TypedDict):
-    default: str
-    pairs: list[str]
+    """``GET /api/pairs``: the pairs the store can serve (one reporter's, if asked) and every reporter."""
+
+    reporter: str | None
+    reporters: list[str]
+    pairs: list[ServedPairJSON]
+
+
+class MissingJSON(TypedDict):
+    """A figure the store cannot serve for a pair and period: why (from the loaded releases), what would fill it."""
+
+    figure: str
+    label: str
+    period: str
+    reason: str
+    remedy: str
+    text: str
 
 
 # -- overview, totals, indicators, flows -----------------------------------------------------------
@@ -77,6 +105,7 @@ class PeriodTotalsJSON(TypedDict):
     status: str
     exports_served: Served | None
     imports_served: Served | None
+    missing: list[MissingJSON]
 
 
 class OfficialSourceJSON(TypedDict):
@@ -152,6 +181,7 @@ class OverviewJSON(TypedDict):
     top_products: list[ProductRow]
     imports_by_chapter: list[ImportChapterRow]
     exports_by_chapter: list[ExportChapterRow]
+    missing: list[MissingJSON]
     notes: list[str]
 
 
@@ -160,6 +190,7 @@ class TotalsJSON(TypedDict):
 
     pair: str
     totals: list[PeriodTotalsJSON]
+    missing: list[MissingJSON]
 
 
 class IndicatorJSON(TypedDict):
@@ -206,6 +237,8 @@ class SanctionJSON(TypedDict):
     flags: NotRequired[list[str]]
     partially_exempt: NotRequired[bool]
     secondary_risk: NotRequired[bool]
+    source: NotRequired[str]
+    scope: NotRequired[str]
 
 
 class ProductPotentialJSON(TypedDict):
@@ -220,11 +253,119 @@ class ProductPotentialJSON(TypedDict):
     untapped_usd: float
     gap_usd: float
     supply_share: float | None
+    supply_usd: float | None
+    supply_source: str
+    supply_matrix_usd: float | None
+    rca: float | None
     ease: float | None
+    distance_km: float | None
+    supplier_km: float | None
+    distance_factor: float
     top_suppliers: list[Supplier] | None
     exporter_rank: int | None
     suppliers: int | None
     sanction: SanctionJSON | None
+
+
+class SanctionShareJSON(TypedDict):
+    category: str
+    products: int
+    untapped_usd: float
+
+
+class SanctionLargestJSON(TypedDict):
+    hs6: str
+    category: str
+    since: str
+    untapped_usd: float
+
+
+class SanctionWeightJSON(TypedDict):
+    """How much of the untapped total the products with secondary-sanction risk carry."""
+
+    untapped_usd: float
+    risky_untapped_usd: float
+    risky_share: float | None
+    by_category: list[SanctionShareJSON]
+    largest: list[SanctionLargestJSON]
+    source: str
+
+
+class SensitivityCaseJSON(TypedDict):
+    parameter: str
+    value: float
+    default: float
+    rank_correlation: float | None
+    entrants: list[str]
+    leavers: list[str]
+    untapped_usd: float
+
+
+class SensitivityJSON(TypedDict):
+    """The top N's stability under the parameters that matter (``potential --sensitivity``)."""
+
+    top: int
+    default_top: list[str]
+    default_untapped_usd: float
+    cases: list[SensitivityCaseJSON]
+    method: str
+
+
+class SupplyJSON(TypedDict):
+    """The national supply side, where it served: the exporter's own statistics, scaled to the matrix's importers."""
+
+    exporter: str
+    period: str
+    source: str
+    release: str
+    level: int
+    detail_usd: float
+    official_usd: float | None
+    coverage: float | None
+    absent_importers: list[str]
+    absent_share_by_chapter: dict[str, float]
+    partner_release: str | None
+    products: int
+    outside_nomenclature: int
+
+
+class DiversificationProductJSON(TypedDict):
+    exporter: str
+    market: str
+    hs6: str
+    description: str | None
+    sector: str
+    market_usd: float
+    density: float
+    density_rank: int
+    density_percentile: float
+    exports_usd: float
+    rca: float | None
+    actual_usd: float
+    score_usd: float
+    top_suppliers: list[Supplier] | None
+    sanction: SanctionJSON | None
+
+
+class DiversificationJSON(TypedDict):
+    """The product diversification indicator: products outside the scope, by density × the market's demand."""
+
+    exporter: str
+    market: str | None
+    year: int
+    indicator: str
+    scope: str
+    ranking: str
+    candidates: int
+    candidates_market_usd: float
+    related: int
+    related_market_usd: float
+    density_quantile: float
+    products: list[DiversificationProductJSON]
+    parameters: list[ParameterJSON]
+    notes: list[str]
+    matrix: JSONObject
+    method: str
 
 
 class ParameterJSON(TypedDict):
@@ -251,13 +392,20 @@ class PotentialJSON(TypedDict):
     market: str | None
     year: int
     filters: FiltersJSON
+    scope: Scope | None
     products: list[ProductPotentialJSON]
     sectors: list[SectorTotal]
     total: SectorTotal
+    market_imports_usd: float | None
+    markets: list[MarketFactors]
+    supply: SupplyJSON | None
+    sanction_weight: SanctionWeightJSON | None
+    sensitivity: SensitivityJSON | None
     parameters: list[ParameterJSON]
     notes: list[str]
     matrix: JSONObject
     method: str
+    diversification: NotRequired[DiversificationJSON | None]
 
 
 # -- corridors ---------------------------------------------------------------------------------------------
@@ -393,5 +541,5 @@ class CheckJSON(TypedDict):
 PAYLOADS: dict[str, Any] = {
     "overview": OverviewJSON, "totals": TotalsJSON, "indicators": IndicatorsJSON, "flows": FlowsJSON,
     "target": TargetJSON, "potential": PotentialJSON, "corridors": CorridorsJSON, "settlement": SettlementJSON,
-    "agenda": AgendaJSON, "check": CheckJSON,
+    "agenda": AgendaJSON, "check": CheckJSON, "pairs": PairsJSON,
 }

@@ -1,11 +1,14 @@
 """The read-only dashboard: FastAPI routes, a JSON API under /api and HTML pages with Plotly charts.
 
-``create_app(store_path)`` opens the store once read-only (``bilateral serve`` makes sure it
-exists and holds the embedded release first). This module is the interface only: it checks each
+``create_app(store_path)`` opens the store read-only only while requests read it and closes it
+between them, so an ingest can run beside the server; after it commits, the next request sees the
+new release (cached answers are dropped); ``bilateral serve`` makes sure the store exists and holds
+the embedded release first. This module is the interface only: it checks each
 request (:mod:`bilateral.web.validate`), asks the cached service for a view (:mod:`bilateral.views`)
 and renders it: a page draws the view's figures and charts with a template, its API twin answers the
-view's JSON. plotly.js is served from the installed plotly package and the static files (chart
-script, style sheet, world outlines) from ``bilateral/views/static``, so the app works with no internet.
+view's JSON. The static files (the partial plotly.js bundles, chart and pair-selector scripts, style
+sheet, world outlines) are served from ``bilateral/views/static`` under content-hashed URLs, so the app
+works with no internet.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -36,10 +39,10 @@ from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.views import formats
 from bilateral.views.assets import bundle_for
 from bilateral.views.corridors import DEFAULT_DESTINATION, DEFAULT_ORIGIN
-from bilateral.views.labels import pillar_title, product_description, sanction_category_title, sector_title
+from bilateral.views.labels import named_categories, pillar_title, product_description, sanction_category_title, sector_title
 from bilateral.views.overview import source_names
 from bilateral.views.settlement import scenario_names
-from bilateral.views.wording import for_api, for_page
+from bilateral.views.wording import PAGE_COMMANDS, PARAMETER_FIELDS, as_html, for_api, page_message
 from bilateral.web import validate
 from bilateral.web.assets import ASSET_PREFIX, CACHE_FOREVER, AssetStore
 from bilateral.web.middleware import HeadAsGet, RequestLimits, SecurityHeaders, json_refusal
@@ -77,6 +80,10 @@ CHECK_BODY_MAX = 640 * 1024
 CHECK_ARTICLE_MAX = 256 * 1024
 #: the routes whose bodies may be as large as CHECK_BODY_MAX
 CHECK_ROUTES = ("/check", "/api/check")
+#: the routes that read JSON bodies only (another Content-Type is answered 415 before the body is read)
+JSON_ROUTES = ("/api/check",)
+#: seconds a client is told to wait (Retry-After) while an ingest holds the store
+BUSY_RETRY_SECONDS = 5
 #: default number of products on the potential page
 DEFAULT_TOP = 20
 #: a whole number as typed in a form (ASCII digits only: "²" or "٣" is not a number of products)
@@ -88,18 +95,13 @@ PATTERN_HINTS: dict[str, str] = {"pair": "is not a country pair: write two ISO3 
                                  "period": _PERIOD_HINT, "by": _PERIOD_HINT, "base": _PERIOD_HINT,
                                  "from": _PERIOD_HINT, "to": _PERIOD_HINT,
                                  "product": "is not an HS code of 2, 4 or 6 digits (e.g. 300490)"}
-#: what the pages call the query parameters (an error on a page names the field, not the parameter)
-PAGE_LABELS: dict[str, str] = {"top": "the Products field", "target_usd": "the Target (US$) field", "by": "the By field",
-                               "pair": "the Pair field", "period": "the Period list", "sector": "the Sector list",
-                               "date": "the Departure field", "cargo": "the Cargo list", "origin": "the From list",
-                               "destination": "the To list", "scenario": "the Scenario list",
-                               "pillar": "the Pillar list", "status": "the Status list"}
 #: the CSRF token's form field and cookie (asgi-csrf, double-submit with a signed cookie)
 CSRF_FIELD = "csrftoken"
 
 #: the API's query parameters as its schema states them: the forms the checks below accept (an ISO3 code
 #: that is well formed but unknown, or a rule across two parameters, is refused with 422 by the check)
 PAIR_PATTERN = r"^(?:[A-Za-z]{3}|_[A-Za-z0-9]{1,5})-(?:[A-Za-z]{3}|_[A-Za-z0-9]{1,5})$"
+COUNTRY_PATTERN = r"^(?:[A-Za-z]{3}|_[A-Za-z0-9]{1,5})$"
 PERIOD_PATTERN = r"^(?:(?:FY)?(?:20[0-9]{2}|2100)-[0-9]{2}|(?:CY)?(?:20[0-9]{2}|2100))$"
 HS_PATTERN = r"^[0-9]{2}(?:[0-9]{2}){0,2}$"
 PairQ = Annotated[str, Query(max_length=20, pattern=PAIR_PATTERN,
@@ -138,13 +140,23 @@ class ClaimRequest(BaseModel):
                       description="The pair the article is about, e.g. IND-RUS.")
 
 
+def _default_store() -> Path:
+    from bilateral.store.db import default_store_path
+
+    return default_store_path()
+
+
 def _status_of(exc: BilateralError) -> int:
+    from bilateral.store.db import StoreBusyError
+
     if isinstance(exc, ArticleTooLarge):
         return 413
     if isinstance(exc, WebInputError):
         return 422
     if isinstance(exc, NotAvailableError):
         return 404
+    if isinstance(exc, StoreBusyError):
+        return 503  # an ingest holds the store: try again shortly
     return 400
 
 
@@ -174,14 +186,15 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
     from asgi_csrf import asgi_csrf
     from starlette_compress import CompressMiddleware
 
-    if store is None:
-        from bilateral.store.db import Store
+    reader = None
+    if store is None:  # opened per request, so that an ingest can run beside the server (see SharedReader)
+        from bilateral.store.db import SharedReader
 
-        store = Store(store_path, read_only=True)
-    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None)
+        reader = SharedReader(store_path if store_path is not None else _default_store())
+        store = reader.store
+    svc = Service(store, Path(store.path) if getattr(store, "path", None) else None, reader)
     env = Environment(loader=PackageLoader("bilateral.web", "templates"), autoescape=select_autoescape(["html"]))
-    env.filters["worded"] = for_page  # the models' notes name the page's fields, not command-line options
-    env.filters.update(pillar=pillar_title, sector=sector_title, sanction=sanction_category_title,
+    env.filters.update(ticked=as_html, pillar=pillar_title, sector=sector_title, sanction=sanction_category_title,
                        describe=product_description)  # names, not ids
     assets = AssetStore()
     # the store stays open across lifespans (test clients start and stop the app per request); whoever
@@ -221,6 +234,7 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
                        skip_if_scope=lambda scope: str(scope.get("path", "")).startswith("/api/"),
                        cookie_samesite="Strict", send_csrf_failed=csrf_failed)
     app.add_middleware(RequestLimits, refusal=refusal, body_limits={r: CHECK_BODY_MAX for r in CHECK_ROUTES},
+                       json_only=JSON_ROUTES,
                        body_message={r: (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker "
                                          f"reads articles of up to {CHECK_ARTICLE_MAX:,} characters")
                                      for r in CHECK_ROUTES})
@@ -228,24 +242,32 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
 
-    def error_response(request: Request, status: int, msg: str, field: str | None = None) -> Response:
+    def error_response(request: Request, status: int, msg: str, field: str | None = None,
+                       pair_hint: str | None = None) -> Response:
+        headers = {"retry-after": str(BUSY_RETRY_SECONDS)} if status == 503 else None
         if request.url.path.startswith("/api/"):
             content: dict[str, Any] = {"detail": for_api(msg) or msg}
             if field is not None:
                 content["field"] = field
-            return JSONResponse(content, status_code=status)
+            return JSONResponse(content, status_code=status, headers=headers)
         typed = request.query_params.get("pair", "")[:20]
-        label = PAGE_LABELS.get(field or "")
+        try:  # the header follows the pair asked for, when it is one
+            asked = validate.check_pair(typed) if typed else DEFAULT_PAIR
+        except WebInputError:
+            asked = DEFAULT_PAIR
+        label = PARAMETER_FIELDS.get(field or "")
         if label and msg.startswith(field + " "):  # type: ignore[operator]
             msg = label[0].upper() + label[1:] + msg[len(field or ""):]
         return HTMLResponse(_page(env, "error.html", request, assets, title=_STATUS_TITLES.get(status, "Not available"),
-                                  status=status, message=for_page(msg) or msg, pair=DEFAULT_PAIR, typed=typed),
-                            status_code=status)
+                                  status=status, message=page_message(msg, PAGE_COMMANDS.get(request.url.path, "")),
+                                  pair=asked, typed=typed, pair_hint=pair_hint),
+                            status_code=status, headers=headers)
 
     @app.exception_handler(BilateralError)
     async def bilateral_error(request: Request, exc: BilateralError) -> Response:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return error_response(request, _status_of(exc), msg, exc.field if isinstance(exc, WebInputError) else None)
+        return error_response(request, _status_of(exc), msg, exc.field if isinstance(exc, WebInputError) else None,
+                              getattr(exc, "pair_hint", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -292,9 +314,18 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
         return {"status": "ok"}
 
     @app.get("/api/pairs", tags=["meta"])
-    def pairs() -> dict[str, Any]:
-        """Pairs the selector offers: the default and every pair with a target on file."""
-        return {"default": DEFAULT_PAIR, "pairs": _known_pairs()}
+    async def pairs(reporter: Annotated[str | None, Query(max_length=6, pattern=COUNTRY_PATTERN,
+                                                          description="Only this reporter's pairs (ISO3, e.g. CHN)."
+                                                          )] = None) -> Response:
+        """The pairs the store can serve, each with its periods and sources, and every reporter (the pair selector)."""
+        return await _answer(svc, "pairs", validate.check_country(reporter, "reporter") if reporter else None)
+
+    @app.get("/pair", include_in_schema=False)
+    def choose_pair(reporter: str = "", partner: str = "", page: str = "/") -> Response:
+        """The pair selector's form: to ``page`` (one of the dashboard's pages) for the chosen pair."""
+        pair = validate.check_pair(f"{reporter}-{partner}")
+        path = page if page in {path for path, _ in PAGES} else "/"
+        return RedirectResponse(f"{path}?{urlencode({'pair': pair})}", status_code=303)
 
     @app.get("/api/overview", tags=["overview"])
     async def api_overview(pair: PairQ = DEFAULT_PAIR, period: PeriodQ = None) -> Response:
@@ -377,8 +408,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None,
     def api_check(req: Annotated[ClaimRequest, Body()]) -> Response:
         """Every quantitative claim of an article (text or HTML) with its verdict, our figure and its source.
 
-        The body is capped at CHECK_BODY_MAX bytes (413 before it is read); the article is read as
-        `bilateral check` reads a file (HTML converted, scripts ignored, the publication date kept).
+        The body is JSON (`Content-Type: application/json`; any other type is answered 415), capped at
+        CHECK_BODY_MAX bytes (413 before it is read); the article is read as `bilateral check` reads a
+        file (HTML converted, scripts ignored, the publication date kept).
         """
         return _json(svc.check(_article_text(req.text), validate.check_date(req.date, "date"),
                                validate.check_pair(req.pair)).body)
@@ -493,16 +525,6 @@ def _version() -> str:
         return "dev"
 
 
-def _known_pairs() -> list[str]:
-    from bilateral.harmonise.targets import targets
-
-    out = [DEFAULT_PAIR]
-    for t in targets():
-        if t.pair not in out:
-            out.append(t.pair)
-    return out
-
-
 def _float_or_none(text: str | None, field: str) -> float | None:
     if text is None or text.strip() == "":
         return None
@@ -558,6 +580,28 @@ def _agenda(svc: Service, pillar: str | None, status: str | None) -> Any:
     return svc.agenda(pillar, status)
 
 
+def _selector(request: Request | None, pair: str) -> dict[str, Any]:
+    """The pair selector: the reporters the store serves and the current reporter's partners with their periods.
+
+    Without a request (a refusal sent before the app reads anything) the selector holds the pair alone.
+    """
+    from bilateral.harmonise.countries import country_name
+
+    reporter, partner = pair.split("-", 1)
+    if request is None:
+        return {"reporter": reporter, "partner": partner, "reporters": [(reporter, country_name(reporter))],
+                "partners": [(partner, country_name(partner))]}
+    svc: Service = request.app.state.service
+    mine = svc.pairs(reporter).data
+    partners = [(c["partner"], f"{country_name(c['partner'])} ({c['partner']}) · {c['span']}") for c in mine["pairs"]]
+    if partner not in {code for code, _ in partners}:
+        partners.insert(0, (partner, f"{country_name(partner)} ({partner}) · no data"))
+    reporters = [(code, f"{country_name(code)} ({code})") for code in mine["reporters"]]
+    if reporter not in mine["reporters"]:
+        reporters.insert(0, (reporter, f"{country_name(reporter)} ({reporter}) · no data"))
+    return {"reporter": reporter, "partner": partner, "reporters": reporters, "partners": partners}
+
+
 def _page(env: Environment, template: str, request: Request | None, assets: AssetStore, **ctx: Any) -> str:
     """Render a page with the navigation, the pair selector, its static files and the chart helpers.
 
@@ -574,9 +618,10 @@ def _page(env: Environment, template: str, request: Request | None, assets: Asse
     bundle = bundle_for(ctx.get("charts") or ())
     csrf = request.scope.get(CSRF_FIELD) if request is not None else None
     return env.get_template(template).render(
-        request_path=request_path, pages=PAGES, link=link, known_pairs=_known_pairs(),
+        request_path=request_path, pages=PAGES, link=link, selector=_selector(request, pair),
         plotly_url=assets.url(bundle.path) if bundle is not None else None,
-        app_js_url=assets.url("app.js"), style_url=assets.url("style.css"),
+        app_js_url=assets.url("app.js"), pairs_js_url=assets.url("pairs.js"), style_url=assets.url("style.css"),
+        fields=lambda text: as_html(page_message(named_categories(str(text)), PAGE_COMMANDS.get(request_path, ""))),
         topojson_url=assets.folder_url("topojson/world_110m.json"), csrf_field=CSRF_FIELD,
         csrf_token=csrf() if callable(csrf) and template == "check.html" else "",
         fmt=formats, esc=html.escape, dumps=json.dumps, **ctx)

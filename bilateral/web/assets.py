@@ -26,7 +26,7 @@ CACHE_FOREVER = "public, max-age=31536000, immutable"
 #: hex digits of the sha256 in an asset's URL
 HASH_DIGITS = 16
 #: the files the pages use, under views/static (the plotly.js bundles are added from their manifest)
-STATIC_FILES: tuple[str, ...] = ("app.js", "style.css", "topojson/world_110m.json")
+STATIC_FILES: tuple[str, ...] = ("app.js", "pairs.js", "style.css", "topojson/world_110m.json")
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                ".json": "application/json"}
 #: encodings offered, in the server's order of preference, with the suffix of a shipped precompressed copy

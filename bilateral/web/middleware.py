@@ -7,14 +7,16 @@ unexpected errors adds them itself: Starlette sends those from outside every mid
 the route's limit (413: one limit for every route, :data:`BODY_MAX`, larger for the routes listed in
 ``body_limits``), by its Content-Length or, without one, as soon as the chunks read pass it, so no
 more than the limit is ever held; a form body that is not UTF-8 or has more than
-:data:`FORM_MAX_FIELDS` fields (400/422). :class:`HeadAsGet` answers HEAD with the GET route's
+:data:`FORM_MAX_FIELDS` fields (400/422); a POST to a route listed in ``json_only`` without
+``Content-Type: application/json`` (what ``curl -d``, Python's urllib and a browser's ``fetch`` of
+a string send by default) is answered 415 with the fix, before it is read. :class:`HeadAsGet` answers HEAD with the GET route's
 headers and no body. The refusals never repeat what was sent.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,6 +31,7 @@ QUERY_MAX_FIELDS = 64
 #: most fields in a form body
 FORM_MAX_FIELDS = 16
 FORM_TYPE = b"application/x-www-form-urlencoded"
+JSON_TYPE = b"application/json"
 
 #: renders a refusal: (path, status, one-line message) -> (body, content type)
 Refusal = Callable[[str, int, str], tuple[bytes, bytes]]
@@ -68,11 +71,12 @@ class RequestLimits:
     """Query and body limits checked before the app reads the request (see the module docstring)."""
 
     def __init__(self, app: Any, refusal: Refusal, body_limits: Mapping[str, int] | None = None,
-                 body_message: Mapping[str, str] | None = None) -> None:
+                 body_message: Mapping[str, str] | None = None, json_only: Collection[str] = ()) -> None:
         self.app = app
         self.refusal = refusal
         self.body_limits = dict(body_limits or {})
         self.body_message = dict(body_message or {})
+        self.json_only = frozenset(json_only)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -89,6 +93,15 @@ class RequestLimits:
         limit = self.body_limits.get(path, BODY_MAX)
         too_large = self.body_message.get(path, f"the request body is larger than {limit:,} bytes")
         headers = dict(scope.get("headers") or [])
+        has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+        if scope.get("method") == "POST" and path in self.json_only and has_body:  # no body: the route says so
+            media = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+            if media != JSON_TYPE and not media.endswith(b"+json"):
+                shown = media.decode("ascii", "replace")[:60]  # a media type, as short as the header allows
+                got = f"Content-Type {shown!r}" if media else "no Content-Type"
+                await self._refuse(scope, send, 415, "send the article as JSON, {\"text\": …}, with Content-Type: "
+                                   f"application/json (the request has {got}); the page /check takes a form")
+                return
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, send, 413, too_large)

@@ -15,13 +15,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from bilateral.views.payloads import PAYLOADS, ErrorJSON, HealthJSON, PairsJSON
+from bilateral.views.payloads import PAYLOADS, ErrorJSON, HealthJSON
 
 __all__ = ["ERROR_STATUSES", "ROUTE_PAYLOADS", "openapi_with_payloads", "payload_adapter"]
 
 #: the JSON type each API operation answers 200 with (the view's name in views.payloads, or a type)
 ROUTE_PAYLOADS: dict[tuple[str, str], Any] = {
-    ("/api/health", "get"): HealthJSON, ("/api/pairs", "get"): PairsJSON,
+    ("/api/health", "get"): HealthJSON, ("/api/pairs", "get"): "pairs",
     ("/api/overview", "get"): "overview", ("/api/totals", "get"): "totals", ("/api/indicators", "get"): "indicators",
     ("/api/flows", "get"): "flows", ("/api/target", "get"): "target", ("/api/potential", "get"): "potential",
     ("/api/corridors", "get"): "corridors", ("/api/settlement", "get"): "settlement",
@@ -33,6 +33,7 @@ ERROR_STATUSES: dict[str, str] = {
     "404": "Nothing is loaded for this pair or period (the reason says what to load).",
     "413": "The request body is larger than the route reads.",
     "414": "The query string is too long.",
+    "415": "A body sent without Content-Type: application/json (POST only).",
     "422": "A parameter or the body is refused; `field` names it.",
     "503": "An ingest holds the store; try again after Retry-After seconds.",
 }
@@ -67,6 +68,8 @@ def openapi_with_payloads(spec: dict[str, Any]) -> dict[str, Any]:
         ok = responses.setdefault("200", {"description": "Successful Response"})
         ok["content"] = {"application/json": {"schema": _schema(kind, components)}}
         for status, why in ERROR_STATUSES.items():
+            if status == "415" and method != "post":
+                continue
             responses[status] = {"description": why, "content": {"application/json": {"schema": error}}}
     for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's default 422, never sent
         components.pop(name, None)

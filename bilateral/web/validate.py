@@ -1,5 +1,8 @@
 """Input checks for the dashboard: every query value is checked here before any model sees it.
 
+The rules are the CLI's (:mod:`bilateral.validation`): a period, a pair, an amount or a date refused
+on the command line is refused here with the same words, as a 422 naming the field.
+
 Each check raises :class:`WebInputError` (the app answers 422 with its one-line message) and
 returns the canonical value. Nothing a user sends names a file: settlement scenarios are the
 shipped names only, the agenda registry is the packaged one (plus the updates beside the store).
@@ -10,9 +13,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bilateral import validation
 from bilateral.errors import BilateralError
 
-__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_date",
+__all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_country", "check_date",
            "check_hs_codes", "check_level", "check_pair", "check_period", "check_place", "check_scenario_names",
            "check_sector", "check_sector_id", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
 
@@ -28,9 +32,9 @@ _PLACE = re.compile(r"^[^\W\d_][\w .'()\-\u2013]*$")
 #: longest article the claim checker takes (characters; the web app answers a longer one 413)
 CLAIM_TEXT_MAX = 262_144
 #: corridor departure dates outside these years are refused (the seasonal calendars cover them)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-#: largest target accepted (US$): a thousand times world trade is no target
-MAX_TARGET_USD = 1e16
+FIRST_YEAR, LAST_YEAR = validation.FIRST_MODEL_YEAR, validation.LAST_MODEL_YEAR
+#: largest target accepted (US$): the largest amount accepted anywhere
+MAX_TARGET_USD = validation.MAX_USD
 
 
 class WebInputError(BilateralError):
@@ -68,21 +72,26 @@ def check_pair(text: str) -> str:
         raise _wrap("pair", exc, text) from None
 
 
-def check_period(text: str | None, field: str = "period") -> str | None:
-    """A period label (FY2024-25, CY2022) via :func:`bilateral.harmonise.periods.parse_period`; None stays None."""
-    from bilateral.harmonise.periods import parse_period
+def check_country(text: str, field: str = "reporter") -> str:
+    """One country or group code (``CHN``), checked as one side of a pair."""
+    if len(text) > 6:
+        raise WebInputError(f"{field} is too long; write an ISO3 code, e.g. CHN", field)
+    try:
+        return check_pair(f"{text}-WLD").split("-")[0]
+    except WebInputError as exc:
+        raise WebInputError(str(exc), field) from None
 
+
+def check_period(text: str | None, field: str = "period") -> str | None:
+    """A period label (FY2024-25, CY2022) by :func:`bilateral.validation.period` (the CLI's rule); None stays None."""
     if text is None or text == "":
         return None
     if len(text) > 20:
         raise WebInputError(f"{field} is too long; write FY2024-25 or CY2022", field)
     try:
-        p = parse_period(text)
+        return validation.period(text).label
     except BilateralError as exc:
         raise _wrap(field, exc, text) from None
-    if not FIRST_YEAR <= p.year <= LAST_YEAR:
-        raise WebInputError(f"{field} {p.label} is outside {FIRST_YEAR}-{LAST_YEAR}", field)
-    return p.label
 
 
 def check_hs_codes(codes: list[str] | None) -> tuple[str, ...]:
@@ -193,9 +202,10 @@ def check_target_usd(value: float | None) -> float | None:
     """A positive, finite target in US dollars."""
     if value is None:
         return None
-    if not 0 < value <= MAX_TARGET_USD:
-        raise WebInputError(f"target_usd must be positive and at most {MAX_TARGET_USD:.0e}", "target_usd")
-    return value
+    try:
+        return validation.usd_amount(value, positive=True, what="target_usd")
+    except BilateralError as exc:
+        raise WebInputError(str(exc), "target_usd") from None
 
 
 def check_text(text: str) -> str:

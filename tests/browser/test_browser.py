@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +49,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`bilateral serve` in a subprocess on a free loopback port; its base URL."""
-    folder = tmp_path_factory.mktemp("serve")
-    store = folder / "serve.duckdb"
-    shutil.copyfile(store_path, store)
+@contextmanager
+def serve(store: Path, folder: Path) -> Iterator[str]:
+    """`bilateral serve` on ``store`` in a subprocess on a free loopback port; its base URL (stopped on exit)."""
     port = _free_port()
     log = (folder / "serve.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "bilateral.cli", "serve", "--port", str(port), "--store", str(store)],
@@ -80,6 +78,16 @@ def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`bilateral serve` on a private copy of the test store; its base URL."""
+    folder = tmp_path_factory.mktemp("serve")
+    store = folder / "serve.duckdb"
+    shutil.copyfile(store_path, store)
+    with serve(store, folder) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -215,10 +223,14 @@ def test_pair_selector_and_navigation(watch: Watch, server: str):
     p = watch.page
     p.goto(f"{server}/target")
     watch.charts_drawn()
-    p.fill("#pair-select", "ind-rus")
+    # the selector offers the pairs the store can serve, each partner with its periods
+    assert p.eval_on_selector_all("#reporter-select option", "els => els.map(e => e.value)") == ["IND"]
+    russia = p.locator("#partner-select option[value=RUS]").inner_text()
+    assert russia == "Russia (RUS) · FY2010-11–FY2025-26"
+    p.select_option("#partner-select", "RUS")
     p.click(".pair-form button")
     p.wait_for_load_state("load")
-    assert "pair=ind-rus" in p.url and "/target" in p.url
+    assert "pair=IND-RUS" in p.url and "/target" in p.url
     assert p.locator(".pair-label").inner_text() == "IND-RUS"
     watch.charts_drawn()
     p.click("nav a[data-page='/settlement']")
@@ -230,14 +242,20 @@ def test_pair_selector_and_navigation(watch: Watch, server: str):
     p.wait_for_load_state("load")
     assert "scenario=export_push" in p.url
     assert p.locator("#settlement-table tbody tr").count() == 1
-    # a pair with no data: a page that says what to load, not a traceback
-    p.fill("#pair-select", "DEU-RUS")
-    p.click(".pair-form button")
-    p.wait_for_load_state("load")
+    # a pair with no data: the header follows it, the page says what to load, not a traceback
+    p.goto(f"{server}/?pair=DEU-RUS")
+    assert p.locator(".pair-label").inner_text() == "DEU-RUS"
     assert "no trade figures for DEU-RUS" in p.locator(".error").inner_text()
     watch.shot("pair-without-data")
+    # a pair held only the other way round links to it
+    p.goto(f"{server}/?pair=RUS-IND")
+    assert "--pair" not in p.locator(".error").inner_text()
+    p.click("#pair-hint")
+    p.wait_for_load_state("load")
+    assert p.locator(".pair-label").inner_text() == "IND-RUS" and "pair=IND-RUS" in p.url
+    watch.charts_drawn()
     assert watch.blocked == []
-    assert [e for e in watch.errors if "404" not in e] == []  # the error page's own status, nothing else
+    assert [e for e in watch.errors if "404" not in e] == []  # the error pages' own status, nothing else
 
 
 def test_period_selector(watch: Watch, server: str):

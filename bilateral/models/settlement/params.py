@@ -273,6 +273,7 @@ class Scenario:
     defaults: Mapping[str, Param] = field(compare=False)
     overrides: Mapping[str, Param] = field(compare=False)
     file: str = SHIPPED_WHERE
+    reporter: str = ""  # whose currency (INR) the vostro accounts hold: the pairs the scenario models are its own
 
     def param(self, name: str, period: Period, from_period: Period | None) -> Param:
         """The parameter in force in ``period`` (the override from ``from_period`` on)."""
@@ -296,7 +297,12 @@ def _shipped_doc() -> dict[str, Any]:
     return _read_yaml(text, SHIPPED_WHERE)
 
 
-def _scenarios_from(doc: dict[str, Any], where: str, defaults: dict[str, Param]) -> list[Scenario]:
+def _scenarios_from(doc: dict[str, Any], where: str, defaults: dict[str, Param], reporter: str = "") -> list[Scenario]:
+    reporter = str(doc.get("reporter") or reporter)
+    if not reporter.isalpha() or len(reporter) != 3:
+        raise _fail(where, "reporter", f"{reporter!r} is not an ISO3 code: the country whose currency the accounts hold, "
+                    "e.g. IND")
+    reporter = reporter.upper()
     defaults = {**defaults, **_parse_params(doc.get("defaults") or {}, where, "defaults")}
     missing = [n for n in PARAMETERS if n not in defaults]
     if missing:
@@ -320,7 +326,7 @@ def _scenarios_from(doc: dict[str, Any], where: str, defaults: dict[str, Param])
                             f"{applies!r} is neither {FIRST_PROJECTED} nor a period label such as FY2026-27") from None
         out.append(Scenario(name, str(s.get("title") or name), " ".join(str(s.get("description") or "").split()),
                             applies, defaults, _parse_params(s.get("overrides") or {}, where, f"scenarios.{name}.overrides"),
-                            where))
+                            where, reporter))
     return out
 
 
@@ -345,7 +351,7 @@ def load_scenarios(spec: str | Path | None = None) -> list[Scenario]:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise BilateralError(f"cannot read scenario file {path}: {exc.strerror}") from None
-        return _scenarios_from(_read_yaml(text, str(path)), str(path), dict(shipped[0].defaults))
+        return _scenarios_from(_read_yaml(text, str(path)), str(path), dict(shipped[0].defaults), shipped[0].reporter)
     for s in shipped:
         if s.name == str(spec):
             return [s]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bilateral.errors import BilateralError
+from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import Pair, parse_pair
 from bilateral.harmonise.periods import Period, PeriodKind, parse_period
 from bilateral.models.settlement.model import PeriodFlows, project, run_model
@@ -22,7 +22,7 @@ from bilateral.models.settlement.results import NO_OFFICIAL_BALANCES, Settlement
 from bilateral.models.settlement.uncertainty import DRAWS, band
 from bilateral.store.db import Store
 
-__all__ = ["DEFAULT_FROM", "DEFAULT_TO", "simulate", "simulate_all"]
+__all__ = ["DEFAULT_FROM", "DEFAULT_TO", "covers", "simulate", "simulate_all"]
 
 DEFAULT_FROM = "FY2022-23"
 DEFAULT_TO = "FY2029-30"
@@ -94,6 +94,7 @@ def simulate(store: Store, pair: Pair | str, scenario: Scenario | str | None = N
     """
     p = parse_pair(pair) if isinstance(pair, str) else pair
     sc = scenario if isinstance(scenario, Scenario) else load_scenarios(scenario)[0]
+    covers(sc, p)
     first = parse_period(start or DEFAULT_FROM)
     last = parse_period(end or DEFAULT_TO)
     if first.kind != last.kind:
@@ -168,11 +169,22 @@ def _used_params(sc: Scenario, from_period: Period | None, periods: list[Period]
     return tuple(out)
 
 
+def covers(scenario: Scenario, pair: Pair) -> None:
+    """Refuse a pair the scenario does not model: its reporter must be the country whose currency the accounts hold."""
+    if scenario.reporter and pair.reporter != scenario.reporter:
+        raise NotAvailableError(
+            f"no settlement scenario for {pair.label}: the scenarios in {scenario.file} model vostro accounts in the "
+            f"currency of {scenario.reporter} (their reporter), so they cover {scenario.reporter}'s trade with any "
+            f"partner, not {pair.reporter}'s; a scenario file with `reporter: {pair.reporter}` would cover it")
+
+
 def simulate_all(store: Store, pair: Pair | str, scenarios: Iterable[Scenario] | str | Path | None = None,
                  start: str | None = None, end: str | None = None, draws: int | None = DRAWS) -> SettlementRun:
     """Every scenario (the shipped ones by default) over the same pair and periods."""
     scs = list(scenarios) if scenarios is not None and not isinstance(scenarios, str | Path) else load_scenarios(scenarios)
     p = parse_pair(pair) if isinstance(pair, str) else pair
+    for sc in scs:
+        covers(sc, p)
     kind = parse_period(start or DEFAULT_FROM).kind
     reader = _ActualFlows(store, p, kind)  # flows and energy shares read once for all scenarios
     return SettlementRun(tuple(simulate(store, p, s, start, end, reader=reader, draws=draws) for s in scs))

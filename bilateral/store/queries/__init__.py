@@ -15,6 +15,8 @@ This package is the store layer's read side, one module per stage; every name is
 
 - here: the precedence file (:func:`precedence`, :func:`grade`, :func:`serves_total`);
 - :mod:`~bilateral.store.queries.totals`: yearly totals of a pair, each figure served by one source;
+- :mod:`~bilateral.store.queries.missing`: why a figure is missing (read from the loaded releases) and what to load;
+- :mod:`~bilateral.store.queries.coverage`: the pairs the store can serve, with their periods;
 - :mod:`~bilateral.store.queries.detail`: the product detail behind a figure, partners, descriptions;
 - :mod:`~bilateral.store.queries.energy`: HS 27 imports (a period, and the history for the target);
 - :mod:`~bilateral.store.queries.provenance`: releases and official publishers behind a figure;
@@ -35,13 +37,16 @@ from typing import Literal
 from bilateral.errors import BilateralError
 
 __all__ = [
-    "ENERGY_CHAPTER", "ENERGY_FULL_COVERAGE", "EXPORT_OPTIONS", "EXPORT_TABLES", "FLOWS", "FULL_COVERAGE",
-    "MATRIX_QUALITY", "NO_REVISION", "OFFICIAL", "PARTITIONED_TABLES", "PARTITION_KEYS", "REPORT_FLOWS", "WORLD",
-    "Basis", "Detail", "DetailSource", "EnergyImports", "EnergyPoint", "Flow", "FlowRow", "PeriodTotals",
-    "ReleaseInfo", "Rule", "Served", "all_releases", "best_detail", "calendar_year_totals", "copy_table",
-    "descriptions", "detail_periods", "detail_source", "energy_history", "energy_imports", "energy_point",
-    "finest_detail", "grade", "lines", "month_totals", "official_meta", "pair_flows", "pair_totals",
-    "partitioned_rows_sql", "partner_values", "period_totals", "precedence", "product_values", "region_detail",
+    "ENERGY_CHAPTER", "ENERGY_FULL_COVERAGE", "EXPORT_OPTIONS", "EXPORT_TABLES", "FIGURE_LABELS", "FLOWS",
+    "FULL_COVERAGE", "MATRIX_QUALITY", "NO_REVISION", "OFFICIAL", "PARTITIONED_TABLES", "PARTITION_KEYS",
+    "REPORT_FLOWS", "WORLD", "Basis", "Detail", "DetailSource", "EnergyImports", "EnergyPoint", "Flow", "FlowRow",
+    "MatrixRoles", "Missing", "PairCoverage", "PeriodTotals", "ReleaseInfo", "Rule", "Served", "all_releases",
+    "best_detail", "calendar_year_totals", "copy_table", "default_period", "descriptions", "detail_periods",
+    "detail_source", "energy_history", "energy_imports", "energy_point", "finest_detail", "grade",
+    "growth_missing", "lines",
+    "matrix_roles", "month_totals", "no_data", "official_meta", "pair_flows", "pair_totals", "served_pairs",
+    "partitioned_rows_sql", "partner_product_values", "partner_values", "period_totals", "precedence",
+    "product_values", "region_detail",
     "release_info", "reported_rows", "reporter_totals", "sector_values", "serves_total", "source_names", "table_head",
 ]
 
@@ -130,13 +135,14 @@ def _rank(source: str, estimate: str) -> Rule | None:
 
 # -- the stages (imported last: they use the precedence above) ---------------------------------------
 from bilateral.store.queries.totals import _as_pair as _as_pair  # noqa: E402, I001  (tests parse pairs with it)
+from bilateral.store.queries.missing import FIGURE_LABELS, MatrixRoles, Missing, growth_missing, matrix_roles  # noqa: E402
 from bilateral.store.queries.totals import (  # noqa: E402
-    MATRIX_QUALITY, PeriodTotals, Served, calendar_year_totals, month_totals, pair_totals, period_totals,
-    reporter_totals,
+    MATRIX_QUALITY, PeriodTotals, Served, calendar_year_totals, default_period, month_totals, no_data, pair_totals,
+    period_totals, reporter_totals,
 )
 from bilateral.store.queries.detail import (  # noqa: E402
     Detail, DetailSource, best_detail, descriptions, detail_periods, detail_source, finest_detail, lines,
-    partner_values, product_values, region_detail, sector_values,
+    partner_product_values, partner_values, product_values, region_detail, sector_values,
 )
 from bilateral.store.queries.energy import (  # noqa: E402
     ENERGY_CHAPTER, ENERGY_FULL_COVERAGE, FULL_COVERAGE, Basis, EnergyImports, EnergyPoint, energy_history,
@@ -144,6 +150,7 @@ from bilateral.store.queries.energy import (  # noqa: E402
 )
 from bilateral.store.queries.provenance import ReleaseInfo, all_releases, official_meta, release_info  # noqa: E402
 from bilateral.store.queries.flows import FlowRow, pair_flows, reported_rows, source_names  # noqa: E402
+from bilateral.store.queries.coverage import PairCoverage, served_pairs  # noqa: E402
 from bilateral.store.queries.tables import (  # noqa: E402
     EXPORT_OPTIONS, EXPORT_TABLES, NO_REVISION, PARTITION_KEYS, PARTITIONED_TABLES, copy_table, partitioned_rows_sql,
     table_head,

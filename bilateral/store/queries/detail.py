@@ -222,6 +222,41 @@ def partner_values(store: Store, reporter: str, flow: Flow, period: str) -> tupl
     return {str(r[3]): float(r[4]) for r in chosen}, served
 
 
+def partner_product_values(store: Store, reporter: str, flow: Flow, period: str,
+                           level: int) -> tuple[dict[tuple[str, str], float], Served | None]:
+    """The reporter's trade by partner country and product (rolled up to ``level`` digits) in a period.
+
+    From one source, chosen as :func:`partner_values` chooses it (the best-ranked source holding the
+    flow by partner, at the level covering the most partners), among its levels of at least ``level``
+    digits. (partner, code) → US$; empty when no source holds it.
+    """
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT source, estimate, product_level, count(DISTINCT partner),
+               string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
+        FROM report_flows
+        WHERE reporter = ? AND flow = ? AND period = ? AND product_level >= ?
+          AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> '{WORLD}'
+        GROUP BY ALL
+        """, [reporter, flow, period, int(level)]).fetchall()
+    usable = [(r, rule) for r in rows if (rule := _rank(r[0], r[1])) is not None]
+    if not usable:
+        return {}, None
+    r, rule = min(usable, key=lambda x: (x[1].rank, -int(x[0][3]), int(x[0][2])))
+    src, est, held = r[0], r[1], int(r[2])
+    cells = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT partner, left(product, ?), sum(value_usd) FROM report_flows
+        WHERE source = ? AND estimate = ? AND product_level = ? AND reporter = ? AND flow = ? AND period = ?
+          AND partner NOT LIKE '\\_%' ESCAPE '\\' AND partner <> '{WORLD}'
+        GROUP BY 1, 2
+        """, [int(level), src, est, held, reporter, flow, period]).fetchall()
+    served = Served(rule.name, str(r[4]), str(r[5]), f"sum of HS{held} detail by partner")
+    return {(str(p), str(c)): float(v) for p, c, v in cells}, served
+
+
 def descriptions(store: Store, codes: list[str]) -> dict[str, str]:
     """Descriptions of product codes from the loaded nomenclatures (any classification)."""
     if not codes:

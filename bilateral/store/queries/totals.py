@@ -11,6 +11,7 @@ from bilateral.harmonise.pairs import Pair, parse_pair
 from bilateral.harmonise.periods import PeriodKind, parse_period
 from bilateral.store.db import Store
 from bilateral.store.queries import OFFICIAL, REPORT_FLOWS, WORLD, _rank, grade, serves_total
+from bilateral.store.queries.missing import NATIONAL_SOURCES, Missing, flow_missing, sum_missing
 
 
 # -- figures ----------------------------------------------------------------------------------------
@@ -40,6 +41,7 @@ class PeriodTotals:
     imports_usd: float | None
     exports_served: Served | None
     imports_served: Served | None
+    missing: tuple[Missing, ...] = ()  # every figure of the period not served, with the reason from the data
 
     @property
     def total_usd(self) -> float | None:
@@ -93,7 +95,13 @@ class PeriodTotals:
             "status": self.status,
             "exports_served": asdict(self.exports_served) if self.exports_served else None,
             "imports_served": asdict(self.imports_served) if self.imports_served else None,
+            "missing": [m.to_dict() for m in self.missing],
         }
+
+    @property
+    def served_flows(self) -> int:
+        """How many of the two flows a source serves (0, 1 or 2)."""
+        return (self.exports_usd is not None) + (self.imports_usd is not None)
 
 
 def _as_pair(pair: Pair | str) -> Pair:
@@ -171,44 +179,98 @@ def _pick(cands: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[
 def pair_totals(store: Store, pair: Pair | str, *, period_kind: PeriodKind | None = None) -> list[PeriodTotals]:
     """A pair's yearly exports and imports, each figure from the best-ranked source that holds it.
 
-    ``period_kind`` 'fy' or 'cy' keeps one kind; None keeps both (fiscal and calendar years are
-    never mixed into one figure). Oldest first, fiscal years before calendar years.
+    One row for every period in which the store holds anything for the pair (the periods
+    ``pair_flows`` lists): a flow no source serves as a total is None and named in ``missing`` with
+    the reason read from the loaded releases. ``period_kind`` 'fy' or 'cy' keeps one kind; None keeps
+    both (fiscal and calendar years are never mixed into one figure). Oldest first, fiscal years
+    before calendar years.
     """
     p = _as_pair(pair)
-    chosen = _pick(_candidates(store, p.reporter, p.partner))
-    periods = sorted({(k[1], k[0]) for k in chosen if period_kind is None or k[1] == period_kind})
+    cands = _candidates(store, p.reporter, p.partner)
+    chosen = _pick(cands)
+    held: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
+    for row in cands:
+        if _rank(row[0], row[1]) is not None:
+            held.setdefault((row[2], row[3], row[4]), [])
+    for row in _figures(store, p.reporter, p.partner):
+        if (row[2], row[3], row[4]) in held:
+            held[(row[2], row[3], row[4])].append(row)
+    periods = sorted({(k[1], k[0]) for k in held if period_kind is None or k[1] == period_kind})
     out = []
     for kind, period in periods:
         exp = chosen.get((period, kind, "export"))
         imp = chosen.get((period, kind, "import"))
-        out.append(PeriodTotals(p.label, period, "fy" if kind == "fy" else "cy", exp[0] if exp else None, imp[0] if imp else None,
-                                exp[1] if exp else None, imp[1] if imp else None))
+        k: PeriodKind = "fy" if kind == "fy" else "cy"
+        missing = tuple(
+            flow_missing(store, p.reporter, p.partner, period, k, flow, held.get((period, kind, flow), ()),  # type: ignore[arg-type]
+                         other[1] if other else None)
+            for flow, mine, other in (("export", exp, imp), ("import", imp, exp)) if mine is None)
+        out.append(PeriodTotals(p.label, period, k, exp[0] if exp else None, imp[0] if imp else None,
+                                exp[1] if exp else None, imp[1] if imp else None,
+                                missing + sum_missing(period, missing)))
     return out
+
+
+def no_data(store: Store, pair: Pair | str) -> NotAvailableError:
+    """The error for a pair the store holds nothing for: what is loaded instead, and what to load.
+
+    When the store holds the reverse pair, the error's ``pair_hint`` names it (the CLI suggests
+    ``--pair``, the dashboard links to it).
+    """
+    from bilateral.store.queries.missing import matrix_roles
+
+    p = _as_pair(pair)
+    reverse = Pair(p.partner, p.reporter)
+    held = bool(pair_totals(store, reverse))
+    hint = (f"; the store holds {reverse.label} (the same trade seen from {p.partner}'s side)" if held else "")
+    national = NATIONAL_SOURCES.get(p.reporter, "")
+    matrices = matrix_roles(store)
+    why = ""
+    if matrices:  # what the latest loaded world matrix says about the pair, from its cells
+        m = matrices[0]
+        reasons = dict.fromkeys(flow_missing(store, p.reporter, p.partner, f"CY{m.year}", "cy", flow, ()).reason
+                                for flow in ("export", "import"))
+        why = f": {'; '.join(reasons)}"
+    return NotAvailableError(
+        f"no trade figures for {p.label} in the store{why}{hint}; load them with `bilateral ingest baci FILE` (a CEPII BACI "
+        f"release) or `bilateral ingest comtrade --reporter {p.reporter} --partner {p.partner}`"
+        + (f" or {national}" if national else ""), pair_hint=reverse.label if held else None)
+
+
+def default_period(rows: list[PeriodTotals]) -> PeriodTotals:
+    """The period a report shows when none is asked: the latest with the most flows served.
+
+    Among the periods with the most served flows (both, else one, else only partial detail), the
+    kind the fiscal series counts in when it has one, and the latest of that kind.
+    """
+    best = max(t.served_flows for t in rows)
+    top = [t for t in rows if t.served_flows == best]
+    kind = "fy" if any(t.period_kind == "fy" for t in top) else "cy"
+    return [t for t in top if t.period_kind == kind][-1]
 
 
 def period_totals(store: Store, pair: Pair | str, period: str | None = None,
                   *, complete: bool = True) -> tuple[list[PeriodTotals], PeriodTotals]:
     """The series of a pair (of the asked period's kind) and the asked period in it.
 
-    ``period`` None: the latest period of the kind the best-ranked source counts in (fiscal years
-    for India's official series). ``complete``: only periods with both flows. Raises
-    NotAvailableError saying what is loaded and what to load.
+    ``period`` None: the default period (:func:`default_period`). ``complete``: only periods with both
+    flows (a model that needs both); otherwise every period the store holds anything for, a flow not
+    served named in the period's ``missing``. Raises NotAvailableError saying what is loaded, why a
+    figure is missing and what to load.
     """
     p = _as_pair(pair)
-    everything = [t for t in pair_totals(store, p) if t.complete or not complete]
+    rows = pair_totals(store, p)
+    if not rows:
+        raise no_data(store, p)
+    everything = [t for t in rows if t.complete or not complete]
     if not everything:
-        reverse = f"{p.partner}-{p.reporter}"
-        hint = (f"; the store holds {reverse} (the same trade seen from {p.partner}'s side): try --pair {reverse}"
-                if any(t.complete for t in pair_totals(store, Pair(p.partner, p.reporter))) else "")
-        raise NotAvailableError(
-            f"no trade figures for {p.label} in the store{hint}; load them with `bilateral ingest baci` (a CEPII BACI "
-            f"release), `bilateral ingest comtrade --reporter {p.reporter} --partner {p.partner}` or `bilateral "
-            "ingest eidb` (India's EIDB files)")
+        latest = default_period(rows)
+        why = "; ".join(m.text for m in latest.missing if m.figure in ("exports_usd", "imports_usd"))
+        raise NotAvailableError(f"no trade figures for {p.label} with both exports and imports in any period; in "
+                                f"{latest.period}: {why}")
     if period is None:
-        kinds = {t.period_kind for t in everything}
-        kind: PeriodKind = "fy" if "fy" in kinds else "cy"
-        series = [t for t in everything if t.period_kind == kind]
-        return series, series[-1]
+        year = default_period(everything)
+        return [t for t in everything if t.period_kind == year.period_kind], year
     want = parse_period(period)
     series = [t for t in everything if t.period_kind == want.kind]
     for t in series:
@@ -220,6 +282,10 @@ def period_totals(store: Store, pair: Pair | str, period: str | None = None,
         raise NotAvailableError(
             f"no {counted}-year figures for {p.label} in the store (asked for {want.label}); available: {have}. A "
             "fiscal year is never built from calendar-year data or the other way round")
+    if any(t.period == want.label for t in rows):
+        t = next(t for t in rows if t.period == want.label)
+        why = "; ".join(m.text for m in t.missing if m.figure in ("exports_usd", "imports_usd"))
+        raise NotAvailableError(f"{p.label} in {want.label} lacks a flow this needs: {why}")
     raise NotAvailableError(f"no trade figures for {p.label} in {want.label}; available: {have}")
 
 
