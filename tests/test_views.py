@@ -54,7 +54,7 @@ def views_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture(scope="module")
 def client(views_store: Path):
     app = create_app(views_store)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 

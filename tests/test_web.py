@@ -36,7 +36,7 @@ def web_store(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def client(web_store: Path):
     app = create_app(web_store)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -92,7 +92,7 @@ def test_potential_values(client: TestClient):
     assert [p["hs6"] for p in d["products"]] == ["870322", "020230", "120242"]
     p = d["products"][0]
     assert p["untapped_usd"] == pytest.approx(p["potential_usd"] - p["actual_usd"])
-    pharma = client.get("/api/potential", params={"sector": "pharma", "top": 5}).json()
+    pharma = client.get("/api/potential", params={"sector": "pharmaceuticals", "top": 5}).json()
     assert pharma["filters"]["sector"] == "pharmaceuticals"
     assert {q["sector"] for q in pharma["products"]} == {"pharmaceuticals"}
     one = client.get("/api/potential", params={"product": "870322"}).json()
@@ -226,13 +226,13 @@ def test_bad_claim_requests(client: TestClient):
     assert client.post("/api/check", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
 
 
-def test_pages_show_errors_as_pages(client: TestClient):
+def test_pages_show_errors_as_pages(client: TestClient, post_form):
     r = client.get("/", params={"pair": "DEU-RUS"})
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     assert "no trade figures for DEU-RUS" in r.text
     r = client.get("/potential", params={"top": "lots"})
     assert r.status_code == 422 and "whole number" in r.text
-    r = client.post("/check", data={"text": "", "pair": "IND-RUS"})
+    r = post_form(client, {"text": "", "pair": "IND-RUS"})
     assert r.status_code == 422 and "the article is empty" in r.text
 
 
@@ -268,26 +268,33 @@ def test_pages_carry_charts_with_sources(client: TestClient):
     assert '"type": "scattergeo"' in r.text or '"type":"scattergeo"' in r.text
 
 
-def test_check_form_returns_verdicts(client: TestClient):
-    r = client.post("/check", data={"text": "India-Russia trade reached $68.7 billion in 2024-25.", "pair": "IND-RUS",
+def test_check_form_returns_verdicts(client: TestClient, post_form):
+    r = post_form(client, {"text": "India-Russia trade reached $68.7 billion in 2024-25.", "pair": "IND-RUS",
                                     "date": ""})
     assert r.status_code == 200
     assert 'id="verdicts"' in r.text and "consistent" in r.text
 
 
-def test_text_is_escaped(client: TestClient):
-    r = client.post("/check", data={"text": "<script>alert(1)</script> trade $5 bn in 2024-25", "pair": "IND-RUS"})
+def test_text_is_escaped(client: TestClient, post_form):
+    r = post_form(client, {"text": "<script>alert(1)</script> trade $5 bn in 2024-25", "pair": "IND-RUS"})
     assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)" in r.text
 
 
 def test_assets_are_served_locally(client: TestClient):
-    js = client.get("/vendor/plotly.min.js")
+    page = client.get("/corridors", params={"date": DEPARTURE}).text
+    plotly = re.search(r'<script src="(/assets/[0-9a-f]{16}/vendor/plotly-geo\.min\.js)"', page)
+    assert plotly is not None  # the corridor map needs scattergeo: the geo bundle
+    js = client.get(plotly.group(1), headers={"accept-encoding": "identity"})
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
-    assert b"plotly.js v" in js.content[:200]
-    topo = client.get("/static/topojson/world_110m.json")
+    assert b"plotly.js v4.1.1 partial bundle" in js.content[:200]
+    topo_url = re.search(r'data-topojson="([^"]+)"', page).group(1)
+    topo = client.get(topo_url + "world_110m.json")
     assert topo.status_code == 200 and set(topo.json()["objects"]) >= {"countries", "land", "coastlines", "ocean"}
-    assert client.get("/static/app.js").status_code == 200
-    assert client.get("/static/../app.py").status_code == 404
+    app_js = re.search(r'<script src="(/assets/[0-9a-f]{16}/app\.js)"', page).group(1)
+    assert client.get(app_js).status_code == 200
+    assert client.get("/assets/0000000000000000/app.js").status_code == 404  # a stale hash
+    assert client.get(app_js.replace("app.js", "../../web/app.py")).status_code == 404
+    assert client.get("/static/app.js").status_code == 404  # no unhashed copies
 
 
 def test_openapi_documents_the_api(client: TestClient):
@@ -395,12 +402,12 @@ def test_concurrent_uncached_requests(web_store: Path):
     def ask(period: str) -> tuple[str, float]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            c = TestClient(app)
+            c = TestClient(app, base_url="http://127.0.0.1")
         d = c.get("/api/overview", params={"period": period}).json()
         return d["period"], d["totals"]["total_trade_usd"]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(ask, periods * 2))
-    totals = {t["period"]: t["total_trade_usd"] for t in TestClient(app).get("/api/totals").json()["totals"]}
+    totals = {t["period"]: t["total_trade_usd"] for t in TestClient(app, base_url="http://127.0.0.1").get("/api/totals").json()["totals"]}
     assert answers == [(p, totals[p]) for p in periods * 2]
     app.state.service.close()

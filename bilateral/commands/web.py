@@ -20,6 +20,8 @@ BriefFormat = Literal["html", "json"]
 BRIEF_FORMATS: tuple[str, ...] = get_args(BriefFormat)
 ServeFormat = Literal["text", "json"]
 SERVE_FORMATS: tuple[str, ...] = get_args(ServeFormat)
+#: the papers the brief prints on (report.brief.PAPERS holds their sizes)
+PAPER_NAMES: tuple[str, ...] = ("a4", "letter")
 
 
 def _ready_store(store: Path | None) -> Path:
@@ -42,6 +44,9 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", parser=output_path("--out"),
                                                  help="Write the start-up record (URL, store, PID) "
                                                  "to this file instead of stderr.")] = None,
+        allow_host: Annotated[list[str] | None, typer.Option(
+            "--allow-host", help="Also answer requests for this host name (repeat for several); by default only "
+            "the loopback names and a specific --host are answered, others get 400 (DNS rebinding).")] = None,
         store: StoreOpt = None,
     ) -> None:
         """Start the read-only dashboard: pages with charts, a JSON API under /api, OpenAPI at /api/openapi.json.
@@ -63,7 +68,7 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError(f"unknown --format {fmt!r}; use one of {', '.join(SERVE_FORMATS)}")
             _check_can_listen(host, port)
             path = _ready_store(store)
-            web = create_app(path)
+            web = create_app(path, allowed_hosts=_allowed_hosts(host, allow_host or []))
             url = f"http://{host}:{port}/"
             record = (json.dumps({"url": url, "api": f"{url}api/openapi.json", "store": str(path), "read_only": True,
                                   "pid": os.getpid()}) if fmt == "json"
@@ -87,6 +92,9 @@ def register(app: typer.Typer) -> None:
         pair: PairOpt = DEFAULT_PAIR,
         out: OutOpt = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium).")] = False,
+        paper: Annotated[str, typer.Option("--paper", parser=choice(PAPER_NAMES, name="paper"),
+                                           help="Printed page: a4 (default) or letter; sets the PDF and "
+                                           "the page size the HTML prints on.")] = "a4",
         fmt: Annotated[str, typer.Option("--format", "-f", parser=choice(BRIEF_FORMATS, name="format"),
                                                    help="html (the document) or json (its data).")] = "html",
         store: StoreOpt = None,
@@ -109,6 +117,10 @@ def register(app: typer.Typer) -> None:
                 raise BilateralError("give --out, e.g. --out brief.html (the brief is a file, not terminal output)")
             if out.exists() and out.is_dir():
                 raise BilateralError(f"--out {out} is a directory; give a file name such as brief.html")
+            from bilateral.report.brief import PAPERS
+
+            if paper not in PAPERS:
+                raise BilateralError(f"unknown --paper {paper!r}; use one of {', '.join(PAPERS)}")
             if pdf and fmt != "html":
                 raise BilateralError("--pdf prints the HTML brief; use it with --format html")
             label = parse_pair(pair).label
@@ -117,7 +129,7 @@ def register(app: typer.Typer) -> None:
             if fmt == "json":
                 write_bytes_atomic(out, to_json_bytes(b.to_dict()))
             else:
-                write_bytes_atomic(out, render_html(b).encode("utf-8"))
+                write_bytes_atomic(out, render_html(b, paper).encode("utf-8"))  # type: ignore[arg-type]
             typer.echo(f"wrote {out}", err=True)
             if pdf:
                 pdf_path = out.with_suffix(".pdf")
@@ -125,6 +137,25 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote {pdf_path}", err=True)
 
         run(body)
+
+
+#: bind addresses that stand for every interface (no Host name follows from them)
+ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
+
+
+def _allowed_hosts(host: str, extra: list[str]) -> tuple[str, ...]:
+    """The Host header values the dashboard answers: loopback names, a specific bind address, --allow-host."""
+    from bilateral.web.app import LOOPBACK_HOSTS
+
+    out = list(LOOPBACK_HOSTS)
+    for h in ([host] if host not in ANY_ADDRESS else []) + [e.strip().lower() for e in extra]:
+        h = h.strip("[]")
+        if not h or any(c in h for c in "/ ") or h.count("*") > 1 or ("*" in h and not h.startswith("*.")):
+            raise BilateralError("--allow-host takes a host name or address such as dashboard.example.org or "
+                                 "*.example.org")
+        if h not in out:
+            out.append(h)
+    return tuple(out)
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bilateral.errors import BilateralError, NotAvailableError
 from bilateral.harmonise.pairs import Pair, parse_pair
@@ -35,23 +35,36 @@ from bilateral.views import overview as overview_view
 from bilateral.views import potential as potential_view
 from bilateral.views import settlement as settlement_view
 from bilateral.views import target as target_view
-from bilateral.views.assets import plotly_js, static_text
+from bilateral.views.assets import bundle_for, plotly_js, static_text
 from bilateral.views.base import View
 from bilateral.views.charts import Chart
 from bilateral.views.formats import bn as _bn
 from bilateral.views.formats import mn as _mn
+from bilateral.views.formats import num as _num
 from bilateral.views.formats import pct as _pct
+from bilateral.views.labels import named_categories, pillar_title, product_description, sanction_category_title, sector_title
+from bilateral.views.wording import as_html, for_reader
 
-__all__ = ["BRIEF_SECTIONS", "Brief", "LeftOut", "Section", "build_brief", "find_chromium", "render_html", "write_pdf"]
+__all__ = ["BRIEF_SECTIONS", "DEFAULT_PAPER", "PAPERS", "Brief", "LeftOut", "Paper", "Section", "build_brief",
+           "find_chromium", "for_reader", "render_html", "write_pdf"]
 
 #: section ids in the order the brief shows them
 BRIEF_SECTIONS: tuple[str, ...] = ("overview", "target", "potential", "corridors", "settlement", "agenda")
 #: products per sector in the "top untapped by sector" table, how many products are ranked, how many charted
-PRODUCTS_PER_SECTOR = 3
+PRODUCTS_PER_SECTOR = 2
 RANKED_PRODUCTS = 200
-CHARTED_PRODUCTS = 15
+CHARTED_PRODUCTS = 10
 #: Chromium binaries tried for --pdf, in order
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+#: paper sizes the brief is laid out for: CSS @page size and margins (A4 by default)
+Paper = Literal["a4", "letter"]
+PAPERS: dict[str, tuple[str, str]] = {"a4": ("A4", "12mm"), "letter": ("letter", "0.5in")}
+DEFAULT_PAPER: Paper = "a4"
+#: width of the brief's column in CSS pixels: inside the printable width of both papers (A4 less 2 × 12 mm is
+#: 703 px, Letter less 2 × 0.5 in is 720 px), so a chart drawn on screen prints at its size, uncut
+COLUMN_PX = 680
+#: the window Chromium lays the brief out in before printing (A4 at 96 dpi)
+PDF_WINDOW = "794,1123"
 #: time Chromium gives the page's scripts to draw the charts before printing (ms), and the overall limit (s)
 PDF_SCRIPT_BUDGET_MS = 10_000
 PDF_TIMEOUT_S = 120
@@ -63,7 +76,7 @@ class Section:
 
     id: str
     title: str
-    kpis: tuple[tuple[str, str], ...] = ()
+    kpis: tuple[tuple[str, str, str], ...] = ()  # (label, value, detail): the value short enough for one line
     charts: tuple[Chart, ...] = ()
     tables: tuple[tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]], ...] = ()  # (caption, header, rows)
     notes: tuple[str, ...] = ()
@@ -103,76 +116,64 @@ class Brief:
                 "left_out": [x.to_dict() for x in self.left_out]}
 
     def records(self) -> list[dict[str, Any]]:
-        """One row per headline figure (section, label, value)."""
-        return [{"pair": self.pair, "section": s.id, "label": k, "value": v} for s in self.sections for k, v in s.kpis]
+        """One row per headline figure (section, label, value, detail)."""
+        return [{"pair": self.pair, "section": s.id, "label": k, "value": v, "detail": d}
+                for s in self.sections for k, v, d in s.kpis]
 
 
-def _clip(text: str, width: int) -> str:
-    """Text cut at a word boundary with an ellipsis when longer than ``width``."""
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
-
-
-_OPTION = re.compile(r"(?<![\w`])--[a-z][a-z-]*")
-
-
-def _outside_backticks(text: str) -> str:
-    return "".join(part for i, part in enumerate(text.split("`")) if i % 2 == 0)
+def _notes(notes: Any) -> tuple[str, ...]:
+    return tuple(n for n in (for_reader(str(x)) for x in notes or ()) if n)
 
 
 def _reason(exc: BilateralError) -> str:
-    """A model's refusal as one line for the brief: clauses that suggest a command's options are dropped.
+    """A model's refusal as one line for the brief, by :func:`for_reader`.
 
-    The brief has no settings, so "give --target-usd" or "ask for --from CY2022" cannot apply to it;
-    a command in backticks that would load the missing data (``bilateral ingest baci FILE``) stays.
+    The brief has no settings, so "give --target-usd" cannot apply to it; a command in backticks that
+    would load the missing data stays.
     """
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    clauses = text.split("; ")
-    kept = [c for c in clauses if not _OPTION.search(_outside_backticks(c))]
-    return "; ".join(kept) if kept else _OPTION.sub("", clauses[0]).strip()
+    return for_reader(text) or re.sub(r"(?<![\w`])--[a-z][a-z-]*", "", text.split("; ")[0]).strip()
 
 
 # -- sections: each renders one view (the same the dashboard's page and API route render) ------------
 def _overview(view: View[Any]) -> Section:
     ov = view.data
     t = ov["totals"]
-    status = f" ({ov['status']})" if ov.get("status") else ""
-    kpis = (("Period", f"{ov['period']}{status}"), ("Total trade", _bn(t["total_trade_usd"])),
-            ("Exports", _bn(t["exports_usd"])), ("Imports", _bn(t["imports_usd"])),
-            ("Balance", _bn(t["balance_usd"])), ("Growth on the year", _pct((ov.get("growth") or {}).get("total_yoy"))))
+    kpis = (("Period", ov["period"], ov.get("status") or ""), ("Total trade", _bn(t["total_trade_usd"]), ""),
+            ("Exports", _bn(t["exports_usd"]), ""), ("Imports", _bn(t["imports_usd"]), ""),
+            ("Balance", _bn(t["balance_usd"]), ""),
+            ("Growth on the year", _pct((ov.get("growth") or {}).get("total_yoy")), ""))
     missing = tuple(f"Missing, {'total trade and balance' if m['figure'] == 'total_trade_usd' else m['label']}: "
                     f"{m['reason']}." + (f" To fill it: {m['remedy']}." if m["remedy"] else "")
                     for m in ov.get("missing") or () if m["figure"] != "balance_usd")
-    return Section("overview", "Where trade stands", kpis, view.charts, notes=missing + tuple(ov.get("notes") or ()),
+    return Section("overview", "Where trade stands", kpis, view.charts, notes=_notes(missing + tuple(ov.get("notes") or ())),
                    data=ov)
 
 
 def _target(view: View[Any]) -> Section:
     tr = view.data
     goal, pr = tr.get("goal"), tr.get("p_reach")
-    when_set = ((f"Required when set, from {goal['set_base_period']}", _pct(goal["required_cagr_when_set"]))
+    when_set = ((f"Required when set, from {goal['set_base_period']}", _pct(goal["required_cagr_when_set"]), "")
                 if goal and goal.get("required_cagr_when_set") is not None else None)
-    chance = f"{_pct(pr['chosen'], 0)} (range {_pct(pr['low'], 0)}–{_pct(pr['high'], 0)})" if pr else "no forecast"
     kpis = tuple(k for k in (
-        ("Target", f"{_bn(tr['target']['usd'])} by {tr['target']['period']}"),
-        ("Base", f"{_bn(tr['base']['total_trade_usd'])} in {tr['base']['period']}"),
-        ("Required growth a year", _pct(tr["required_cagr"])), when_set,
-        ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"])),
-        ("Chance of reaching it", chance),
-        ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd")))) if k is not None)
-    notes = tuple(tr.get("notes") or ())
+        ("Target", _bn(tr["target"]["usd"]), f"by {tr['target']['period']}"),
+        ("Base", _bn(tr["base"]["total_trade_usd"]), f"in {tr['base']['period']}"),
+        ("Required growth a year", _pct(tr["required_cagr"]), ""), when_set,
+        ("Achieved, last 3 years", _pct(tr["achieved_cagr_3y"]), ""),
+        ("Chance of reaching it", _pct(pr["chosen"], 0) if pr else "no forecast",
+         f"range {_pct(pr['low'], 0)}–{_pct(pr['high'], 0)}" if pr else ""),
+        ("Forecast shortfall", _bn((tr.get("gap") or {}).get("forecast_shortfall_usd")), "")) if k is not None)
+    notes = _notes(tr.get("notes"))
     if tr.get("forecast_missing"):
-        notes = (f"No forecast: {tr['forecast_missing']}.",) + notes
+        notes = (for_reader(f"No forecast: {tr['forecast_missing']}."),) + notes
     if goal:
         again = f"; reaffirmed {goal['reaffirmed_on']}, {goal['reaffirmed_at']}" if goal.get("reaffirmed_on") else ""
         notes = (f"Goal set {goal['set_on']}, {goal['set_at']}{again}. Sources: {goal['url']}"
                  + (f", {goal['reaffirmed_url']}" if goal.get("reaffirmed_url") else ""),) + notes
     elif tr["target"].get("source"):
-        notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}",) + notes
+        notes = (f"Target: {tr['target']['source']} {tr['target'].get('url', '')}".strip(),) + notes
     tables = ((f"Every candidate model: chance of reaching the target by {tr['target']['period']}",
-               ("model", "intervals", "chance", "95% upper", "in the range"),
+               ("Model", "Intervals", "Chance", "95% upper", "In the range"),
                tuple((m["model"], m["scheme"], _pct(m["p_reach"], 0), _bn(m["hi95_at_target_usd"]),
                       "chosen" if m["chosen"] else ("yes" if m["competitive"] else f"no: {m['excluded_because']}"))
                      for m in pr["models"])),) if pr else ()
@@ -185,48 +186,79 @@ def _potential(view: View[Any]) -> Section:
     for p in pr["products"]:
         by_sector.setdefault(p["sector"] or "other", []).append(p)
     titles = {s["sector"]: s["title"] for s in pr["sectors"]}
-    order = [s["sector"] for s in sorted(pr["sectors"], key=lambda s: -s["untapped_usd"])]
+    order = [s["sector"] for s in sorted(pr["sectors"], key=lambda s: (-s["untapped_usd"], s["sector"]))]
     rows: list[tuple[Any, ...]] = []
     for sid in order:
-        for p in by_sector.get(sid, [])[:PRODUCTS_PER_SECTOR]:
-            risk = (p.get("sanction") or {}).get("secondary_risk")
-            rows.append((titles.get(sid, sid), p["hs6"], _clip(p["description"] or "", 80), _mn(p["actual_usd"]),
-                         _mn(p["untapped_usd"]), "yes" if risk else ""))
-    kpis = (("Untapped potential", _bn(pr["total"]["untapped_usd"])),
-            ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"])),
-            ("World matrix", f"{(pr.get('matrix') or {}).get('release', '')} ({pr['year']})"))
+        chosen = by_sector.get(sid, [])[:PRODUCTS_PER_SECTOR]
+        if chosen:
+            rows.append((titles.get(sid, sector_title(sid)),))  # a group row: the sector's name
+        for p in chosen:
+            sanction = p.get("sanction")
+            if sanction is None:
+                risk = "not available"  # the sanction list does not cover the pair
+            elif sanction.get("restricted", True) and sanction.get("category"):
+                risk = sanction_category_title(sanction["category"])
+                if sanction.get("secondary_risk"):
+                    risk += "; secondary-sanction risk"
+            else:
+                risk = ""
+            rows.append((f"{p['hs6']} {product_description(p['hs6'], p['description'])}", _mn(p["actual_usd"]),
+                         _mn(p["untapped_usd"]), risk))
+    matrix = pr.get("matrix") or {}
+    kpis = (("Untapped potential", _bn(pr["total"]["untapped_usd"]),
+             f"world matrix {matrix.get('release') or ''} ({pr['year']})".replace(" ()", "")),
+            ("Without sanction-risk products", _bn(pr["total"]["untapped_excl_risk_usd"]), ""),
+            ("Actual exports", _bn(pr["total"].get("actual_usd")), f"{pr.get('exporter', '')} → {pr.get('market', '')}"))
     tables: tuple[Any, ...] = ((f"Top {PRODUCTS_PER_SECTOR} products per sector (of the {RANKED_PRODUCTS} largest)",
-                                ("Sector", "HS6", "Product", "Actual", "Untapped", "Secondary sanction risk"), tuple(rows)),)
+                                ("HS6 product", "Actual", "Untapped", "EU export restriction"), tuple(rows)),)
     dv = pr.get("diversification")
     if dv:
         tables += ((f"Diversification: related products {dv['exporter']} does not yet export competitively "
                     f"({dv['related']:,} of {dv['candidates']:,} outside the scope, by density × market)",
-                    ("HS6", "Product", "Density", "Market", "Score"),
-                    tuple((p["hs6"], _clip(p["description"] or "", 80), f"{p['density']:.3f}", _mn(p["market_usd"]),
-                           _mn(p["score_usd"])) for p in dv["products"])),)
+                    ("HS6 product", "Density", "Market", "Score"),
+                    tuple((f"{p['hs6']} {product_description(p['hs6'], p['description'])}", f"{p['density']:.3f}",
+                           _mn(p["market_usd"]), _mn(p["score_usd"])) for p in dv["products"])),)
     return Section("potential", "Top untapped products by sector", kpis,
                    (view.chart("potential-sectors"), view.chart("potential-products")), tables,
-                   notes=tuple(pr.get("notes") or ()), data=pr)
+                   notes=_notes(named_categories(str(n)) for n in pr.get("notes") or ()), data=pr)
+
+
+def _days(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}"
 
 
 def _corridors(view: View[Any]) -> Section:
     cmp = view.data
-    rows = tuple((c["corridor"], "yes" if c["open"] else "no: " + "; ".join(c.get("reasons") or []),
-                  f"{c['days_p50']:.1f}" if c["days_p50"] is not None else "—",
-                  f"{c['days_p90']:.1f}" if c["days_p90"] is not None else "—",
-                  f"{c['usd_per_teu_p50']:,.0f}" if c.get("usd_per_teu_p50") is not None else "—",
-                  f"{c['co2e_kg_per_teu']:,.0f}" if c.get("co2e_kg_per_teu") is not None else "—")
+    cargo = cmp.get("cargo", "container")
+    cost_key, co2_key, unit = (("usd_per_teu", "co2e_kg_per_teu", "TEU") if cargo == "container"
+                               else ("usd_per_tonne", "co2e_kg_per_tonne", "t"))
+    reasons: list[str] = []  # each reason a corridor is closed for, once, as a numbered note under the table
+
+    def closed(c: dict[str, Any]) -> str:
+        marks = []
+        for r in c.get("reasons") or []:
+            if r not in reasons:
+                reasons.append(r)
+            marks.append(f"[{reasons.index(r) + 1}]")
+        return "closed " + " ".join(marks)
+
+    rows = tuple((c.get("label") or c["corridor"], "open" if c["open"] else closed(c),
+                  _days(c["days_p50"]), _days(c["days_p90"]),
+                  _num(c.get(f"{cost_key}_p50"), 0), _num(c.get(co2_key), 0))
                  for c in cmp["corridors"])
     open_ = [c for c in cmp["corridors"] if c["open"] and c["days_p50"] is not None]
-    fastest = min(open_, key=lambda c: c["days_p50"]) if open_ else None
-    cheapest = min((c for c in open_ if c.get("usd_per_teu_p50") is not None), key=lambda c: c["usd_per_teu_p50"],
-                   default=None)
-    kpis = (("Trip", f"{cmp['from_name']} → {cmp['to_name']}, container, departing {cmp['date']}"),
-            ("Fastest", f"{fastest['corridor']} ({fastest['days_p50']:.1f} days P50)" if fastest else "—"),
-            ("Cheapest", f"{cheapest['corridor']} (US${cheapest['usd_per_teu_p50']:,.0f}/TEU P50)" if cheapest else "—"))
+    fastest = min(open_, key=lambda c: (c["days_p50"], c["corridor"])) if open_ else None
+    cheapest = min((c for c in open_ if c.get(f"{cost_key}_p50") is not None),
+                   key=lambda c: (c[f"{cost_key}_p50"], c["corridor"]), default=None)
+    kpis = (("Departing", str(cmp["date"]), f"{cmp['from_name']} → {cmp['to_name']}, {cargo}"),
+            ("Fastest open corridor, P50", f"{fastest['days_p50']:.1f} days" if fastest else "—",
+             (fastest.get("label") or fastest["corridor"]) if fastest else ""),
+            ("Cheapest open corridor, P50", f"US${cheapest[f'{cost_key}_p50']:,.0f} per {unit}" if cheapest else "—",
+             (cheapest.get("label") or cheapest["corridor"]) if cheapest else ""))
     return Section("corridors", "Which corridor", kpis, (view.chart("corridor-bars"), view.chart("corridor-map")),
-                   (("Corridors", ("Corridor", "Open", "Days P50", "Days P90", "US$/TEU P50", "CO2e kg/TEU"), rows),),
-                   data=cmp)
+                   (("Corridors", ("Corridor", "Open", "Days P50", "Days P90", f"US$ per {unit}, P50",
+                                   f"kg CO2e per {unit}"), rows),),
+                   notes=tuple(f"[{i}] {r}" for i, r in enumerate(reasons, start=1)) + _notes(cmp.get("notes")), data=cmp)
 
 
 def _settlement(view: View[Any]) -> Section:
@@ -236,20 +268,23 @@ def _settlement(view: View[Any]) -> Section:
         sm = s["summary"]
         if sm.get("closing_usd_p10") is None:
             return _bn(sm["closing_usd"])
-        return f"{_bn(sm['closing_usd_p10'])}–{_bn(sm['closing_usd_p90'])} (median {_bn(sm['closing_usd_p50'])})"
+        return f"{_bn(sm['closing_usd_p10'])} to {_bn(sm['closing_usd_p90'])}"
+
+    def median(s: dict[str, Any]) -> str:
+        return _bn(s["summary"].get("closing_usd_p50"))
 
     def driver(s: dict[str, Any]) -> str:
         sens = (s.get("band") or {}).get("sensitivity") or []
         return sens[0]["label"] if sens else "—"
 
-    rows = tuple((s["title"], band(s), driver(s)) for s in run["scenarios"])
+    rows = tuple((s["title"], band(s), median(s), driver(s)) for s in run["scenarios"])
     first = run["scenarios"][0] if run["scenarios"] else None
-    kpis = (("Modelled rupee balance, " + str(run["to"]) + " (status quo, US$ bn, P10–P90)",
-             band(first) if first else "—"),
-            ("Last year of actual trade flows", str(run.get("last_actual_flows") or "—")))
+    kpis = (("Modelled rupee balance, median", median(first) if first else "—",
+             f"{run['to']}, status quo; P10–P90 {band(first)}" if first else ""),
+            ("Last year of actual trade flows", str(run.get("last_actual_flows") or "—"), "later years projected"))
     return Section("settlement", "The rupee settlement path", kpis, view.charts,
-                   (("Scenarios", ("Scenario", f"Modelled balance {run['to']}, US$ bn (P10–P90)", "Largest driver"),
-                     rows),), notes=(str(run.get("note", "")),), data=run)
+                   (("Scenarios", ("Scenario", f"Modelled balance {run['to']} (P10–P90)", "Median", "Largest driver"),
+                     rows),), notes=_notes([run.get("note", "")]), data=run)
 
 
 def _agenda(view: View[Any]) -> Section:
@@ -257,12 +292,13 @@ def _agenda(view: View[Any]) -> Section:
     counts: dict[str, int] = {}
     for c in ag["commitments"]:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
-    kpis = ((ag["summit"].get("name", "Summit"), f"{ag['summit'].get('dates', '')}, {ag['summit'].get('place', '')}"),
-            *((f"Status: {k}", str(v)) for k, v in sorted(counts.items())))
-    rows = tuple((c["id"], c["pillar"], _clip(c["text"], 110), c["status"],
+    summit = ag["summit"]
+    kpis = (("Summit", str(summit.get("place", "")), str(summit.get("dates", "")).replace("/", " to ")),
+            *((f"Commitments {k}", str(v), "") for k, v in sorted(counts.items())))
+    rows = tuple((pillar_title(c["pillar"]), c["text"], c["status"],
                   max((e["date"] for e in c.get("evidence") or []), default="")) for c in ag["commitments"])
-    return Section("agenda", "Agenda status", kpis, view.charts,
-                   (("Commitments", ("Id", "Pillar", "Commitment", "Status", "Latest evidence"), rows),), data=ag)
+    return Section("agenda", f"Agenda status: {summit.get('name', 'the summit')}", kpis, view.charts,
+                   (("Commitments", ("Pillar", "Commitment", "Status", "Latest evidence"), rows),), data=ag)
 
 
 def _corridor_trip(pair: Pair) -> tuple[str, str]:
@@ -345,16 +381,27 @@ def _inline_script(text: str) -> str:
     return text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-def render_html(brief: Brief) -> str:
-    """The brief as one HTML document: plotly.js, the chart script, the CSS and the world outlines inlined."""
+def render_html(brief: Brief, paper: Paper = DEFAULT_PAPER) -> str:
+    """The brief as one HTML document: plotly.js, the chart script, the CSS and the world outlines inlined.
+
+    ``paper`` (a4 or letter) sets the printed page (CSS ``@page``): each section starts a page, no chart
+    or table row is split, the charts' toolbar is off, and the column is narrower than either paper.
+    """
+    if paper not in PAPERS:
+        raise BilateralError(f"unknown paper {paper!r}; use one of {', '.join(PAPERS)}")
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("bilateral.report", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["ticked"] = as_html  # a command in backticks set as code
     topo = static_text("topojson", "world_110m.json")
-    has_map = any(c.id == "corridor-map" for s in brief.sections for c in s.charts)
+    charts = [c for s in brief.sections for c in s.charts]
+    bundle = bundle_for(charts)  # the smallest plotly.js bundle that draws every chart (None: no chart)
+    has_map = bundle is not None and "scattergeo" in bundle.traces
     return env.get_template("brief.html").render(
-        brief=brief, css=static_text("style.css"),
-        plotly_js=_inline_script(plotly_js().decode("utf-8")), app_js=_inline_script(static_text("app.js")),
+        brief=brief, css=static_text("style.css"), page_size=PAPERS[paper][0], page_margin=PAPERS[paper][1],
+        column_px=COLUMN_PX,
+        plotly_js=_inline_script(plotly_js(bundle).decode("utf-8")) if bundle is not None else "",
+        app_js=_inline_script(static_text("app.js")),
         topojson=_inline_script(json.dumps(json.loads(topo), separators=(",", ":"))) if has_map else "",
     )
 
@@ -369,12 +416,15 @@ def find_chromium() -> str | None:
 
 
 def write_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Print the brief's HTML to PDF with headless Chromium (offline: the HTML carries everything)."""
+    """Print the brief's HTML to PDF with headless Chromium (offline: the HTML carries everything).
+
+    The paper size and margins come from the document's CSS ``@page`` (see :func:`render_html`).
+    """
     exe = find_chromium()
     if exe is None:
         raise BilateralError("--pdf needs Chromium (apt-get install chromium); the HTML brief was written")
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",
+           "--disable-component-update", "--disable-sync", "--no-pdf-header-footer", f"--window-size={PDF_WINDOW}",
            f"--virtual-time-budget={PDF_SCRIPT_BUDGET_MS}", f"--print-to-pdf={pdf_path.resolve()}",
            html_path.resolve().as_uri()]
     try:

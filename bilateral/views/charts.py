@@ -62,6 +62,29 @@ class Chart:
                 "rows": [list(r) for r in self.rows], "source": self.source, "notes": list(self.notes)}
 
 
+#: plotted values are rounded once, here, far above the last-digit noise of a parallel sum (so two runs draw
+#: the same bytes): US$ bn to 4 decimals (US$0.1 mn), US$ mn to 3 (US$1,000); the rows behind a chart in
+#: whole US dollars (every source value is whole dollars or coarser)
+BN_DECIMALS = 4
+MN_DECIMALS = 3
+#: how a provisional year is marked on a chart: hatched bars, open markers, "(provisional)" in the hover
+PROVISIONAL_PATTERN = "/"
+PROVISIONAL_SYMBOL = "circle-open"
+
+
+def _bn(v: float | None) -> float | None:
+    return None if v is None else round(v / BN, BN_DECIMALS)
+
+
+def _mn(v: float | None) -> float | None:
+    return None if v is None else round(v / MN, MN_DECIMALS)
+
+
+def _usd(v: float | None) -> float | None:
+    """A US$ value for a chart's table: whole dollars (None stays None)."""
+    return None if v is None else float(round(v))
+
+
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
     out = {**BASE_LAYOUT, "title": {"text": title, "font": {"size": 15}}}
     out.update(extra)
@@ -82,22 +105,30 @@ def _sources(items: Iterable[str]) -> str:
 
 # -- overview -----------------------------------------------------------------------------------------
 def overview_series(ov: Mapping[str, Any]) -> Chart:
-    """Yearly exports and imports (bars) and the balance (line), US$ bn."""
+    """Yearly exports and imports (bars) and the balance (line), US$ bn; provisional years hatched and labelled."""
     series = list(ov.get("series") or [])
     periods = [r["period"] for r in series]
-    ex = [r["exports_usd"] / BN if r["exports_usd"] is not None else None for r in series]
-    im = [r["imports_usd"] / BN if r["imports_usd"] is not None else None for r in series]
-    bal = [r["balance_usd"] / BN if r["balance_usd"] is not None else None for r in series]
+    provisional = [r.get("status") == "provisional" for r in series]
+    ex = [_bn(r["exports_usd"]) for r in series]
+    im = [_bn(r["imports_usd"]) for r in series]
+    bal = [_bn(r["balance_usd"]) for r in series]
     pair = ov.get("pair", "")
     reporter = pair.split("-")[0] if pair else "reporter"
+    status = ["provisional" if p else "final" for p in provisional]
+    pattern = {"shape": [PROVISIONAL_PATTERN if p else "" for p in provisional]}
+    hover = "%{x} (%{customdata}): %{y:.2f} bn<extra>%{fullData.name}</extra>"
     fig = {"data": [
-        {"type": "bar", "name": f"{reporter} exports", "x": periods, "y": ex, "marker": {"color": EXPORTS_COLOUR}},
-        {"type": "bar", "name": f"{reporter} imports", "x": periods, "y": im, "marker": {"color": IMPORTS_COLOUR}},
-        {"type": "scatter", "mode": "lines+markers", "name": "balance", "x": periods, "y": bal,
-         "line": {"color": BALANCE_COLOUR}},
-    ], "layout": _layout(f"{pair} trade by year (US$ bn)", barmode="group", yaxis={"title": {"text": "US$ bn"}})}
-    rows = tuple((r["period"], r["exports_usd"], r["imports_usd"], r["total_trade_usd"], r["balance_usd"],
-                  r.get("status", ""), r.get("source", "")) for r in series)
+        {"type": "bar", "name": f"{reporter} exports", "x": periods, "y": ex, "customdata": status,
+         "hovertemplate": hover, "marker": {"color": EXPORTS_COLOUR, "pattern": pattern}},
+        {"type": "bar", "name": f"{reporter} imports", "x": periods, "y": im, "customdata": status,
+         "hovertemplate": hover, "marker": {"color": IMPORTS_COLOUR, "pattern": pattern}},
+        {"type": "scatter", "mode": "lines+markers", "name": "balance", "x": periods, "y": bal, "customdata": status,
+         "hovertemplate": hover, "line": {"color": BALANCE_COLOUR},
+         "marker": {"symbol": [PROVISIONAL_SYMBOL if p else "circle" for p in provisional]}},
+    ], "layout": _layout(f"{pair} trade by year (US$ bn)", barmode="group", yaxis={"title": {"text": "US$ bn"}},
+                         annotations=_provisional_note(periods, provisional))}
+    rows = tuple((r["period"], _usd(r["exports_usd"]), _usd(r["imports_usd"]), _usd(r["total_trade_usd"]),
+                  _usd(r["balance_usd"]), r.get("status", ""), r.get("source", "")) for r in series)
     official = (ov.get("official") or {}).get("source") or {}
     src = _sources([official.get("publisher", ""), official.get("url", ""),
                     "served per figure by the read layer: " + _sources(r.get("source", "") for r in series)])
@@ -106,29 +137,54 @@ def overview_series(ov: Mapping[str, Any]) -> Chart:
                  rows, src)
 
 
-def _composition(ov: Mapping[str, Any], flow: str) -> tuple[list[tuple[Any, ...]], str]:
+def _provisional_note(periods: Sequence[str], provisional: Sequence[bool]) -> list[dict[str, Any]]:
+    """A note under the plot naming the provisional years (hatched bars, open markers), if any."""
+    marked = [p for p, flag in zip(periods, provisional, strict=True) if flag]
+    if not marked:
+        return []
+    return [{"xref": "paper", "yref": "paper", "x": 1, "y": 1, "xanchor": "right", "yanchor": "bottom",
+             "showarrow": False, "font": {"size": 11, "color": "#5a6472"},
+             "text": f"{', '.join(marked)} provisional (hatched, open markers)"}]
+
+
+def _composition(ov: Mapping[str, Any], flow: str) -> tuple[list[tuple[Any, ...]], str, str]:
+    """The composition's rows, what they are by, and whom they are with (the partner, or a region standing in)."""
     if flow == "exports" and ov.get("sectors"):
-        return [("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "sector"
+        return ([("exports", "sector", s["sector"], s["title"], s["value_usd"]) for s in ov["sectors"]], "sector", "")
     key = "exports_by_chapter" if flow == "exports" else "imports_by_chapter"
-    return [(flow, "HS2", c["hs2"], c["description"], c["value_usd"]) for c in ov.get(key) or []], "HS chapter"
+    chapters = list(ov.get(key) or [])
+    partners = {str(c.get("partner") or "") for c in chapters}
+    region = next((p for p in sorted(partners) if p.startswith("_")), "")
+    return ([(flow, "HS2", c["hs2"], c["description"], c["value_usd"]) for c in chapters], "HS chapter",
+            region)
 
 
 def overview_composition(ov: Mapping[str, Any], flow: str = "exports") -> Chart:
-    """Exports by summit sector (or by HS chapter where only chapters exist), or imports by HS chapter (US$ mn)."""
+    """Exports by summit sector (or by HS chapter where only chapters exist), or imports by HS chapter (US$ mn).
+
+    Where the chapters are a region's standing in for the partner (India's imports from the "Other CIS
+    countries" region), the title says so.
+    """
+    from bilateral.harmonise.countries import group_label
+
     period = ov.get("period", "")
     pair = ov.get("pair", "")
     detail = ov.get("detail") or {}
-    rows, by = _composition(ov, flow)
-    part = sorted(rows, key=lambda r: r[4])
+    rows, by, region = _composition(ov, flow)
+    part = sorted(rows, key=lambda r: (r[4], r[2]))
     colour = EXPORTS_COLOUR if flow == "exports" else IMPORTS_COLOUR
     data = [{"type": "bar", "orientation": "h", "name": flow,
              "y": [_short(f"{r[2]} {r[3].capitalize()}" if r[1] == "HS2" else str(r[3]), 44) for r in part],
-             "x": [r[4] / MN for r in part], "marker": {"color": colour}}] if part else []
-    layout = _layout(f"{pair} {period}: {flow} by {by} (US$ mn)", height=max(300, 28 * len(part) + 110),
+             "x": [_mn(r[4]) for r in part], "marker": {"color": colour}}] if part else []
+    reporter = pair.split("-")[0] if pair else ""
+    whose = (f"{reporter} {period}: {flow} {'from' if flow == 'imports' else 'to'} the {group_label(region)} region"
+             if region else f"{pair} {period}: {flow}")
+    layout = _layout(f"{whose} by {by} (US$ mn)", height=max(300, 28 * len(part) + 110),
                      showlegend=False, xaxis={"title": {"text": "US$ mn"}}, yaxis={"automargin": True})
     src = _sources(f"{s.get('producer', '')} ({s.get('release', '')})" for s in detail.get("sources") or [])
-    return Chart(f"overview-{flow}", f"{pair} {period}: {flow} by {by}", {"data": data, "layout": layout},
-                 ("flow", "level", "code", "title", "value_usd"), tuple(rows), src or "product detail in the store")
+    return Chart(f"overview-{flow}", f"{whose} by {by}", {"data": data, "layout": layout},
+                 ("flow", "level", "code", "title", "value_usd"), tuple(r[:4] + (_usd(r[4]),) for r in rows),
+                 src or "product detail in the store")
 
 
 # -- target -------------------------------------------------------------------------------------------
@@ -145,30 +201,37 @@ def target_fan(tr: Mapping[str, Any]) -> Chart:
         fx = [f["period"] for f in fc]
         for lo, hi, name, alpha in (("lo95", "hi95", "95% interval", 0.15), ("lo80", "hi80", "80% interval", 0.3)):
             data.append({"type": "scatter", "mode": "lines", "x": fx + fx[::-1],
-                         "y": [f[hi] / BN for f in fc] + [f[lo] / BN for f in fc][::-1], "fill": "toself",
+                         "y": [_bn(f[hi]) for f in fc] + [_bn(f[lo]) for f in fc][::-1], "fill": "toself",
                          "fillcolor": f"rgba(31,119,180,{alpha})", "line": {"width": 0}, "name": name,
                          "hoverinfo": "skip"})
         pr = tr.get("p_reach") or {}
         name = f"forecast median ({pr['model']}, {pr['scheme']} intervals)" if pr else "forecast median"
         data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": fx,
-                     "y": [f["median"] / BN for f in fc], "line": {"color": EXPORTS_COLOUR, "dash": "dot"}})
+                     "y": [_bn(f["median"]) for f in fc], "line": {"color": EXPORTS_COLOUR, "dash": "dot"}})
+    prov = [h.get("status") == "provisional" for h in hist]
     data.append({"type": "scatter", "mode": "lines+markers", "name": "actual total trade", "x": hx,
-                 "y": [h["total_trade_usd"] / BN for h in hist], "line": {"color": "#333"}})
+                 "y": [_bn(h["total_trade_usd"]) for h in hist], "line": {"color": "#333"},
+                 "marker": {"symbol": [PROVISIONAL_SYMBOL if p else "circle" for p in prov], "size": 7},
+                 "customdata": [h.get("status") or "" for h in hist],
+                 "hovertemplate": "%{x} (%{customdata}): %{y:.2f} bn<extra>actual</extra>"})
     if later:
         data.append({"type": "scatter", "mode": "markers", "name": "later actuals",
-                     "x": [h["period"] for h in later], "y": [h["total_trade_usd"] / BN for h in later],
+                     "x": [h["period"] for h in later], "y": [_bn(h["total_trade_usd"]) for h in later],
                      "marker": {"color": "#333", "symbol": "diamond-open", "size": 9}})
     if path:
         data.append({"type": "scatter", "mode": "lines", "name": "path to the target", "x": [p["period"] for p in path],
-                     "y": [p["total_trade_usd"] / BN for p in path], "line": {"color": TARGET_COLOUR, "dash": "dash"}})
+                     "y": [_bn(p["total_trade_usd"]) for p in path], "line": {"color": TARGET_COLOUR, "dash": "dash"}})
     order = sorted({h["period"] for h in hist + later} | {f["period"] for f in fc} | {p["period"] for p in path})
     layout = _layout(f"{tr.get('pair', '')}: total trade and the US${target.get('usd', 0) / BN:,.0f} bn target "
                      f"by {target.get('period', '')}", yaxis={"title": {"text": "US$ bn"}},
-                     xaxis={"categoryorder": "array", "categoryarray": order, "type": "category"})
-    rows: list[tuple[Any, ...]] = [(h["period"], "actual", h["total_trade_usd"], None, None, None, None) for h in hist]
-    rows += [(h["period"], "later actual", h["total_trade_usd"], None, None, None, None) for h in later]
-    rows += [(f["period"], "forecast", f["median"], f["lo80"], f["hi80"], f["lo95"], f["hi95"]) for f in fc]
-    rows += [(p["period"], "target path", p["total_trade_usd"], None, None, None, None) for p in path]
+                     xaxis={"categoryorder": "array", "categoryarray": order, "type": "category"},
+                     annotations=_provisional_note(hx, prov))
+    rows: list[tuple[Any, ...]] = [(h["period"], "actual" + (" (provisional)" if p else ""), _usd(h["total_trade_usd"]),
+                                    None, None, None, None) for h, p in zip(hist, prov, strict=True)]
+    rows += [(h["period"], "later actual", _usd(h["total_trade_usd"]), None, None, None, None) for h in later]
+    rows += [(f["period"], "forecast", _usd(f["median"]), _usd(f["lo80"]), _usd(f["hi80"]), _usd(f["lo95"]),
+              _usd(f["hi95"])) for f in fc]
+    rows += [(p["period"], "target path", _usd(p["total_trade_usd"]), None, None, None, None) for p in path]
     src = tr.get("source") or {}
     source = _sources([f"trade: {src.get('trade', '')}", f"oil price: {src.get('oil_price', '')}" if src.get(
         "oil_price") else "", f"forecast: {src.get('forecast', '')}" if src.get("forecast") else ""])
@@ -179,29 +242,33 @@ def target_fan(tr: Mapping[str, Any]) -> Chart:
 
 # -- potential ----------------------------------------------------------------------------------------
 def _potential_source(pr: Mapping[str, Any]) -> str:
+    """The method, the world matrix and its producers (its caveats are the view's notes, not the source line)."""
     m = pr.get("matrix") or {}
     producers = _sources(str(p.get("producer", "")) for p in m.get("provenance") or [])
     return _sources([str(pr.get("method", "")), f"world matrix {m.get('release', '')} ({m.get('year', '')})",
-                     producers, str(m.get("caveat", ""))])
+                     producers])
 
 
 def potential_products(pr: Mapping[str, Any], limit: int | None = None) -> Chart:
-    """The top products by untapped potential (US$ mn), coloured by sector; the first ``limit`` (default all)."""
+    """The top products by untapped potential (US$ mn), labelled by sector; the first ``limit`` (default all)."""
+    from bilateral.views.labels import sector_title
+
     prods = list(pr.get("products") or [])[:limit]
     ordered = prods[::-1]
+    labels = [f"{p['hs6']} {_short(p['description'] or 'no HS2022 text', 40)}" for p in ordered]
+    sectors = [sector_title(p.get("sector")) for p in ordered]
     fig = {"data": [
-        {"type": "bar", "orientation": "h", "name": "actual", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
-                                                                    for p in ordered],
-         "x": [p["actual_usd"] / MN for p in ordered], "marker": {"color": EXPORTS_COLOUR}},
-        {"type": "bar", "orientation": "h", "name": "untapped", "y": [f"{p['hs6']} {_short(p['description'] or '', 40)}"
-                                                                      for p in ordered],
-         "x": [p["untapped_usd"] / MN for p in ordered], "marker": {"color": "#aec7e8"},
-         "text": [p.get("sector") or "" for p in ordered], "hovertemplate": "%{y}<br>%{text}: %{x:.1f} mn"},
+        {"type": "bar", "orientation": "h", "name": "actual", "y": labels,
+         "x": [_mn(p["actual_usd"]) for p in ordered], "marker": {"color": EXPORTS_COLOUR}},
+        {"type": "bar", "orientation": "h", "name": "untapped", "y": labels,
+         "x": [_mn(p["untapped_usd"]) for p in ordered], "marker": {"color": "#aec7e8"},
+         "text": sectors, "textposition": "auto", "hovertemplate": "%{y}<br>%{text}: %{x:.1f} mn"},
     ], "layout": _layout(f"{pr.get('exporter', '')} → {pr.get('market') or 'world'}: top untapped products (US$ mn)",
                          barmode="stack", height=max(380, 26 * len(prods) + 120),
                          yaxis={"automargin": True}, xaxis={"title": {"text": "US$ mn"}})}
-    rows = tuple((p["hs6"], p["description"], p["sector"], p["market_usd"], p["actual_usd"], p["potential_usd"],
-                  p["untapped_usd"], bool((p.get("sanction") or {}).get("secondary_risk"))) for p in prods)
+    rows = tuple((p["hs6"], p["description"], p["sector"], _usd(p["market_usd"]), _usd(p["actual_usd"]),
+                  _usd(p["potential_usd"]), _usd(p["untapped_usd"]), bool((p.get("sanction") or {}).get("secondary_risk")))
+                 for p in prods)
     return Chart("potential-products", "Top untapped products", fig,
                  ("hs6", "description", "sector", "market_usd", "actual_usd", "potential_usd", "untapped_usd",
                   "secondary_sanction_risk"), rows, _potential_source(pr))
@@ -209,17 +276,17 @@ def potential_products(pr: Mapping[str, Any], limit: int | None = None) -> Chart
 
 def potential_sectors(pr: Mapping[str, Any]) -> Chart:
     """Untapped potential by summit sector, with and without products under secondary-sanction risk."""
-    secs = sorted(pr.get("sectors") or [], key=lambda s: s["untapped_usd"])
+    secs = sorted(pr.get("sectors") or [], key=lambda s: (s["untapped_usd"], s["sector"]))
     fig = {"data": [
         {"type": "bar", "orientation": "h", "name": "untapped", "y": [s["title"] for s in secs],
-         "x": [s["untapped_usd"] / MN for s in secs], "marker": {"color": "#aec7e8"}},
+         "x": [_mn(s["untapped_usd"]) for s in secs], "marker": {"color": "#aec7e8"}},
         {"type": "bar", "orientation": "h", "name": "untapped without sanction-risk products",
-         "y": [s["title"] for s in secs], "x": [s["untapped_excl_risk_usd"] / MN for s in secs],
+         "y": [s["title"] for s in secs], "x": [_mn(s["untapped_excl_risk_usd"]) for s in secs],
          "marker": {"color": EXPORTS_COLOUR}},
     ], "layout": _layout("Untapped potential by sector (US$ mn)", barmode="group", yaxis={"automargin": True},
                          xaxis={"title": {"text": "US$ mn"}})}
-    rows = tuple((s["sector"], s["title"], s["products"], s["actual_usd"], s["potential_usd"], s["untapped_usd"],
-                  s["untapped_excl_risk_usd"]) for s in secs[::-1])
+    rows = tuple((s["sector"], s["title"], s["products"], _usd(s["actual_usd"]), _usd(s["potential_usd"]),
+                  _usd(s["untapped_usd"]), _usd(s["untapped_excl_risk_usd"])) for s in secs[::-1])
     return Chart("potential-sectors", "Untapped potential by sector", fig,
                  ("sector", "title", "products", "actual_usd", "potential_usd", "untapped_usd",
                   "untapped_excl_risk_usd"), rows, _potential_source(pr))
@@ -392,19 +459,19 @@ def settlement_paths(run: Mapping[str, Any]) -> Chart:
         band = {r["period"]: r for r in ((sc.get("band") or {}).get("rows") or [])}
         xs = [r["period"] for r in sc["rows"]]
         if band:
-            lo = [band[x]["closing_usd_p10"] / BN for x in xs]
-            hi = [band[x]["closing_usd_p90"] / BN for x in xs]
-            mid = [band[x]["closing_usd_p50"] / BN for x in xs]
+            lo = [_bn(band[x]["closing_usd_p10"]) for x in xs]
+            hi = [_bn(band[x]["closing_usd_p90"]) for x in xs]
+            mid = [_bn(band[x]["closing_usd_p50"]) for x in xs]
             data.append({"type": "scatter", "mode": "lines", "x": xs + xs[::-1], "y": hi + lo[::-1], "fill": "toself",
                          "fillcolor": colour, "opacity": 0.15, "line": {"width": 0}, "hoverinfo": "skip",
                          "showlegend": False, "legendgroup": sc["scenario"]})
         else:
-            mid = [r["closing_usd"] / BN for r in sc["rows"]]
+            mid = [_bn(r["closing_usd"]) for r in sc["rows"]]
         data.append({"type": "scatter", "mode": "lines+markers", "name": f"{name} (median, P10–P90 band)", "x": xs,
                      "y": mid, "line": {"color": colour}, "legendgroup": sc["scenario"]})
-        rows += [(sc["scenario"], r["period"], r["flows"], r["closing_usd"], *(
-            (band[r["period"]]["closing_usd_p10"], band[r["period"]]["closing_usd_p50"],
-             band[r["period"]]["closing_usd_p90"]) if band else (None, None, None))) for r in sc["rows"]]
+        rows += [(sc["scenario"], r["period"], r["flows"], _usd(r["closing_usd"]), *(
+            (_usd(band[r["period"]]["closing_usd_p10"]), _usd(band[r["period"]]["closing_usd_p50"]),
+             _usd(band[r["period"]]["closing_usd_p90"])) if band else (None, None, None))) for r in sc["rows"]]
     layout = _layout(f"{run.get('pair', '')}: modelled rupee balance in vostro accounts (US$ bn, median and P10–P90)",
                      yaxis={"title": {"text": "US$ bn"}, "rangemode": "tozero"})
     last = run.get("last_actual_flows")
@@ -421,28 +488,49 @@ def settlement_paths(run: Mapping[str, Any]) -> Chart:
 
 
 # -- agenda -------------------------------------------------------------------------------------------
+#: evidence dated this many days or more before the first commitment is left off the timeline (and counted in its
+#: note), so one early point does not squeeze the months the summit's evidence falls in
+TIMELINE_LEAD_DAYS = 60
+#: longest commitment label on the timeline's axis
+TIMELINE_LABEL = 46
+
+
 def agenda_timeline(commitments: Sequence[Mapping[str, Any]]) -> Chart:
-    """Every evidence row on a timeline, one line per commitment, coloured by the status it supports."""
+    """Every evidence row on a timeline, one line per commitment, coloured by the status it supports.
+
+    The axis starts shortly before the earliest commitment; older evidence (background) stays in the
+    chart's table and is counted in its note. Commitments are labelled by their text, not their ids.
+    """
+    from datetime import date, timedelta
+
     rows: list[tuple[Any, ...]] = []
     for c in commitments:
         for e in c.get("evidence") or []:
             rows.append((e["date"], c["id"], c["pillar"], e.get("status") or "context", c["status"], e["publisher"],
                          e["url"], e["shows"]))
     rows.sort(key=lambda r: (r[0], r[1]))
+    names = {c["id"]: _short(str(c.get("text") or c["id"]), TIMELINE_LABEL) for c in commitments}
+    committed = sorted(str(c["date"]) for c in commitments if c.get("date"))
+    start = (date.fromisoformat(committed[0][:10]) - timedelta(days=TIMELINE_LEAD_DAYS)).isoformat() if committed else ""
+    shown = [r for r in rows if not start or r[0] >= start]
     data: list[dict[str, Any]] = []
     for status in [*STATUS_COLOURS, "context"]:
-        part = [r for r in rows if r[3] == status]
+        part = [r for r in shown if r[3] == status]
         if part:
             data.append({"type": "scatter", "mode": "markers", "name": status, "x": [r[0] for r in part],
-                         "y": [r[1] for r in part], "text": [f"{r[5]}: {_short(r[7], 90)}" for r in part],
+                         "y": [names.get(r[1], r[1]) for r in part], "text": [f"{r[5]}: {_short(r[7], 90)}" for r in part],
                          "hovertemplate": "%{x}<br>%{y}<br>%{text}<extra></extra>",
                          "marker": {"size": 10, "color": STATUS_COLOURS.get(status, "#bbbbbb"),
                                     "symbol": "circle" if status != "context" else "circle-open"}})
-    ids = sorted({r[1] for r in rows})
+    ids = sorted({r[1] for r in shown})
     layout = _layout("Commitments: evidence over time", height=max(380, 24 * len(ids) + 140),
-                     yaxis={"automargin": True, "categoryorder": "array", "categoryarray": ids[::-1]},
+                     yaxis={"automargin": True, "categoryorder": "array",
+                            "categoryarray": [names.get(i, i) for i in ids][::-1]},
                      xaxis={"type": "date"})
+    left_off = len(rows) - len(shown)
+    notes = (f"{left_off} earlier evidence row(s), before {start}, are in the chart's data, not on the axis",) \
+        if left_off else ()
     return Chart("agenda-timeline", "Agenda timeline", {"data": data, "layout": layout},
                  ("date", "commitment", "pillar", "evidence_status", "current_status", "publisher", "url", "shows"),
                  tuple(rows), "bilateral/agenda/data/commitments.yml and evidence.csv (publisher and URL per row), "
-                              "plus updates recorded beside the store")
+                              "plus updates recorded beside the store", notes)

@@ -30,7 +30,7 @@ def resolve(pair: Pair, target_usd: float | None, by: str | None) -> tuple[float
         return float(target_usd), str(by)
     default = target_default(pair)
     if default is None:
-        raise BilateralError(f"no target on file for {pair.label}; give target_usd and by (e.g. FY2029-30)")
+        raise BilateralError(f"no target on file for {pair.label}; give --target-usd and --by (e.g. FY2029-30)")
     return (float(target_usd if target_usd is not None else default.value_usd),
             str(by if by is not None else default.by))
 

@@ -18,10 +18,10 @@ from bilateral.errors import BilateralError
 
 __all__ = ["CLAIM_TEXT_MAX", "HS_CODE", "HS_LEVELS", "MAX_TOP", "PLACE_MAX", "WebInputError", "check_country", "check_date",
            "check_hs_codes", "check_level", "check_pair", "check_period", "check_place", "check_scenario_names",
-           "check_sector", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
+           "check_sector", "check_sector_id", "check_settlement_scenario", "check_source", "check_target_usd", "check_text"]
 
 #: an HS code of 2, 4 or 6 digits (the world matrix is HS6)
-HS_CODE = re.compile(r"^\d{2}(?:\d{2}){0,2}$")
+HS_CODE = re.compile(r"^[0-9]{2}(?:[0-9]{2}){0,2}$")  # ASCII digits: "\d" would take "٣٠"
 #: products asked at once in the potential view
 MAX_PRODUCTS = 50
 #: rows a potential request may ask for
@@ -45,9 +45,19 @@ class WebInputError(BilateralError):
         self.field = field
 
 
-def _wrap(field: str, exc: BilateralError) -> WebInputError:
-    msg = str(exc).replace("--", "")
-    return WebInputError(msg.splitlines()[0] if msg else f"invalid {field}", field)
+#: a quoted value in a message from the layers below (``unknown sector 'x'``)
+_QUOTED = re.compile(r"""\s*:?\s*(?:'[^']*'|"[^"]*")""")
+#: the command-line option a message from the layers below may name (``field '--sector': ``)
+_OPTION_PREFIX = re.compile(r"^field '[^']*':\s*")
+
+
+def _wrap(field: str, exc: BilateralError, value: str) -> WebInputError:
+    """The layers' one-line message for a field, without the value sent: errors never echo input."""
+    msg = _OPTION_PREFIX.sub("", (str(exc).splitlines() or [""])[0]).replace("--", "")
+    msg = _QUOTED.sub("", msg)
+    for token in sorted({t for t in re.split(r"[^0-9A-Za-z_]+", value) if len(t) >= 2}, key=len, reverse=True):
+        msg = re.sub(rf"(?i)(?<![0-9A-Za-z_]){re.escape(token)}(?![0-9A-Za-z_])", "a value given", msg)
+    return WebInputError(msg.strip() or f"invalid {field}", field)
 
 
 def check_pair(text: str) -> str:
@@ -59,7 +69,7 @@ def check_pair(text: str) -> str:
     try:
         return parse_pair(text).label
     except BilateralError as exc:
-        raise _wrap("pair", exc) from None
+        raise _wrap("pair", exc, text) from None
 
 
 def check_country(text: str, field: str = "reporter") -> str:
@@ -81,7 +91,7 @@ def check_period(text: str | None, field: str = "period") -> str | None:
     try:
         return validation.period(text).label
     except BilateralError as exc:
-        raise WebInputError(f"{field} {exc}", field) from None
+        raise _wrap(field, exc, text) from None
 
 
 def check_hs_codes(codes: list[str] | None) -> tuple[str, ...]:
@@ -90,7 +100,7 @@ def check_hs_codes(codes: list[str] | None) -> tuple[str, ...]:
     for code in codes or []:
         c = code.strip()
         if not HS_CODE.match(c):
-            raise WebInputError(f"product {code[:20]!r} is not an HS code of 2, 4 or 6 digits (e.g. 300490)",
+            raise WebInputError("a product is not an HS code of 2, 4 or 6 digits (e.g. 300490)",
                                 "product")
         out.append(c)
     if len(out) > MAX_PRODUCTS:
@@ -117,7 +127,7 @@ def check_source(name: str | None) -> str | None:
         return None
     known = source_names()
     if name not in known:
-        raise WebInputError(f"unknown source {name[:40]!r}; use one of {', '.join(known)}", "source")
+        raise WebInputError(f"unknown source; use one of {', '.join(known)}", "source")
     return name
 
 
@@ -132,7 +142,18 @@ def check_sector(name: str | None) -> str | None:
     try:
         return resolve_sector(name)
     except BilateralError as exc:
-        raise _wrap("sector", exc) from None
+        raise _wrap("sector", exc, name) from None
+
+
+def check_sector_id(name: str | None) -> str | None:
+    """A summit sector id exactly as the API's schema lists it (the pages also take a prefix: :func:`check_sector`)."""
+    from bilateral.harmonise.sectors import titles
+
+    if name is None:
+        return None
+    if name not in titles():
+        raise WebInputError(f"unknown sector; use one of {', '.join(titles())}", "sector")
+    return name
 
 
 def check_place(text: str, field: str) -> str:
@@ -140,11 +161,11 @@ def check_place(text: str, field: str) -> str:
     from bilateral.corridors.legs import place
 
     if not text or len(text) > PLACE_MAX or not _PLACE.match(text.strip()):
-        raise WebInputError(f"{field} {text[:PLACE_MAX]!r} is not a place code or name (e.g. INNSA, Moscow)", field)
+        raise WebInputError(f"{field} is not a place code or name (e.g. INNSA, Moscow)", field)
     try:
         return place(text).id
     except BilateralError as exc:
-        raise _wrap(field, exc) from None
+        raise _wrap(field, exc, text) from None
 
 
 def check_scenario_names(names: list[str] | None) -> tuple[str, ...]:
@@ -154,7 +175,7 @@ def check_scenario_names(names: list[str] | None) -> tuple[str, ...]:
     out = tuple(sorted(set(names or [])))
     bad = [n for n in out if n not in SCENARIOS]
     if bad:
-        raise WebInputError(f"unknown scenario {bad[0][:40]!r}; use one of {', '.join(SCENARIOS)}", "scenario")
+        raise WebInputError(f"unknown scenario; use one of {', '.join(SCENARIOS)}", "scenario")
     return out
 
 
@@ -166,7 +187,7 @@ def check_settlement_scenario(name: str | None) -> str | None:
         return None
     known = scenario_names()
     if name not in known:
-        raise WebInputError(f"unknown scenario {name[:40]!r}; use one of {', '.join(known)}", "scenario")
+        raise WebInputError(f"unknown scenario; use one of {', '.join(known)}", "scenario")
     return name
 
 

@@ -9,6 +9,7 @@ Skipped, with the reason, where Chromium or the playwright package is absent.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 START_TIMEOUT_S = 60
+#: the widths every page is looked at: a common laptop and a phone (iPhone 12-15 CSS width)
+DESKTOP_WIDTH = 1366
+PHONE_WIDTH = 390
 CHART_TIMEOUT_MS = 30_000
 DEPARTURE = "2026-03-01"
 PAGES = [("/", "Overview"), ("/target", "Target"), ("/potential", "Export potential"),
@@ -146,7 +150,7 @@ class Watch:
 @pytest.fixture(scope="module")
 def context(browser: Any) -> Iterator[Any]:
     """One browser context for the dashboard's tests, so plotly.js is fetched once and then cached."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    ctx = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900}, accept_downloads=True)
     try:
         yield ctx
     finally:
@@ -183,7 +187,7 @@ def test_page_loads_and_charts_render(watch: Watch, server: str, path: str, titl
 def test_corridor_map_draws_world_outlines_from_the_app(watch: Watch, server: str):
     watch.page.goto(f"{server}/corridors?date={DEPARTURE}")
     watch.charts_drawn()
-    assert any(u.endswith("/static/topojson/world_110m.json") for u in watch.requests)
+    assert any(re.search(r"/assets/[0-9a-f]{16}/topojson/world_110m\.json$", u) for u in watch.requests)
     countries = watch.page.locator("#plot-corridor-map .geo .countries path, #plot-corridor-map .geo path.js-line")
     assert countries.count() > 0
     assert watch.page.locator("#plot-corridor-map .scattergeo").count() > 0
@@ -316,8 +320,74 @@ def test_brief_opens_offline(browser: Any, store_path: Path, tmp_path: Path):
         sections = w.page.eval_on_selector_all("section[data-section]", "els => els.map(e => e.dataset.section)")
         assert sections == list(BRIEF_SECTIONS)
         assert w.page.locator("#plot-corridor-map .geo path").count() > 0  # outlines from the inlined topojson
+        # every headline figure on one line, whole (not wrapped, not cut), at the printed column's width
+        cut = w.page.evaluate("""() => Array.from(document.querySelectorAll('.kpi b'))
+            .filter(b => b.scrollWidth > b.clientWidth + 1 || b.getClientRects().length > 1).map(b => b.textContent)""")
+        assert cut == []
+        assert w.page.locator(".modebar").count() == 0  # no chart toolbar in the brief
         shot = w.shot("brief")
         print(f"screenshot: {shot}")
         assert w.blocked == [] and w.errors == []
     finally:
         offline.close()
+
+
+#: pages without a chart: they must not fetch plotly.js at all
+CHARTLESS = [("/check", "Claim check"), ("/api/docs", "API"), ("/no-such-page", "Not found"), ("/?pair=DEU-RUS", "Not")]
+
+
+@pytest.mark.parametrize(("path", "title"), CHARTLESS, ids=[p for p, _ in CHARTLESS])
+def test_a_page_without_a_chart_fetches_no_plotly(browser: Any, server: str, path: str, title: str):
+    ctx = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})  # a cold cache: every fetch is seen
+    try:
+        w = Watch(ctx, (server, "data:", "blob:"))
+        w.page.goto(server + path)
+        w.page.wait_for_load_state("load")
+        assert w.page.locator("h1").inner_text().startswith(title)
+        assert [u for u in w.requests if "plotly" in u] == []
+        assert w.page.evaluate("() => typeof window.Plotly") == "undefined"
+        assert w.blocked == []
+    finally:
+        ctx.close()
+
+
+def test_chart_pages_fetch_the_bundle_their_traces_need(browser: Any, server: str):
+    ctx = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
+    try:
+        w = Watch(ctx, (server, "data:", "blob:"))
+        for path, bundle in (("/", "basic"), (f"/corridors?date={DEPARTURE}", "geo")):
+            w.requests.clear()
+            w.page.goto(server + path)
+            w.charts_drawn()
+            assert [u.rsplit("/", 1)[1] for u in w.requests if "plotly" in u] == [f"plotly-{bundle}.min.js"]
+        assert w.errors == [] and w.blocked == []
+    finally:
+        ctx.close()
+
+
+PHONE_PAGES = PAGES + [("/no-such-page", "Not found")]
+
+
+@pytest.mark.parametrize(("path", "title"), PHONE_PAGES, ids=[t for _, t in PHONE_PAGES])
+def test_phone_width_has_no_sideways_scroll(browser: Any, server: str, path: str, title: str):
+    ctx = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, device_scale_factor=1, is_mobile=True,
+                              has_touch=True)
+    try:
+        w = Watch(ctx, (server, "data:", "blob:"))
+        w.page.goto(server + path)
+        if "class=\"chart-spec\"" in w.page.content():
+            w.charts_drawn()
+        else:
+            w.page.wait_for_load_state("load")
+        assert w.page.locator("h1").inner_text().startswith(title)
+        wide = w.page.evaluate("""() => ({doc: document.documentElement.scrollWidth, body: document.body.scrollWidth,
+            offenders: Array.from(document.querySelectorAll('body *')).filter(e => {
+                const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1 && r.width > 0 &&
+                !e.closest('.table-wrap') && getComputedStyle(e).position !== 'fixed'; })
+              .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))})""")
+        shot = w.shot("phone-" + re.sub(r"[^a-z]+", "-", title.lower()).strip("-"))
+        print(f"screenshot: {shot}")
+        assert wide["doc"] <= PHONE_WIDTH and wide["body"] <= PHONE_WIDTH, wide
+        assert w.errors == [] or all("404" in e for e in w.errors), w.errors
+    finally:
+        ctx.close()

@@ -1,6 +1,7 @@
 /* bilateral dashboard and brief: draw every chart spec on the page with plotly.js, wire the CSV buttons. */
 (function () {
   "use strict";
+  var NARROW = 700;
   var state = { total: 0, rendered: 0, failed: 0, errors: [] };
   window.bilateralCharts = state;
 
@@ -76,6 +77,8 @@
       var plotId = el.getAttribute("data-for");
       var div = document.getElementById(plotId);
       var config = { responsive: true, displaylogo: false };
+      /* no toolbar in the brief, nor on a phone, where it would sit on the chart's title */
+      if (document.body.getAttribute("data-modebar") === "off" || window.innerWidth < NARROW) { config.displayModeBar = false; }
       if (topo) { config.topojsonURL = topo; }
       byPlot[plotId] = spec;
       var meta = spec.figure.layout && spec.figure.layout.meta;
