@@ -231,3 +231,24 @@ def test_corridor_map_window_follows_the_routes():
     ends = [t for t in charts.corridor_map(cmp.to_dict(), gj).figure["data"] if t.get("mode") == "markers+text"]
     assert sorted(t["text"][0] for t in ends) == ["Primorsk", "Sikka"]
     assert {t["textposition"].split()[0] for t in ends} <= {"top", "bottom", "middle"}
+
+
+def test_corridor_charts_name_corridors_not_ids():
+    """Every corridor has a short name on file, and the bars and the map's legend show it, not the id."""
+    import csv
+    from importlib import resources
+
+    from bilateral.views.labels import corridor_title
+
+    text = resources.files("bilateral.corridors").joinpath("data/corridors.csv").read_text(encoding="utf-8")
+    ids = [r["corridor"] for r in csv.DictReader(text.splitlines())]
+    assert all(corridor_title(c) != c for c in ids), [c for c in ids if corridor_title(c) == c]
+    assert corridor_title("suez-novorossiysk-rail") == "Suez – Novorossiysk + rail"
+    cmp = compare("INNSA", "Moscow", MARCH, (), "container")
+    data = cmp.to_dict()
+    bars = charts.corridor_bars(data).figure["data"][0]["y"]
+    assert [b.split("<br>")[0] for b in bars] == [corridor_title(c["corridor"]) for c in data["corridors"]]
+    assert not set(bars) & set(ids)
+    legend = {t["name"] for t in charts.corridor_map(data, to_geojson(cmp)).figure["data"] if t["type"] == "scattergeo"
+              and t.get("mode") == "lines"}
+    assert legend == {corridor_title(c["corridor"]) for c in data["corridors"]}

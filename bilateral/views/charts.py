@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bilateral.views.labels import corridor_title
+
 __all__ = ["Chart", "agenda_timeline", "corridor_bars", "corridor_map", "nice_ticks", "overview_composition", "overview_series",
            "potential_products", "potential_sectors", "settlement_paths", "target_fan"]
 
@@ -355,8 +357,9 @@ def corridor_map(cmp: Mapping[str, Any], geojson: Mapping[str, Any]) -> Chart:
             colour = colours.setdefault(cid, CORRIDOR_COLOURS[len(colours) % len(CORRIDOR_COLOURS)])
             lon = [c[0] for c in g["coordinates"]]
             lat = [c[1] for c in g["coordinates"]]
-            name = cid + ("" if p.get("open", True) else " (closed)")
-            data.append({"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat, "name": cid,
+            title = corridor_title(cid)
+            name = title + ("" if p.get("open", True) else " (closed)")
+            data.append({"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat, "name": title,
                          "legendgroup": cid, "showlegend": cid not in shown,
                          "line": {"color": colour, "width": 2, "dash": "solid" if p.get("open", True) else "dot"},
                          "hoverinfo": "text", "text": f"{name}: {p.get('from_name', '')} → {p.get('to_name', '')} "
@@ -416,7 +419,7 @@ def corridor_bars(cmp: Mapping[str, Any]) -> Chart:
     cargo = cmp.get("cargo", "container")
     cost_key = "usd_per_teu" if cargo == "container" else "usd_per_tonne"
     unit = "US$ per TEU" if cargo == "container" else "US$ per tonne"
-    names = [c["corridor"] + ("" if c["open"] else "<br>(closed)") for c in cors]
+    names = [corridor_title(c["corridor"]) + ("" if c["open"] else "<br>(closed)") for c in cors]
     costs = [c.get(f"{cost_key}_p50") for c in cors]
     step, top = nice_ticks(max((v for v in costs if v is not None), default=0.0) * 1.05)
     fig: dict[str, Any] = {"data": [

@@ -1,7 +1,8 @@
 """Names a reader sees instead of ids: sectors, sanction categories, pillars, products without a description.
 
 Every name comes from a data file: ``harmonise/data/sector_names.csv``, ``harmonise/data/
-sanction_categories.csv``, ``agenda/data/pillars.csv``, and the English HS nomenclature shipped with
+sanction_categories.csv``, ``agenda/data/pillars.csv``, ``corridors/data/corridor_names.csv`` (short
+names that fit a chart's axis; the long description is the corridor's ``label``), and the English HS nomenclature shipped with
 the package (``store.matrix.hs_descriptions``). An id with no name on file is shown as it is.
 """
 
@@ -11,7 +12,7 @@ import csv
 from functools import cache
 from importlib import resources
 
-__all__ = ["named_categories", "pillar_title", "product_description", "sanction_category_title", "sector_title"]
+__all__ = ["corridor_title", "named_categories", "pillar_title", "product_description", "sanction_category_title", "sector_title"]
 
 
 def _table(package: str, path: str, key: str) -> dict[str, str]:
@@ -54,6 +55,16 @@ def named_categories(text: str) -> str:
         return text
     pattern = r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(titles, key=len, reverse=True)) + r")(?![\w-])"
     return re.sub(pattern, lambda m: titles[m.group(1)].lower() if m.start() else titles[m.group(1)], text)
+
+
+@cache
+def _corridor_titles() -> dict[str, str]:
+    return _table("bilateral.corridors", "data/corridor_names.csv", "corridor")
+
+
+def corridor_title(corridor: str) -> str:
+    """A corridor's short name for a chart (``suez-novorossiysk-rail`` → Suez – Novorossiysk + rail)."""
+    return _corridor_titles().get(corridor, corridor)
 
 
 def pillar_title(pillar: str) -> str:
