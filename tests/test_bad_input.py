@@ -176,7 +176,7 @@ CASES: list[Case] = [
         ("abc", "not a whole number")]],
     c("flows --source unknown", "flows --source nope", USAGE, "unknown --source 'nope'; use one of official"),
     c("flows --source empty", ["flows", "--source", ""], USAGE, "unknown --source ''"),
-    c("flows with no data", "flows --pair CHN-RUS", FAILED, "no flows for CHN-RUS"),
+    c("flows with no data", "flows --pair CHN-RUS", FAILED, "no trade figures for CHN-RUS in the store"),
     c("export unknown table", "export nope", USAGE, "unknown table 'nope'; use one of flows"),
     c("export SQL in the table name", ["export", "flows; DROP TABLE flows"], USAGE, "unknown table"),
     c("export empty table name", ["export", ""], USAGE, "unknown table ''"),

@@ -122,3 +122,85 @@ def test_a_200_kb_article_is_answered(web: TestClient):
     assert r.status_code == 200
     verdicts = {(c["text"], c["verdict"]) for c in r.json()["claims"]}
     assert verdicts == {("$4.88 billion", "consistent"), ("14.5%", "consistent"), ("US$63.8 bn", "consistent")}
+
+
+@pytest.fixture(scope="module")
+def live(store_path: Path):
+    """The app behind a real uvicorn server on loopback (in a thread): real HTTP parsing, chunked bodies."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    application = create_app(store_path)
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    application.state.service.close()
+
+
+def _urlopen(req) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_a_live_server_reads_json_and_says_what_else_to_send(live: str):
+    """urllib (like `curl -d`) sends form-urlencoded unless told: once a 422 echoing the body, now a 415 saying what to send."""
+    import urllib.request
+
+    body = json.dumps({"text": "India's exports to Russia were $4.88 billion in FY2024-25.", "date": "2025-12-06"}).encode()
+    status, answer = _urlopen(urllib.request.Request(live + "/api/check", data=body, method="POST"))
+    assert status == 415
+    detail = json.loads(answer)["detail"]
+    assert "Content-Type: application/json" in detail and "application/x-www-form-urlencoded" in detail
+    assert len(answer) < 1_000  # the article is not echoed back
+    for ctype in ("application/json", "application/json; charset=utf-8"):
+        status, answer = _urlopen(urllib.request.Request(live + "/api/check", data=body, method="POST",
+                                                         headers={"Content-Type": ctype}))
+        assert status == 200
+        claim = json.loads(answer)["claims"][0]
+        assert (claim["text"], claim["period"], claim["verdict"]) == ("$4.88 billion", "FY2024-25", "consistent")
+    # the form page still takes a form
+    form = urllib.request.Request(live + "/check", data=b"text=Exports+to+Russia+were+%244.88+billion+in+FY2024-25.",
+                                  method="POST")
+    status, page = _urlopen(form)
+    assert status == 200 and b"$4.88 billion" in page
+
+
+def test_a_live_server_reads_a_chunked_body_and_refuses_one_over_the_cap(live: str):
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(live)
+
+    def post(chunks) -> tuple[int, bytes]:
+        c = http.client.HTTPConnection(host.hostname, host.port, timeout=120)
+        c.request("POST", "/api/check", body=iter(chunks), encode_chunked=True,
+                  headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        r = c.getresponse()
+        out = r.status, r.read()
+        c.close()
+        return out
+
+    body = json.dumps({"text": "Bilateral trade was $68.7 billion in FY2024-25.", "date": "2025-12-06"}).encode()
+    status, answer = post([body[:17], body[17:40], body[40:]])
+    assert status == 200 and json.loads(answer)["claims"][0]["verdict"] == "consistent"
+    status, answer = post([b'{"text": "'] + [b"x" * 65_536] * (CHECK_BODY_MAX // 65_536 + 1) + [b'"}'])
+    assert status == 413 and "larger than" in json.loads(answer)["detail"]

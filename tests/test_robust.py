@@ -188,14 +188,15 @@ def test_ctrl_c_after_the_commit_says_so(tmp_path, fresh_store_path):
         assert con.execute("SELECT count(*) FROM releases WHERE release = 'baci/ISO3/m/2024'").fetchone() == (1,)
 
 
-#: named moments of a load to kill at, then moments by the clock (seconds after the start)
+#: named moments of a load to kill at, then moments by the clock (fractions of a whole load's wall time,
+#: measured in the same run so that a fast machine is not killed only after the load has finished)
 KILL_POINTS = ["iso3-staged", "iso3-inserted", "before-commit", "committed"]
-KILL_DELAYS = [0.2 + 0.12 * i for i in range(18)]
+KILL_FRACTIONS = [0.1 + 0.8 * i / 17 for i in range(18)]
 
 
 @pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_store_before_or_after(tmp_path, fresh_store_path):
-    """Twenty-two kills of one ingest: at four named moments (the commit window among them) and at 18 times."""
+    """Twenty-two kills of one ingest: at four named moments (the commit window among them) and at 18 moments spread over a load's measured wall time."""
     rows = ["year,exporter,importer,hs6,value_usd"]
     codes = ["BRA", "CHN", "IND", "RUS", "DEU", "USA", "JPN", "KOR", "FRA", "ITA"]
     rows += [f"2024,{e},{m},{100000 + k:06d},{1000 + k}" for e in codes for m in codes if e != m for k in range(2000)]
@@ -206,14 +207,16 @@ def test_sigkill_at_any_moment_leaves_the_store_before_or_after(tmp_path, fresh_
     before = content(fresh_store_path)
     done = tmp_path / "done.duckdb"
     shutil.copyfile(pristine, done)
-    r = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(done)])
-    assert r.exit_code == 0, r.output
+    started = time.monotonic()
+    r = subprocess.run([*BILATERAL, "ingest", "baci", str(src), "--store", str(done)], capture_output=True, text=True)
+    whole = time.monotonic() - started
+    assert r.returncode == 0, r.stderr
     after = content(done)
     assert after != before
     seen = {"before": 0, "after": 0}
     kills = 0
     wal = fresh_store_path.with_name(fresh_store_path.name + ".wal")
-    for how in [*KILL_POINTS, *KILL_DELAYS]:
+    for how in [*KILL_POINTS, *(f * whole for f in KILL_FRACTIONS)]:
         wal.unlink(missing_ok=True)  # the last kill's log belongs to the last copy, not to this one
         shutil.copyfile(pristine, fresh_store_path)
         env = {**os.environ, **({FAULT_ENV: how} if isinstance(how, str) else {})}
@@ -232,7 +235,8 @@ def test_sigkill_at_any_moment_leaves_the_store_before_or_after(tmp_path, fresh_
         seen["before" if now == before else "after"] += 1
         if how == "committed":
             assert now == after, "killed after the commit: the load stays"
-    assert kills >= 20, f"only {kills} kills landed"
+    # the named moments always land; of the timed ones, most must (the load's speed varies from run to run)
+    assert kills >= len(KILL_POINTS) + len(KILL_FRACTIONS) // 2, f"only {kills} kills landed (a load takes {whole:.2f} s)"
     assert seen["before"] and seen["after"], seen
     # the next run completes, and a killed load leaves nothing behind once it has
     r = CliRunner().invoke(app, ["ingest", "baci", str(src), "--store", str(fresh_store_path)])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from bilateral.views import charts
-from bilateral.views.base import View
+from bilateral.views.base import View, to_json_bytes
 
 if TYPE_CHECKING:
     from datetime import date
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from bilateral.harmonise.pairs import Pair
     from bilateral.store.db import Store
 
-__all__ = ["agenda", "check"]
+__all__ = ["agenda", "check", "check_json"]
 
 
 def agenda(store_path: Path | None, pillar: str | None, status: str | None) -> View[Registry]:
@@ -46,3 +47,16 @@ def check(store: Store, text: str | Prepared, when: date | None, pair: Pair) -> 
     day = prepared.date
     data = {"pair": pair.label, "date": day.isoformat() if day else None, "claims": [c.to_dict() for c in checks]}
     return View("check", checks, data)
+
+
+def check_json(view: View[list[ClaimCheck]]) -> bytes:
+    """The check view's JSON, the same bytes as ``to_json_bytes`` but without its cleaning walk.
+
+    The claims are JSON-safe by construction (:meth:`ClaimCheck.to_dict`: strings, finite floats,
+    lists), and an article yields thousands of them; a value that is not (a non-finite float, a
+    date, a numpy integer) falls back to the general cleaning.
+    """
+    try:
+        return json.dumps(view.data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return to_json_bytes(view.data)

@@ -97,6 +97,9 @@ class CheckBodyLimit:
 
     A Content-Length above the cap is answered 413 at once; a body without one is read chunk by
     chunk and refused (413) as soon as it passes the cap, so no more than the cap is ever held.
+    ``/api/check`` reads JSON only: a body sent without ``Content-Type: application/json`` (what
+    ``curl -d``, Python's urllib and a browser's ``fetch`` of a string send by default) is answered
+    415 with the fix, before it is read, rather than a validation error that echoes the whole body.
     """
 
     def __init__(self, app: Any) -> None:
@@ -106,7 +109,15 @@ class CheckBodyLimit:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in CHECK_ROUTES:
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        if scope.get("path") == "/api/check":
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if media != b"application/json" and not media.endswith(b"+json"):
+                got = f"Content-Type {media.decode('latin-1')!r}" if media else "no Content-Type"
+                await self._refuse(scope, send, 415, "send the article as JSON, {\"text\": …}, with Content-Type: "
+                                   f"application/json (the request has {got}); the page /check takes a form")
+                return
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > CHECK_BODY_MAX):
             await self._refuse(scope, send)
             return
@@ -136,15 +147,15 @@ class CheckBodyLimit:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def _refuse(scope: dict[str, Any], send: Any) -> None:
-        msg = (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker reads articles of up to "
-               f"{CHECK_ARTICLE_MAX:,} characters")
+    async def _refuse(scope: dict[str, Any], send: Any, status: int = 413, msg: str = "") -> None:
+        msg = msg or (f"the request is larger than {CHECK_BODY_MAX:,} bytes; the claim checker reads articles of up "
+                      f"to {CHECK_ARTICLE_MAX:,} characters")
         if str(scope.get("path", "")).startswith("/api/"):
             body, ctype = json.dumps({"detail": msg, "field": "text"}).encode(), b"application/json"
         else:
             page = f"<!doctype html><title>Too large</title><p>{html.escape(msg)}</p>"
             body, ctype = page.encode(), b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
@@ -346,8 +357,9 @@ def create_app(store_path: Path | str | None = None, *, store: Any = None) -> Fa
     def api_check(req: Annotated[ClaimRequest, Body()]) -> Response:
         """Every quantitative claim of an article (text or HTML) with its verdict, our figure and its source.
 
-        The body is capped at CHECK_BODY_MAX bytes (413 before it is read); the article is read as
-        `bilateral check` reads a file (HTML converted, scripts ignored, the publication date kept).
+        The body is JSON (`Content-Type: application/json`; any other type is answered 415), capped at
+        CHECK_BODY_MAX bytes (413 before it is read); the article is read as `bilateral check` reads a
+        file (HTML converted, scripts ignored, the publication date kept).
         """
         return _json(svc.check(_article_text(req.text), validate.check_date(req.date, "date"),
                                validate.check_pair(req.pair)).body)

@@ -231,4 +231,4 @@ class Service:
         prepared = prepare(text, when, pair=parse_pair(pair))
         with self._lock, self._reading(stale_ok=False):
             view = agenda_view.check(self.store, prepared, when, parse_pair(pair))
-        return Result(view, view.data, to_json_bytes(view.data))
+        return Result(view, view.data, agenda_view.check_json(view))

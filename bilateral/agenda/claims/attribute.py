@@ -30,9 +30,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
+from functools import lru_cache
 from typing import Any, Literal
 
 from bilateral.agenda.claims.extract import Figure, Qualifier, find_figures
+from bilateral.agenda.claims.guard import Guarded, sentence
 from bilateral.agenda.claims.lexicon import COUNTRIES, DEMONYM, lexicon
 from bilateral.agenda.claims.periods import PeriodRef, PeriodSpan, find_periods, shift_ref
 from bilateral.agenda.claims.reading import Article, read_document, split_sentences
@@ -66,6 +68,30 @@ _FALL = re.compile(r"\b(?:fell|fall|falling|fallen|declined?|declining|dropped|d
                    r"contracted|contraction|shrank|plunged?|slipped|dipped|narrowed)\b", re.IGNORECASE)
 _OVER_YEARS = re.compile(r"\b(?:over|in|during|within)\s+(?:the\s+)?(?:past|last|just)?\s*(?P<n>\d{1,2}|two|three|four|"
                          r"five|six|seven|eight|nine|ten)\s+years\b", re.IGNORECASE)
+_TOTAL_WORD = re.compile(r"(?:total|overall)\b", re.IGNORECASE)
+_FLOW_TO_FROM = re.compile(r"\b(exports?\s+to|imports?\s+from)\s+(?:the\s+)?(\S+(?:\s+\S+)?)", re.IGNORECASE)
+_IMPORTS_WORD = re.compile(r"\bimports\b", re.IGNORECASE)
+_OF_AFTER = re.compile(r"\s*(?:of|in)\s+(.{0,60})")
+_SHARE_OF = re.compile(r"\bshare\s+(?:of|in)\s+(.{0,60}?)\s+(?:was|is|rose|fell|stood|at|to|reached|of)\b")
+_PHRASE_END = re.compile(r"[,;]|\b(?:in|during|for)\s+(?:FY|20\d{2})")
+_WHEN = re.compile(r"\b(?:when|then|at\s+the\s+time)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()—–]")
+_COURSE = re.compile(r"\b(?:course|path|road|track|way|bid|drive|push)\s+(?:to|towards?)\s+(?:(?:a|an|the)\s+)?$",
+                     re.IGNORECASE)
+_GOAL_AFTER = re.compile(r"^[\s-]*(?:(?:by|in)[\s-]+20\d{2}[\s-]+)?(?:(?:bilateral|two-way|trade|annual|ambitious|"
+                         r"overall)\s+){0,3}(target|goal|mark\s+by|aim|ambition|objective)\b", re.IGNORECASE)
+_REACHED = re.compile(r"\b(?:rose|grew|increased|reached|touched|stood|was|were|jumped)\b", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:(?:the|a|just|about|around|under|over|some|US)\s+)*$", re.IGNORECASE)
+_TO_BETWEEN = re.compile(r"^[^.;]{0,45}?\bto\s+(?:(?:a|an|the|record|about|around|nearly|over|some|US)\s+)*$",
+                         re.IGNORECASE)
+_PERIOD_HINT = re.compile(r"\d|fiscal|year|month|period|half|quarter", re.IGNORECASE)
+_SAME_PERIOD = re.compile(r"same\s+period", re.IGNORECASE)
+_SAME_PERIOD_OF = re.compile(r"\bsame\s+period\s+(?:of|in|during)?\s*(?:the\s+)?$", re.IGNORECASE)
+_HAS_GROWN = re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?(?:grown|risen|increased|jumped|surged|expanded|multiplied)",
+                        re.IGNORECASE)
+_TO_END = re.compile(r"\bto\s*$")
+_GROWTH_AFTER = re.compile(r"\s*(?:growth|increase|rise|jump|decline|fall|drop|higher|lower|more|less|up|down|on\s+year|"
+                           r"y-o-y|yoy)", re.IGNORECASE)
 _YEARS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _EXPORT_WORDS = r"exports?|exported|exporting|shipments?|shipped|ships|sold|sells|sales|supplies|supplied|supplying"
 _IMPORT_WORDS = r"imports?|imported|importing|purchases|purchased|bought|buying|buys|procured|procurement"
@@ -129,10 +155,11 @@ class _Span:
 
 def _measures(s: str) -> list[_Span]:
     lex = lexicon()
-    blocked = [(m.start(), m.end()) for m in lex.trade_not_value.finditer(s)]
+    text = sentence(s)
+    blocked = [(m.start(), m.end()) for m in lex.trade_not_value.finditer(text)]
     spans: list[_Span] = []
     for name, rx in lex.measures:
-        for m in rx.finditer(s):
+        for m in rx.finditer(text):
             if any(m.start() < sp.end and sp.start < m.end() for sp in spans):
                 continue
             if name == "total_trade" and any(a <= m.start() < b for a, b in blocked):
@@ -143,8 +170,9 @@ def _measures(s: str) -> list[_Span]:
 
 def _countries(s: str) -> list[_Span]:
     spans: list[_Span] = []
+    text = sentence(s)
     for rx, code in COUNTRIES:
-        for m in rx.finditer(s):
+        for m in rx.finditer(text):
             if any(m.start() < sp.end and sp.start < m.end() for sp in spans):
                 continue
             spans.append(_Span(m.start(), m.end(), code, m.group(0)))
@@ -174,54 +202,75 @@ class _Ties:
         return list(dict.fromkeys(self.exporters + self.importers + self.parties))
 
 
+_FLOWS = re.compile(rf"\b(?:{_EXPORT_WORDS}|{_IMPORT_WORDS}|trade|turnover|commerce|deficit|surplus|imbalance|"
+                    rf"crude|oil|goods)\b", re.IGNORECASE)
+_TO_COUNTRY = re.compile(rf"\b(?:{_EXPORT_WORDS}|trade|goods|products|crude|oil)\b[^,;.]{{0,{TIE_REACH}}}?\b(?:to|into)\s+"
+                         r"(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+_FROM_X_TO = re.compile(r"\bfrom\s+(?:the\s+)?\S+\s+to\s+(?:the\s+)?$", re.IGNORECASE)
+_FROM_COUNTRY = re.compile(r"\bfrom\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\b(?:between|with|and|&)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+_OWN_EXPORTS = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{_EXPORT_WORDS})\b", re.IGNORECASE)
+_OWN_IMPORTS = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{_IMPORT_WORDS})\b", re.IGNORECASE)
+_IMPORTS_FROM = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?from\b", re.IGNORECASE)
+_OWN_TRADE = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:trade|turnover|commerce|deficit|surplus|imbalance)\b", re.IGNORECASE)
+_SELLS = re.compile(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:exported|shipped|sold|supplied|supplies|"
+                    r"exports|ships|sells)\b", re.IGNORECASE)
+_BUYS = re.compile(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:imported|bought|purchased|procured|imports|buys)\b",
+                   re.IGNORECASE)
+_DASH_AFTER = re.compile(r"^\s*[-–]\s*\S+")
+_DASH_BEFORE = re.compile(r"[-–]\s*$")
+#: how far before a country "from" looks for a flow word ("imports of crude from Russia")
+FLOW_REACH = 80
+
+
+@lru_cache(maxsize=8192)
+def _tie(s: str, start: int, end: int, text: str, flow_from: int) -> str | None:
+    """How the country s[start:end] is tied to the trade phrase: exporter, importer, party, loose; None: context.
+
+    ``flow_from``: where "from <country>" may look back for its flow word. Pure, so cached: a
+    sentence with several figures asks about the same countries for each.
+    """
+    lex = lexicon()
+    view = sentence(s)
+    before = s[max(0, start - TIE_REACH):start]
+    after = s[end:end + TIE_REACH]
+    if ((lex.context_before.possible(view) and lex.context_before.search(before))
+            or (lex.context_after.possible(view) and lex.context_after.match(after))):
+        return None
+    possessive = text.endswith(("'s", "’s"))
+    demonym = bool(DEMONYM.match(text))
+    if _TO_COUNTRY.search(before) and not _FROM_X_TO.search(before):
+        return "importer"
+    if _FROM_COUNTRY.search(before) and _FLOWS.search(s[flow_from:start]):
+        return "exporter"
+    if _BETWEEN.search(before) and _FLOWS.search(s[max(0, start - FLOW_REACH):min(len(s), end + 40)]):
+        return "party"
+    if (possessive or demonym) and _OWN_EXPORTS.match(after):
+        return "exporter"
+    if (possessive or demonym) and _OWN_IMPORTS.match(after):
+        # "Russia's imports": Russia buys; "Russian imports" (no "from"): imports of Russian goods
+        return "exporter" if demonym and not _IMPORTS_FROM.match(after) else "importer"
+    if (possessive or demonym) and _OWN_TRADE.match(after):
+        return "party"
+    if _SELLS.match(after):
+        return "exporter"
+    if _BUYS.match(after):
+        return "importer"
+    if _DASH_AFTER.match(after) or _DASH_BEFORE.search(before):
+        return "party"  # "India-Russia trade", "Russia–India bilateral trade"
+    return "loose"
+
+
 def _ties(s: str, countries: list[_Span], lo: int, hi: int) -> _Ties:
     """How each country in s[lo:hi] is tied to the trade phrase: exporter, importer, party, loose or context."""
-    lex = lexicon()
     t = _Ties()
-    flows = re.compile(rf"\b(?:{_EXPORT_WORDS}|{_IMPORT_WORDS}|trade|turnover|commerce|deficit|surplus|imbalance|"
-                       rf"crude|oil|goods)\b", re.IGNORECASE)
+    lists = {"exporter": t.exporters, "importer": t.importers, "party": t.parties, "loose": t.loose}
     for c in countries:
         if not (lo <= c.start < hi):
             continue
-        before = s[max(0, c.start - TIE_REACH):c.start]
-        after = s[c.end:c.end + TIE_REACH]
-        if lex.context_before.search(before) or lex.context_after.match(after):
-            continue
-        possessive = c.text.endswith(("'s", "’s"))
-        demonym = bool(DEMONYM.match(c.text))
-        if re.search(rf"\b(?:{_EXPORT_WORDS}|trade|goods|products|crude|oil)\b[^,;.]{{0,{TIE_REACH}}}?\b(?:to|into)\s+"
-                     r"(?:the\s+)?(?:[\w-]+\s+)?$", before, re.IGNORECASE) and not re.search(
-                         r"\bfrom\s+(?:the\s+)?\S+\s+to\s+(?:the\s+)?$", before, re.IGNORECASE):
-            t.importers.append(c.kind)
-        elif re.search(r"\bfrom\s+(?:the\s+)?(?:[\w-]+\s+)?$", before, re.IGNORECASE) and flows.search(
-                s[max(lo, c.start - 80):c.start]):
-            t.exporters.append(c.kind)
-        elif re.search(r"\b(?:between|with|and|&)\s+(?:the\s+)?(?:[\w-]+\s+)?$", before, re.IGNORECASE) and flows.search(
-                s[max(0, c.start - 80):min(len(s), c.end + 40)]):
-            t.parties.append(c.kind)
-        elif (possessive or demonym) and re.match(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{_EXPORT_WORDS})\b", after,
-                                                  re.IGNORECASE):
-            t.exporters.append(c.kind)
-        elif (possessive or demonym) and re.match(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{_IMPORT_WORDS})\b", after,
-                                                  re.IGNORECASE):
-            # "Russia's imports": Russia buys; "Russian imports" (no "from"): imports of Russian goods
-            if demonym and not re.match(r"^\s*(?:[\w-]+\s+){0,3}?from\b", after, re.IGNORECASE):
-                t.exporters.append(c.kind)
-            else:
-                t.importers.append(c.kind)
-        elif (possessive or demonym) and re.match(r"^\s*(?:[\w-]+\s+){0,3}?(?:trade|turnover|commerce|deficit|surplus|"
-                                                  r"imbalance)\b", after, re.IGNORECASE):
-            t.parties.append(c.kind)
-        elif re.match(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:exported|shipped|sold|supplied|supplies|"
-                      r"exports|ships|sells)\b", after, re.IGNORECASE):
-            t.exporters.append(c.kind)
-        elif re.match(r"^\s*(?:has\s+|had\s+|have\s+)?(?:[\w-]+\s+)?(?:imported|bought|purchased|procured|imports|buys)\b",
-                      after, re.IGNORECASE):
-            t.importers.append(c.kind)
-        elif re.match(r"^\s*[-–]\s*\S+", after) or re.search(r"[-–]\s*$", before):
-            t.parties.append(c.kind)  # "India-Russia trade", "Russia–India bilateral trade"
-        else:
-            t.loose.append(c.kind)
+        kind = _tie(s, c.start, c.end, c.text, max(lo, c.start - FLOW_REACH))
+        if kind is not None:
+            lists[kind].append(c.kind)
     return t
 
 
@@ -256,7 +305,7 @@ def _pair_and_flow(s: str, countries: list[_Span], measure: _Span | None, lo: in
     elif (measure is not None and measure.kind in ("exports", "imports", "total_trade")
           and home.reporter in tied and home.partner not in tied + ties.loose
           and (_WORLD_WORDS.search(s[max(0, measure.start - 40):measure.start])
-               or re.match(r"(?:total|overall)\b", measure.text, re.IGNORECASE))):
+               or _TOTAL_WORD.match(measure.text))):
         pair = f"{home.reporter}-{WORLD}"
         notes.append(f"'{measure.text}' with no partner named: {home.reporter}'s trade with the world")
     else:
@@ -298,27 +347,26 @@ _BASES = (
 
 def _pair_flow_base(phrase: str, home: Pair) -> str | None:
     """A flow of the pair ("imports from Russia", "Russian imports", "exports to Russia"), not the reporter's total."""
-    m = re.search(r"\b(exports?\s+to|imports?\s+from)\s+(?:the\s+)?(\S+(?:\s+\S+)?)", phrase, re.IGNORECASE)
+    m = _FLOW_TO_FROM.search(phrase)
     if m is not None:
         if any(rx.match(m[2]) and code == home.partner for rx, code in COUNTRIES):
             return "pair_imports" if m[1].lower().startswith("import") else "pair_exports"
         return None
     for c in _countries(phrase):
-        if c.kind == home.partner and DEMONYM.match(c.text) and re.search(r"\bimports\b", phrase, re.IGNORECASE):
+        if c.kind == home.partner and DEMONYM.match(c.text) and _IMPORTS_WORD.search(phrase):
             return "pair_imports"  # "of Russian imports": imports of Russian goods
     return None
 
 
 def _share_base(s: str, start: int, end: int, home: Pair) -> str | None:
     """What a percentage is 'of': the phrase after it ("7% of India's imports") or "share of/in X" before it."""
-    after = re.match(r"^\s*(?:of|in)\s+(.{0,60})", s[end:])
-    before = re.search(r"\bshare\s+(?:of|in)\s+(.{0,60}?)\s+(?:was|is|rose|fell|stood|at|to|reached|of)\b",
-                       s[:start])
+    after = _OF_AFTER.match(s, end)
+    before = _SHARE_OF.search(s[:start])
     phrases = [m[1] for m in (after, before) if m is not None]
     if not phrases:
         return None
     for phrase in phrases:
-        phrase = re.split(r"[,;]|\b(?:in|during|for)\s+(?:FY|20\d{2})", phrase)[0]
+        phrase = _PHRASE_END.split(phrase, maxsplit=1)[0]
         for name, rx in _BASES:
             if rx.search(phrase):
                 if name in ("reporter_exports", "reporter_imports"):
@@ -336,8 +384,7 @@ def _period_for(s: str, periods: list[PeriodSpan], f: Figure, nxt: int, figures:
     """
     own = [p for p in periods if not p.ref.base]
     if f.kind != "multiple" and not own:  # "since 2021-22, when it was $13.1 billion"
-        own = [p for p in periods if p.end <= f.start and re.search(r"\b(?:when|then|at\s+the\s+time)\b",
-                                                                        s[p.end:f.start], re.IGNORECASE)]
+        own = [p for p in periods if p.end <= f.start and _WHEN.search(s[p.end:f.start])]
     after = _nearest_after(own, f.end, nxt)
     if after is not None and after.start - f.end <= PERIOD_REACH:
         return after
@@ -373,8 +420,8 @@ def _measure_for(measures: list[_Span], start: int, prev: int) -> _Span | None:
 def _measure_after(s: str, measures: list[_Span], end: int, nxt: int) -> tuple[_Span | None, bool]:
     """The nearest trade word after the figure, and whether it is close (same clause, within reach)."""
     after = _nearest_after(measures, end, nxt)
-    close = after is not None and after.start - end <= MEASURE_AFTER_REACH and not re.search(
-        r"[,;:()—–]", s[end:after.start])
+    close = after is not None and after.start - end <= MEASURE_AFTER_REACH and not _CLAUSE_BREAK.search(
+        s, end, after.start)
     return after, close
 
 
@@ -383,28 +430,28 @@ def _role(s: str, f: Figure, prev: int, measures: list[_Span], ref: PeriodRef | 
     lex = lexicon()
     before = s[max(prev, f.start - GOAL_REACH):f.start]
     near = s[max(prev, f.start - 30):f.start]
-    if lex.base_before.search(near):
-        return "base", lex.base_before.search(near).group(0).strip()  # type: ignore[union-attr]
+    text = sentence(s)
+    base = lex.base_before.search(near) if lex.base_before.possible(text) else None
+    if base is not None:
+        return "base", base.group(0).strip()
     if ref is not None and ref.horizon:
         return "goal", ref.text
     targets = [sp for sp in measures if sp.kind == "target" and prev <= sp.start < f.start]
     if targets:
         return "goal", targets[-1].text
-    course = re.search(r"\b(?:course|path|road|track|way|bid|drive|push)\s+(?:to|towards?)\s+(?:(?:a|an|the)\s+)?$", near,
-                       re.IGNORECASE)
+    course = _COURSE.search(near)
     if course:
         return "goal", course.group(0).strip()
     right = s[f.end:f.end + 40]
-    m = re.match(r"^[\s-]*(?:(?:by|in)[\s-]+20\d{2}[\s-]+)?(?:(?:bilateral|two-way|trade|annual|ambitious|"
-                 r"overall)\s+){0,3}(target|goal|mark\s+by|aim|ambition|objective)\b", right, re.IGNORECASE)
+    m = _GOAL_AFTER.match(right)
     if m:
         return "goal", m[1]
-    goal = lex.goal_before.search(before)
-    if goal is not None and not re.search(r"\b(?:rose|grew|increased|reached|touched|stood|was|were|jumped)\b",
-                                          s[goal.end():f.start], re.IGNORECASE):
+    goal = lex.goal_before.search(before) if lex.goal_before.possible(text) else None
+    if goal is not None and not _REACHED.search(s[goal.end():f.start]):
         return "goal", goal.group(0)
-    if lex.forecast.search(before):
-        return "forecast", lex.forecast.search(before).group(0)  # type: ignore[union-attr]
+    forecast = lex.forecast.search(before) if lex.forecast.possible(text) else None
+    if forecast is not None:
+        return "forecast", forecast.group(0)
     return "fact", ""
 
 
@@ -424,19 +471,17 @@ class _Context:
     fromto_at: int = -10
 
 
-_BACKREF = re.compile(r"\b(?:that|the\s+same|this|the)\s+(?:year|period|fiscal(?:\s+year)?|financial\s+year|months?|time)"
-                      r"\b|\bduring\s+the\s+period\b", re.IGNORECASE)
+_BACKREF = Guarded(re.compile(r"\b(?:that|the\s+same|this|the)\s+(?:year|period|fiscal(?:\s+year)?|financial\s+year|"
+                              r"months?|time)\b|\bduring\s+the\s+period\b", re.IGNORECASE))
 
 
 def _is_fromto(s: str, f: Figure, g: Figure | None) -> bool:
     """Whether f is the X of "from X (in P) to Y"."""
     if g is None or g.kind != f.kind:
         return False
-    if not re.search(r"\bfrom\s+(?:(?:the|a|just|about|around|under|over|some|US)\s+)*$", s[max(0, f.start - 25):f.start],
-                     re.IGNORECASE):
+    if not _FROM_BEFORE.search(s[max(0, f.start - 25):f.start]):
         return False
-    return bool(re.match(r"^[^.;]{0,45}?\bto\s+(?:(?:a|an|the|record|about|around|nearly|over|some|US)\s+)*$",
-                         s[f.end:g.start], re.IGNORECASE))
+    return bool(_TO_BETWEEN.match(s[f.end:g.start]))
 
 
 def _multiple_base(s: str, periods: list[PeriodSpan], cur: PeriodRef | None, verb: str) -> tuple[PeriodRef | None, str]:
@@ -469,19 +514,20 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
     ctx = _Context()
     for sent in split_sentences(article.text):
         s, no = sent.text, sent.number
-        named_calendar = bool(lex.calendar_sources.search(s))
-        fiscal = bool(lex.fiscal_sources.search(s))
-        pronoun = bool(lex.speaker_pronoun.search(s)) and 0 < no - ctx.speaker_at <= 2 and ctx.calendar_speaker
+        view = sentence(s)
+        named_calendar = bool(lex.calendar_sources.first(view))
+        fiscal = bool(lex.fiscal_sources.first(view))
+        pronoun = bool(lex.speaker_pronoun.first(view)) and 0 < no - ctx.speaker_at <= 2 and ctx.calendar_speaker
         calendar = (named_calendar or pronoun or agency_calendar) and not fiscal
         if named_calendar or fiscal:
             ctx.calendar_speaker, ctx.speaker_at = named_calendar and not fiscal, no
         elif pronoun:
             ctx.speaker_at = no
         figures = find_figures(s)
-        if not figures and not re.search(r"\d|fiscal|year|month|period|half|quarter", s, re.IGNORECASE):
+        if not figures and not _PERIOD_HINT.search(s):
             continue
         periods = find_periods(s, today, calendar=calendar)
-        backref = bool(_BACKREF.search(s))
+        backref = bool(_BACKREF.first(view))
         measures = _measures(s)
         countries = _countries(s)
         last_measure: _Span | None = None
@@ -498,7 +544,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
             ref = psp.ref if psp is not None else None
             if ref is not None and ref.note == "backref":
                 ref = None
-                if psp is not None and re.search(r"same\s+period", psp.ref.text, re.IGNORECASE):
+                if psp is not None and _SAME_PERIOD.search(psp.ref.text):
                     part = next((p.ref for p in periods if p.ref.partial and p.end <= psp.start), None) or (
                         ctx.period.ref if ctx.period is not None and ctx.period.ref.partial else None)
                     year = _nearest_after([p for p in periods if p.ref.kind in ("fy", "cy")], psp.end, psp.end + 15)
@@ -509,8 +555,7 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                         ref = replace(year.ref, label=None, kind="months", partial=True,
                                       note=f"'{psp.ref.text} {year.ref.text}': the same part of a year")
             if (ref is not None and ref.kind in ("fy", "cy") and psp is not None
-                    and re.search(r"\bsame\s+period\s+(?:of|in|during)?\s*(?:the\s+)?$", s[max(0, psp.start - 30):psp.start],
-                                  re.IGNORECASE)):
+                    and _SAME_PERIOD_OF.search(s[max(0, psp.start - 30):psp.start])):
                 part = next((p.ref for p in periods if p.ref.partial), None) or (
                     ctx.period.ref if ctx.period is not None and ctx.period.ref.partial else None)
                 ref = _same_months(part, ref) if part is not None else replace(
@@ -615,13 +660,12 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
             value_usd = f.value if f.kind == "money" and f.unit == "USD" else None
             if f.kind == "money":
                 claim = Claim(text=f.text, kind="money", value=f.value, unit=f.unit, value_usd=value_usd,
-                              qualifier=f.qualifier, low=f.low, high=f.high, rounding=f.rounding, **common)
+                              qualifier=f.qualifier, low=f.low, high=f.high, rounding=f.rounding, notes=tuple(notes),
+                              uncertain=tuple(uncertain), **common)
             elif f.kind == "multiple":
                 verb = f.text.lower() if f.text.lower().endswith("led") or f.text.lower().endswith("bled") else ""
                 bref, bnote = _multiple_base(s, periods, ref, verb)
-                if ref is None and bref is not None and bref.label and today is not None and re.search(
-                        r"\b(?:has|have)\s+(?:\w+\s+)?(?:grown|risen|increased|jumped|surged|expanded|multiplied)",
-                        s, re.IGNORECASE):
+                if ref is None and bref is not None and bref.label and today is not None and _HAS_GROWN.search(s):
                     ref = _latest_complete(bref, today)
                     notes.append(f"'has grown … {bref.text}': up to {ref.label}, the latest year complete on the article "
                                  f"date {today.isoformat()}")
@@ -630,10 +674,9 @@ def extract_claims(text: str | Article, *, date: Date | None = None, pair: Pair 
                     notes.append(f"compared with {bref.label if bref else '?'} ({bnote})")
                 claim = Claim(text=f.text, kind="multiple", value=f.value, unit="x", value_usd=None, qualifier=f.qualifier,
                               rounding=f.rounding, statistic="multiple", base_period=bref.label if bref else None,
-                              **common)
+                              notes=tuple(notes), uncertain=tuple(uncertain), **common)
             else:
-                claim = _percent_claim(s, f, prev, home, measures, common)
-            claim = replace(claim, notes=tuple(notes + list(claim.notes)), uncertain=tuple(uncertain))
+                claim = _percent_claim(s, f, prev, home, measures, common, tuple(notes), tuple(uncertain))
             sentence_claims.append(claim)
         # a multiple stated with "from X to Y" compares the two figures' periods
         sentence_claims = _multiples_from_pairs(sentence_claims, fromto_pair)
@@ -697,9 +740,14 @@ def _multiples_from_pairs(claims: list[Claim], pair: tuple[PeriodRef, PeriodRef]
     return out
 
 
-def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Span], common: dict[str, Any]) -> Claim:
+def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Span], common: dict[str, Any],
+                   lead: tuple[str, ...] = (), uncertain: tuple[str, ...] = ()) -> Claim:
+    """A percentage's claim: a share (of what), a growth rate (signed), or a change in points.
+
+    ``lead``: the notes of the figure's period, measure and pair, put before the percentage's own.
+    """
     v = f.value
-    notes: list[str] = []
+    notes: list[str] = list(lead)
     window = s[prev:f.start]
     base = _share_base(s, f.start, f.end, home)
     statistic: Statistic
@@ -707,10 +755,9 @@ def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Spa
         statistic = "share"
         notes.append("a change in percentage points")
         base = base or "unknown"
-    elif base is not None and (base != "unknown" or not _GROWTH.search(window) or re.search(r"\bto\s*$", window)):
+    elif base is not None and (base != "unknown" or not _GROWTH.search(window) or _TO_END.search(window)):
         statistic = "share"  # "rose to 8.8%": a level
-    elif _GROWTH.search(window) or re.match(r"^\s*(?:growth|increase|rise|jump|decline|fall|drop|higher|lower|more|"
-                                            r"less|up|down|on\s+year|y-o-y|yoy)", s[f.end:], re.IGNORECASE):
+    elif _GROWTH.search(window) or _GROWTH_AFTER.match(s, f.end):
         statistic = "growth"
         if _FALL.search(window + " " + s[f.end:f.end + 15]):
             v = -v
@@ -723,4 +770,5 @@ def _percent_claim(s: str, f: Figure, prev: int, home: Pair, measures: list[_Spa
     if common.get("measure") == "target" and statistic == "growth":
         common = {**common, "measure": common.get("target_of") or "total_trade", "role": "forecast"}
     return Claim(text=f.text, kind="percent", value=v, unit="%", value_usd=None, rounding=f.rounding,
-                 qualifier=f.qualifier, statistic=statistic, base=base or "", notes=tuple(notes), **common)
+                 qualifier=f.qualifier, statistic=statistic, base=base or "", notes=tuple(notes), uncertain=uncertain,
+                 **common)

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bilateral.agenda.claims.guard import Guarded, sentence
 from bilateral.agenda.claims.lexicon import lexicon
 
 __all__ = ["Figure", "Qualifier", "find_figures", "number_and_rounding"]
@@ -43,15 +44,17 @@ _SCALE = (r"lakh\s+crore|trillion|billion|million|thousand|crore|lakh|trn|tn|bln
 _SUF = r"US\s+dollars?|dollars?|USD|rupees?|euros?|roubles?|rubles?|INR|RUB"
 _AMOUNT = (rf"(?P<@cur>{_PRE})?\s?(?P<@num>{_NUM})(?:[\s-]?(?P<@scale>{_SCALE})\b)?"
            rf"(?:[\s-](?P<@suf>{_SUF})\b)?")
-_SINGLE = re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a"), re.IGNORECASE)
-_RANGE = re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a") + r"\s*(?P<sep>-|–|—|to|and)\s*" + _AMOUNT.replace("@", "b"),
-                    re.IGNORECASE)
-_PERCENT = re.compile(r"(?<![\w.,])(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>%|per\s?cent\b|percent\b|pc\b|"
-                      r"percentage\s+points?\b|pp\b)", re.IGNORECASE)
-_MULTIPLE = re.compile(
+_SINGLE = Guarded(re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a"), re.IGNORECASE))
+_RANGE = Guarded(re.compile(r"(?<![\w.,])" + _AMOUNT.replace("@", "a") + r"\s*(?P<sep>-|–|—|to|and)\s*"
+                            + _AMOUNT.replace("@", "b"), re.IGNORECASE))
+_FROM_END = re.compile(r"\bfrom\s*$")
+_POINTS = re.compile(r"percentage|pp", re.IGNORECASE)
+_PERCENT = Guarded(re.compile(r"(?<![\w.,])(?P<num>\d+(?:\.\d+)?)\s?(?P<unit>%|per\s?cent\b|percent\b|pc\b|"
+                              r"percentage\s+points?\b|pp\b)", re.IGNORECASE))
+_MULTIPLE = Guarded(re.compile(
     r"(?<![\w.,])(?:(?P<num>\d+(?:\.\d+)?)|(?P<word>two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty))(?:[\s-]?fold\b|\s+times\b|x\b)"
-    r"|\b(?P<verb>doubled|doubling|tripled|trebled|quadrupled|quintupled)\b", re.IGNORECASE)
+    r"|\b(?P<verb>doubled|doubling|tripled|trebled|quadrupled|quintupled)\b", re.IGNORECASE))
 
 
 @dataclass(frozen=True)
@@ -81,36 +84,37 @@ def _currency(cur: str | None, suf: str | None, scale: str | None) -> str | None
     words = lexicon().currencies
     for word in (cur, suf):
         if word:
-            key = re.sub(r"\s+", " ", word.strip().lower())
+            key = " ".join(word.lower().split())
             return words.get(key, words.get(key.replace(" ", "")))
-    if scale and re.sub(r"\s+", " ", scale.lower()) in lexicon().rupee_scales:
+    if scale and " ".join(scale.lower().split()) in lexicon().rupee_scales:
         return "INR"  # crore and lakh are Indian units: rupees
     return None
 
 
 def _scale(word: str | None) -> float:
-    return lexicon().scales[re.sub(r"\s+", " ", word.lower())] if word else 1.0
+    return lexicon().scales[" ".join(word.lower().split())] if word else 1.0
 
 
 def _qualifier(s: str, start: int, end: int) -> Qualifier:
+    text = sentence(s)  # a qualifier whose words the sentence lacks is not looked for
     before = s[max(0, start - QUALIFIER_REACH):start]
     for rx, name in lexicon().qualifier_before:
-        if rx.search(before):
+        if rx.possible(text) and rx.search(before):
             return name  # type: ignore[return-value]
     for rx, name in lexicon().qualifier_after:
-        if rx.match(s[end:end + 20]):
+        if rx.possible(text) and rx.match(s[end:end + 20]):
             return name  # type: ignore[return-value]
     return "exact"
 
 
 def _money(s: str) -> list[Figure]:
     found: list[Figure] = []
-    for m in _RANGE.finditer(s):
+    for m in _RANGE.finditer(sentence(s)):
         sep = m["sep"].lower()
         before = s[max(0, m.start() - 12):m.start()].lower()
         if sep == "and" and "between" not in before:
             continue
-        if sep in ("to", "-", "–", "—") and re.search(r"\bfrom\s*$", before):
+        if sep in ("to", "-", "–", "—") and _FROM_END.search(before):
             continue  # "from $X to $Y": two figures
         scale_a, scale_b = m["ascale"] or m["bscale"], m["bscale"] or m["ascale"]
         cur = _currency(m["acur"] or m["bcur"], m["asuf"] or m["bsuf"], scale_b)
@@ -123,7 +127,7 @@ def _money(s: str) -> list[Figure]:
             continue
         found.append(Figure(m.start(), m.end(), m.group(0).strip(), "money", (lo + hi) / 2, cur, r_hi * _scale(scale_b),
                             "range", lo, hi))
-    for m in _SINGLE.finditer(s):
+    for m in _SINGLE.finditer(sentence(s)):
         if any(m.start() < f.end and f.start < m.end() for f in found):
             continue
         cur = _currency(m["acur"], m["asuf"], m["ascale"])
@@ -141,11 +145,11 @@ def _money(s: str) -> list[Figure]:
 
 def _percents(s: str, taken: list[Figure]) -> list[Figure]:
     out = []
-    for m in _PERCENT.finditer(s):
+    for m in _PERCENT.finditer(sentence(s)):
         if any(f.start <= m.start() < f.end for f in taken):
             continue
         v, r = number_and_rounding(m["num"])
-        unit = "pp" if re.match(r"percentage|pp", m["unit"], re.IGNORECASE) else "%"
+        unit = "pp" if _POINTS.match(m["unit"]) else "%"
         out.append(Figure(m.start(), m.end(), m.group(0), "percent", v, unit, r, _qualifier(s, m.start(), m.end())))
     return out
 
@@ -153,7 +157,7 @@ def _percents(s: str, taken: list[Figure]) -> list[Figure]:
 def _multiples(s: str, taken: list[Figure]) -> list[Figure]:
     lex = lexicon()
     out = []
-    for m in _MULTIPLE.finditer(s):
+    for m in _MULTIPLE.finditer(sentence(s)):
         if any(f.start <= m.start() < f.end for f in taken):
             continue
         if m["verb"]:

@@ -134,7 +134,29 @@ class _Reads:
         return value
 
     def period_totals(self, pair: str, period: str | None = None) -> Any:
-        return self._ask(("totals", pair, period), self.q.period_totals, pair, period)
+        """``queries.period_totals`` of a pair, the store asked once for the pair's series.
+
+        A period found in the series (read once for the article) is answered from it; the latest
+        period and a miss (with the read layer's message) are asked of the read layer.
+        """
+        key = ("totals", pair, period)
+        if period is not None and key not in self.cache:
+            found = self._from_series(pair, period)
+            if found is not None:
+                self.cache[key] = (found, None)
+        return self._ask(key, self.q.period_totals, pair, period)
+
+    def _from_series(self, pair: str, period: str) -> tuple[list[Any], Any] | None:
+        """(series of the period's kind, the period) as ``period_totals`` selects them, or None."""
+        from bilateral.harmonise.periods import parse_period
+
+        try:
+            everything = self._ask(("series", pair), self.q.pair_totals, pair)
+            want = parse_period(period)
+        except BilateralError:
+            return None
+        series = [t for t in everything if t.complete and t.period_kind == want.kind]
+        return next(((series, t) for t in series if t.period == want.label), None)
 
     def reporter_totals(self, reporter: str, period: str) -> Any:
         return self._ask(("world", reporter, period), self.q.reporter_totals, reporter, period)
@@ -147,6 +169,13 @@ class _Reads:
 
     def months(self, pair: str, first: str, last: str) -> Any:
         return self._ask(("months", pair, first, last), self.q.month_totals, pair, first, last)
+
+    def served(self, t: Any, measure: str) -> str:
+        """:func:`_served` of a figure this object read (kept alive by the cache), worked out once."""
+        key = ("served", id(t), measure)
+        if key not in self.cache:
+            self.cache[key] = (_served(t, measure), None)
+        return str(self.cache[key][0])
 
 
 def _served(t: Any, measure: str) -> str:
@@ -377,7 +406,7 @@ def _check_money(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
             out.append(_Reading(label, None, why=why))
             continue
         ok, rule = _compare(c, ours, 0.0 if _own_source(year, measure) else CROSS_SOURCE_TOLERANCE)
-        out.append(_Reading(label, ok, ours, year.period, _served(year, measure), rule))
+        out.append(_Reading(label, ok, ours, year.period, reads.served(year, measure), rule))
     return _decide(c, out, lambda r: f"the article says {c.text}, the store US${r.ours / 1e9:,.2f} bn ({r.period})")
 
 
@@ -405,7 +434,7 @@ def _check_growth(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
             out.append(_Reading(label, None, why=f"no {c.measure} figure for {prev_label} or {label}"))
             continue
         ours = (cur_v / prev_v - 1) * 100
-        out.append(_Reading(label, abs(ours - c.value) <= tol, ours, f"{prev_label}→{label}", _served(cur, c.measure),
+        out.append(_Reading(label, abs(ours - c.value) <= tol, ours, f"{prev_label}→{label}", reads.served(cur, c.measure),
                             f"±{tol:g} pp"))
     return _decide(c, out, lambda r: f"the article says {c.value:+.1f}%, the store {r.ours:+.1f}%")
 
@@ -446,7 +475,7 @@ def _check_multiple(reads: _Reads, c: Claim, today: Date | None) -> ClaimCheck:
     ours = cur_v / base_v
     own = _own_source(cur, c.measure) and _own_source(base, c.measure)
     ok, rule = _compare(c, ours, 0.0 if own else CROSS_SOURCE_TOLERANCE)
-    r = _Reading(c.period or "", ok, ours, f"{c.base_period}→{c.period}", _served(cur, c.measure), rule)
+    r = _Reading(c.period or "", ok, ours, f"{c.base_period}→{c.period}", reads.served(cur, c.measure), rule)
     return _decide(c, [r], lambda r: f"the article says {c.text}, the store {r.ours:.2f}×")
 
 

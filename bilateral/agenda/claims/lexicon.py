@@ -8,6 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bilateral.agenda.claims.guard import Guarded
+
 __all__ = ["COUNTRIES", "DEMONYM", "Lexicon", "lexicon"]
 
 #: country words and the code they name; "_EU" and "_EAEU" are groupings, not countries. Capitals
@@ -26,8 +28,8 @@ COUNTRY_WORDS: tuple[tuple[str, str], ...] = (
     (r"European\s+Union|EU", "_EU"), (r"Eurasian\s+Economic\s+Union|EAEU|EEU", "_EAEU"), (r"BRICS", "_BRICS"),
 )
 _CASED = {"USA", "_EU", "_EAEU", "_BRICS", "GBR"}
-COUNTRIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"\b(?:{w})(?:'s|’s)?(?![\w-])", 0 if code in _CASED else re.IGNORECASE), code)
+COUNTRIES: tuple[tuple[Guarded, str], ...] = tuple(
+    (Guarded(re.compile(rf"\b(?:{w})(?:'s|’s)?(?![\w-])", 0 if code in _CASED else re.IGNORECASE)), code)
     for w, code in COUNTRY_WORDS)
 #: adjectives of nationality ("Russian imports": imports of Russian goods)
 DEMONYM = re.compile(r"^(?:Indian|Russian|Chinese|American|Emirati|Saudi|Iraqi|German|Japanese|Turkish|Kazakh|"
@@ -45,19 +47,19 @@ class Lexicon:
     scales: dict[str, float]
     rupee_scales: frozenset[str]
     currencies: dict[str, str]
-    qualifier_before: tuple[tuple[re.Pattern[str], str], ...]
-    qualifier_after: tuple[tuple[re.Pattern[str], str], ...]
-    measures: tuple[tuple[str, re.Pattern[str]], ...]
-    trade_not_value: re.Pattern[str]
-    goal_before: re.Pattern[str]
-    forecast: re.Pattern[str]
-    base_before: re.Pattern[str]
-    calendar_sources: re.Pattern[str]
-    fiscal_sources: re.Pattern[str]
-    speaker_pronoun: re.Pattern[str]
-    calendar_agencies: re.Pattern[str]
-    context_before: re.Pattern[str]
-    context_after: re.Pattern[str]
+    qualifier_before: tuple[tuple[Guarded, str], ...]
+    qualifier_after: tuple[tuple[Guarded, str], ...]
+    measures: tuple[tuple[str, Guarded], ...]
+    trade_not_value: Guarded
+    goal_before: Guarded
+    forecast: Guarded
+    base_before: Guarded
+    calendar_sources: Guarded
+    fiscal_sources: Guarded
+    speaker_pronoun: Guarded
+    calendar_agencies: Guarded
+    context_before: Guarded
+    context_after: Guarded
     number_words: dict[str, int]
     multiple_verbs: dict[str, int]
 
@@ -71,17 +73,18 @@ def lexicon() -> Lexicon:
         resources.files("bilateral.agenda").joinpath("data", "claim_words.yml").read_text(encoding="utf-8"))
     filler = _alt(raw["qualifier_filler"])
     before = tuple(
-        (re.compile(rf"\b(?:{_alt(words)})\s+(?:(?:{filler})\s+){{0,3}}(?:US\s?)?$", re.IGNORECASE), name)
+        (Guarded(re.compile(rf"\b(?:{_alt(words)})\s+(?:(?:{filler})\s+){{0,3}}(?:US\s?)?$", re.IGNORECASE)), name)
         for name, words in raw["qualifiers"].items())
-    after = tuple((re.compile(rf"^\s*(?:{_alt(words)})", re.IGNORECASE), name)
+    after = tuple((Guarded(re.compile(rf"^\s*(?:{_alt(words)})", re.IGNORECASE)), name)
                   for name, words in raw["qualifiers_after"].items())
-    measures = tuple((name, re.compile(rf"\b(?:{_alt(words)})\b", re.IGNORECASE))
+    measures = tuple((name, Guarded(re.compile(rf"\b(?:{_alt(words)})\b", re.IGNORECASE)))
                      for name, words in raw["measures"].items())
     not_after = _alt(raw["trade_not_value_after"])
     not_before = _alt(raw["trade_not_value_before"])
-    trade_not_value = re.compile(rf"(?:\b(?:{not_before})\s+trade\b|\btrade\s+(?:{not_after})\b)", re.IGNORECASE)
-    goal_before = re.compile(rf"\b(?:{_alt(raw['goal_phrases'])})\s+(?:\w+\s+){{0,1}}(?:{_alt(raw['goal_verbs'])})\b",
-                             re.IGNORECASE)
+    trade_not_value = Guarded(re.compile(rf"(?:\b(?:{not_before})\s+trade\b|\btrade\s+(?:{not_after})\b)",
+                                         re.IGNORECASE))
+    goal_before = Guarded(re.compile(rf"\b(?:{_alt(raw['goal_phrases'])})\s+(?:\w+\s+){{0,1}}"
+                                     rf"(?:{_alt(raw['goal_verbs'])})\b", re.IGNORECASE))
     return Lexicon(
         scales={k.lower(): float(v) for k, v in raw["scales"].items()},
         rupee_scales=frozenset(raw["rupee_scales"]),
@@ -91,16 +94,17 @@ def lexicon() -> Lexicon:
         measures=measures,
         trade_not_value=trade_not_value,
         goal_before=goal_before,
-        forecast=re.compile(rf"\b(?:{_alt(raw['forecast_phrases'])})\b", re.IGNORECASE),
-        base_before=re.compile(rf"\b(?:{_alt(raw['base_phrases'])})\s+(?:(?:the|a|an|just|only|some|about|around|"
-                               rf"roughly|nearly|under|over|less\s+than|more\s+than|current|mere|previous|earlier)\s+)*"
-                               rf"(?:US\s?)?$", re.IGNORECASE),
-        calendar_sources=re.compile(rf"\b(?:{_alt(raw['calendar_sources'])})"),
-        fiscal_sources=re.compile(rf"\b(?:{_alt(raw['fiscal_sources'])})", re.IGNORECASE),
-        speaker_pronoun=re.compile(rf"\b(?:{_alt(raw['speaker_pronouns'])})\b", re.IGNORECASE),
-        calendar_agencies=re.compile(rf"\b(?:{_alt(raw['calendar_agencies'])})\b"),
-        context_before=re.compile(rf"\b(?:{_alt(raw['context_before'])})\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE),
-        context_after=re.compile(rf"^(?:'s|’s)?\s*(?:{_alt(raw['context_after'])})\b", re.IGNORECASE),
+        forecast=Guarded(re.compile(rf"\b(?:{_alt(raw['forecast_phrases'])})\b", re.IGNORECASE)),
+        base_before=Guarded(re.compile(rf"\b(?:{_alt(raw['base_phrases'])})\s+(?:(?:the|a|an|just|only|some|about|"
+                                       rf"around|roughly|nearly|under|over|less\s+than|more\s+than|current|mere|"
+                                       rf"previous|earlier)\s+)*(?:US\s?)?$", re.IGNORECASE)),
+        calendar_sources=Guarded(re.compile(rf"\b(?:{_alt(raw['calendar_sources'])})")),
+        fiscal_sources=Guarded(re.compile(rf"\b(?:{_alt(raw['fiscal_sources'])})", re.IGNORECASE)),
+        speaker_pronoun=Guarded(re.compile(rf"\b(?:{_alt(raw['speaker_pronouns'])})\b", re.IGNORECASE)),
+        calendar_agencies=Guarded(re.compile(rf"\b(?:{_alt(raw['calendar_agencies'])})\b")),
+        context_before=Guarded(re.compile(rf"\b(?:{_alt(raw['context_before'])})\s+(?:the\s+)?(?:\w+\s+)?$",
+                                          re.IGNORECASE)),
+        context_after=Guarded(re.compile(rf"^(?:'s|’s)?\s*(?:{_alt(raw['context_after'])})\b", re.IGNORECASE)),
         number_words={k.lower(): int(v) for k, v in raw["number_words"].items()},
         multiple_verbs={k.lower(): int(v) for k, v in raw["multiple_verbs"].items()},
     )

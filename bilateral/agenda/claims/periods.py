@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date as Date
 from typing import Literal
 
+from bilateral.agenda.claims.guard import Guarded, sentence
 from bilateral.harmonise.periods import FiscalYear, Period, fy_of_month
 
 __all__ = ["PeriodRef", "PeriodSpan", "find_periods", "shift_ref"]
@@ -191,7 +192,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(?:that|the\s+same|this|the)\s+(?:year|period|fiscal(?:\s+year)?|financial\s+year|months?|time)\b|"
      r"\bduring\s+the\s+period\b|\bin\s+the\s+same\s+period\b", "backref"),
 )
-_RX = tuple((re.compile(rx, re.IGNORECASE), kind) for rx, kind in _PATTERNS)
+_RX = tuple((Guarded(re.compile(rx, re.IGNORECASE)), kind) for rx, kind in _PATTERNS)
 
 
 def _resolve(m: re.Match[str], kind: str, today: Date | None, calendar: bool) -> PeriodRef | None:
@@ -299,8 +300,9 @@ def shift_ref(ref: PeriodRef, years: int, text: str) -> PeriodRef | None:
 def find_periods(s: str, today: Date | None, *, calendar: bool = False) -> list[PeriodSpan]:
     """Every period a sentence names, resolved (``calendar``: the sentence cites a calendar-year source)."""
     spans: list[PeriodSpan] = []
+    text = sentence(s)
     for rx, kind in _RX:
-        for m in rx.finditer(s):
+        for m in rx.finditer(text):
             if any(m.start() < sp.end and sp.start < m.end() for sp in spans):
                 continue
             ref = _resolve(m, kind, today, calendar)

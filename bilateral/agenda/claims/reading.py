@@ -28,7 +28,7 @@ from pathlib import Path
 from bilateral.errors import InputError
 
 __all__ = ["DATELINE_CHARS", "MAX_SENTENCE_CHARS", "Article", "Sentence", "find_article_date", "html_to_text",
-           "looks_like_html", "read_article", "read_document", "split_sentences"]
+           "looks_like_html", "one_sentence", "read_article", "read_document", "split_sentences"]
 
 #: how far into a plain-text article the date finder looks (the dateline and the byline)
 DATELINE_CHARS = 800
@@ -222,6 +222,16 @@ _WORTH = re.compile(r"\d|fold\b|times\b|doubled|tripled|trebled|quadrupled|fisca
                     r"months?\b|half\b|quarter|period|same|year|this|that", re.IGNORECASE)
 
 
+_PARAGRAPH = re.compile(r"\n\s*\n")
+#: what a paragraph syntok reads as one sentence is made of: letters, digits, spaces, inner punctuation,
+#: currency signs, dashes and quotes, and decimal points between digits (see :func:`one_sentence`)
+_ONE_SENTENCE = re.compile(r"(?:[\w ,:'\"’‘“”$%&+/*#@₹€£₽–—-]|(?<=\d)\.(?=\d))*")
+#: the run a one-sentence paragraph may end with (its terminal and closing quotes)
+_FINAL = ".!?'\"’”"
+#: what a one-sentence paragraph may start with besides a letter or digit
+_OPENERS = "$₹€£₽'\"‘“"
+
+
 def _windows(text: str) -> list[str]:
     if len(text) <= MAX_SENTENCE_CHARS:
         return [text]
@@ -237,16 +247,31 @@ def _windows(text: str) -> list[str]:
     return out
 
 
+def one_sentence(flat: str) -> bool:
+    """Whether syntok would read a whitespace-normalised paragraph as one sentence, without asking it.
+
+    True only when nothing inside it can end a sentence or open one for syntok: no terminal
+    (``. ! ? ;`` and the like) but a decimal point between two digits or a run at the very end, no
+    bracket, no character outside :data:`_ONE_SENTENCE`; it starts and ends on a letter or digit
+    (or a currency sign or quote at the start, a ``%`` at the end). Then syntok's one sentence is
+    the whole paragraph (``tests/test_claims_speed.py`` checks this against syntok). Most
+    paragraphs of news copy are one sentence, and syntok is the slowest part of reading them.
+    """
+    core = flat.rstrip(_FINAL)
+    return (bool(core) and (core[0].isalnum() or core[0] in _OPENERS) and (core[-1].isalnum() or core[-1] == "%")
+            and _ONE_SENTENCE.fullmatch(core) is not None)
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """The article's sentences (syntok), numbered; paragraphs with nothing to read are kept as one sentence."""
     from syntok import segmenter
 
     out: list[Sentence] = []
-    for n, para in enumerate(re.split(r"\n\s*\n", text)):
+    for n, para in enumerate(_PARAGRAPH.split(text)):
         flat = " ".join(para.split())
         if not flat:
             continue
-        if not _WORTH.search(flat):  # nothing a claim or its context needs: one unit, unsplit
+        if not _WORTH.search(flat) or one_sentence(flat):  # one unit, unsplit
             for piece in _windows(flat):
                 out.append(Sentence(n, len(out), piece))
             continue
