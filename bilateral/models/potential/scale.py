@@ -1,15 +1,22 @@
 """Every exporter × market × product of a full world matrix, written to Parquet (`potential --all`).
 
-Set-based on DuckDB, under a stated memory limit with spilling to disk. The small relations are
-computed once and kept as temporary tables keyed by dense integer codes (countries and products
-numbered once; a cell's key is one BIGINT): the exporters' products in scope, the markets' imports
-with their average supplier distance, the bilateral flows of the products in scope, the pair
-distances. Then two passes over the cells (products in scope × markets importing them, about 12
-million on the 2024 matrix), each a hash-join pipeline whose build sides are those tables: the
-pair factors (ease, growth; a small table), then the cells again, joined to them and streamed by
-``COPY`` into one Parquet file, written to a temporary name and renamed (atomic). The formulas are
-those of :func:`~bilateral.models.potential.sql.potential_sql` term by term, so a row of the file
-equals what ``potential --pair`` computes for it (a test compares every row).
+Set-based on DuckDB, under a stated memory limit with spilling to disk. The matrix's flows are read
+once: countries and products numbered densely (a pair's key is one BIGINT, a cell's another), the
+flows kept on those numbers with the marginals (exports and imports by country × product) derived
+from them, so nothing later aggregates the matrix again (the release notes and the importers it
+lacks included). The small relations follow, as temporary tables: the exporters' products in scope,
+the markets' imports with their average supplier distance, the bilateral flows of the products in
+scope, the pair distances. Then two passes over the cells (products in scope × markets importing
+them, about 12 million on the 2024 matrix), each a hash-join pipeline whose build sides are those
+tables: the pair factors (ease, growth; a small table), then the cells again, joined to them and
+streamed by ``COPY`` into one Parquet file (zstd level 1, as pyarrow writes by default), written to a
+temporary name and renamed (atomic). The formulas are those of
+:func:`~bilateral.models.potential.sql.potential_sql` term by term, so a row of the file equals what
+``potential --exporter`` computes for it (tests/test_potential_scale.py compares every row on a slice
+of the real matrix). One difference of scope, not of formula: here the world has one supply side, so
+an exporter served by its national statistics (India's EIDB) is so in every exporter's world totals
+(X_k, the RCA's denominators), as in the pandas baseline; ``potential --exporter CHN`` counts the
+matrix's figures for India. With the parameters' ``supply_side`` "matrix" the two agree for every row.
 
 Why not the one-pair SQL over every pair: on the whole matrix its joins on text keys left DuckDB
 with cardinality estimates of 10 rows for 12 million, so the cells became the build side of three
@@ -19,6 +26,7 @@ bench/README.md.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -89,15 +97,48 @@ def _polled(con: Any, sql: str, progress: Callable[[float], None] | None, start:
     progress(start + weight)
 
 
-def _setup_sql(matrix: WorldMatrix, params: Parameters, rel: Relations) -> list[tuple[str, str]]:
-    """The temporary tables both passes read: (name, SELECT), in order.
+def _base_sql(matrix: WorldMatrix) -> list[tuple[str, str]]:
+    """The numbered matrix and its marginals, from one reading of its flows: (name, SELECT), in order.
 
-    ``_pa_c`` countries and ``_pa_p`` products numbered densely (every code of the marginals); ``_pa_f``
-    the flows on those numbers; ``_pa_x`` each exporter's products in scope (supply, RCA, world
-    exports); ``_pa_m`` each market's imports by product with its average supplier distance;
-    ``_pa_b`` the bilateral flows of the products in scope; ``_pa_d`` the pair distances and ``_pa_a``
-    each pair's sales in every product. ``C`` and ``P`` (the numbers of countries and products) pack
-    a pair into ``i * C + j`` and a cell into ``(i * C + j) * P + k``.
+    ``_pa_c`` countries and ``_pa_p`` products numbered densely (every code of the flows); ``_pa_n``
+    their counts ``C`` and ``P``, which pack a pair into ``i * C + j`` and a cell into
+    ``(i * C + j) * P + k``; ``_pa_f`` the flows on those numbers; ``_pa_ex`` and ``_pa_im`` the
+    exports by exporter × product and imports by importer × product (the matrix's marginals: a full
+    matrix's are the sums of its flows), kept with their codes so that every later step reads them
+    instead of aggregating the matrix again.
+    """
+    flows = matrix.flows
+    return [
+        ("_pa_c", f"SELECT CAST(row_number() OVER (ORDER BY iso3) AS SMALLINT) AS id, iso3 FROM "
+                  f"(SELECT exporter AS iso3 FROM ({flows}) UNION SELECT importer FROM ({flows}))"),
+        ("_pa_p", f"SELECT CAST(row_number() OVER (ORDER BY hs6) AS INTEGER) AS id, hs6 FROM "
+                  f"(SELECT DISTINCT hs6 FROM ({flows}))"),
+        ("_pa_n", "SELECT CAST((SELECT max(id) + 1 FROM _pa_c) AS BIGINT) AS c, "
+                  "CAST((SELECT max(id) + 1 FROM _pa_p) AS BIGINT) AS p"),
+        ("_pa_f", f"SELECT ci.id AS i, cj.id AS j, p.id AS k, f.value_usd AS v FROM ({flows}) f "
+                  "JOIN _pa_c ci ON ci.iso3 = f.exporter JOIN _pa_c cj ON cj.iso3 = f.importer "
+                  "JOIN _pa_p p ON p.hs6 = f.hs6"),
+        ("_pa_ex", "SELECT a.i, a.k, c.iso3 AS exporter, p.hs6, a.value_usd FROM "
+                   "(SELECT i, k, sum(v) AS value_usd FROM _pa_f GROUP BY i, k) a "
+                   "JOIN _pa_c c ON c.id = a.i JOIN _pa_p p ON p.id = a.k"),
+        ("_pa_im", "SELECT a.j, a.k, c.iso3 AS importer, p.hs6, a.value_usd FROM "
+                   "(SELECT j, k, sum(v) AS value_usd FROM _pa_f GROUP BY j, k) a "
+                   "JOIN _pa_c c ON c.id = a.j JOIN _pa_p p ON p.id = a.k"),
+    ]
+
+
+#: the matrix's marginals as the base tables keep them (WorldMatrix.exports and .imports)
+_EXPORTS = "SELECT exporter, hs6, value_usd FROM _pa_ex"
+_IMPORTS = "SELECT importer, hs6, value_usd FROM _pa_im"
+
+
+def _setup_sql(matrix: WorldMatrix, params: Parameters, rel: Relations) -> list[tuple[str, str]]:
+    """The temporary tables both passes read, over the base tables: (name, SELECT), in order.
+
+    ``_pa_x`` each exporter's products in scope (supply, RCA, world exports); ``_pa_d`` the pair
+    distances; ``_pa_m`` each market's imports by product with its average supplier distance;
+    ``_pa_b`` the bilateral flows of the products in scope; ``_pa_a`` each pair's sales in every product.
+    ``matrix``: its marginals those of the base tables (:data:`_EXPORTS`, :data:`_IMPORTS`).
     """
     cond = capacity_condition(params)
     if rel.distances:
@@ -114,24 +155,12 @@ def _setup_sql(matrix: WorldMatrix, params: Parameters, rel: Relations) -> list[
         sd = "SELECT CAST(NULL AS SMALLINT) AS j, CAST(NULL AS INTEGER) AS k, CAST(NULL AS DOUBLE) AS supplier_km LIMIT 0"
         dist = "SELECT CAST(NULL AS BIGINT) AS pair, CAST(NULL AS DOUBLE) AS dist_km LIMIT 0"
     return [
-        ("_pa_c", f"SELECT CAST(row_number() OVER (ORDER BY iso3) AS SMALLINT) AS id, iso3 FROM "
-                  f"(SELECT exporter AS iso3 FROM ({matrix.exports}) UNION SELECT importer FROM ({matrix.imports}))"),
-        ("_pa_p", f"SELECT CAST(row_number() OVER (ORDER BY hs6) AS INTEGER) AS id, hs6 FROM "
-                  f"(SELECT hs6 FROM ({matrix.exports}) UNION SELECT hs6 FROM ({matrix.imports}))"),
-        ("_pa_n", "SELECT CAST((SELECT max(id) + 1 FROM _pa_c) AS BIGINT) AS c, "
-                  "CAST((SELECT max(id) + 1 FROM _pa_p) AS BIGINT) AS p"),
-        ("_pa_f", f"SELECT ci.id AS i, cj.id AS j, p.id AS k, f.value_usd AS v FROM ({matrix.flows}) f "
-                  "JOIN _pa_c ci ON ci.iso3 = f.exporter JOIN _pa_c cj ON cj.iso3 = f.importer "
-                  "JOIN _pa_p p ON p.hs6 = f.hs6"),
         ("_pa_x", f"WITH {supply_sql(matrix, rel.national).rstrip(',')} "
                   "SELECT c.id AS i, p.id AS k, rx.exporter, rx.hs6, rx.x_ik, rx.national, rx.rca, rx.w_k FROM rx "
                   f"JOIN _pa_c c ON c.iso3 = rx.exporter JOIN _pa_p p ON p.hs6 = rx.hs6 WHERE {cond}"),
         ("_pa_d", dist),
-        ("_pa_m", f"WITH mk AS (SELECT importer, hs6, sum(value_usd) AS m_jk FROM ({matrix.imports}) GROUP BY importer, hs6 "
-                  f"HAVING sum(value_usd) > 0), sd AS ({sd}) "
-                  "SELECT c.id AS j, p.id AS k, mk.importer, mk.m_jk, sd.supplier_km FROM mk "
-                  "JOIN _pa_c c ON c.iso3 = mk.importer JOIN _pa_p p ON p.hs6 = mk.hs6 "
-                  "LEFT JOIN sd ON sd.j = c.id AND sd.k = p.id"),
+        ("_pa_m", f"WITH sd AS ({sd}) SELECT mk.j, mk.k, mk.importer, mk.value_usd AS m_jk, sd.supplier_km "
+                  "FROM _pa_im mk LEFT JOIN sd ON sd.j = mk.j AND sd.k = mk.k WHERE mk.value_usd > 0"),
         ("_pa_b", "SELECT (CAST(f.i AS BIGINT) * _pa_n.c + f.j) * _pa_n.p + f.k AS cell, sum(f.v) AS x_ijk "
                   "FROM _pa_f f SEMI JOIN _pa_x x ON x.i = f.i AND x.k = f.k, _pa_n GROUP BY ALL"),
         ("_pa_a", "SELECT CAST(i AS BIGINT) * _pa_n.c + j AS pair, sum(v) AS actual_all FROM _pa_f, _pa_n GROUP BY ALL"),
@@ -183,9 +212,11 @@ _OUT = ("exporter, importer, hs6, national, rca, x_ik, m_jk, actual, share, dist
         "share * supply_growth * m_jk * demand_growth * tariff_factor * distance_factor * ease AS potential, "
         "greatest(share * supply_growth * m_jk * demand_growth * tariff_factor * distance_factor * ease - actual, 0.0) "
         "AS untapped")
-#: share of the progress bar taken by the setup and the pair factors (the rest: writing the cells)
-SETUP_WEIGHT = 0.2
-EASE_WEIGHT = 0.3
+#: shares of the progress bar taken by the base tables, the other small tables and the pair factors
+#: (the rest: writing the cells), roughly their shares of the time on the 2024 matrix
+BASE_WEIGHT = 0.15
+SETUP_WEIGHT = 0.1
+EASE_WEIGHT = 0.15
 
 
 def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: WorldMatrix | None = None,
@@ -203,7 +234,7 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
     from bilateral.models.potential.supply import national_supply
     from bilateral.output import write_atomic
     from bilateral.store.db import Store
-    from bilateral.store.matrix import absent_importers, distances_table, world_matrix
+    from bilateral.store.matrix import distances_table, world_matrix
 
     params = params or parameters()
     matrix = matrix or world_matrix(store, year)
@@ -223,10 +254,18 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
         if threads is not None:
             con.execute(f"SET threads = {int(threads)}")
         used_threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-        notes = release_notes(con, matrix, None)
-        absent = absent_importers(con, matrix)
-        exporters = [str(r[0]) for r in con.execute(f"SELECT DISTINCT exporter FROM ({matrix.exports}) "
-                                                    "ORDER BY 1").fetchall()]
+        base = _base_sql(matrix)
+        for n, (name, sql) in enumerate(base):
+            tables.append(name)
+            _polled(con, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", progress,
+                    BASE_WEIGHT * n / len(base), BASE_WEIGHT / len(base))
+        matrix = dataclasses.replace(matrix, exports=_EXPORTS, imports=_IMPORTS)
+        exporters = [str(r[0]) for r in con.execute("SELECT DISTINCT exporter FROM _pa_ex ORDER BY 1").fetchall()]
+        absent = matrix.missing_importers
+        if absent is None:  # absent_importers over the base tables (its own cursor would not see them)
+            absent = tuple(str(r[0]) for r in con.execute(
+                "SELECT DISTINCT exporter FROM _pa_ex EXCEPT SELECT DISTINCT importer FROM _pa_im ORDER BY 1").fetchall())
+        notes = release_notes(con, matrix, None, absent=absent, exporters=frozenset(exporters))
         national: dict[tuple[str, str], float] = {}
         served: list[str] = []
         if params.supply_side == "national":
@@ -243,17 +282,17 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
             for n, (name, sql) in enumerate(steps):
                 tables.append(name)
                 _polled(con, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", progress,
-                        SETUP_WEIGHT * n / len(steps), SETUP_WEIGHT / len(steps))
+                        BASE_WEIGHT + SETUP_WEIGHT * n / len(steps), SETUP_WEIGHT / len(steps))
             con.execute("DROP TABLE _pa_f")  # the flows are no longer needed: free their memory
             tables.append("_pa_e")
             _polled(con, f"CREATE OR REPLACE TEMP TABLE _pa_e AS {_ease_sql(params, rel)}", progress,
-                    SETUP_WEIGHT, EASE_WEIGHT)
+                    BASE_WEIGHT + SETUP_WEIGHT, EASE_WEIGHT)
             cells = _cells_sql(params, _OUT, ease=True)
 
             def write(path: Path) -> None:
                 _polled(con, f"COPY ({cells}) TO '{_sql_path(path)}' "
-                             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", progress,
-                        SETUP_WEIGHT + EASE_WEIGHT, 1.0 - SETUP_WEIGHT - EASE_WEIGHT)
+                             "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)", progress,
+                        BASE_WEIGHT + SETUP_WEIGHT + EASE_WEIGHT, 1.0 - BASE_WEIGHT - SETUP_WEIGHT - EASE_WEIGHT)
 
             write_atomic(out, write)
             totals = con.execute("SELECT count(DISTINCT exporter), count(DISTINCT importer) FROM _pa_e").fetchall()[0]
