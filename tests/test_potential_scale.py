@@ -91,3 +91,25 @@ def test_national_supply_rows_equal_the_reference_path(store, real_slice: Path, 
     ref = potential(store, "IND", None, matrix=matrix, top=None)
     assert any(p.supply_source == "national" for p in ref.products)
     assert _assert_equal(rows, ref, "IND") > 500
+
+
+def test_top_zero_streams_every_product_as_lines(store_path: Path):
+    """`potential --top 0` (table): every product as one plain line, numbered, then the totals and notes."""
+    from typer.testing import CliRunner
+
+    from bilateral.api import open_store
+    from bilateral.cli import app
+
+    res = CliRunner().invoke(app, ["potential", "--pair", "IND-RUS", "--top", "0", "--store", str(store_path)])
+    assert res.exit_code == 0, res.output
+    with open_store(store_path, read_only=True) as store:
+        ref = potential(store, "IND", "RUS", top=None)
+    lines = res.output.splitlines()
+    assert lines[0].startswith("Export potential of IND in RUS") and f"{len(ref.products):,} products" in lines[0]
+    body = lines[3:3 + len(ref.products)]
+    for n, (line, p) in enumerate(zip(body, ref.products, strict=True), start=1):
+        cells = line.split()
+        assert cells[:3] == [str(n), "RUS", p.hs6]
+        assert cells[9] == f"{p.untapped_usd / 1e6:,.1f}"
+    assert lines[3 + len(ref.products)].startswith("Totals by summit sector")
+    assert any(line.startswith("Note: ") for line in lines)
