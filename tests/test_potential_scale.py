@@ -43,7 +43,8 @@ def _assert_equal(rows: dict, ref, ex: str) -> int:
     for p in ref.products:
         r = mine[(ex, p.market, p.hs6)]
         assert r["potential"] == pytest.approx(p.potential_usd, rel=1e-12, abs=1e-6)
-        assert r["untapped"] == pytest.approx(p.untapped_usd, rel=1e-12, abs=1e-6)
+        # potential − actual: a difference, so its error is relative to the larger of the two
+        assert r["untapped"] == pytest.approx(p.untapped_usd, abs=1e-12 * max(p.potential_usd, p.actual_usd) + 1e-6)
         assert r["actual"] == pytest.approx(p.actual_usd, rel=1e-12, abs=1e-6)
         assert r["share"] == pytest.approx(p.supply_share, rel=1e-12)
         assert r["ease"] == pytest.approx(p.ease, rel=1e-12)
