@@ -15,6 +15,14 @@ stated by the command.
     bilateral potential --all --matrix ../shared/data/baci2024/world_hs6_2024.parquet --year 2024 --out a.parquet
     python bench/potential_all.py --matrix ../shared/data/baci2024/world_hs6_2024.parquet --out b.parquet
     python bench/potential_all.py --check a.parquet b.parquet     # equal to 1e-9?
+    # or all of it: N interleaved rounds A B (and P, DuckDB's bare read of the file: A's parse), medians, check
+    python bench/potential_all.py --bench 3 --workdir /tmp/pa
+
+Each run is a whole process; its wall time is read around it, its CPU (user + sys) and peak memory
+(max RSS) from the kernel's accounting of that child (os.wait4). Parse and compute apart: B prints
+its own load time (Parquet read and typed); A reads the file inside its queries, so its parse is
+measured as P, DuckDB reading the same columns of the same file into a table (same threads) in its
+own process in the same round.
 """
 
 from __future__ import annotations
@@ -166,15 +174,83 @@ def check(a: Path, b: Path) -> dict[str, Any]:
             "max_rel_diff_potential": float(np.max(np.abs(both.potential_a - both.potential_b) / scale))}
 
 
+def _timed(cmd: list[str], log: Path) -> dict[str, float]:
+    """Run ``cmd`` as a child (output to ``log``): wall s, cpu s (user + sys) and peak MiB of that child."""
+    import subprocess
+
+    with log.open("ab") as fh:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"error: {' '.join(cmd)} exited {proc.returncode}; see {log}")
+    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mib": ru.ru_maxrss / 1024}
+
+
+def bench(matrix: Path, rounds: int, workdir: Path, store: Path) -> dict[str, Any]:
+    """``rounds`` interleaved rounds of A (the command), B (this baseline) and P (DuckDB's read of the file)."""
+    import json
+    import shutil
+    import statistics
+
+    from bilateral.api import open_store
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    open_store(store).close()  # made (and the embedded release loaded) before, not in, the first timed run
+    log = workdir / "bench.log"
+    exe = Path(sys.executable)
+    cli = shutil.which("bilateral", path=str(exe.parent)) or "bilateral"
+    a_cmd = [cli, "potential", "--all", "--matrix", str(matrix), "--year", "2024", "--out", str(workdir / "a.parquet"),
+             "--store", str(store)]
+    b_cmd = [str(exe), __file__, "--matrix", str(matrix), "--out", str(workdir / "b.parquet"), "--store", str(store)]
+    p_cmd = [str(exe), "-c", "import duckdb, sys; duckdb.connect().execute(\"CREATE TABLE f AS SELECT exporter, "
+             "importer, hs6, value_usd FROM read_parquet(?)\", [sys.argv[1]])", str(matrix)]
+    runs: dict[str, list[dict[str, float]]] = {"A": [], "B": [], "P": []}
+    b_load: list[float] = []
+    for n in range(rounds):
+        for name, cmd in (("A", a_cmd), ("B", b_cmd), ("P", p_cmd)):
+            r = _timed(cmd, log)
+            runs[name].append(r)
+            print(json.dumps({"round": n + 1, "run": name, **{k: round(v, 2) for k, v in r.items()},
+                              "load_avg_1m": os.getloadavg()[0]}), flush=True)
+        last = [line for line in log.read_text().splitlines() if line.startswith("{'load_s'")]
+        b_load.append(float(last[-1].split("'load_s': ")[1].split(",")[0]))
+
+    def med(name: str, key: str) -> float:
+        return round(statistics.median(r[key] for r in runs[name]), 2)
+
+    ratios = [b["wall_s"] / a["wall_s"] for a, b in zip(runs["A"], runs["B"], strict=True)]
+    return {"rounds": rounds, "threads_duckdb": os.cpu_count(), "threads_pandas": 1,
+            "A_wall_s": med("A", "wall_s"), "B_wall_s": med("B", "wall_s"),
+            "B_over_A_wall_paired_median": round(statistics.median(ratios), 2),
+            "B_over_A_wall_paired": [round(x, 2) for x in ratios],
+            "A_cpu_s": med("A", "cpu_s"), "B_cpu_s": med("B", "cpu_s"),
+            "A_peak_mib": med("A", "peak_mib"), "B_peak_mib": med("B", "peak_mib"),
+            "A_parse_s (P: DuckDB reads the file)": med("P", "wall_s"),
+            "A_compute_s (A - P)": round(med("A", "wall_s") - med("P", "wall_s"), 2),
+            "B_parse_s (its load_s)": round(statistics.median(b_load), 2),
+            "B_compute_s": round(med("B", "wall_s") - statistics.median(b_load), 2),
+            "check": check(workdir / "a.parquet", workdir / "b.parquet")}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--matrix", type=Path, default=DEFAULT_MATRIX)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--store", type=Path, help="store holding India's national exports (default: $BILATERAL_STORE)")
     ap.add_argument("--check", nargs=2, type=Path, metavar=("A", "B"))
+    ap.add_argument("--bench", type=int, metavar="ROUNDS", help="interleaved rounds of A (the command) and B (this)")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/potential-all-bench"))
     args = ap.parse_args()
     if args.check:
         print(check(*args.check))
+        return
+    if args.bench:
+        from bilateral.store.db import default_store_path
+
+        print(bench(args.matrix, args.bench, args.workdir, args.store or default_store_path()))
         return
     if args.out is None:
         sys.exit("give --out FILE.parquet")

@@ -163,6 +163,33 @@ def _render(result: Any, console: Any) -> None:
     _parameters_and_notes(result, console)
 
 
+def _stream_every_product(result: Any, out: Path | None) -> None:
+    """``--top 0`` as a table: every product as plain aligned lines, written as they are made (rich took minutes).
+
+    The sector totals, parameters and notes follow the rows, as plain lines too.
+    """
+    from bilateral.output import stream_table
+
+    where = result.market or "every market"
+    scope = result.scope.rule if result.scope else "?"
+    columns = [("#", ">", 7), ("to", "<", 3), ("HS6", "<", 6), ("RCA", ">", 6), ("supply", "<", 6),
+               ("distance", ">", 8), ("market", ">", 12), ("actual", ">", 10), ("potential", ">", 10),
+               ("untapped", ">", 10), ("EU sanction", "<", 11)]
+    rows = ((str(n), p.market, p.hs6, f"{p.rca:.1f}", "EIDB" if p.supply_source == "national" else "matrix",
+             f"×{p.distance_factor:.2f}", _usd_mn(p.market_usd), _usd_mn(p.actual_usd), _usd_mn(p.potential_usd),
+             _usd_mn(p.untapped_usd), _sanction_text(p)) for n, p in enumerate(result.products, start=1))
+    footer = ["Totals by summit sector (US$ million: market, actual, potential, untapped, untapped w/o sanction-risk "
+              "products):"]
+    footer += [f"  {x.title} ({x.products:,} HS6, {x.risky_products:,} at risk): {_usd_mn(x.market_usd)}, "
+               f"{_usd_mn(x.actual_usd)}, {_usd_mn(x.potential_usd)}, {_usd_mn(x.untapped_usd)}, "
+               f"{_usd_mn(x.untapped_excl_risk_usd)}" for x in (*result.sectors, result.total)]
+    footer += ["Parameters (harmonise/data/potential_parameters.csv):"]
+    footer += [f"  {p.name} = {p.value} {p.unit} [{p.kind}] — {p.source}" for p in result.parameters]
+    footer += [f"Note: {note}" for note in result.notes]
+    stream_table(out, f"Export potential of {result.exporter} in {where}, {result.year} matrix (US$ million; scope: "
+                 f"{scope}), {len(result.products):,} products", columns, rows, footer)
+
+
 def _render_sensitivity(sens: Any, console: Any) -> None:
     from rich.table import Table
 
@@ -328,6 +355,8 @@ def register(app: typer.Typer) -> None:
                                        cells=None if r.engine.name == "duckdb" else potential_cells(r))
             if diversification:
                 emit(cmd.fmt, out, div.to_dict(), div.records(), lambda c: _render_diversification(div, c))
+            elif cmd.fmt == "table" and top == 0:  # every product: plain lines as they are written
+                _stream_every_product(result, out)
             else:
                 emit(cmd.fmt, out, result.to_dict(), result.records(), lambda c: _render(result, c))
 

@@ -47,10 +47,16 @@ def _has_code(con: Any, matrix: WorldMatrix, code: str) -> bool:
         cur.close()
 
 
-def release_notes(con: Any, matrix: WorldMatrix, market: str | None) -> list[str]:
-    """The notes of the matrix's release for a result in ``market`` (None: every market)."""
+def release_notes(con: Any, matrix: WorldMatrix, market: str | None, *, absent: tuple[str, ...] | None = None,
+                  exporters: frozenset[str] | None = None) -> list[str]:
+    """The notes of the matrix's release for a result in ``market`` (None: every market).
+
+    ``absent`` (the importers the release lacks) and ``exporters`` (every exporter of the matrix), where
+    the caller has them, spare the queries over the matrix's marginals.
+    """
     notes = []
-    absent = absent_importers(con, matrix)
+    if absent is None:
+        absent = absent_importers(con, matrix)
     if absent:
         notes.append(
             f"World exports (the supply shares' denominator) exclude exports to the importers missing from the "
@@ -61,7 +67,8 @@ def release_notes(con: Any, matrix: WorldMatrix, market: str | None) -> list[str
             notes.append(r["note"])
         elif r["scope"] == "importer" and (market is None or market == r["key"]) and _in_years(r, matrix.year):
             notes.append(r["note"])
-        elif r["scope"] == "code" and _in_years(r, matrix.year) and _has_code(con, matrix, r["key"]):
+        elif r["scope"] == "code" and _in_years(r, matrix.year) and (
+                r["key"] in exporters if exporters is not None else _has_code(con, matrix, r["key"])):
             notes.append(r["note"])
     return notes
 
