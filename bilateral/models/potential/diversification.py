@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bilateral.errors import InputError, NotAvailableError
 from bilateral.harmonise import sectors
-from bilateral.models.potential.parameters import Parameter, Parameters, parameters
+from bilateral.models.potential.parameters import Parameter, Parameters
 from bilateral.models.potential.results import Supplier, sanction_dict
 from bilateral.store.matrix import Sanction, WorldMatrix
 
@@ -145,30 +144,16 @@ def diversification(store: Any, exporter: str, market: str | None = None, *, yea
     from bilateral.models.potential.inputs import registered
     from bilateral.models.potential.model import (
         SANCTIONS_MARKET,
-        _check_code,
-        _check_products,
         _suppliers,
+        checked_request,
         cursor,
         prepare,
-        resolve_sector,
     )
     from bilateral.models.potential.sql import capacity_condition, in_list, supply_sql
-    from bilateral.store.matrix import hs_descriptions, sanctions, world_matrix
+    from bilateral.store.matrix import hs_descriptions, sanctions
 
-    exporter = _check_code(exporter, "exporter")
-    market = _check_code(market, "market") if market is not None else None
-    if market == exporter:
-        raise InputError("exporter and market are the same country", field="--pair")
-    sector_id = resolve_sector(sector) if sector else None
-    product_filter = _check_products(products)
-    if top is not None and top < 1:
-        raise InputError("--top must be at least 1", field="--top")
-    params = params or parameters()
-    matrix = matrix or world_matrix(store, year)
-    if not matrix.has_pair(exporter, market):
-        raise NotAvailableError(
-            f"the {matrix.source} {matrix.year} matrix holds only India's exports and Russia's imports in "
-            f"detail, not {exporter}→{market or 'every market'}; load a BACI year with `bilateral ingest baci`")
+    exporter, market, sector_id, product_filter, params, matrix = checked_request(
+        store, exporter, market, year=year, sector=sector, products=products, top=top, params=params, matrix=matrix)
     con = cursor(store)
     try:
         prep = prepare(store, con, matrix, exporter, market, params, supply=supply, growth={})

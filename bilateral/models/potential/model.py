@@ -192,6 +192,35 @@ def _markets(con: Any) -> tuple[MarketFactors, ...]:
                                float(r[9]), float(r[10]), float(r[11]), int(r[12])) for r in rows)
 
 
+def checked_request(store: Any, exporter: str, market: str | None, *, year: int | None, sector: str | None,
+                    products: Iterable[str], top: int | None, params: Parameters | None,
+                    matrix: WorldMatrix | None) -> tuple[str, str | None, str | None, tuple[str, ...], Parameters,
+                                                         WorldMatrix]:
+    """The checks every potential-style request makes, and what they resolve.
+
+    Returns (exporter, market, sector id, product filter, parameters, matrix); refuses a bad code, the
+    same country twice, ``top`` below 1 (InputError) and a pair the matrix does not hold in detail
+    (NotAvailableError).
+    """
+    from bilateral.store.matrix import world_matrix
+
+    exporter = _check_code(exporter, "exporter")
+    market = _check_code(market, "market") if market is not None else None
+    if market == exporter:
+        raise InputError("exporter and market are the same country", field="--pair")
+    sector_id = resolve_sector(sector) if sector else None
+    product_filter = _check_products(products)
+    if top is not None and top < 1:
+        raise InputError("--top must be at least 1", field="--top")
+    params = params or parameters()
+    matrix = matrix or world_matrix(store, year)
+    if not matrix.has_pair(exporter, market):
+        raise NotAvailableError(
+            f"the {matrix.source} {matrix.year} matrix holds only India's exports and Russia's imports in "
+            f"detail, not {exporter}→{market or 'every market'}; load a BACI year with `bilateral ingest baci`")
+    return exporter, market, sector_id, product_filter, params, matrix
+
+
 def potential(store: Any, exporter: str, market: str | None = None, *, year: int | None = None,
               sector: str | None = None, products: Iterable[str] = (), top: int | None = DEFAULT_TOP,
               exclude_sanction_risk: bool = False, tariffs: Mapping[str, float] | None = None,
@@ -213,22 +242,10 @@ def potential(store: Any, exporter: str, market: str | None = None, *, year: int
     """
     import pyarrow as pa
 
-    from bilateral.store.matrix import hs_descriptions, sanctions, world_matrix
+    from bilateral.store.matrix import hs_descriptions, sanctions
 
-    exporter = _check_code(exporter, "exporter")
-    market = _check_code(market, "market") if market is not None else None
-    if market == exporter:
-        raise InputError("exporter and market are the same country", field="--pair")
-    sector_id = resolve_sector(sector) if sector else None
-    product_filter = _check_products(products)
-    if top is not None and top < 1:
-        raise InputError("--top must be at least 1", field="--top")
-    params = params or parameters()
-    matrix = matrix or world_matrix(store, year)
-    if not matrix.has_pair(exporter, market):
-        raise NotAvailableError(
-            f"the {matrix.source} {matrix.year} matrix holds only India's exports and Russia's imports in "
-            f"detail, not {exporter}→{market or 'every market'}; load a BACI year with `bilateral ingest baci`")
+    exporter, market, sector_id, product_filter, params, matrix = checked_request(
+        store, exporter, market, year=year, sector=sector, products=products, top=top, params=params, matrix=matrix)
     con = cursor(store)
     try:
         prep = prepare(store, con, matrix, exporter, market, params, tariffs=tariffs, growth=growth,
