@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from bilateral.errors import BilateralError
+from bilateral import validation
+from bilateral.errors import BilateralError, InputError
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.models.target.data import PriceSpec, parse_price_spec
 from bilateral.models.target.results import ScenarioResult
@@ -76,16 +77,31 @@ def load_scenarios(path: Path | None) -> ScenarioFile:
         bad = set(s["exports_growth"]) - known
         if bad:
             raise BilateralError(f"{where}: scenario {s['name']!r}: unknown sectors {sorted(bad)}; use {sorted(known)}")
-        try:
-            out.append(Scenario(
-                name=str(s["name"]), title=str(s["title"]), description=str(s["description"]).strip(),
-                brent_usd=parse_price_spec(s["brent_usd"], f"{where}: scenario {s['name']!r}: brent_usd"),
-                energy_volume_growth=float(s["energy_volume_growth"]),
-                other_imports_growth=float(s["other_imports_growth"]),
-                exports_growth={str(k): float(v) for k, v in s["exports_growth"].items()}))
-        except (TypeError, ValueError):
-            raise BilateralError(f"{where}: scenario {s['name']!r}: growth rates must be numbers, e.g. 0.05") from None
+        name = str(s["name"])
+        out.append(Scenario(
+            name=name, title=str(s["title"]), description=str(s["description"]).strip(),
+            brent_usd=parse_price_spec(s["brent_usd"], f"{where}: scenario {name!r}: brent_usd"),
+            energy_volume_growth=_growth(s["energy_volume_growth"], where, f"scenarios.{name}.energy_volume_growth"),
+            other_imports_growth=_growth(s["other_imports_growth"], where, f"scenarios.{name}.other_imports_growth"),
+            exports_growth={str(k): _growth(v, where, f"scenarios.{name}.exports_growth.{k}")
+                            for k, v in s["exports_growth"].items()}))
     return ScenarioFile(where, fspec, tuple(out))
+
+
+def _growth(raw: object, where: str, key: str) -> float:
+    """A growth rate from a scenario file: a finite number from just above -1 to MAX_GROWTH, or one line naming the key."""
+    if isinstance(raw, str):  # YAML 1.1 reads 5e-2 as text
+        try:
+            raw = float(raw)
+        except ValueError:
+            pass
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InputError(f"growth {validation.quote(raw)} is not a number; write a fraction, e.g. 0.05 for +5% a year",
+                         file=where, field=key)
+    try:
+        return validation.growth_rate(raw)
+    except validation.InvalidValue as exc:
+        raise InputError(str(exc), file=where, field=key) from None
 
 
 def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, float], energy: float,
