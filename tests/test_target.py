@@ -484,3 +484,34 @@ def test_a_target_below_the_base_is_answered_not_a_traceback(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(app, ["target", "--target-usd", "-5", "--store", str(tmp_path / "s.duckdb")])
     assert r.exit_code == 2 and r.stderr.strip().startswith("error: --target-usd")  # refused as it is read
+
+
+def test_target_charts_are_written_atomically(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 28: --chart and --html go through output.write_atomic: a failed write leaves the old file whole."""
+    import errno
+
+    import matplotlib.figure
+    import plotly.graph_objects as go
+
+    from bilateral.report.charts import target_html, target_png
+
+    result = track(store, IND_RUS, with_backtest=False, **TARGET).to_dict()
+
+    def half_then_full(self, fname, *args, **kwargs):
+        Path(fname).write_bytes(b"half a chart")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    png, html = tmp_path / "t.png", tmp_path / "t.html"
+    png.write_bytes(b"old chart")
+    html.write_bytes(b"old page")
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_full)
+    monkeypatch.setattr(go.Figure, "write_html", half_then_full)
+    with pytest.raises(BilateralError, match=r"^cannot write --chart .*t.png: the disk is full"):
+        target_png(result, png)
+    with pytest.raises(BilateralError, match=r"^cannot write --html .*t.html: the disk is full"):
+        target_html(result, html, label="--html")
+    assert png.read_bytes() == b"old chart" and html.read_bytes() == b"old page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.html", "t.png"]
+    monkeypatch.undo()
+    target_png(result, png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
