@@ -44,6 +44,13 @@ class ScenarioFile:
     where: str
     forecast_brent: PriceSpec
     scenarios: tuple[Scenario, ...]
+    written_for: str | None = None  # the pair the descriptions speak of (e.g. IND-RUS); None: any pair
+
+    def described_for(self, sc: Scenario, pair: str) -> str:
+        """The scenario's description as shown for ``pair``: said to be written for another pair when it is."""
+        if self.written_for is None or self.written_for == pair:
+            return sc.description
+        return f"Written for {self.written_for}; applied to {pair} at the same rates. {sc.description}"
 
 
 def load_scenarios(path: Path | None) -> ScenarioFile:
@@ -64,6 +71,12 @@ def load_scenarios(path: Path | None) -> ScenarioFile:
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), list):
         raise BilateralError(f"{where}: expected a top-level 'scenarios:' list")
     fspec = parse_price_spec(doc.get("forecast_brent_usd", "base"), f"{where}: forecast_brent_usd")
+    written_for = doc.get("written_for")
+    if written_for is not None:
+        try:
+            written_for = validation.pair(str(written_for)).label
+        except validation.InvalidValue as exc:
+            raise InputError(str(exc), file=where, field="written_for") from None
     known = set(sector_titles()) | {"default"}
     out = []
     for n, s in enumerate(doc["scenarios"], start=1):
@@ -85,7 +98,7 @@ def load_scenarios(path: Path | None) -> ScenarioFile:
             other_imports_growth=_growth(s["other_imports_growth"], where, f"scenarios.{name}.other_imports_growth"),
             exports_growth={str(k): _growth(v, where, f"scenarios.{name}.exports_growth.{k}")
                             for k, v in s["exports_growth"].items()}))
-    return ScenarioFile(where, fspec, tuple(out))
+    return ScenarioFile(where, fspec, tuple(out), written_for)
 
 
 def _growth(raw: object, where: str, key: str) -> float:
@@ -105,8 +118,13 @@ def _growth(raw: object, where: str, key: str) -> float:
 
 
 def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, float], energy: float,
-                  base_price: float, other: float, periods: Sequence[str], target_usd: float) -> ScenarioResult:
-    """The deterministic path of one scenario from the base split (``brent``: its resolved price per year)."""
+                  base_price: float, other: float, periods: Sequence[str], target_usd: float,
+                  description: str | None = None) -> ScenarioResult:
+    """The deterministic path of one scenario from the base split.
+
+    ``brent``: its resolved price per year; ``description``: as shown for the pair asked (default the
+    scenario's own).
+    """
     rows: list[dict[str, float | str]] = []
     for t, p in enumerate(periods, start=1):
         x = sum(v * (1 + sc.growth_for(s)) ** t for s, v in exports_by.items())
@@ -119,6 +137,7 @@ def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, fl
               "energy_imports": float(end["energy_imports_usd"]) - energy,
               "other_imports": float(end["other_imports_usd"]) - other}
     total = float(end["total_trade_usd"])
-    return ScenarioResult(sc.name, sc.title, sc.description, tuple(rows), total, target_usd - total, change,
+    shown = sc.description if description is None else description
+    return ScenarioResult(sc.name, sc.title, shown, tuple(rows), total, target_usd - total, change,
                           {"brent_usd": list(brent), "energy_volume_growth": sc.energy_volume_growth,
                            "other_imports_growth": sc.other_imports_growth, "exports_growth": sc.exports_growth})
