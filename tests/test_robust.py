@@ -196,8 +196,8 @@ KILL_FRACTIONS = [0.1 + 0.8 * i / 17 for i in range(18)]
 
 @pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_store_before_or_after(tmp_path, fresh_store_path):
-    """Twenty-two kills of one ingest: at four named moments (the commit window among them) and at 18 moments
-    spread over a load's measured wall time."""
+    """Twenty-two kills of one ingest: at four named moments (the commit window among them) and at 18
+    moments spread over a load's measured wall time."""
     rows = ["year,exporter,importer,hs6,value_usd"]
     codes = ["BRA", "CHN", "IND", "RUS", "DEU", "USA", "JPN", "KOR", "FRA", "ITA"]
     rows += [f"2024,{e},{m},{100000 + k:06d},{1000 + k}" for e in codes for m in codes if e != m for k in range(2000)]
