@@ -305,8 +305,11 @@ def _ingest(fmt: str, out: Path | None, store: Path | None, load: Callable[[Any]
         if report.quarantine:
             console.print(f"{report.rejected:,} rejected {'row' if report.rejected == 1 else 'rows'} "
                           f"written to {report.quarantine}")
+        for note in report.notes:
+            console.print(f"note: {note}")
 
-    _emit(fmt, out, {"releases": rows, "rejected": report.rejected, "quarantine": report.quarantine}, rows, render)
+    _emit(fmt, out, {"releases": rows, "rejected": report.rejected, "quarantine": report.quarantine,
+                     **({"notes": report.notes} if report.notes else {})}, rows, render)
 
 
 @ingest_app.command("baci")

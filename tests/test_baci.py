@@ -125,6 +125,41 @@ def test_changed_file_replaces_its_release(tmp_path, fresh_store_path):
         assert s.con.execute("SELECT count(*), max(v) FILTER (WHERE i = 251) FROM baci_flows").fetchone() == (7, 1600.0)
 
 
+def _versioned_release(folder: Path, version: str, flows: str) -> Path:
+    """The fixture release written under another CEPII version name (V202401, …)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"BACI_HS17_Y2022_{version}.csv").write_text(flows, encoding="utf-8")
+    (folder / f"country_codes_{version}.csv").write_text(COUNTRIES, encoding="utf-8")
+    (folder / f"product_codes_HS17_{version}.csv").write_text(PRODUCTS, encoding="utf-8")
+    return folder
+
+
+def test_two_versions_of_a_year_are_never_added_the_newer_serves(tmp_path, fresh_store_path):
+    from bilateral.store.matrix import baci_matrix
+    from bilateral.store.queries import pair_totals
+
+    # FRA -> IND 847130: 1,520.125 thousand US$ in V202501, revised from 1,400 in V202401
+    older = _versioned_release(tmp_path / "v2024", "V202401", FLOWS.replace("1520.125", "1400.000"))
+    newer = _versioned_release(tmp_path / "v2025", "V202501", FLOWS)
+    with open_store(fresh_store_path) as s:
+        baci.ingest(s, newer)
+        report = baci.ingest(s, older)  # loaded second, still the older version: it does not serve
+        assert len(report.notes) == 1
+        note = report.notes[0]
+        assert note.startswith("2022: 2 BACI releases of the year are loaded; baci/HS17/V202501/2022 (V202501) serves")
+        assert note.endswith("never added to it: baci/HS17/V202401/2022 (V202401)")
+        cy = {t.period: t for t in pair_totals(s, "FRA-IND")}["CY2022"]
+        assert cy.exports_usd == pytest.approx(1_520_125.0)  # not 2,920,125: the two versions' sum
+        assert cy.exports_served is not None and cy.exports_served.release == "baci/HS17/V202501/2022"
+        wm = baci_matrix(s, 2022, cache=False)
+        assert wm is not None and wm.release == "baci/HS17/V202501/2022"
+        world = s.con.execute(f"SELECT sum(value_usd), count(*) FROM ({wm.flows})").fetchone()
+        assert world == (pytest.approx(1000 * sum(float(r.split(",")[4]) for r in FLOWS.splitlines()[1:])), 7)
+    r = CliRunner().invoke(app, ["ingest", "baci", str(older), "--store", str(fresh_store_path)])
+    assert r.exit_code == 0, r.output
+    assert "note: 2022: 2 BACI releases" in " ".join(r.output.split())
+
+
 def test_reads_the_real_v202201_country_table(shared, tmp_path):
     member = baci.Member("country_codes_V202201.csv", "x", path=shared / "baci-meta/country_codes_V202201.csv")
     rows = {r["code"]: r for r in baci.read_countries(member, member.path)}

@@ -58,3 +58,47 @@ def test_rca_command_writes_every_row(store_path: Path, tmp_path: Path):
     assert t.column_names == ["exporter", "product", "value", "rca"]
     res = CliRunner().invoke(app, ["rca", "--exporter", "IND", "--top", "3", "--store", str(store_path)])
     assert res.exit_code == 0 and "complementarity" in res.output
+
+
+def test_rca_outputs_agree_in_every_format_and_in_order(tmp_path: Path):
+    """The hand-worked matrix through the command: table (--top), --top 0, csv (stdout, --out), json, parquet."""
+    named = {"AAA": "IND", "BBB": "RUS", "CCC": "CHN"}  # complementarity IND -> RUS is part of every output
+    path = tmp_path / "m.parquet"
+    pq.write_table(pa.table({"exporter": [named[r[0]] for r in ROWS], "importer": [named[r[1]] for r in ROWS],
+                             "hs6": [r[2] for r in ROWS], "value_usd": [r[3] for r in ROWS]}), path)
+    run = CliRunner()
+    base = ["rca", "--matrix", str(tmp_path / "m.parquet"), "--year", "2024"]
+    want = [("CHN", "300490", 20.0, 20 / 40 / 0.3), ("CHN", "870322", 20.0, 1.25), ("IND", "010121", 30.0, 2.5),
+            ("IND", "300490", 10.0, 10 / 40 / 0.3), ("RUS", "870322", 20.0, 2.5)]  # by exporter, strongest first
+
+    def close(rows):
+        assert [tuple(r[:2]) for r in rows] == [w[:2] for w in want]
+        assert [float(r[2]) for r in rows] == [w[2] for w in want]
+        assert [float(r[3]) for r in rows] == pytest.approx([w[3] for w in want], rel=1e-12)
+
+    out = tmp_path / "r.parquet"
+    assert run.invoke(app, [*base, "--out", str(out)]).exit_code == 0
+    close([tuple(r.values()) for r in pq.read_table(out).to_pylist()])
+    csv_out = tmp_path / "r.csv"
+    res = run.invoke(app, [*base, "--out", str(csv_out)])
+    assert res.exit_code == 0 and "5 rows written" in res.output
+    lines = csv_out.read_text().splitlines()
+    assert lines[0] == "exporter,product,value,rca"
+    close([line.split(",") for line in lines[1:]])
+    res = run.invoke(app, [*base, "-f", "csv"])
+    assert res.exit_code == 0 and res.output.splitlines()[0] == "exporter,product,value,rca"
+    close([line.split(",") for line in res.output.splitlines()[1:]])
+    res = run.invoke(app, [*base, "-f", "json"])
+    import json
+
+    got = json.loads(res.output)
+    close([tuple(r.values()) for r in got["rca"]])
+    assert got["complementarity_IND_RUS"]["products"] == 3
+    res = run.invoke(app, [*base, "--top", "2"])
+    assert res.exit_code == 0 and "5 exporter × product cells" in res.output
+    assert "300490" in res.output and "870322" in res.output and "010121" not in res.output
+    res = run.invoke(app, [*base, "--top", "0", "--exporter", "IND"])
+    assert res.exit_code == 0
+    lines = res.output.splitlines()
+    assert lines[0] == "RCA (Balassa), 2024, 2 exporter × product cells for IND"
+    assert [line.split() for line in lines[3:5]] == [["IND", "010121", "0.00", "2.50"], ["IND", "300490", "0.00", "0.83"]]

@@ -23,7 +23,7 @@ from bilateral.cli_common import (
 )
 from bilateral.engine import DEFAULT_SPARK_MASTER, DEFAULT_SPARK_MEMORY
 from bilateral.engine.options import EngineOpt, MatrixOpt, SparkMasterOpt, SparkMemoryOpt
-from bilateral.errors import InputError
+from bilateral.errors import BilateralError, InputError
 
 DESCRIPTION_WIDTH = 44
 #: the largest tariff file read (one row per HS6 code is about 5,600 rows, well under a megabyte)
@@ -353,63 +353,84 @@ def register(app: typer.Typer) -> None:
 
         def body() -> None:
             from bilateral.engine.run import complementarity_on, engine_run, rca_frame
+            from bilateral.indicators import rca as rca_sql
             from bilateral.indicators.complementarity import complementarity
-            from bilateral.indicators.rca import rca_matrix
 
             cmd = read_command(format_for(fmt, out), store)
             fmt_ = cmd.fmt
+            who = exporter.upper() if exporter else None
+            if fmt_ == "parquet" and out is None:
+                raise BilateralError("--format parquet needs --out PATH (Parquet is binary)")
             with cmd.open() as s, engine_run(s, engine=engine, year=year, matrix_path=matrix_path,
                                              master=spark_master, memory=spark_memory, need_local=False,
                                              parts=("exports", "imports")) as r:
                 matrix = r.local
-                if r.engine.name == "duckdb":
-                    df = rca_matrix(s.con, matrix, exporter=exporter.upper() if exporter else None)
-                    tci = complementarity(s.con, matrix, "IND", "RUS")
-                else:  # the same SQL on Spark
-                    df = rca_frame(r, exporter.upper() if exporter else None)
-                    tci = complementarity_on(r, "IND", "RUS")
-            df = df.sort_values(["exporter", "rca", "product"], ascending=[True, False, True]).reset_index(drop=True)
-            if fmt_ == "parquet" and out is not None:  # every row, written straight from the frame
-                import pyarrow as pa
-                import pyarrow.parquet as pq
+                if r.engine.name != "duckdb":  # the same SQL on Spark, its rows ordered here
+                    df = rca_frame(r, who).sort_values(["exporter", "rca", "product"], ascending=[True, False, True])
+                    spark_cells = list(df[["exporter", "product", "value", "rca"]].itertuples(index=False, name=None))
+                    _rca_output(fmt_, out, top, who, matrix, complementarity_on(r, "IND", "RUS"), len(spark_cells),
+                                iter(spark_cells))
+                    return
+                tci = complementarity(s.con, matrix, "IND", "RUS")
+                if out is not None and fmt_ in ("parquet", "csv"):  # every row, written by DuckDB's COPY
+                    from bilateral.output import write_atomic
 
-                from bilateral.output import write_atomic
-
-                table = pa.Table.from_pandas(df, preserve_index=False)
-                write_atomic(out, lambda path: pq.write_table(table, path, compression="zstd"))
-                typer.echo(f"{len(df):,} rows written to {out}", err=True)
-                return
-            if fmt_ == "table" and top == 0:  # every cell: plain lines as they are made (rich took minutes)
-                from bilateral.output import stream_table
-
-                stream_table(out, f"RCA (Balassa), {matrix.year}, {len(df):,} exporter × product cells"
-                             + (f" for {exporter.upper()}" if exporter else ""),
-                             [("exporter", "<", 8), ("product", "<", 7), ("exports (US$ mn)", ">", 16), ("RCA", ">", 10)],
-                             ((e, p, f"{v / 1e6:,.2f}", f"{x:.2f}") for e, p, v, x in
-                              df[["exporter", "product", "value", "rca"]].itertuples(index=False, name=None)),
-                             [f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
-                              f"(0–100; {tci.products:,} products)", f"Note: {matrix.caveat}"])
-                return
-            rows = df.to_dict("records")
-            obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(),
-                   "rca": rows}
-
-            def render(console: Any) -> None:
-                from rich.table import Table
-
-                t = Table(title=f"RCA (Balassa), {matrix.year}, {len(rows):,} exporter × product cells"
-                          + (f" for {exporter.upper()}" if exporter else ""), title_justify="left")
-                for c in ("exporter", "product", "exports (US$ mn)", "RCA"):
-                    t.add_column(c, justify="left" if c in ("exporter", "product") else "right")
-                for r in rows[: top or None]:
-                    t.add_row(r["exporter"], r["product"], f"{r['value'] / 1e6:,.2f}", f"{r['rca']:.2f}")
-                console.print(t)
-                console.print(f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
-                              f"(0–100; {tci.products:,} products)")
-                from rich.markup import escape
-
-                console.print(escape(f"Note: {matrix.caveat}"))
-
-            emit(fmt_, out, obj, rows, render)
+                    n: list[int] = []
+                    write_atomic(out, lambda path: n.append(rca_sql.rca_copy(s.con, matrix, path, who, fmt=fmt_)))
+                    typer.echo(f"{n[0]:,} rows written to {out}", err=True)
+                    return
+                # a table of --top N: only those rows leave DuckDB; otherwise every row, as it is fetched
+                total, cells = rca_sql.rca_rows(s.con, matrix, who, top if fmt_ == "table" and top > 0 else None)
+                _rca_output(fmt_, out, top, who, matrix, tci, total, cells)
 
         run(body)
+
+
+RCA_COLUMNS = ("exporter", "product", "value", "rca")
+
+
+def _rca_output(fmt: str, out: Path | None, top: int, exporter: str | None, matrix: Any, tci: Any, total: int,
+                cells: Any) -> None:
+    """`bilateral rca` output from its cells (exporter, product, value, rca) as they come, in every format.
+
+    ``total`` is the number of cells; ``cells`` yields them in order (only the first ``top`` for a
+    table with ``--top N``). A long table and CSV on stdout are written as the rows arrive.
+    """
+    title = (f"RCA (Balassa), {matrix.year}, {total:,} exporter × product cells"
+             + (f" for {exporter}" if exporter else ""))
+    footer = [f"Trade complementarity of IND's exports with RUS's imports: {tci.index:.1f} "
+              f"(0–100; {tci.products:,} products)", f"Note: {matrix.caveat}"]
+    if fmt == "table" and top == 0:  # every cell: plain lines as they are made (rich took minutes)
+        from bilateral.output import stream_table
+
+        stream_table(out, title, [("exporter", "<", 8), ("product", "<", 7), ("exports (US$ mn)", ">", 16),
+                                  ("RCA", ">", 10)],
+                     ((e, p, f"{v / 1e6:,.2f}", f"{x:.2f}") for e, p, v, x in cells), footer)
+        return
+    if fmt == "csv" and out is None:
+        import csv
+        import sys
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(RCA_COLUMNS)
+        w.writerows(cells)
+        return
+    rows = [dict(zip(RCA_COLUMNS, c, strict=True)) for c in cells]
+    if fmt == "table":
+        def render(console: Any) -> None:
+            from rich.markup import escape
+            from rich.table import Table
+
+            t = Table(title=title, title_justify="left")
+            for c in ("exporter", "product", "exports (US$ mn)", "RCA"):
+                t.add_column(c, justify="left" if c in ("exporter", "product") else "right")
+            for r in rows[:top]:
+                t.add_row(r["exporter"], r["product"], f"{r['value'] / 1e6:,.2f}", f"{r['rca']:.2f}")
+            console.print(t)
+            console.print(escape(footer[0]))
+            console.print(escape(footer[1]))
+
+        emit(fmt, out, None, rows, render)
+        return
+    obj = {"year": matrix.year, "matrix": matrix.to_dict(), "complementarity_IND_RUS": tci.to_dict(), "rca": rows}
+    emit(fmt, out, obj, rows, lambda console: None)

@@ -9,6 +9,8 @@ reads the store (:func:`bilateral.models.indicators.rca_baci` reads a loaded BAC
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -86,6 +88,54 @@ def rca_matrix_sql(matrix: Any, exporter: str | None = None) -> str:
     if exporter is not None:
         sql = f"SELECT * FROM ({sql}) WHERE exporter = {country_literal(exporter)}"
     return sql
+
+
+#: the order every RCA output shares: by exporter, its strongest products first
+RCA_ORDER = "exporter, rca DESC, product"
+#: rows fetched from DuckDB at a time while an output streams
+FETCH_ROWS = 8192
+
+
+def rca_ordered_sql(matrix: Any, exporter: str | None = None) -> str:
+    """:func:`rca_matrix_sql` in the order outputs show it (:data:`RCA_ORDER`)."""
+    return f"SELECT exporter, product, value, rca FROM ({rca_matrix_sql(matrix, exporter)}) ORDER BY {RCA_ORDER}"
+
+
+def rca_rows(con: duckdb.DuckDBPyConnection, matrix: Any, exporter: str | None = None,
+             limit: int | None = None) -> tuple[int, Iterator[tuple[Any, ...]]]:
+    """The number of RCA cells, and the cells (exporter, product, value, rca) in :data:`RCA_ORDER` as they are fetched.
+
+    One query: the count is taken over every cell in the same pass, and with ``limit`` only the
+    first rows leave DuckDB. The rows come from a cursor of their own in batches, so memory stays
+    flat and other queries may run on ``con`` meanwhile.
+    """
+    cur = con.cursor()
+    cur.execute(f"SELECT exporter, product, value, rca, count(*) OVER () FROM ({rca_matrix_sql(matrix, exporter)}) "
+                f"ORDER BY {RCA_ORDER}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+    first = cur.fetchmany(FETCH_ROWS)
+    total = int(first[0][4]) if first else 0
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        batch = first
+        try:
+            while batch:
+                yield from (r[:4] for r in batch)
+                batch = cur.fetchmany(FETCH_ROWS)
+        finally:
+            cur.close()
+
+    return total, rows()
+
+
+def rca_copy(con: duckdb.DuckDBPyConnection, matrix: Any, path: str | Path, exporter: str | None = None,
+             *, fmt: str = "parquet") -> int:
+    """Write every RCA cell to ``path`` with DuckDB's ``COPY`` (``fmt`` parquet, zstd; or csv with a header).
+
+    Nothing passes through Python. Returns the rows written.
+    """
+    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    row = con.execute(f"COPY ({rca_ordered_sql(matrix, exporter)}) TO ? ({options})", [str(path)]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def country_literal(code: str) -> str:

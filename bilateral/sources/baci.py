@@ -27,22 +27,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from bilateral.errors import InputError, StoreError
-from bilateral.harmonise.countries import known_codes
-from bilateral.inputs import check_file, protect
+from bilateral.inputs import protect
 from bilateral.sources import quarantine
 from bilateral.sources.quarantine import Rejection
 from bilateral.sources.report import IngestReport
-from bilateral.store.db import Store
+from bilateral.store.db import Store, disk_fault
 from bilateral.store.faults import pause_point
 from bilateral.store.releases import ReleaseRecord, sha256_file
-from bilateral.validation import FIRST_DATA_YEAR, MAX_USD, last_data_year
+from bilateral.store.schema import BACI_SERVING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SOURCE = "baci"
 PRODUCER = "CEPII (Centre d'études prospectives et d'informations internationales), BACI"
@@ -66,6 +66,8 @@ _TYPED_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'VARC
 _TEXT_COLUMNS = "{'t': 'VARCHAR', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'VARCHAR', 'q': 'VARCHAR'}"
 _CSV_OPTIONS = "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
 _HASH_CHUNK = 1 << 22
+#: DuckDB errors that mean "a row of the file is bad" (a parse error, a constraint, a value that does not convert)
+_BAD_ROW_ERRORS = (duckdb.InvalidInputException, duckdb.ConstraintException, duckdb.ConversionException)
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,9 +78,11 @@ def quantity_sql(column: str) -> str:
     """SQL for q, where a missing quantity becomes NULL.
 
     BACI writes a missing quantity as ``NA`` — space-padded in some releases — or leaves it empty.
-    Anything else must be a number (checked separately).
+    Anything else must be a number: it fails the cast (and the load goes to :func:`diagnose`). A
+    number converts at once; only the rest (a few percent of rows) is trimmed and compared.
     """
-    return f"CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') THEN NULL ELSE CAST(trim({column}) AS DOUBLE) END"
+    return (f"coalesce(TRY_CAST({column} AS DOUBLE), CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') "
+            f"THEN NULL ELSE CAST({column} AS DOUBLE) END)")
 
 
 def repair_mac_roman(name: str) -> str:
@@ -338,48 +342,59 @@ class _BadFile(Exception):
         self.plan = plan
 
 
-def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, version: str, products_release: str) -> int:
-    """Column scans over the rows just inserted; returns their count.
+def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> int:
+    """Checks over the rows just inserted; returns their count. Any problem sends the file to :func:`diagnose`.
 
-    Any problem sends the file to :func:`diagnose`. HS6 codes are checked through the product table
-    (which holds six-digit codes only), so a code of the wrong length shows up as unknown.
+    One parallel scan counts bad years and values and collects the distinct codes, which are
+    compared with the release's tables here (HS6 codes through the product table, which holds
+    six-digit codes only, so a code of the wrong length shows up as unknown). Then unique keys:
+    see :func:`_unique_keys`.
     """
     row = con.execute(
         """
         SELECT count(*) FILTER (WHERE t <> ?),
                count(*) FILTER (WHERE NOT isfinite(v) OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))),
-               count(*)
+               count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k)
         FROM baci_flows WHERE release = ?
         """, [plan.year, plan.release]).fetchone()
     assert row is not None
-    if any(row[:2]):
+    bad_years, bad_values, n, exporters, importers, products = row
+    if bad_years or bad_values:
         raise _BadFile(plan, "bad values")
-    if row[2] == 0:
+    if n == 0:
         raise _BadFile(plan, "no rows")
-    unknown = con.execute(
-        """
-        WITH codes AS (SELECT DISTINCT i AS c FROM baci_flows WHERE release = $1
-                       UNION SELECT DISTINCT j FROM baci_flows WHERE release = $1)
-        SELECT (SELECT count(*) FROM codes WHERE c NOT IN
-                    (SELECT code FROM baci_countries WHERE version = $2)),
-               (SELECT count(*) FROM (SELECT DISTINCT k FROM baci_flows WHERE release = $1)
-                WHERE k NOT IN (SELECT product FROM products WHERE release = $3))
-        """, [plan.release, version, products_release]).fetchone()
-    assert unknown is not None
-    if any(unknown):
+    if not (set(exporters) | set(importers)) <= meta.codes or not set(products) <= meta.product_codes:
         raise _BadFile(plan, "unknown codes")
-    # Unique (i, j, k): a file in strictly increasing key order has no duplicates whatever the scan
-    # order, and BACI is published sorted; otherwise count distinct keys.
-    key = "(i::BIGINT * 1000 + j) * 1000000 + k::INTEGER"
+    _unique_keys(con, plan, meta)
+    return int(n)
+
+
+def _unique_keys(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> None:
+    """Raise :class:`_BadFile` when two stored rows share (i, j, k).
+
+    A file in strictly increasing key order has none, and BACI is published sorted by (i, j, k):
+    one streaming pass compares each row with the one before (codes as numbers, HS6 as text, so no
+    cast per row). Otherwise one bit per possible cell — the ranks of i, j and k in the release's
+    tables make a dense index — and the bits set must equal the rows: memory for the key space
+    (about 40 MB for BACI), not for the rows.
+    """
     unsorted = con.execute(
-        f"SELECT count(*) FILTER (WHERE d <= 0) FROM (SELECT key - lag(key) OVER () AS d FROM "
-        f"(SELECT {key} AS key FROM baci_flows WHERE release = ?))", [plan.release]).fetchone()
-    if unsorted and unsorted[0]:
-        dup = con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM baci_flows WHERE release = ?",
-                          [plan.release]).fetchone()
-        if dup and dup[0]:
-            raise _BadFile(plan, "duplicate keys")
-    return int(row[2])
+        "SELECT count(*) FILTER (WHERE ij < pij OR (ij = pij AND k <= pk)) FROM ("
+        "SELECT i::INTEGER * 1000 + j AS ij, lag(i::INTEGER * 1000 + j) OVER () AS pij, k, lag(k) OVER () AS pk "
+        "FROM baci_flows WHERE release = ?)", [plan.release]).fetchone()
+    if not unsorted or not unsorted[0]:
+        return
+    n, p = len(meta.countries), len(meta.products)
+    row = con.execute(
+        f"""
+        WITH c AS (SELECT unnest(?::SMALLINT[]) AS code, generate_subscripts(?::SMALLINT[], 1) - 1 AS r),
+             p AS (SELECT unnest(?::VARCHAR[]) AS k, generate_subscripts(?::VARCHAR[], 1) - 1 AS r)
+        SELECT count(*), bit_count(bitstring_agg((ci.r::BIGINT * {n} + cj.r) * {p} + p.r, 0, {n * n * p - 1}))
+        FROM baci_flows f JOIN c ci ON ci.code = f.i JOIN c cj ON cj.code = f.j JOIN p ON p.k = f.k
+        WHERE f.release = ?""",
+        [codes := sorted(meta.codes), codes, prods := sorted(meta.product_codes), prods, plan.release]).fetchone()
+    if row is None or row[0] != row[1]:
+        raise _BadFile(plan, "duplicate keys")
 
 
 def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[str],
@@ -394,8 +409,10 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
     try:
         con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = true")
-        con.register("codes", pa.table({"c": pa.array(sorted(codes), type=pa.int16())}))
-        con.register("prods", pa.table({"k": pa.array(sorted(products), type=pa.string())}))
+        import numpy as np
+
+        con.execute("CREATE TABLE codes AS SELECT unnest(?::SMALLINT[]) AS c", [sorted(codes)])
+        con.execute("CREATE TABLE prods AS SELECT unnest(?::VARCHAR[]) AS k", [sorted(products)])
         con.execute(
             f"CREATE TABLE d AS SELECT row_number() OVER () AS n, * FROM read_csv(?, {_CSV_OPTIONS}, "
             f"columns = {_TEXT_COLUMNS}, store_rejects = true, rejects_table = 'rej', rejects_scan = 'rej_scan')",
@@ -456,8 +473,7 @@ def diagnose(path: Path, label: str, year: int, codes: set[int], products: set[s
                 reason = f"{reason}; first on line {int(first_line)}"
             rejections.append(Rejection(label, int(line), col, value, reason))
         rejections.sort(key=lambda r: r.line or 0)
-        con.register("bad_rows", pa.table({"n": pa.array(rows, type=pa.int64())}))
-        con.execute("CREATE TABLE bad AS SELECT n FROM bad_rows")
+        con.execute("CREATE TABLE bad AS SELECT unnest(?::BIGINT[]) AS n", [rows.tolist()])
         clean = workdir / f"{path.stem}.clean.parquet"
         con.execute(
             f"COPY (SELECT CAST(t AS SMALLINT) AS t, CAST(i AS SMALLINT) AS i, CAST(j AS SMALLINT) AS j, k, "
@@ -473,6 +489,8 @@ def _lines(rows: np.ndarray, skipped: np.ndarray) -> np.ndarray:
 
     The n-th parsed row is the n-th line from line 2 on that was not skipped.
     """
+    import numpy as np
+
     if skipped.size == 0:
         return rows + 1
     adjusted = skipped - np.arange(skipped.size)  # skipped[m] precedes row n iff adjusted[m] <= n + 1
@@ -530,14 +548,18 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
     ``quarantine_path``, bad rows are written there with their reasons and the valid rows are
     loaded; without it, any bad row aborts the ingest with an error naming file, line and field.
     """
+    store_dir = store.path.parent
+    remove_workdirs(store_dir)
     if is_iso3_layout(path) or (path.is_file() and path.suffix.lower() in ISO3_SUFFIXES
                                 and not FLOWS_FILE.match(path.name)):  # a table: it says what it lacks
-        return ingest_iso3(store, path, years=years, quarantine_path=quarantine_path)
+        from bilateral.sources.baci_iso3 import ingest_iso3
+
+        report = ingest_iso3(store, path, years=years, quarantine_path=quarantine_path)
+        report.notes += serving_notes(store, _years_of(report))
+        return report
     files = discover(path, years)
     report = IngestReport()
     plans = [YearPlan(y, m, f"baci/HS{files.revision}/{files.version}/{y}") for y, m in files.years.items()]
-    store_dir = store.path.parent
-    remove_workdirs(store_dir)
     with tempfile.TemporaryDirectory(prefix=".bilateral-ingest-", dir=store_dir) as tmp:
         workdir = Path(tmp)
         meta = _read_meta(files, workdir)
@@ -561,41 +583,64 @@ def ingest(store: Store, path: Path, *, years: set[int] | None = None,
                 plan.clean_parquet, plan.rejections = clean, rejections
                 report.loaded.clear()
                 report.skipped.clear()
+    report.notes += serving_notes(store, set(files.years))
     return report
 
 
-def _code_tables(files: BaciFiles, meta: _Meta) -> dict[str, tuple[str, pa.Table]]:
-    """The release's country and product tables as Arrow, ready to insert."""
-    return {
-        "countries": ("baci_countries", pa.table({
-            "release": [meta.records["countries"].release] * len(meta.countries),
-            "version": [files.version] * len(meta.countries),
-            "code": pa.array([r["code"] for r in meta.countries], type=pa.int16()),
-            "iso3": [r["iso3"] for r in meta.countries], "name": [r["name"] for r in meta.countries]})),
-        "products": ("products", pa.table({
-            "release": [meta.records["products"].release] * len(meta.products),
-            "classification": [files.hs_revision] * len(meta.products),
-            "product": [r["code"] for r in meta.products],
-            "product_level": pa.array([6] * len(meta.products), type=pa.int8()),
-            "description": [r["description"] for r in meta.products],
-            "quantity_unit": ["t"] * len(meta.products)})),
-    }
+def _years_of(report: IngestReport) -> set[int]:
+    """The years of the flows releases an ingest loaded or found loaded (their names end in the year)."""
+    names = [str(r["release"]) for r in report.loaded] + list(report.skipped)
+    return {int(n.rsplit("/", 1)[1]) for n in names if re.fullmatch(r".*/\d{4}", n)}
+
+
+def serving_notes(store: Store, years: set[int]) -> list[str]:
+    """For each year with more than one BACI release loaded: which serves the figures, which are set aside.
+
+    One release per year serves (:data:`~bilateral.store.schema.BACI_SERVING`): the newest CEPII
+    version, else the extract loaded last. Versions are never added together.
+    """
+    if not years:
+        return []
+    rows = store.con.execute(
+        f"""SELECT r.year, s.release, s.version, list(r.release || ' (' || r.version || ')' ORDER BY r.release)
+            FROM baci_releases r JOIN ({BACI_SERVING}) s USING (year)
+            WHERE r.year IN (SELECT unnest(?::INTEGER[])) AND r.release <> s.release
+            GROUP BY ALL ORDER BY r.year""", [sorted(years)]).fetchall()
+    return [f"{year}: {len(others) + 1} BACI releases of the year are loaded; {release} ({version}) serves every "
+            f"figure ({_WHY_SERVES}); set aside, never added to it: {', '.join(others)}"
+            for year, release, version, others in rows]
+
+
+#: why one release of a year serves (the order of :data:`~bilateral.store.schema.BACI_SERVING`)
+_WHY_SERVES = "the newest CEPII version; an extract in the ISO3 layout only when no CEPII release is, the last loaded"
+
+
+def _insert_code_table(con: duckdb.DuckDBPyConnection, kind: str, files: BaciFiles, meta: _Meta) -> int:
+    """Insert the release's country (``kind`` "countries") or product table; returns its rows."""
+    release = meta.records[kind].release
+    if kind == "countries":
+        rows = meta.countries
+        con.execute("INSERT INTO baci_countries SELECT ?, ?, unnest(?::SMALLINT[]), unnest(?::VARCHAR[]), "
+                    "unnest(?::VARCHAR[])", [release, files.version, [r["code"] for r in rows],
+                                             [r["iso3"] for r in rows], [r["name"] for r in rows]])
+    else:
+        rows = meta.products
+        con.execute("INSERT INTO products SELECT ?, ?, unnest(?::VARCHAR[]), 6, unnest(?::VARCHAR[]), 't'",
+                    [release, files.hs_revision, [r["code"] for r in rows], [r["description"] for r in rows]])
+    return len(rows)
 
 
 def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, workdir: Path,
           report: IngestReport, quarantine_path: Path | None = None) -> None:
     con = store.con
-    if all(store.is_loaded(r) for r in meta.records.values()):
-        tables: dict[str, tuple[str, pa.Table]] = {}  # a re-ingest: the code tables are not built at all
-    else:
-        tables = _code_tables(files, meta)
     with store.transaction():
         for kind, record in meta.records.items():
             if store.is_loaded(record):
                 report.skipped.append(record.release)
                 continue
-            table, arrow = tables[kind]
-            n = store.replace_release(con, record, {table: arrow})
+            store.clear_release(con, record.release)
+            n = _insert_code_table(con, kind, files, meta)
+            store.record_release(con, record, n)
             report.loaded.append({"release": record.release, "rows": n, "file": record.file})
         for plan in plans:
             with materialised(plan.member, workdir) as (csv_path, digest):
@@ -616,10 +661,12 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
                     con.execute(
                         f"INSERT INTO baci_flows SELECT ?, t, i, j, k, v, {quantity_sql('q')} FROM {source}",
                         [plan.release, str(csv_path)])
-                except duckdb.Error as exc:
+                except _BAD_ROW_ERRORS as exc:
+                    if disk_fault(exc) is not None:
+                        raise
                     raise _BadFile(plan, str(exc).splitlines()[0]) from None
                 pause_point("baci-inserted")
-                n = _check_loaded(con, plan, files.version, meta.records["products"].release)
+                n = _check_loaded(con, plan, meta)
                 record = _record(plan.release, files.version, plan.member, digest.result(),
                                  f"flows {plan.year} ({files.hs_revision})")
                 store.record_release(con, record, n)
@@ -637,233 +684,13 @@ def remove_workdirs(store_dir: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# the common re-published layout: ISO3 codes and values in dollars (Parquet or CSV)
-#
-# Many BACI extracts circulate as one table ``year, exporter, importer, hs6, value_usd`` (ISO3 codes,
-# HS6 as six characters, US dollars), e.g. the 2024 matrix in the shared data folder. Such a file
-# is loaded into the same compact tables as a CEPII release: its ISO3 codes get numeric codes of
-# their own (a country table of version ``ISO3-<checksum prefix>``), values are stored in thousands
-# like BACI's ``v``, so ``flows_baci``, ``rca_baci`` and the world-matrix reads serve it unchanged.
+# the common re-published layout (ISO3 codes, US dollars): bilateral.sources.baci_iso3
 
-ISO3_COLUMNS = ("exporter", "importer", "hs6", "value_usd")
 ISO3_SUFFIXES = (".parquet", ".csv")
-ISO3_PRODUCER = "CEPII, BACI (an extract in the ISO3/US-dollar layout)"
-ISO3_HS_REVISION = "HS (revision not stated in the file)"
-
-
-def _iso3_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path] if path.suffix.lower() in ISO3_SUFFIXES else []
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ISO3_SUFFIXES
-                      and not FLOWS_FILE.match(p.name) and not COUNTRY_FILE.match(p.name)
-                      and not PRODUCT_FILE.match(p.name))
-    return []
-
-
-def _iso3_source(path: Path) -> str:
-    lit = "'" + str(path).replace("'", "''") + "'"
-    if path.suffix.lower() == ".parquet":
-        return f"read_parquet({lit})"
-    return f"read_csv({lit}, header = true, all_varchar = true)"
-
-
-def _columns(path: Path) -> list[str]:
-    con = duckdb.connect()
-    try:
-        return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_iso3_source(path)}").fetchall()]
-    except duckdb.Error as exc:
-        raise InputError(f"cannot read the file: {str(exc).splitlines()[0]}", file=str(path)) from None
-    finally:
-        con.close()
 
 
 def is_iso3_layout(path: Path) -> bool:
-    """Whether ``path`` (file or folder) holds ISO3-layout tables rather than a CEPII release.
+    """Whether ``path`` (file or folder) holds ISO3-layout tables rather than a CEPII release."""
+    from bilateral.sources.baci_iso3 import is_iso3_layout as check
 
-    ISO3 layout: columns exporter, importer, hs6, value_usd; a CEPII release has t,i,j,k,v,q files.
-    """
-    if path.is_dir() and any(FLOWS_FILE.match(p.name) for p in path.iterdir()):
-        return False
-    if path.is_file() and zipfile.is_zipfile(path):
-        return False
-    files = _iso3_files(path)
-    return bool(files) and all(c in _columns(files[0]) for c in ISO3_COLUMNS)
-
-
-def ingest_iso3(store: Store, path: Path, *, years: set[int] | None = None,
-                quarantine_path: Path | None = None) -> IngestReport:
-    """Load matrix files in the ISO3/US-dollar layout (Parquet or CSV), one transaction for all.
-
-    Each file holds ``exporter, importer, hs6, value_usd`` and, unless ``years`` names exactly one
-    year, a ``year`` column. Rows are checked (year, 3-character codes, exporter ≠ importer, six-digit
-    HS code, finite value ≥ 0, unique keys); bad rows abort the load naming file, row and reason,
-    or go to ``quarantine_path`` with ``--quarantine``. A file already loaded with the same
-    checksum is a no-op.
-    """
-    files = _iso3_files(path)
-    if not files:
-        raise InputError("no Parquet or CSV file with columns exporter, importer, hs6, value_usd", file=str(path))
-    for f in files:
-        if check_file(f, "BACI matrix file").st_size == 0:
-            raise InputError(f"file is empty (expected the columns {', '.join(ISO3_COLUMNS)} and rows)", file=str(f))
-    report = IngestReport()
-    rejections: list[Rejection] = []
-    con = store.con
-    last_year = last_data_year()
-    with store.transaction(), _known_codes(con):
-        for f in files:
-            cols = _columns(f)
-            missing = [c for c in ISO3_COLUMNS if c not in cols]
-            if missing:
-                raise InputError(f"lacks the column(s) {', '.join(missing)} (found {', '.join(cols)})", file=str(f))
-            if "year" in cols:
-                year_sql = "TRY_CAST(year AS INTEGER)"
-            elif years and len(years) == 1:
-                year_sql = str(next(iter(years)))
-            else:
-                raise InputError("has no year column: pass the year with --years YYYY", file=str(f))
-            digest = sha256_file(f)
-            version = f"ISO3-{digest[:12]}"
-            src = (f"SELECT row_number() OVER () + 1 AS line, {year_sql} AS t, upper(trim(CAST(exporter AS VARCHAR))) "
-                   f"AS e, upper(trim(CAST(importer AS VARCHAR))) AS m, trim(CAST(hs6 AS VARCHAR)) AS k, "
-                   f"TRY_CAST(value_usd AS DOUBLE) AS v, CAST(value_usd AS VARCHAR) AS raw_v FROM {_iso3_source(f)}")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _iso3 AS {src}").fetchall()
-            n_rows = con.execute("SELECT count(*) FROM _iso3").fetchall()[0][0]
-            store.expect_rows(int(n_rows))
-            pause_point("iso3-staged")
-            year_list = [r[0] for r in con.execute("SELECT DISTINCT t FROM _iso3 WHERE t IS NOT NULL ORDER BY t").fetchall()]
-            wanted = [y for y in year_list if years is None or y in years]
-            if not wanted:
-                if years and year_list:
-                    raise InputError(f"no rows for {', '.join(map(str, sorted(years)))} (it holds "
-                                     f"{', '.join(map(str, year_list[:10]))}); nothing was loaded", file=str(f))
-                if n_rows:
-                    raise InputError(f"year is not an integer in any of its {n_rows:,} rows; nothing was loaded",
-                                     file=str(f), field="year")
-                raise InputError("has no data rows; nothing was loaded", file=str(f))
-            problems = con.execute(f"""
-                SELECT line, field, value, reason FROM (
-                  SELECT line, CASE
-                    WHEN t IS NULL OR t NOT BETWEEN {FIRST_DATA_YEAR} AND {last_year} THEN 'year'
-                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{{3,6}}') OR NOT _known_code(e) THEN 'exporter'
-                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{{3,6}}') OR NOT _known_code(m) THEN 'importer'
-                    WHEN e = m THEN 'importer' WHEN NOT regexp_full_match(k, '[0-9]{{6}}') THEN 'hs6'
-                    WHEN v IS NULL OR NOT isfinite(v) OR v < 0 OR v > {MAX_USD!r} THEN 'value_usd'
-                    WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'hs6' END AS field,
-                  CASE
-                    WHEN t IS NULL THEN 'year is not an integer'
-                    WHEN t NOT BETWEEN {FIRST_DATA_YEAR} AND {last_year}
-                         THEN 'year ' || t || ' is outside the data''s years ({FIRST_DATA_YEAR}-{last_year})'
-                    WHEN NOT regexp_full_match(e, '[A-Z0-9_]{{3,6}}') THEN 'exporter is not an ISO3 code'
-                    WHEN NOT _known_code(e) THEN 'exporter ' || e || ' is not a known country code'
-                    WHEN NOT regexp_full_match(m, '[A-Z0-9_]{{3,6}}') THEN 'importer is not an ISO3 code'
-                    WHEN NOT _known_code(m) THEN 'importer ' || m || ' is not a known country code'
-                    WHEN e = m THEN 'exporter and importer are the same country'
-                    WHEN NOT regexp_full_match(k, '[0-9]{{6}}') THEN 'HS6 code is not six digits (a leading zero lost?)'
-                    WHEN v IS NULL OR NOT isfinite(v) THEN 'value is not a number'
-                    WHEN v < 0 THEN 'value is negative'
-                    WHEN v > {MAX_USD!r} THEN 'value is larger than US$1e15, more than world trade'
-                    WHEN count(*) OVER (PARTITION BY t, e, m, k) > 1 THEN 'duplicate key (year, exporter, importer, hs6)'
-                  END AS reason,
-                  coalesce(CASE WHEN t IS NULL THEN NULL ELSE e || ',' || m || ',' || k || ',' || coalesce(raw_v, '') END,
-                           '') AS value
-                  FROM _iso3 WHERE t IS NULL OR t IN (SELECT unnest(?::INTEGER[])))
-                WHERE field IS NOT NULL ORDER BY line""", [wanted]).fetchall()
-            bad = [Rejection(str(f), int(line) if f.suffix.lower() == ".csv" else None, field, value,
-                             reason if f.suffix.lower() == ".csv" else f"row {int(line) - 1}: {reason}")
-                   for line, field, value, reason in problems]
-            if bad and quarantine_path is None:
-                raise quarantine.as_error(bad)
-            rejections += bad
-            # a temp table, not a registered Arrow table: registering makes DuckDB import pandas (seconds)
-            con.execute("CREATE OR REPLACE TEMP TABLE _iso3_bad AS SELECT unnest(?::BIGINT[]) AS line",
-                        [[p[0] for p in problems]]).fetchall()
-            try:
-                valid = [r[0] for r in con.execute(
-                    "SELECT DISTINCT t FROM _iso3 WHERE t IN (SELECT unnest(?::INTEGER[])) AND line NOT IN "
-                    "(SELECT line FROM _iso3_bad) ORDER BY t", [wanted]).fetchall()]
-                if not valid:  # nothing to load: never record a release without rows
-                    if bad and quarantine_path is not None:
-                        raise InputError(f"no valid row to load: all {len(bad):,} were rejected (the first: "
-                                         f"{bad[0].reason}); nothing was loaded and no quarantine file written",
-                                         file=str(f))
-                    raise quarantine.as_error(bad) if bad else InputError("has no data rows; nothing was loaded",
-                                                                          file=str(f))
-                codes = sorted(r[0] for r in con.execute(
-                    "SELECT e FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad) UNION "
-                    "SELECT m FROM _iso3 WHERE line NOT IN (SELECT line FROM _iso3_bad)").fetchall())
-                countries_release = f"baci/{version}/countries"
-                country_record = ReleaseRecord(
-                    release=countries_release, source=SOURCE, version=version, file=str(f), checksum=digest,
-                    producer=ISO3_PRODUCER, url=URL, accessed=None, licence=LICENCE,
-                    origin={"file": str(f), "content": "ISO3 codes of the file, numbered for the compact tables"})
-                if not store.is_loaded(country_record):
-                    store.replace_release(con, country_record, {"baci_countries": pa.table({
-                        "release": [countries_release] * len(codes), "version": [version] * len(codes),
-                        "code": pa.array(range(1, len(codes) + 1), type=pa.int16()), "iso3": codes,
-                        "name": codes})})
-                for year in valid:
-                    release = f"baci/ISO3/{f.stem}/{year}"
-                    if store.loaded_checksum(release) == digest:
-                        report.skipped.append(release)
-                        continue
-                    store.clear_release(con, release)
-                    con.execute("INSERT INTO baci_releases VALUES (?, ?, ?, ?)",
-                                [release, version, ISO3_HS_REVISION, year]).fetchall()
-                    con.execute(
-                        """INSERT INTO baci_flows
-                           SELECT ?, x.t, ci.code, cj.code, x.k, x.v / 1000.0, NULL FROM _iso3 x
-                           JOIN baci_countries ci ON ci.version = ? AND ci.iso3 = x.e
-                           JOIN baci_countries cj ON cj.version = ? AND cj.iso3 = x.m
-                           WHERE x.t = ? AND x.line NOT IN (SELECT line FROM _iso3_bad)""",
-                        [release, version, version, year]).fetchall()
-                    pause_point("iso3-inserted")
-                    n = con.execute("SELECT count(*) FROM baci_flows WHERE release = ?", [release]).fetchall()[0][0]
-                    record = ReleaseRecord(
-                        release=release, source=SOURCE, version=version, file=str(f), checksum=digest,
-                        producer=ISO3_PRODUCER, url=URL, accessed=None, licence=LICENCE,
-                        origin={"file": str(f), "content": f"flows {year} (ISO3 codes, US$; stored in thousands)"})
-                    store.record_release(con, record, int(n))
-                    report.loaded.append({"release": release, "rows": int(n), "file": str(f),
-                                          "rejected": sum(1 for _ in bad)})
-            finally:
-                _tidy(con, "_iso3_bad", "_iso3")
-        if quarantine_path is not None:  # before the commit: a quarantine that cannot be written loads nothing
-            report.rejected = quarantine.write(quarantine_path, rejections)
-            report.quarantine = str(quarantine_path)
-    return report
-
-
-@contextmanager
-def _known_codes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The codes a matrix row may name, as the SQL macro ``_known_code(code)`` while a load runs.
-
-    Known: country_converter's ISO3 codes, WLD, the group codes and BACI's ``_B…`` placeholders.
-    """
-    con.execute("CREATE OR REPLACE TEMP TABLE _known AS SELECT unnest(?::VARCHAR[]) AS code",
-                [sorted(known_codes())]).fetchall()
-    con.execute("CREATE OR REPLACE TEMP MACRO _known_code(c) AS "
-                "(c IN (SELECT code FROM _known) OR starts_with(c, '_B'))").fetchall()
-    try:
-        yield
-    finally:
-        try:
-            con.execute("DROP MACRO IF EXISTS _known_code").fetchall()
-            con.execute("DROP TABLE IF EXISTS _known").fetchall()
-        except duckdb.Error:
-            pass  # an aborted transaction: the rollback drops the macro
-
-
-def _tidy(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
-    """Drop the load's scratch objects.
-
-    After an error or Ctrl-C the transaction is aborted and the rollback removes them instead, so a
-    failure here must not hide the error that ended the load.
-    """
-    try:
-        con.complete()  # a lookup may have left its result unread
-        for table in tables:
-            con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
-    except duckdb.Error:
-        pass
+    return check(path, FLOWS_FILE)

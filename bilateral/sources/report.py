@@ -19,6 +19,7 @@ class IngestReport:
     derived: list[dict[str, Any]] = field(default_factory=list)  # e.g. mirror estimates rebuilt
     fetched: int = 0  # API chunks fetched (the rest came from the cache)
     from_cache: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. which of two loaded versions of a year serves
 
     def records(self) -> list[dict[str, Any]]:
         out = [dict(r, status="loaded") for r in self.loaded]

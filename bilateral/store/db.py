@@ -325,8 +325,10 @@ class Store:
 
     # -- schema ----------------------------------------------------------------------------
     def schema_version(self) -> int:
+        # duckdb_tables(), not information_schema.tables: the same answer here in 1 ms instead of 20–130 ms
+        # (the view joins DuckDB's whole catalogue), paid by every command at start-up
         exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
         ).fetchone()
         if not exists or exists[0] == 0:
             return 0

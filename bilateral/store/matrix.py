@@ -26,6 +26,7 @@ import duckdb
 
 from bilateral.errors import NotAvailableError
 from bilateral.store.db import Store
+from bilateral.store.schema import BACI_SERVING
 
 __all__ = ["EMBEDDED_YEAR", "MacroSeries", "Sanction", "WorldMatrix", "absent_importers", "baci_matrix",
            "distances_sql", "distances_table", "embedded_matrix", "hs_descriptions", "macro_series", "parquet_matrix",
@@ -135,7 +136,7 @@ def parquet_matrix(path: Path, year: int) -> WorldMatrix:
 
 
 def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix | None:
-    """The latest BACI version of ``year`` loaded in the store, or None.
+    """The BACI release serving ``year`` (the newest version loaded: :data:`BACI_SERVING`), or None.
 
     With ``cache``, its marginals (exports and imports by country × HS6) are computed once and kept
     as Parquet beside the store (:func:`_cached_marginal`), so later reads skip the aggregation of
@@ -145,8 +146,8 @@ def baci_matrix(store: Store, year: int, *, cache: bool = True) -> WorldMatrix |
     try:
         rows = cur.execute(
             "SELECT r.release, r.version, r.hs_revision, rel.producer, rel.url, rel.licence, rel.checksum "
-            "FROM baci_releases r JOIN releases rel USING (release) WHERE r.year = ? "
-            "ORDER BY r.version DESC, r.release LIMIT 1", [year]).fetchall()
+            f"FROM ({BACI_SERVING}) s JOIN baci_releases r USING (release) JOIN releases rel USING (release) "
+            "WHERE r.year = ?", [year]).fetchall()
     finally:
         cur.close()
     if not rows:
@@ -353,8 +354,7 @@ def baci_year_exports(con: Any, year: int, level: int = 6) -> tuple[str, str] | 
     Its cells ``exporter`` (BACI code), ``product`` (HS ``level`` digits), ``value``, and its country
     names ``code, iso3``. The latest version of the year serves, as in :func:`baci_matrix`.
     """
-    row = con.execute("SELECT release, version FROM baci_releases WHERE year = ? "
-                      "ORDER BY version DESC, release LIMIT 1", [int(year)]).fetchall()
+    row = con.execute(f"SELECT release, version FROM ({BACI_SERVING}) WHERE year = ?", [int(year)]).fetchall()
     if not row:
         return None
     release, version = row[0]

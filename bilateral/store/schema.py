@@ -136,6 +136,18 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
+#: The BACI release that serves each year, as SQL (columns ``release, version, year``). One release
+#: per year serves every figure: two versions of a year are never added. A CEPII release (version
+#: ``V<yyyymm>``) comes before an extract in the ISO3 layout (version ``ISO3-<checksum>``, no date),
+#: the newer CEPII version first; between extracts, the one loaded last.
+BACI_SERVING = """
+    SELECT release, version, year FROM (
+      SELECT r.release, r.version, r.year,
+             row_number() OVER (PARTITION BY r.year ORDER BY regexp_matches(r.version, '^V[0-9]{6}') DESC,
+                                r.version DESC, rel.loaded_at DESC, r.release) AS serving_rank
+      FROM baci_releases r JOIN releases rel USING (release))
+    WHERE serving_rank = 1"""
+
 #: tables a release writes rows into (each has a ``release`` column)
 RELEASE_TABLES = ("flows", "official_totals", "products", "countries", "baci_flows", "baci_countries",
                   "baci_releases")

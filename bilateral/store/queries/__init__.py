@@ -35,6 +35,7 @@ from importlib import resources
 from typing import Literal
 
 from bilateral.errors import BilateralError
+from bilateral.store.schema import BACI_SERVING
 
 __all__ = [
     "ENERGY_CHAPTER", "ENERGY_FULL_COVERAGE", "EXPORT_OPTIONS", "EXPORT_TABLES", "FIGURE_LABELS", "FLOWS",
@@ -57,15 +58,18 @@ OFFICIAL = "official"
 
 #: The rows reports read, defined once: canonical flows, and each BACI cell as the exporter's export
 #: and the importer's import. Used as a CTE (``WITH report_flows AS (...)``).
-REPORT_FLOWS = """
+#: Of BACI, only the release serving each year (:data:`~bilateral.store.schema.BACI_SERVING`): two
+#: versions of one year are never added.
+REPORT_FLOWS = f"""
     SELECT source, estimate, release, period, period_kind, reporter, partner, flow, hs_revision, product,
            product_level, value_usd, quality FROM flows
     UNION ALL
     SELECT source, estimate, release, period, period_kind, reporter, partner, flow, hs_revision, product,
-           product_level, value_usd, quality FROM flows_baci
+           product_level, value_usd, quality FROM flows_baci WHERE release IN (SELECT release FROM ({BACI_SERVING}))
     UNION ALL
     SELECT source, estimate, release, period, period_kind, partner AS reporter, reporter AS partner,
            'import' AS flow, hs_revision, product, product_level, value_usd, quality FROM flows_baci
+    WHERE release IN (SELECT release FROM ({BACI_SERVING}))
 """
 
 

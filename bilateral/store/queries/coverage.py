@@ -14,6 +14,7 @@ from typing import Any
 from bilateral.harmonise.periods import parse_period
 from bilateral.store.db import Store
 from bilateral.store.queries import OFFICIAL, _rank, precedence
+from bilateral.store.schema import BACI_SERVING
 
 __all__ = ["PairCoverage", "served_pairs"]
 
@@ -68,9 +69,10 @@ def _index(store: Store) -> dict[tuple[str, str], tuple[set[str], set[str]]]:
             FROM flows f SEMI JOIN rules USING (source, estimate) WHERE f.period_kind IN ('fy', 'cy')
             """).fetchall()
         cells = cur.execute(
-            """
+            f"""
             SELECT e.iso3, m.iso3, 'CY' || r.year
-            FROM (SELECT DISTINCT release, i, j FROM baci_flows) c JOIN baci_releases r USING (release)
+            FROM (SELECT DISTINCT release, i, j FROM baci_flows
+                  WHERE release IN (SELECT release FROM ({BACI_SERVING}))) c JOIN baci_releases r USING (release)
             JOIN baci_countries e ON e.version = r.version AND e.code = c.i
             JOIN baci_countries m ON m.version = r.version AND m.code = c.j
             """).fetchall()
