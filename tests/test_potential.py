@@ -355,7 +355,7 @@ def test_embedded_notes_come_from_the_release(store):
 def test_ingesting_the_same_file_leaves_the_notes_unchanged(store, shared: Path, tmp_path: Path):
     """The release notes follow the file (its sha256 and its data), not whether it is embedded."""
     from bilateral.api import open_store
-    from bilateral.sources.baci import ingest_iso3
+    from bilateral.sources.baci_iso3 import ingest_iso3
 
     embedded_result = potential(store, "IND", "RUS", top=20)
     with open_store(tmp_path / "baci.duckdb") as s:
