@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from bilateral.harmonise.periods import Period
 
 __all__ = [
-    "FIRST_DATA_YEAR", "FIRST_MODEL_YEAR", "LAST_MODEL_YEAR", "MAX_COUNT", "MAX_SEED", "MAX_TEXT_CHARS",
-    "MAX_USD", "InvalidValue", "calendar_date", "count", "country_code", "data_year", "finite", "hs_code", "last_data_year",
+    "FIRST_DATA_YEAR", "FIRST_MODEL_YEAR", "LAST_MODEL_YEAR", "MAX_COUNT", "MAX_GROWTH", "MAX_SEED", "MAX_TEXT_CHARS",
+    "MAX_USD", "InvalidValue", "calendar_date", "count", "country_code", "data_year", "finite", "growth_rate", "hs_code",
+    "last_data_year",
     "model_year", "pair", "period", "seed", "usd_amount", "years",
 ]
 
@@ -36,6 +37,10 @@ FIRST_MODEL_YEAR, LAST_MODEL_YEAR = 2000, 2100
 #: the largest amount of US dollars accepted anywhere (a target, a flow, a total): about forty times
 #: world merchandise trade in 2024 (US$24.4 trillion, WTO); anything larger is a typo or an overflow
 MAX_USD = 1e15
+#: the largest yearly growth a scenario or an assumption may give a flow, as a fraction: +500% a year. India's
+#: imports from Russia rose about +370% in FY2022-23 (US$9.9 bn to 46.2 bn, DGCI&S), the largest jump in the
+#: embedded data; a rate far above that is a typo (20 for 0.20) or an overflow waiting to happen
+MAX_GROWTH = 5.0
 #: the largest count of rows a user may ask for (``--top``); 0 means all
 MAX_COUNT = 1_000_000
 #: seeds of the simulations: numpy takes 0 to 2**32 - 1
@@ -168,6 +173,11 @@ def finite(value: float, *, low: float | None = None, high: float | None = None,
     if high is not None and value > high:
         raise InvalidValue(f"{what} {value:g} is too large; the most accepted is {high:g}")
     return float(value)
+
+
+def growth_rate(value: float, *, what: str = "growth") -> float:
+    """A yearly growth rate as a fraction (0.05 is +5%): above -1 (-100%) and at most :data:`MAX_GROWTH`."""
+    return finite(value, low=-1.0, high=MAX_GROWTH, low_open=True, what=what)
 
 
 def usd_amount(value: float, *, positive: bool = False, what: str = "amount") -> float:

@@ -133,3 +133,24 @@ def test_the_backtest_reads_nothing_after_its_origin(store):
     assert any(o.scheme == "empirical" and o.calibrated_on >= 10 for o in short)  # recalibrated ones are compared too
     for o in short:
         assert full[(o.model, o.scheme, o.origin, o.period)] == o
+
+
+def test_backtest_table_notes_and_choices_pinned(store_path):
+    """Issue 28 (mutation survivors): the table's notes and chosen models, word for word."""
+    from bilateral.api import open_store
+    from bilateral.harmonise.pairs import parse_pair
+    from bilateral.models.target.backtest import backtest_table
+
+    with open_store(store_path, read_only=True) as s:
+        b = backtest_table(s, parse_pair("IND-RUS"))
+    assert b.chosen == {"total": "drift_break (student_t)", "exports": "local_trend", "other_imports": "local_level"}
+    assert (len(b.rows), len(b.scores)) == (140, 18)
+    assert b.notes == (
+        "MAPE: mean absolute percentage error of the median; MASE: mean absolute error over the in-sample "
+        "mean absolute year-on-year change (below 1 beats it); coverage: share of actuals inside the interval; "
+        "WIS: weighted interval score on logs (lower is better).",
+        "Forecasts 'not across a break': those that do not cross a break year on file (FY2022-23, FY2023-24).",
+        "Component series models are chosen by MASE on the forecasts not across a break; the forecast of the total "
+        "(model and interval scheme) by WIS on them: no model here foresees a regime change.",
+        "Coverage shares carry 95% Wilson intervals as if the forecasts were independent; forecasts from one "
+        "origin share its surprise, so the true uncertainty is wider.")

@@ -145,6 +145,17 @@ CASES: list[Case] = [
     c("target --scenario device", "target --scenario /dev/zero", USAGE, "is a character device"),
     c("target --scenario too big", "target --scenario {in}/big.txt", USAGE, "may be at most"),
     c("target --scenario Latin-1", "target --scenario {in}/latin1.yml", USAGE, "is not UTF-8 text"),
+    # every number in a scenario file bounded, one line naming the file, the key and the value (issue 28)
+    *[c(f"target --scenario {slug}", f"target --scenario {{in}}/target-{slug}.yml", FAILED, says)
+      for slug, says in [
+          ("other-1e308", "target-other-1e308.yml, field 'scenarios.s.other_imports_growth': growth 1e+308 is too large"),
+          ("energy-minus-2", "field 'scenarios.s.energy_volume_growth': growth -2 is out of range; give a number above -1"),
+          ("export-huge", "field 'scenarios.s.exports_growth.pharmaceuticals': growth 20 is too large; the most "
+                          "accepted is 5"),
+          ("export-text", "field 'scenarios.s.exports_growth.default': growth 'lots' is not a number"),
+          ("export-bool", "field 'scenarios.s.exports_growth.default': growth True is not a number"),
+          ("brent-1e9", "scenario 's': brent_usd: price US$/bbl 1e+09 is too large; the most accepted is 500"),
+          ("forecast-brent-1e308", "forecast_brent_usd: price US$/bbl 1e+308 is too large")]],
     c("target --chart FIFO", "target --chart {in}/pipe.png", USAGE, "--chart"),
     c("target --html folder", "target --html {in}/dir.html", USAGE, "is a directory"),
     # -- settlement ------------------------------------------------------------------------------------------
@@ -154,6 +165,15 @@ CASES: list[Case] = [
     c("settlement --scenario FIFO", "settlement --scenario {in}/pipe.yml", USAGE, "named pipe"),
     c("settlement --scenario folder", "settlement --scenario {in}/dir.yml", USAGE, "is a folder"),
     c("settlement --scenario unknown name", "settlement --scenario nope", FAILED, "unknown scenario 'nope'"),
+    *[c(f"settlement --scenario {slug}", f"settlement --scenario {{in}}/settle-{slug}.yml", FAILED, says)
+      for slug, says in [
+          ("growth-1e308", "settle-growth-1e308.yml, field 'defaults.other_imports_growth': growth 1e+308 is too large"),
+          ("growth-range-1e300", "field 'defaults.exports_growth.range.high': growth 1e+300 is too large"),
+          ("payments-1e300", "field 'defaults.defence.payments_usd': US$ 1e+300 is too large; the most accepted is 1e+15"),
+          ("cap-1e300", "field 'scenarios.s.overrides.channels.government_securities.cap_usd': US$ 1e+300 is too large"),
+          ("rate-1e300", "field 'defaults.inr_per_usd.FY2025-26': rate 1e+300 is too large; the most accepted is 1e+06"),
+          ("rate-growth-9", "field 'defaults.rub_per_usd.growth': growth 9 is too large"),
+          ("opening-1e300", "field 'defaults.opening_balance_inr': rupees 1e+300 is too large")]],
     c("settlement --chart FIFO", "settlement --chart {in}/pipe.png", USAGE, "named pipe"),
     # -- corridors -------------------------------------------------------------------------------------------
     *[c(f"corridors --date {v}", ["corridors", "--from", "INNSA", "--to", "Moscow", "--date", v], USAGE, says)
@@ -420,6 +440,26 @@ def make_inputs(folder: Path) -> list[socket.socket]:
     (folder / "latin1.yml").write_bytes("scenarios:\n  - name: caf\xe9\n".encode("latin-1"))
     with (folder / "big.txt").open("wb") as fh:  # sparse: 200 MB that take no disk
         fh.truncate(200 * 1024 * 1024)
+    target = ("forecast_brent_usd: {fb}\nscenarios:\n  - {{name: s, title: S, description: d, brent_usd: {b}, "
+              "energy_volume_growth: {e}, other_imports_growth: {o}, exports_growth: {x}}}\n")
+    ok = {"fb": "base", "b": "base", "e": "0", "o": "0.05", "x": "{default: 0.05}"}
+    for slug, change in {"other-1e308": {"o": "1e308"}, "energy-minus-2": {"e": "-2"},
+                         "export-huge": {"x": "{pharmaceuticals: 20}"}, "export-text": {"x": "{default: lots}"},
+                         "export-bool": {"x": "{default: yes}"}, "brent-1e9": {"b": "[60, 1e9]"},
+                         "forecast-brent-1e308": {"fb": "1.0e308"}}.items():
+        (folder / f"target-{slug}.yml").write_text(target.format(**{**ok, **change}))
+    settle = "defaults:\n  {d}\nscenarios:\n  - {{name: s, title: S, description: d{o}}}\n"
+    for slug, (d, o) in {
+            "growth-1e308": ("other_imports_growth: {value: 1e308, assumption: x}", ""),
+            "growth-range-1e300": ("exports_growth: {value: 0.05, assumption: x, range: {low: 0, high: 1.0e300, "
+                                   "assumption: y}}", ""),
+            "payments-1e300": ("defence: {payments_usd: {value: 1.0e300, assumption: x}}", ""),
+            "cap-1e300": ("mechanism_start: {value: 2022-07-11, assumption: x}",
+                          ", overrides: {channels: {government_securities: {cap_usd: {value: 1.0e300, assumption: x}}}}"),
+            "rate-1e300": ("inr_per_usd: {value: {FY2025-26: 1.0e300}, assumption: x}", ""),
+            "rate-growth-9": ("rub_per_usd: {value: {FY2025-26: 90}, growth: 9, assumption: x}", ""),
+            "opening-1e300": ("opening_balance_inr: {value: 1.0e300, assumption: x}", "")}.items():
+        (folder / f"settle-{slug}.yml").write_text(settle.format(d=d, o=o))
     (folder / "article.txt").write_text("India-Russia trade reached US$68.7 billion in FY2024-25.\n")
     (folder / "broken.yml").write_text("updates:\n- id: defence-relos\n  status: won\n")
     (folder / "empty.csv").write_bytes(b"")

@@ -256,3 +256,41 @@ def test_figures_as_written(sentence: str, figures: list[tuple]):
 ])
 def test_comparisons_and_sources(sentence: str, read: list[tuple]):
     assert [(c.text, c.period, c.role, c.uncertain) for c in extract_claims(sentence, date=date(2025, 6, 1))] == read
+
+
+def test_an_article_is_read_through_the_input_boundary(tmp_path: Path):
+    """Issue 28: read_article is bounded and refuses what is not a regular file, also when called directly."""
+    import os
+    import signal
+
+    from bilateral.inputs import ARTICLE_MAX_BYTES, forget_inputs, is_input
+
+    big = tmp_path / "huge.html"
+    with big.open("wb") as fh:  # sparse: no disk used
+        fh.truncate(ARTICLE_MAX_BYTES + 1)
+    with pytest.raises(InputError, match=r"huge.html: is 2.1 MB; the article may be at most 2 MB"):
+        read_article(big)
+    with pytest.raises(InputError, match=r"is a folder, not a regular file; give the article as a regular file"):
+        read_article(tmp_path)
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.txt"
+    link.symlink_to(fifo)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("read_article opened a FIFO and blocked")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        for p in (fifo, link):
+            with pytest.raises(InputError, match=r"is a named pipe \(FIFO\), not a regular file"):
+                read_article(p)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    ok = tmp_path / "ok.txt"
+    ok.write_text("Exports to Russia were $4.88 billion in FY2024-25.")
+    assert "$4.88 billion" in read_article(ok).text
+    assert is_input(os.stat(ok))  # protected: an --out naming it is refused
+    forget_inputs()

@@ -396,8 +396,10 @@ def test_bad_service_row_names_file_line_and_field(tmp_path: Path, monkeypatch: 
 def test_destination_port_truncates_and_tail_extends():
     led = compare("INNSA", "RULED", MARCH)
     assert [(x.a, x.b) for x in led.corridor("suez-stpetersburg-rail").legs] == [("INNSA", "INMUN"), ("INMUN", "RULED")]
-    assert [(x.a, x.b) for x in led.corridor("eastern-maritime-tsr").legs] == [
-        ("INNSA", "RUVVO"), ("RUVVO", "RUMOW"), ("RUMOW", "RULED")]
+    assert [(x.a, x.b) for x in led.corridor("cape-stpetersburg-rail").legs] == [("INNSA", "INMUN"), ("INMUN", "RULED")]
+    # the eastern corridor would extend by rail Moscow → St Petersburg after a sea leg that sails away (issue 28)
+    assert dict(led.excluded) == {"eastern-maritime-tsr": "heads away: 10,302 km by deep_sea from Nhava Sheva (JNPT) "
+                                                          "to Vladivostok leave the cargo 865 km farther from St Petersburg"}
 
 
 def test_places_by_code_name_and_alias():
@@ -586,3 +588,49 @@ def test_contradicting_scenarios_and_wrong_direction_refused():
         compare("INNSA", "Moscow", MARCH, scenarios=["red-sea-open", "red-sea-closed"])
     with pytest.raises(BilateralError, match="container corridors run from an Indian port to a Russian place"):
         compare("RUNVS", "RUMOW", MARCH)
+
+
+def test_every_pair_offers_its_corridors_or_sane_extensions_only():
+    """Issue 28: over every served pair, an offered route that goes on by rail beyond its corridor's own steps
+    makes progress on every leg (at least MIN_PROGRESS of its length nearer, by the test's own great circle),
+    visits no place twice and is at most DETOUR_FACTOR times the corridor built for the destination; a route
+    longer than 1.6 times the best offered is a corridor's own route to its own end (a sea lane round the Cape,
+    the Northern Sea Route, Vladivostok and the Trans-Siberian to Moscow), never an extension."""
+    ids = legs.places()
+    offered = extended = 0
+    long_own: set[tuple[str, str]] = set()
+    for cargo, o, d in network._pairs():
+        try:
+            cmp = compare(o.id, d.id, AUGUST, cargo=cargo)
+        except BilateralError:
+            continue
+        routes = {c.corridor: network.plan(next(x for x in legs.corridor_defs() if x.corridor == c.corridor), o, d,
+                                           frozenset()) for c in cmp.corridors}
+        built = [c.distance_km for c in cmp.corridors if not any(leg.onward for leg in routes[c.corridor])]
+        best = min(c.distance_km for c in cmp.corridors)
+        for c in cmp.corridors:
+            offered += 1
+            route = routes[c.corridor]
+            stops = [o.id, *(leg.b for leg in route)]
+            assert len(set(stops)) == len(stops), (c.corridor, stops)
+            if any(leg.onward for leg in route):
+                extended += 1
+                for leg in route:
+                    gain = _crow_km(ids[leg.a].lonlat, d.lonlat) - _crow_km(ids[leg.b].lonlat, d.lonlat)
+                    assert gain >= 0.10 * leg.distance_km, (c.corridor, o.id, d.id, leg.a, leg.b, gain)
+                assert not built or c.distance_km <= 1.6 * min(built), (c.corridor, o.id, d.id)
+            elif c.distance_km > 1.6 * best:
+                long_own.add((c.corridor, d.id if cargo == "container" else "India"))
+    assert (offered, extended) == (271, 82)
+    assert long_own == {
+        ("cape-stpetersburg-rail", "RULED"), ("cape-stpetersburg-rail", "RUMOW"), ("suez-stpetersburg-rail", "RULED"),
+        ("suez-stpetersburg-rail", "RUMOW"), ("nsr-murmansk-rail", "RUMMK"), ("nsr-murmansk-rail", "RUMOW"),
+        ("eastern-maritime-tsr", "RUMOW"), ("tanker-cape", "India"), ("tanker-nsr", "India")}
+    # the two trips the reviewers named: no eastern detour to St Petersburg, only sane routes to Novorossiysk
+    assert "eastern-maritime-tsr" not in {c.corridor for c in compare("INNSA", "RULED", AUGUST).corridors}
+    nvs = compare("INMUN", "RUNVS", AUGUST)
+    assert sorted(c.corridor for c in nvs.corridors) == ["instc-east", "suez-novorossiysk-rail"]
+    assert dict(nvs.excluded)["cape-stpetersburg-rail"] == ("heads away: 22,802 km by deep_sea from Mundra to St "
+                                                            "Petersburg leave the cargo only 2,024 km nearer Novorossiysk")
+    assert dict(nvs.excluded)["suez-stpetersburg-rail"].startswith("a detour: 16,337 km, 2.0 times "
+                                                                   "suez-novorossiysk-rail (8,006 km)")

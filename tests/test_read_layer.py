@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from bilateral.api import open_store
 from bilateral.cli import app
+from bilateral.harmonise.pairs import parse_pair
 from bilateral.harmonise.sectors import sector_of
 from bilateral.sources.canonical import to_table
 from bilateral.store import queries
@@ -241,3 +242,80 @@ def test_read_cache_sees_a_load_made_through_the_same_store(baci_store: Path) ->
                        {"flows": to_table("flows", rows)})
         after = {x.period: x for x in queries.pair_totals(s, "IND-RUS", period_kind="cy")}
         assert after["CY2023"].total_usd == 2.0 and after["CY2022"].source == "comtrade"
+
+
+# -- values pinned whole (issue 28: mutation survivors in store/queries) --------------------------------------------
+def test_energy_imports_pinned_for_each_kind_of_answer(store):
+    from bilateral.store.queries import EnergyImports, Served, energy_imports
+
+    pair = parse_pair("IND-RUS")
+    assert energy_imports(store, pair, "FY2025-26") == EnergyImports(  # the chapter as published
+        "FY2025-26", 47_824.9e6, 47_824.9e6, pytest.approx(47_824.9e6 / 55_369.62e6), True, False,
+        "HS 27 as published for RUS", Served("embedded", "embedded/top-hs2-fy2025-26", "top_n", "sum of HS2 detail"))
+    lower = energy_imports(store, pair, "FY2019-20")  # partial detail: a lower bound, no share
+    assert lower == EnergyImports(
+        "FY2019-20", None, 2_611.42e6, None, False, False,
+        "the HS4 detail for RUS covers 36.8% of imports (2 lines): HS 27 is at least 2,611.42 US$ mn",
+        Served("embedded", "embedded/energy-crude-coal", "complete", "sum of HS4 detail"))
+    proxy = energy_imports(store, pair, "FY2024-25")  # the region standing in for the partner
+    assert proxy is not None and (proxy.value_usd, proxy.lower_bound_usd, proxy.exact, proxy.proxy) == (None, None, False, True)
+    assert proxy.share == pytest.approx(0.874781240165613, rel=1e-12)
+    assert proxy.basis == "share of HS 27 in imports from the region 'Other CIS Countries', standing in for RUS"
+    assert proxy.served == Served("embedded", "embedded/eidb-imports-hs2-cis-region", "region_proxy", "sum of HS2 detail")
+    assert energy_imports(store, pair, "CY2024") is None
+
+
+def test_energy_history_pinned(store):
+    from bilateral.store.queries import energy_history, pair_totals
+
+    pair = parse_pair("IND-RUS")
+    got = [(e.period, round(e.value_usd / 1e6, 2), e.basis, e.note, e.release)
+           for e in energy_history(store, pair, pair_totals(store, pair, period_kind="fy"))]
+    partial = "the partner's own HS 27 headings only (detail covers part of HS 27)"
+    cis = "embedded/eidb-imports-hs2-cis-region"
+    assert got == [
+        ("FY2017-18", 1_696.61, "lower_bound", partial, "embedded/energy-crude-coal"),
+        ("FY2018-19", 1_858.80, "lower_bound", partial, "embedded/energy-crude-coal"),
+        ("FY2019-20", 2_611.42, "lower_bound", partial, "embedded/energy-crude-coal"),
+        ("FY2020-21", 1_559.18, "lower_bound", partial, "embedded/energy-crude-coal"),
+        ("FY2021-22", 4_058.13, "lower_bound", "the partner's own HS 27 headings (above the region proxy 3,899 mn)",
+         "embedded/energy-crude-coal"),
+        ("FY2022-23", 38_107.75, "proxy", "HS 27 share 82.5% of the region Other CIS Countries (HS2) × official imports",
+         cis),
+        ("FY2023-24", 53_888.46, "proxy", "HS 27 share 87.7% of the region Other CIS Countries (HS2) × official imports",
+         cis),
+        ("FY2024-25", 55_821.05, "proxy", "HS 27 share 87.5% of the region Other CIS Countries (HS2) × official imports",
+         cis),
+        ("FY2025-26", 47_824.90, "exact", "the HS 27 chapter figure for RUS in its HS2 detail", "embedded/top-hs2-fy2025-26")]
+
+
+def test_pair_flows_and_provenance_pinned(store):
+    from bilateral.store.queries import FlowRow, all_releases, official_meta, pair_flows, release_info
+
+    pair = parse_pair("IND-RUS")
+    totals = pair_flows(store, pair)
+    assert len(totals) == 32 and totals[0] == FlowRow("FY2010-11", "export", 1_689.5e6, 1, "official", "official",
+                                                      "official", "A", "official total (final)", "embedded/official-fy")
+    assert totals[-1] == FlowRow("FY2025-26", "import", 55_369.62e6, 1, "official", "official", "official", "A",
+                                 "official total (provisional)", "embedded/official-fy")
+    hs2 = pair_flows(store, pair, level=2)
+    assert len(hs2) == 15 and hs2[:2] == [
+        FlowRow("FY2017-18", "export", 2_032.69e6, 84, "embedded", "reported", "partial_detail", "B",
+                "as published (partial: not every product)", "embedded/eidb-exports-hs2-partner"),
+        FlowRow("FY2017-18", "import", 1_696.61e6, 1, "embedded", "reported", "complete", "B",
+                "HS4 detail rolled up to HS2 (partial: not every product)", "embedded/energy-crude-coal")]
+    assert pair_flows(store, pair, source="official") == totals
+    dgcis = "DGCI&S / Department of Commerce, Government of India (TradeStat)"
+    assert official_meta(store, "IND", "RUS", "FY2024-25") == (dgcis, "https://tradestat.commerce.gov.in/ftspcc/"
+                                                                      "ttrade_country_wise")
+    assert official_meta(store, "IND", "CHN", "FY2024-25") is None
+    infos = release_info(store, "embedded/official-fy, embedded/energy-crude-coal")
+    assert [(i.release, i.file, i.producer, i.url, i.version) for i in infos] == [
+        ("embedded/energy-crude-coal", "energy-crude-coal.parquet", dgcis, "https://tradestat.commerce.gov.in/",
+         "2026.11.27"),
+        ("embedded/official-fy", "official-fy.parquet", dgcis,
+         "https://tradestat.commerce.gov.in/ftspcc/ttrade_country_wise", "2026.11.27")]
+    assert infos[1].sha256 == "745e161f4c6149f521563151e89c40aacbff3c5f1b9e99d7d933f695502e40bb"
+    rels = all_releases(store)
+    assert len(rels) == 12 and rels[0]["release"] == "embedded/countries" and rels[0]["rows"] == 251
+    assert rels[0]["url"] == "https://github.com/IndEcol/country_converter"

@@ -413,3 +413,60 @@ def test_table_fits_80_columns_without_split_words(store_path: Path):
     assert not re.search(r"[a-z]-\n", text)  # no word split with a hyphen
     assert "Modelled balance on actual" in text and "Status quo" in text
     assert len(text.splitlines()) < 150
+
+
+def _half_write_then_full_disk(real):
+    """A writer that puts half a file down and then meets a full disk (ENOSPC)."""
+    import errno
+
+    def write(self, fname, *args, **kwargs):
+        Path(fname).write_bytes(b"half a chart")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return write
+
+
+def test_charts_are_written_atomically(shipped: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 28: a chart goes through output.write_atomic: no half-written file, a FIFO refused, a symlink followed."""
+    import os
+    import signal
+
+    import matplotlib.figure
+    import plotly.graph_objects as go
+
+    from bilateral.errors import BilateralError
+    from bilateral.report.settlement_chart import settlement_html, settlement_png
+
+    real = tmp_path / "real.png"
+    real.write_bytes(b"an older chart")
+    link = tmp_path / "link.png"
+    link.symlink_to(real)
+    settlement_png(shipped, link)
+    assert link.is_symlink() and real.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # written through the link, link kept
+
+    old_png, old_html = tmp_path / "old.png", tmp_path / "old.html"
+    old_png.write_bytes(b"the previous chart")
+    old_html.write_bytes(b"the previous page")
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", _half_write_then_full_disk(matplotlib.figure.Figure.savefig))
+    monkeypatch.setattr(go.Figure, "write_html", _half_write_then_full_disk(go.Figure.write_html))
+    with pytest.raises(BilateralError, match=r"^cannot write --chart .*old.png: the disk is full.*Nothing was written"):
+        settlement_png(shipped, old_png)
+    with pytest.raises(BilateralError, match=r"^cannot write --chart .*old.html: the disk is full"):
+        settlement_html(shipped, old_html)
+    assert old_png.read_bytes() == b"the previous chart" and old_html.read_bytes() == b"the previous page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "old.html", "old.png", "real.png"]  # no .part left
+    monkeypatch.undo()
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the chart writer opened a FIFO and blocked")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        with pytest.raises(BilateralError, match=r"named pipe"):
+            settlement_png(shipped, fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -484,3 +484,90 @@ def test_a_target_below_the_base_is_answered_not_a_traceback(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(app, ["target", "--target-usd", "-5", "--store", str(tmp_path / "s.duckdb")])
     assert r.exit_code == 2 and r.stderr.strip().startswith("error: --target-usd")  # refused as it is read
+
+
+def test_target_charts_are_written_atomically(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 28: --chart and --html go through output.write_atomic: a failed write leaves the old file whole."""
+    import errno
+
+    import matplotlib.figure
+    import plotly.graph_objects as go
+
+    from bilateral.report.charts import target_html, target_png
+
+    result = track(store, IND_RUS, with_backtest=False, **TARGET).to_dict()
+
+    def half_then_full(self, fname, *args, **kwargs):
+        Path(fname).write_bytes(b"half a chart")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    png, html = tmp_path / "t.png", tmp_path / "t.html"
+    png.write_bytes(b"old chart")
+    html.write_bytes(b"old page")
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_full)
+    monkeypatch.setattr(go.Figure, "write_html", half_then_full)
+    with pytest.raises(BilateralError, match=r"^cannot write --chart .*t.png: the disk is full"):
+        target_png(result, png)
+    with pytest.raises(BilateralError, match=r"^cannot write --html .*t.html: the disk is full"):
+        target_html(result, html, label="--html")
+    assert png.read_bytes() == b"old chart" and html.read_bytes() == b"old page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.html", "t.png"]
+    monkeypatch.undo()
+    target_png(result, png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- values pinned whole (issue 28: mutation survivors in models/target) -------------------------------------------
+def test_records_and_to_dict_pinned(store):
+    """Computed here, not in a shared fixture: mutmut maps a mutant to the tests during which its code ran."""
+    result = track(store, IND_RUS, **TARGET)
+    _records_pinned(result)
+    _to_dict_pinned(result)
+
+
+def _records_pinned(latest):
+    recs = latest.records()
+    assert len(recs) == 190 and all(r["pair"] == "IND-RUS" for r in recs)
+    summary = [(r["period"], r["measure"], r["value"]) for r in recs if r["section"] == "summary"]
+    assert summary[:7] == [
+        ("FY2025-26", "required_cagr", pytest.approx(0.13686826832611354)),
+        ("FY2023-24", "required_cagr_when_set", pytest.approx(0.07254034665055209)),
+        ("FY2025-26", "achieved_cagr_3y", pytest.approx(0.06642010582276092)),
+        ("FY2025-26", "achieved_cagr_5y", pytest.approx(0.4903560623351344)),
+        ("FY2029-30", "p_reach_target", 0.3), ("FY2029-30", "p_reach_target_low", 0.25),
+        ("FY2029-30", "p_reach_target_high", 0.3)]
+    pace = [(r["period"], r["measure"], round(r["value"], 6)) for r in recs if r["section"] == "pace"]
+    assert pace[:2] == [("FY2022-23", "required_cagr", 0.106124), ("FY2023-24", "required_cagr", 0.07254)]
+    per_model = {r["section"]: r["value"] for r in recs if r["section"].startswith("p_reach:")}
+    assert per_model == {"p_reach:naive": 0.27, "p_reach:drift": 0.56, "p_reach:drift_break": 0.3,
+                         "p_reach:local_level": 0.27, "p_reach:local_trend": 0.66, "p_reach:components": 0.25}
+    sq = [(r["period"], r["measure"], r["value"]) for r in recs if r["section"] == "scenario:status_quo"]
+    assert sq[:2] == [("FY2026-27", "exports_usd", pytest.approx(4_718_185_500.0)),
+                      ("FY2026-27", "energy_imports_usd", pytest.approx(47_824_900_000.0))]
+
+
+def _to_dict_pinned(latest):
+    d = latest.to_dict()
+    pr = d["p_reach"]
+    assert (pr["chosen"], pr["low"], pr["high"], pr["model"], pr["scheme"]) == (0.3, 0.25, 0.3, "drift_break",
+                                                                                  "student_t")
+    assert [(m["model"], m["p_reach"], m["competitive"], m["chosen"]) for m in pr["models"]] == [
+        ("naive", 0.27, True, False), ("drift", 0.56, False, False), ("drift_break", 0.3, True, True),
+        ("local_level", 0.27, True, False), ("local_trend", 0.66, False, False), ("components", 0.25, True, False)]
+    assert d["correlation"]["components"] == ["exports", "other_imports", "energy_imports"]
+    assert d["correlation"]["matrix"] == [[1.0, 0.281, 0.769], [0.281, 1.0, 0.709], [0.769, 0.709, 1.0]]
+    assert d["correlation"]["years"] == ["FY2018-19", "FY2019-20", "FY2020-21", "FY2021-22", "FY2024-25", "FY2025-26"]
+    assert d["correlation"]["used"] is True
+    assert latest.price.note == ("Brent held at US$70.2/bbl, its average over 2025-04 to 2026-03, the 12 months "
+                                         "to the base's end (FY2025-26; EIA RBRTE): no price after the base is used")
+
+
+def test_price_path_notes_pinned():
+    known = brent_known_at("FY2025-26")
+    set_path = price_path((80.0,), known, "FY2025-26", 3)
+    assert set_path.usd == (80.0, 80.0, 80.0)
+    assert set_path.note == "Brent path set in --brent: 80 US$/bbl (the last carried on)"
+    assert price_path((80.0, 75.0, 70.0), known, "FY2025-26", 3).note == "Brent path set in --brent: 80, 75, 70 US$/bbl"
+    assert price_path("latest", known, "FY2025-26", 2).note == (
+        "Brent held at US$80.1/bbl, its average over 2025-08 to 2026-07, the last 12 months in the file (EIA RBRTE); "
+        "these are prices after the base (FY2025-26, to 2026-03): not an out-of-sample forecast")

@@ -120,7 +120,8 @@ def register(app: typer.Typer) -> None:
 
                 sys.stdout.flush()
 
-                (target_png if kind == "png" else target_html)(result.to_dict(), path)
+                (target_png if kind == "png" else target_html)(result.to_dict(), path,
+                                                                label="--html" if path == html else "--chart")
                 typer.echo(f"wrote {path}", err=True)
 
         run(body)

@@ -47,7 +47,7 @@ from bilateral.corridors.legs import (
     season,
     service_for,
 )
-from bilateral.corridors.network import NSR, PlannedLeg, detour, plan
+from bilateral.corridors.network import DETOUR_FACTOR, NSR, PlannedLeg, detour, plan
 from bilateral.corridors.seasonality import check_scenarios, forced_states, nsr_window
 from bilateral.errors import BilateralError
 
@@ -422,6 +422,24 @@ def compare(origin: str, destination: str, when: date, scenarios: tuple[str, ...
                     float(astara_congestion))
 
 
+def _onward_detour(legs: list[PlannedLeg], built: list[tuple[str, float]], where: str) -> str | None:
+    """Why a route that ends by onward rail is no option beside a corridor built for the destination, or None.
+
+    ``built``: (corridor, km) of the sane corridors naming the destination in their own steps. A route reaching
+    it only by rail beyond its own steps is a detour when longer than :data:`DETOUR_FACTOR` times the shortest
+    of them (open or closed: a closed Red Sea does not make a Baltic landfall and 2,200 km of rail back south a
+    route to the Black Sea).
+    """
+    if not built or not any(leg.onward for leg in legs):
+        return None
+    name, best = min(built, key=lambda b: b[1])
+    km = sum(leg.distance_km for leg in legs)
+    if km <= DETOUR_FACTOR * best:
+        return None
+    return (f"a detour: {km:,.0f} km, {km / best:.1f} times {name} ({best:,.0f} km), the corridor built for "
+            f"{where}; it reaches {where} only by rail beyond its own route")
+
+
 @cache
 def _compare(o_id: str, d_id: str, when: date, scenarios: tuple[str, ...], cargo: Cargo, vessel: Vessel,
              congestion: float) -> Comparison:
@@ -443,6 +461,7 @@ def _compare(o_id: str, d_id: str, when: date, scenarios: tuple[str, ...], cargo
     states = states_on(when, forced_states(sc))
     results = []
     excluded: list[tuple[str, str]] = []
+    sane: list[tuple[CorridorDef, list[PlannedLeg]]] = []
     for defn in corridor_defs():
         if defn.cargo != cargo:
             continue
@@ -450,6 +469,13 @@ def _compare(o_id: str, d_id: str, when: date, scenarios: tuple[str, ...], cargo
         if not legs:
             continue
         why = detour(legs, o, dest)
+        if why:
+            excluded.append((defn.corridor, why))
+            continue
+        sane.append((defn, legs))
+    built = [(d.corridor, sum(x.distance_km for x in ls)) for d, ls in sane if not any(x.onward for x in ls)]
+    for defn, legs in sane:
+        why = _onward_detour(legs, built, dest.name)
         if why:
             excluded.append((defn.corridor, why))
             continue

@@ -39,7 +39,8 @@ from bilateral.corridors.legs import (
 from bilateral.errors import BilateralError
 
 __all__ = [
-    "MAX_APPROACH_KM", "PASS_KM", "ROUTING_RULES", "SEAROUTE_VERSION", "SEA_CACHE", "PlannedLeg", "SeaRoute",
+    "DETOUR_FACTOR", "MAX_APPROACH_KM", "MIN_PROGRESS", "PASS_KM", "ROUTING_RULES", "SEAROUTE_VERSION", "SEA_CACHE",
+    "PlannedLeg", "SeaRoute",
     "TRANSSHIPMENT_RISK", "build_cache", "detour", "gc_km", "plan", "retag_chukchi", "sea_leg", "sea_route_live",
 ]
 
@@ -298,6 +299,14 @@ class PlannedLeg:
 #: lane runs 17 km off the port, St Petersburg is 635 km from Moscow, so 300 km separates the two cases)
 PASS_KM = 300.0
 EARTH_KM = 6371.0088
+#: the least share of a leg's length by which it must bring the cargo nearer its destination (crow-fly km).
+#: Over every served pair the routes offered make 12.9% or more (the eastern route to Murmansk from Chennai;
+#: round the Cape to St Petersburg 17%), the eastern sea leg to a western destination 3% or less (see detour)
+MIN_PROGRESS = 0.10
+#: a corridor that reaches its destination only by rail beyond its own steps is a detour when it is longer
+#: than this many times a corridor built for that destination (naming it in its steps): Cape–St Petersburg
+#: then 2,200 km of rail to Novorossiysk (25,002 km from Mundra) against Suez–Novorossiysk (8,006 km)
+DETOUR_FACTOR = 1.6
 
 
 def gc_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -315,7 +324,15 @@ def detour(route: list[PlannedLeg], origin: Place, destination: Place) -> str | 
     - **doubles back over land**: a land leg ends farther from the destination than it starts (on land the
       carrier chooses the way; at sea coastlines force detours, so sea legs are not judged this way);
     - **doubles back onward**: the rail haul beyond the corridor's own steps is longer than the whole trip
-      as the crow flies (Suez to St Petersburg, then 9,939 km by rail to Vladivostok: 6,000 km apart).
+      as the crow flies (Suez to St Petersburg, then 9,939 km by rail to Vladivostok: 6,000 km apart);
+    - **revisits** a place: a stop twice on one route;
+    - **heads away** (a route that goes on by rail beyond the corridor's own steps; a corridor's own route to
+      its own end, e.g. by Vladivostok and the Trans-Siberian to Moscow, is its design and is offered): a leg
+      brings the cargo nearer the destination (as the crow flies) by less than :data:`MIN_PROGRESS` of its
+      length: 10,302 km by sea from Nhava Sheva to Vladivostok leave
+      St Petersburg 865 km *farther* and Murmansk only 269 km nearer. A sea lane forced round a coast still
+      makes progress (round the Cape from Mundra to St Petersburg: 22%; a tanker from Novorossiysk round the
+      Cape: 17%); a gateway on the wrong side of the world does not.
     """
     d = destination.lonlat
     ids = places()
@@ -336,6 +353,16 @@ def detour(route: list[PlannedLeg], origin: Place, destination: Place) -> str | 
         first = next(leg for leg in route if leg.onward)
         return (f"doubles back: {onward:,.0f} km by rail onward from {ids[first.a].name} to {destination.name}, "
                 f"more than the {crow:,.0f} km from {origin.name} as the crow flies")
+    stops = [route[0].a, *(leg.b for leg in route)] if route else []
+    twice = sorted({s for s in stops if stops.count(s) > 1})
+    if twice:
+        return f"revisits {', '.join(ids[s].name for s in twice)}"
+    for leg in route if any(leg.onward for leg in route) else ():
+        gain = gc_km(ids[leg.a].lonlat, d) - gc_km(ids[leg.b].lonlat, d)
+        if gain < MIN_PROGRESS * leg.distance_km:
+            moved = f"only {gain:,.0f} km nearer" if gain >= 0 else f"{-gain:,.0f} km farther from"
+            return (f"heads away: {leg.distance_km:,.0f} km by {leg.mode} from {ids[leg.a].name} to "
+                    f"{ids[leg.b].name} leave the cargo {moved} {destination.name}")
     return None
 
 

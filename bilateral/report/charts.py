@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bilateral.output import write_atomic
+
 BN = 1e9
 HEADROOM = 1.15  # the y-axis reaches 15% above the highest of data, median, 80% band and target
 
@@ -44,7 +46,7 @@ def _title(result: dict[str, Any]) -> str:
             f"({result['target']['period']}); base {result['base']['period']} ({result['base']['status']})")
 
 
-def target_png(result: dict[str, Any], path: Path) -> Path:
+def target_png(result: dict[str, Any], path: Path, label: str = "--chart") -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -85,13 +87,14 @@ def target_png(result: dict[str, Any], path: Path) -> Path:
     fig.text(0.01, 0.01, f"Source: {result['source']['trade']}; Brent: US EIA; forecast and scenarios: bilateral",
              fontsize=6, color="gray")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"), label=label)
+    finally:
+        plt.close(fig)
     return path
 
 
-def target_html(result: dict[str, Any], path: Path) -> Path:
+def target_html(result: dict[str, Any], path: Path, label: str = "--chart") -> Path:
     import plotly.graph_objects as go
 
     d = _series(result)
@@ -127,6 +130,6 @@ def target_html(result: dict[str, Any], path: Path) -> Path:
                                  name=f"Scenario: {s['title']}"))
     fig.update_layout(title=_title(result), yaxis_title="US$ billion", yaxis_range=[0, d["top"]],
                       template="plotly_white")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(str(path), include_plotlyjs=True, full_html=True)  # JS inlined: no CDN
+    # JS inlined: no CDN
+    write_atomic(path, lambda tmp: fig.write_html(str(tmp), include_plotlyjs=True, full_html=True), label=label)
     return path

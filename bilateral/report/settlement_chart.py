@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bilateral.errors import BilateralError
+from bilateral.output import write_atomic
 
 __all__ = ["CHART_SUFFIXES", "check_chart_path", "settlement_html", "settlement_png", "write_chart"]
 
@@ -49,7 +50,7 @@ def _footer(run: dict[str, Any]) -> str:
             "not publish vostro balances by country.")
 
 
-def settlement_png(run: dict[str, Any], path: Path) -> Path:
+def settlement_png(run: dict[str, Any], path: Path, label: str = "--chart") -> Path:
     """Median balance path in US$ bn per scenario with its P10–P90 band shaded."""
     import matplotlib
 
@@ -75,13 +76,14 @@ def settlement_png(run: dict[str, Any], path: Path) -> Path:
     ax.grid(alpha=0.3)
     fig.text(0.01, 0.01, _footer(run), fontsize=6, color="gray", wrap=True)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"), label=label)
+    finally:
+        plt.close(fig)
     return path
 
 
-def settlement_html(run: dict[str, Any], path: Path) -> Path:
+def settlement_html(run: dict[str, Any], path: Path, label: str = "--chart") -> Path:
     """The same chart, interactive, with plotly.js inlined (works offline, no CDN)."""
     import plotly.graph_objects as go
 
@@ -96,8 +98,8 @@ def settlement_html(run: dict[str, Any], path: Path) -> Path:
     fig.update_layout(title=_title(run), yaxis_title="Modelled closing balance, US$ billion", template="plotly_white",
                       annotations=[{"text": _footer(run), "xref": "paper", "yref": "paper", "x": 0, "y": -0.2,
                                     "showarrow": False, "font": {"size": 9, "color": "gray"}}])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.write_html(str(path), include_plotlyjs=True, full_html=True)  # JS inlined: no CDN
+    # JS inlined: no CDN
+    write_atomic(path, lambda tmp: fig.write_html(str(tmp), include_plotlyjs=True, full_html=True), label=label)
     return path
 
 

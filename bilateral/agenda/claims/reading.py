@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bilateral.errors import InputError
+from bilateral.inputs import ARTICLE_MAX_BYTES, read_bytes
 
 __all__ = ["DATELINE_CHARS", "MAX_SENTENCE_CHARS", "Article", "Sentence", "find_article_date", "html_to_text",
            "looks_like_html", "one_sentence", "read_article", "read_document", "split_sentences"]
@@ -157,11 +158,13 @@ def read_document(raw: str) -> Article:
 
 
 def read_article(path: Path) -> Article:
-    """An article file (text or HTML) read with :func:`read_document`; InputError when it cannot be read."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the article ({exc.strerror}); give a text or HTML file", file=str(path)) from None
+    """An article file (text or HTML) read with :func:`read_document`; InputError when it cannot be read.
+
+    Read through :func:`bilateral.inputs.read_bytes` like every input: a folder, FIFO, device or socket
+    (also behind a symlink) is refused before it is opened, and a file over
+    :data:`~bilateral.inputs.ARTICLE_MAX_BYTES` by its size.
+    """
+    raw = read_bytes(Path(path), "article", ARTICLE_MAX_BYTES)
     if b"\x00" in raw[:8192]:
         raise InputError("not a text or HTML file (it holds binary data); give an article as text or HTML",
                          file=str(path))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bilateral import validation
 from bilateral.errors import BilateralError, InputError
 from bilateral.harmonise.periods import Period, parse_period
 
@@ -34,6 +35,11 @@ SHARE_TOLERANCE = 1e-9
 SHIPPED_FILE = "settlement_scenarios.yml"
 SHIPPED_WHERE = "bilateral/models/settlement_scenarios.yml"
 FIRST_PROJECTED = "first_projected"
+#: the most units of a currency per US dollar an exchange-rate path may give: a million, above the weakest
+#: currencies in use (hundreds of thousands per dollar); larger is a typo or an overflow
+MAX_UNITS_PER_USD = 1e6
+#: the largest rupee amount (a vostro balance): MAX_USD at ₹1,000 per dollar
+MAX_INR = validation.MAX_USD * 1_000
 Basis = Literal["source", "assumption"]
 
 # -- parameters ---------------------------------------------------------------------------------------
@@ -143,6 +149,17 @@ def _number(raw: Any, where: str, fname: str) -> float:
     return float(raw)
 
 
+def _rate(raw: Any, where: str, fname: str) -> float:
+    """An exchange rate (units of a currency per US dollar): positive and at most :data:`MAX_UNITS_PER_USD`."""
+    x = _number(raw, where, fname)
+    if x <= 0:
+        raise _fail(where, fname, f"rate {x:g} must be positive")
+    try:
+        return validation.finite(x, low=0.0, high=MAX_UNITS_PER_USD, low_open=True, what="rate")
+    except validation.InvalidValue as exc:
+        raise _fail(where, fname, str(exc)) from None
+
+
 def _check_value(kind: str, raw: Any, where: str, fname: str) -> Any:
     """Parse and check one parameter value; raise InputError naming the file and field."""
     if kind == _DATE:
@@ -176,15 +193,9 @@ def _check_value(kind: str, raw: Any, where: str, fname: str) -> Any:
                     p = parse_period(str(label))
                 except BilateralError:
                     raise _fail(where, fname, f"{label!r} is not a period label such as FY2024-25") from None
-                x = _number(v, where, f"{fname}.{label}")
-                if x <= 0:
-                    raise _fail(where, f"{fname}.{label}", f"rate {x:g} must be positive")
-                path[p.label] = x
+                path[p.label] = _rate(v, where, f"{fname}.{label}")
             return dict(sorted(path.items(), key=lambda kv: parse_period(kv[0])))
-        x = _number(raw, where, fname)
-        if x <= 0:
-            raise _fail(where, fname, f"rate {x:g} must be positive")
-        return x
+        return _rate(raw, where, fname)
     x = _number(raw, where, fname)
     if kind == _NONNEG and x < 0:
         what = "cap" if fname.endswith("cap_usd") else "value"
@@ -193,6 +204,14 @@ def _check_value(kind: str, raw: Any, where: str, fname: str) -> Any:
         raise _fail(where, fname, f"{x:g} is outside 0-1")
     if kind == _GROWTH and x <= -1.0:
         raise _fail(where, fname, f"growth {x:g} must be above -1 (-100%)")
+    try:
+        if kind == _GROWTH:
+            validation.growth_rate(x)
+        elif kind == _NONNEG:
+            inr = fname.endswith("_inr")
+            validation.finite(x, low=0.0, high=MAX_INR if inr else validation.MAX_USD, what="rupees" if inr else "US$")
+    except validation.InvalidValue as exc:
+        raise _fail(where, fname, str(exc)) from None
     return x
 
 

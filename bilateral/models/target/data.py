@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from bilateral import validation
 from bilateral.errors import BilateralError
 from bilateral.harmonise.periods import Period, parse_period
 
@@ -58,6 +59,9 @@ def break_indexes(periods: Sequence[str], years: Sequence[int]) -> tuple[int, ..
 
 
 # -- the oil price --------------------------------------------------------------------------------
+#: the highest Brent price a path may set: over three times the record (US$146 in July 2008, monthly peak
+#: US$133.9); a larger number is a typo or an overflow, not a scenario
+MAX_BRENT_USD = 500.0
 PRICE_WINDOW_MONTHS = 12  # the default path: Brent held at its average over the 12 months to the base's end
 PriceRule = Literal["base", "latest", "set"]
 PRICE_RULES: tuple[str, ...] = ("base", "latest")  # the named paths; a list of prices is the third kind ('set')
@@ -135,6 +139,16 @@ def brent_average(period: str) -> float | None:
     return brent_known_at(period).average(period)
 
 
+def _float_or_text(v: object) -> object:
+    """A number written as text ('1e2') as a float; anything else unchanged."""
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    return v
+
+
 def parse_price_spec(value: object, where: str) -> PriceSpec:
     """A price path as given on the command line (``base``, ``latest``, ``80`` or ``80,75,70``) or in YAML.
 
@@ -152,8 +166,15 @@ def parse_price_spec(value: object, where: str) -> PriceSpec:
             value = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = [value]
+    if isinstance(value, list | tuple):  # YAML 1.1 reads 1e2 as text
+        value = [_float_or_text(v) for v in value]
     if (isinstance(value, list | tuple) and value
             and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < math.inf for v in value)):
+        for v in value:
+            try:
+                validation.finite(v, low=0.0, high=MAX_BRENT_USD, low_open=True, what="price US$/bbl")
+            except validation.InvalidValue as exc:
+                raise BilateralError(f"{where}: {exc}") from None
         return tuple(float(v) for v in value)
     raise BilateralError(f"{where}: the Brent path must be 'base' (the base year's average, held), 'latest' (the "
                          "last 12 months in the file) or prices in US$/bbl, e.g. 80 or 80,75,70")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from bilateral.errors import BilateralError
+from bilateral import validation
+from bilateral.errors import BilateralError, InputError
 from bilateral.harmonise.sectors import titles as sector_titles
 from bilateral.models.target.data import PriceSpec, parse_price_spec
 from bilateral.models.target.results import ScenarioResult
@@ -43,6 +44,13 @@ class ScenarioFile:
     where: str
     forecast_brent: PriceSpec
     scenarios: tuple[Scenario, ...]
+    written_for: str | None = None  # the pair the descriptions speak of (e.g. IND-RUS); None: any pair
+
+    def described_for(self, sc: Scenario, pair: str) -> str:
+        """The scenario's description as shown for ``pair``: said to be written for another pair when it is."""
+        if self.written_for is None or self.written_for == pair:
+            return sc.description
+        return f"Written for {self.written_for}; applied to {pair} at the same rates. {sc.description}"
 
 
 def load_scenarios(path: Path | None) -> ScenarioFile:
@@ -63,6 +71,12 @@ def load_scenarios(path: Path | None) -> ScenarioFile:
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), list):
         raise BilateralError(f"{where}: expected a top-level 'scenarios:' list")
     fspec = parse_price_spec(doc.get("forecast_brent_usd", "base"), f"{where}: forecast_brent_usd")
+    written_for = doc.get("written_for")
+    if written_for is not None:
+        try:
+            written_for = validation.pair(str(written_for)).label
+        except validation.InvalidValue as exc:
+            raise InputError(str(exc), file=where, field="written_for") from None
     known = set(sector_titles()) | {"default"}
     out = []
     for n, s in enumerate(doc["scenarios"], start=1):
@@ -76,21 +90,41 @@ def load_scenarios(path: Path | None) -> ScenarioFile:
         bad = set(s["exports_growth"]) - known
         if bad:
             raise BilateralError(f"{where}: scenario {s['name']!r}: unknown sectors {sorted(bad)}; use {sorted(known)}")
+        name = str(s["name"])
+        out.append(Scenario(
+            name=name, title=str(s["title"]), description=str(s["description"]).strip(),
+            brent_usd=parse_price_spec(s["brent_usd"], f"{where}: scenario {name!r}: brent_usd"),
+            energy_volume_growth=_growth(s["energy_volume_growth"], where, f"scenarios.{name}.energy_volume_growth"),
+            other_imports_growth=_growth(s["other_imports_growth"], where, f"scenarios.{name}.other_imports_growth"),
+            exports_growth={str(k): _growth(v, where, f"scenarios.{name}.exports_growth.{k}")
+                            for k, v in s["exports_growth"].items()}))
+    return ScenarioFile(where, fspec, tuple(out), written_for)
+
+
+def _growth(raw: object, where: str, key: str) -> float:
+    """A growth rate from a scenario file: a finite number from just above -1 to MAX_GROWTH, or one line naming the key."""
+    if isinstance(raw, str):  # YAML 1.1 reads 5e-2 as text
         try:
-            out.append(Scenario(
-                name=str(s["name"]), title=str(s["title"]), description=str(s["description"]).strip(),
-                brent_usd=parse_price_spec(s["brent_usd"], f"{where}: scenario {s['name']!r}: brent_usd"),
-                energy_volume_growth=float(s["energy_volume_growth"]),
-                other_imports_growth=float(s["other_imports_growth"]),
-                exports_growth={str(k): float(v) for k, v in s["exports_growth"].items()}))
-        except (TypeError, ValueError):
-            raise BilateralError(f"{where}: scenario {s['name']!r}: growth rates must be numbers, e.g. 0.05") from None
-    return ScenarioFile(where, fspec, tuple(out))
+            raw = float(raw)
+        except ValueError:
+            pass
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InputError(f"growth {validation.quote(raw)} is not a number; write a fraction, e.g. 0.05 for +5% a year",
+                         file=where, field=key)
+    try:
+        return validation.growth_rate(raw)
+    except validation.InvalidValue as exc:
+        raise InputError(str(exc), file=where, field=key) from None
 
 
 def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, float], energy: float,
-                  base_price: float, other: float, periods: Sequence[str], target_usd: float) -> ScenarioResult:
-    """The deterministic path of one scenario from the base split (``brent``: its resolved price per year)."""
+                  base_price: float, other: float, periods: Sequence[str], target_usd: float,
+                  description: str | None = None) -> ScenarioResult:
+    """The deterministic path of one scenario from the base split.
+
+    ``brent``: its resolved price per year; ``description``: as shown for the pair asked (default the
+    scenario's own).
+    """
     rows: list[dict[str, float | str]] = []
     for t, p in enumerate(periods, start=1):
         x = sum(v * (1 + sc.growth_for(s)) ** t for s, v in exports_by.items())
@@ -103,6 +137,7 @@ def scenario_path(sc: Scenario, brent: Sequence[float], exports_by: dict[str, fl
               "energy_imports": float(end["energy_imports_usd"]) - energy,
               "other_imports": float(end["other_imports_usd"]) - other}
     total = float(end["total_trade_usd"])
-    return ScenarioResult(sc.name, sc.title, sc.description, tuple(rows), total, target_usd - total, change,
+    shown = sc.description if description is None else description
+    return ScenarioResult(sc.name, sc.title, shown, tuple(rows), total, target_usd - total, change,
                           {"brent_usd": list(brent), "energy_volume_growth": sc.energy_volume_growth,
                            "other_imports_growth": sc.other_imports_growth, "exports_growth": sc.exports_growth})

@@ -140,7 +140,7 @@ def _base_energy(energy: Sequence[EnergyPoint], base: str, known: BrentKnown) ->
 
 def _scenarios(sfile: ScenarioFile, known: BrentKnown, base: str, exports_by: dict[str, float],
                base_energy: tuple[float, float] | None, other: float, periods: Sequence[str],
-               target_usd: float) -> tuple[ScenarioResult, ...]:
+               target_usd: float, pair: str) -> tuple[ScenarioResult, ...]:
     years = len(periods)
     out = []
     for sc in sfile.scenarios:
@@ -150,7 +150,8 @@ def _scenarios(sfile: ScenarioFile, known: BrentKnown, base: str, exports_by: di
         else:
             brent = price_path(sc.brent_usd, known, base, years, f"{sfile.where}: scenario {sc.name!r}").usd
             energy, price = base_energy
-        out.append(scenario_path(sc, brent, exports_by, energy, price, other, periods, target_usd))
+        out.append(scenario_path(sc, brent, exports_by, energy, price, other, periods, target_usd,
+                                 sfile.described_for(sc, pair)))
     return tuple(out)
 
 
@@ -221,7 +222,8 @@ def track(store: Store, pair: Pair, *, target_usd: float, by: str, base: str | N
         spec = brent if brent is not None else sfile.forecast_brent
         path = price_path(spec, known, base_year.period, years,
                           "--brent" if brent is not None else f"{sfile.where}: forecast_brent_usd")
-    scenarios = _scenarios(sfile, known, base_year.period, exports_by, base_energy, o_base, fperiods, target_usd)
+    scenarios = _scenarios(sfile, known, base_year.period, exports_by, base_energy, o_base, fperiods, target_usd,
+                           pair.label)
     base_split = {"exports": float(base_year.exports_usd or 0.0), "energy_imports": e_base, "other_imports": o_base}
     if base_energy is None:
         base_split = {"exports": float(base_year.exports_usd or 0.0), "imports": float(base_year.imports_usd or 0.0)}

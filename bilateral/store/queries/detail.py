@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bilateral.harmonise.periods import parse_period
 from bilateral.store.db import Store
 from bilateral.store.queries import REPORT_FLOWS, WORLD, Flow, _rank, precedence
-from bilateral.store.queries.totals import Served, _figures
+from bilateral.store.queries.totals import Served, _figures, world_matrix_sides
 
 
 # -- product detail ---------------------------------------------------------------------------------
@@ -175,15 +176,44 @@ def product_values(store: Store, reporter: str, partner: str, flow: Flow, period
 
 def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
                   periods: list[str]) -> dict[str, dict[str, float]]:
-    """Summit sector → period → US$, from each period's serving detail (longest HS prefix wins)."""
+    """Summit sector → period → US$, from each period's serving detail (longest HS prefix wins).
+
+    With the world (WLD) as partner, a calendar year no loaded detail serves is summed from a loaded
+    BACI world matrix: the reporter's exports to (imports from) every partner by HS6.
+    """
     from bilateral.harmonise.sectors import sector_of
 
     out: dict[str, dict[str, float]] = {}
-    for period, codes in _lines_by_period(store, reporter, partner, flow, periods, None).items():
+    by_period = _lines_by_period(store, reporter, partner, flow, periods, None)
+    if partner == WORLD:
+        for period in periods:
+            if not by_period.get(period):
+                codes = _matrix_world_lines(store, reporter, flow, period)
+                if codes:
+                    by_period[period] = codes
+    for period, codes in by_period.items():
         for code, value in codes.items():
             per = out.setdefault(sector_of(code), {})
             per[period] = per.get(period, 0.0) + value
     return out
+
+
+def _matrix_world_lines(store: Store, reporter: str, flow: Flow, period: str) -> dict[str, float]:
+    """HS6 → US$ of the reporter's exports to (imports from) the world in a calendar year, from a loaded BACI year."""
+    p = parse_period(period)
+    if p.kind != "cy":
+        return {}
+    found = world_matrix_sides(store, reporter, p.year)
+    if found is None or not found[1 if flow == "export" else 2]:
+        return {}
+    wm = found[0]
+    side, col = (wm.exports, "exporter") if flow == "export" else (wm.imports, "importer")
+    cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
+    try:
+        rows = cur.execute(f"SELECT hs6, sum(value_usd) FROM ({side}) WHERE {col} = ? GROUP BY hs6", [reporter]).fetchall()
+    finally:
+        cur.close()
+    return {str(code): float(v) for code, v in rows if v is not None}
 
 
 def partner_values(store: Store, reporter: str, flow: Flow, period: str) -> tuple[dict[str, float], Served | None]:

@@ -297,12 +297,66 @@ def _runs(series: list[PeriodTotals]) -> list[list[PeriodTotals]]:
 
 
 def reporter_totals(store: Store, reporter: str, period: str) -> PeriodTotals | None:
-    """The reporter's trade with the world in a period (for partner shares), or None if not loaded."""
+    """The reporter's trade with the world in a period (for partner shares), or None if not loaded.
+
+    Totals loaded for the reporter and the world (WLD) first; for a calendar year with no such totals,
+    the sums of a loaded BACI year's cells: the reporter's exports to every partner, its imports from
+    every supplier (a flow the matrix holds no cell of, e.g. a country BACI lists as no importer, stays
+    None). The embedded 2024 slices are not used: they hold only India's exports and Russia's imports.
+    """
     want = parse_period(period)
     for t in pair_totals(store, Pair(reporter, WORLD), period_kind=want.kind):
         if t.period == want.label:
             return t
-    return None
+    if want.kind != "cy":
+        return None
+    return _matrix_world_totals(store, reporter, want.year)
+
+
+#: a loaded BACI release serves a country's trade with the world only when its cells name at least this
+#: many exporters and importers: a world matrix (BACI 2024 names over 200 of each), not a slice of it
+WORLD_MATRIX_MIN_COUNTRIES = 150
+
+
+def world_matrix_sides(store: Store, reporter: str, year: int) -> tuple[Any, bool, bool] | None:
+    """The loaded BACI matrix of ``year`` if it is a world matrix, with whether the reporter is in it.
+
+    Returns (matrix, reporter is an exporter, reporter is an importer): where it is, its trade with the
+    world is the sum of its cells. None when no world matrix of the year is loaded.
+    """
+    from bilateral.store import matrix
+    from bilateral.store.queries.missing import matrix_roles
+
+    wm = matrix.baci_matrix(store, year)
+    if wm is None:
+        return None
+    roles = next((r for r in matrix_roles(store) if r.release == wm.release), None)
+    if roles is None or min(len(roles.exporters), len(roles.importers)) < WORLD_MATRIX_MIN_COUNTRIES:
+        return None
+    return wm, reporter in roles.exporters, reporter in roles.importers
+
+
+def _matrix_world_totals(store: Store, reporter: str, year: int) -> PeriodTotals | None:
+    """The reporter's exports to and imports from the world summed over a loaded BACI world matrix, or None."""
+    found = world_matrix_sides(store, reporter, year)
+    if found is None:
+        return None
+    wm, exporter, importer = found
+    cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
+    try:
+        exp = (cur.execute(f"SELECT sum(value_usd) FROM ({wm.exports}) WHERE exporter = ?", [reporter]).fetchone()
+               if exporter else None)
+        imp = (cur.execute(f"SELECT sum(value_usd) FROM ({wm.imports}) WHERE importer = ?", [reporter]).fetchone()
+               if importer else None)
+    finally:
+        cur.close()
+    values = [None if r is None or r[0] is None else float(r[0]) for r in (exp, imp)]
+    if values == [None, None]:
+        return None
+    served = [None if v is None else Served("baci", wm.release, MATRIX_QUALITY,
+                                            f"sum of HS6 cells of the world matrix ({side} every partner)")
+              for v, side in zip(values, ("exports to", "imports from"), strict=True)]
+    return PeriodTotals(Pair(reporter, WORLD).label, f"CY{year}", "cy", values[0], values[1], served[0], served[1])
 
 
 #: the quality grade of a world-matrix cell read for a calendar year (quality.csv)
