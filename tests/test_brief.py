@@ -91,6 +91,7 @@ def test_build_brief_for_a_pair_without_data(brief_store: Path):
     (["brief", "--pair", "nonsense", "--out", "x.html"], "not a country pair"),
     (["brief", "--format", "pdf", "--out", "x.html"], "unknown --format"),
     (["brief", "--format", "json", "--pdf", "--out", "x.json"], "--pdf prints the HTML brief"),
+    (["brief", "--format", "json", "--out", "x.pdf"], "--out x.pdf names a PDF, which is printed from the HTML brief"),
 ])
 def test_brief_errors_are_one_line(args: list[str], message: str, brief_store: Path, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch):
@@ -104,6 +105,24 @@ def test_brief_errors_are_one_line(args: list[str], message: str, brief_store: P
 def test_out_is_a_directory(brief_store: Path, tmp_path: Path):
     r = runner.invoke(app, ["brief", "--out", str(tmp_path), "--store", str(brief_store)])
     assert r.exit_code == 2 and "is a directory" in r.stderr  # refused as the option is read
+
+
+def test_out_named_pdf_writes_the_html_beside_it_and_prints_to_the_name(brief_store: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    """`--out b.pdf` (with or without --pdf) once wrote the HTML into b.pdf and had Chromium print b.pdf onto itself:
+    a one-page, 1 kB file. The HTML now goes to b.html and the PDF is printed from it to b.pdf."""
+    import bilateral.report.brief as brief_module
+
+    printed: list[tuple[Path, Path]] = []
+    monkeypatch.setattr(brief_module, "write_pdf", lambda src, dst: printed.append((Path(src), Path(dst))))
+    for extra in ([], ["--pdf"]):
+        printed.clear()
+        out = tmp_path / "b.pdf"
+        r = runner.invoke(app, ["brief", "--out", str(out), *extra, "--store", str(brief_store)])
+        assert r.exit_code == 0, r.output
+        assert printed == [(tmp_path / "b.html", out)]
+        assert (tmp_path / "b.html").read_text(encoding="utf-8").lower().startswith("<!doctype html>")
+        assert r.stderr == f"wrote {tmp_path / 'b.html'}\nwrote {out}\n"
 
 
 def test_pdf(brief_html: Path):

@@ -91,7 +91,8 @@ def register(app: typer.Typer) -> None:
     def brief(
         pair: PairOpt = DEFAULT_PAIR,
         out: OutOpt = None,
-        pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium).")] = False,
+        pdf: Annotated[bool, typer.Option("--pdf", help="Also print it to PDF next to --out (needs Chromium); "
+                                                  "--out x.pdf writes x.html and prints it to x.pdf.")] = False,
         paper: Annotated[str, typer.Option("--paper", parser=choice(PAPER_NAMES, name="paper"),
                                            help="Printed page: a4 (default) or letter; sets the PDF and "
                                            "the page size the HTML prints on.")] = "a4",
@@ -121,7 +122,14 @@ def register(app: typer.Typer) -> None:
 
             if paper not in PAPERS:
                 raise BilateralError(f"unknown --paper {paper!r}; use one of {', '.join(PAPERS)}")
-            if pdf and fmt != "html":
+            if out.suffix.lower() == ".pdf":  # a PDF asked for by its name: the HTML goes beside it
+                if fmt != "html":
+                    raise BilateralError(f"--out {out} names a PDF, which is printed from the HTML brief; "
+                                         "use it with --format html")
+                print_pdf, html_out, pdf_path = True, out.with_suffix(".html"), out
+            else:
+                print_pdf, html_out, pdf_path = pdf, out, out.with_suffix(".pdf")
+            if print_pdf and fmt != "html":
                 raise BilateralError("--pdf prints the HTML brief; use it with --format html")
             label = parse_pair(pair).label
             with open_store(store, read_only=True) as s:
@@ -129,11 +137,10 @@ def register(app: typer.Typer) -> None:
             if fmt == "json":
                 write_bytes_atomic(out, to_json_bytes(b.to_dict()))
             else:
-                write_bytes_atomic(out, render_html(b, paper).encode("utf-8"))  # type: ignore[arg-type]
-            typer.echo(f"wrote {out}", err=True)
-            if pdf:
-                pdf_path = out.with_suffix(".pdf")
-                write_pdf(out, pdf_path)
+                write_bytes_atomic(html_out, render_html(b, paper).encode("utf-8"))  # type: ignore[arg-type]
+            typer.echo(f"wrote {html_out}", err=True)
+            if print_pdf:
+                write_pdf(html_out, pdf_path)
                 typer.echo(f"wrote {pdf_path}", err=True)
 
         run(body)
