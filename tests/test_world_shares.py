@@ -62,6 +62,7 @@ def test_reporter_totals_sum_a_world_matrix(world_store: Path):
         ov = overview(s, parse_pair("CHN-RUS"), "CY2024")
         shares = {r.sector: r.partner_share_of_reporter_exports for r in ov.sectors if r.value_usd}
         assert shares["engineering"] == pytest.approx(60 / 300) and shares["pharmaceuticals"] == pytest.approx(40 / 200)
+        assert not [m for m in ov.missing if m.figure == "sector_partner_share"], "served: not named missing"
 
 
 def test_a_slice_is_not_the_world(store_path: Path, tmp_path: Path):
@@ -77,9 +78,16 @@ def test_a_slice_is_not_the_world(store_path: Path, tmp_path: Path):
         ov = overview(s, parse_pair("CHN-RUS"), "CY2024")
         assert ov.totals.exports_usd == 100 * MN and ov.totals.imports_usd is None
         assert all(r.partner_share_of_reporter_exports is None for r in ov.sectors)
+        shares = [m for m in ov.missing if m.figure == "sector_partner_share"]
+        assert [(m.period, m.reason) for m in shares] == [(
+            "CY2024", "needs CHN's exports to the world by sector in CY2024, which the store does not hold (a release "
+                      "with a reporter's exports to only some markets never stands for the world)")]
+        assert shares[0].remedy == "load the whole world matrix of 2024 from CEPII's BACI (`bilateral ingest baci FILE --years 2024`)"
     r = CliRunner().invoke(app, ["overview", "--pair", "CHN-RUS", "--store", str(dst)])
     assert r.exit_code == 0, r.output
     assert "Missing: imports — CHN is not an importer in baci/ISO3/only_exports_2024/2024" in " ".join(r.stdout.split())
+    assert "partner's share of the reporter's exports by sector — needs CHN's exports to the world" in " ".join(
+        r.stdout.split())
 
 
 def test_target_scenarios_say_whose_wording_they_carry(world_store: Path):

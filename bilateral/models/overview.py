@@ -137,6 +137,8 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
             sectors.append(SectorRow(sid, title, value, trade.safe_ratio(value, total), trade.yoy(vals.get(prev), value),
                                      trade.cagr(vals.get(first, 0.0), value, n_years), trade.safe_ratio(value, w)))
         sectors.sort(key=lambda r: -r.value_usd)
+        if total and not any(world.get(sid, {}).get(period) for sid in world):
+            missing.append(queries.sector_share_missing(pair.reporter, pair.partner, period))
         by_hs4 = queries.product_values(store, pair.reporter, pair.partner, "export", years, 4)
         top = sorted(by_hs4.items(), key=lambda kv: -kv[1].get(period, 0.0))[:TOP_PRODUCTS]
         finest = queries.lines(store, exp)

@@ -44,7 +44,7 @@ __all__ = [
     "MatrixRoles", "Missing", "PairCoverage", "PeriodTotals", "ReleaseInfo", "Rule", "Served", "all_releases",
     "best_detail", "calendar_year_totals", "copy_table", "default_period", "descriptions", "detail_periods",
     "detail_source", "energy_history", "energy_imports", "energy_point", "finest_detail", "grade",
-    "growth_missing", "lines",
+    "growth_missing", "lines", "sector_share_missing",
     "matrix_roles", "month_totals", "no_data", "official_meta", "pair_flows", "pair_totals", "served_pairs",
     "partitioned_rows_sql", "partner_product_values", "partner_values", "period_totals", "precedence",
     "product_values", "region_detail",
@@ -139,7 +139,8 @@ def _rank(source: str, estimate: str) -> Rule | None:
 
 # -- the stages (imported last: they use the precedence above) ---------------------------------------
 from bilateral.store.queries.totals import _as_pair as _as_pair  # noqa: E402, I001  (tests parse pairs with it)
-from bilateral.store.queries.missing import FIGURE_LABELS, MatrixRoles, Missing, growth_missing, matrix_roles  # noqa: E402
+from bilateral.store.queries.missing import (  # noqa: E402
+    FIGURE_LABELS, MatrixRoles, Missing, growth_missing, matrix_roles, sector_share_missing)
 from bilateral.store.queries.totals import (  # noqa: E402
     MATRIX_QUALITY, PeriodTotals, Served, calendar_year_totals, default_period, month_totals, no_data, pair_totals,
     period_totals, reporter_totals,

@@ -20,12 +20,13 @@ from bilateral.store.db import Store
 from bilateral.store.queries import Flow, _quality, _rank, serves_total
 
 __all__ = ["FIGURE_LABELS", "NATIONAL_SOURCES", "MatrixRoles", "Missing", "flow_missing", "growth_missing", "matrix_roles",
-           "sum_missing"]
+           "sector_share_missing", "sum_missing"]
 
 #: how outputs name each figure of a pair's totals
 FIGURE_LABELS: dict[str, str] = {"exports_usd": "exports", "imports_usd": "imports",
                                  "total_trade_usd": "total trade", "balance_usd": "balance",
-                                 "total_yoy": "growth on the year"}
+                                 "total_yoy": "growth on the year",
+                                 "sector_partner_share": "partner's share of the reporter's exports by sector"}
 _FLOW_FIGURE: dict[str, str] = {"export": "exports_usd", "import": "imports_usd"}
 #: what loads a calendar year of any pair (placeholders: reporter, partner, year, flow code X or M)
 BACI_REMEDY = "`bilateral ingest baci FILE --years {year}`"
@@ -166,6 +167,20 @@ def _remedy(reporter: str, partner: str, period: str, kind: PeriodKind, flow: Fl
     return (f"fiscal-year totals come from the reporter's official series, and no file bilateral reads holds "
             f"{reporter}-{partner} in {period}; calendar years come from CEPII's BACI ({BACI_REMEDY.format(year='YYYY')}) "
             "or UN Comtrade (" + COMTRADE_REMEDY.format(reporter=reporter, partner=partner, year="YYYY", flow=code) + ")")
+
+
+def sector_share_missing(reporter: str, partner: str, period: str) -> Missing:
+    """The partner's share of the reporter's exports by sector, missing: no exports to the world by sector."""
+    why = (f"needs {reporter}'s exports to the world by sector in {period}, which the store does not hold "
+           "(a release with a reporter's exports to only some markets never stands for the world)")
+    if period.startswith("CY"):
+        year = period[2:]
+        fill = f"load the whole world matrix of {year} from CEPII's BACI ({BACI_REMEDY.format(year=year)})"
+    else:
+        national = NATIONAL_SOURCES.get(reporter)
+        fill = (f"{national}, with the reporter's exports to every partner" if national else
+                "no file bilateral reads holds a fiscal year of this reporter's world exports; ask for a calendar year")
+    return Missing("sector_partner_share", period, why, fill)
 
 
 def sum_missing(period: str, missing: Iterable[Missing]) -> tuple[Missing, ...]:
