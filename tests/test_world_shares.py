@@ -82,7 +82,8 @@ def test_a_slice_is_not_the_world(store_path: Path, tmp_path: Path):
         assert [(m.period, m.reason) for m in shares] == [(
             "CY2024", "needs CHN's exports to the world by sector in CY2024, which the store does not hold (a release "
                       "with a reporter's exports to only some markets never stands for the world)")]
-        assert shares[0].remedy == "load the whole world matrix of 2024 from CEPII's BACI (`bilateral ingest baci FILE --years 2024`)"
+        assert shares[0].remedy == ("load the whole world matrix of 2024 from CEPII's BACI "
+                                    "(`bilateral ingest baci FILE --years 2024`)")
     r = CliRunner().invoke(app, ["overview", "--pair", "CHN-RUS", "--store", str(dst)])
     assert r.exit_code == 0, r.output
     assert "Missing: imports — CHN is not an importer in baci/ISO3/only_exports_2024/2024" in " ".join(r.stdout.split())
