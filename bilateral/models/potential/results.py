@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from bilateral.models.potential.parameters import Parameter
 from bilateral.store.matrix import Sanction
+
+
+def _fields_dict(self: Any) -> dict[str, Any]:
+    """A flat dataclass's fields as a dict (one level: unlike ``dataclasses.asdict``, values are not copied)."""
+    return {f.name: getattr(self, f.name) for f in fields(self)}
 
 __all__ = ["MarketFactors", "PotentialResult", "ProductPotential", "SanctionWeight", "Scope", "SectorTotal",
            "Sensitivity", "SensitivityCase", "Supplier"]
@@ -118,8 +123,7 @@ class SectorTotal:
     untapped_excl_risk_usd: float
     potential_excl_risk_usd: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+    to_dict = _fields_dict
 
 
 @dataclass(frozen=True)
@@ -140,8 +144,7 @@ class MarketFactors:
     demand_growth: float
     products: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+    to_dict = _fields_dict
 
 
 @dataclass(frozen=True)
@@ -154,8 +157,7 @@ class Scope:
     exports_in_scope_usd: float
     exports_out_usd: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+    to_dict = _fields_dict
 
 
 @dataclass(frozen=True)
