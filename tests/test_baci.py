@@ -203,6 +203,12 @@ BAD_FLOWS = {
     "wrong year": (FLOWS.replace("2022,699,251", "2021,699,251"), "line 5, field 't': year 2021 is not the file's year 2022"),
     "short line": (FLOWS.replace("2022,643,699,710231,2.5,NA", "2022,643,699,710231"), "line 4"),
     "bad quantity": (FLOWS.replace(",1.25\n", ",1,25\n"), "line 7"),
+    # checked inside the load's own scan (checked_row_sql), then named by diagnose
+    "infinite value": (FLOWS.replace("600.75", "inf"), "line 7, field 'v': value is not finite"),
+    "NaN value": (FLOWS.replace("99.999", "NaN"), "line 8, field 'v': value is not finite"),
+    "negative quantity": (FLOWS.replace(",1.25\n", ",-1.25\n"), "line 7, field 'q': quantity is negative or not finite"),
+    "infinite quantity": (FLOWS.replace(",12.5\n", ",inf\n"), "line 2, field 'q': quantity is negative or not finite"),
+    "year in a later row": (FLOWS.replace("2022,842,490", "2023,842,490"), "line 8, field 't': year 2023 is not the file's year 2022"),
     "truncated": (FLOWS[:-8], "does not end with a newline: the file is truncated"),
     "wrong header": (FLOWS.replace("t,i,j,k,v,q", "year,exporter,importer,product,value,quantity"),
                      "line 1: header 'year,exporter,importer,product,value,quantity' is not t,i,j,k,v,q"),

@@ -6,8 +6,9 @@ k the HS6 code as six characters with leading zeros, v value in thousands of US 
 quantity in metric tons, ``NA`` or empty when unknown), plus ``country_codes_V<release>.csv`` and
 ``product_codes_HS<rev>_V<release>.csv``.
 
-Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows`` and is
-then checked with a few column scans (year, value range, code lengths, known codes, unique keys).
+Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows``, the
+year, values and quantities checked in that same scan (a bad one stops it), then the codes and the
+unique keys are checked with two scans of the stored rows (:func:`_check_loaded`).
 Only when something is wrong does a second, single-threaded pass find every bad line with its
 number and reason (:func:`diagnose`). The whole ingest is one transaction: an error, or a kill,
 leaves the store exactly as it was.
@@ -83,6 +84,21 @@ def quantity_sql(column: str) -> str:
     """
     return (f"coalesce(TRY_CAST({column} AS DOUBLE), CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') "
             f"THEN NULL ELSE CAST({column} AS DOUBLE) END)")
+
+
+def checked_row_sql(year: int, source: str) -> str:
+    """The columns t … q of ``baci_flows`` from ``source`` (a relation with BACI's t, i, j, k, v, q), checked.
+
+    A year other than ``year``, a value that is not finite or a quantity that is negative or not
+    finite stops the scan (DuckDB's ``error()``): the checks cost no pass of their own. A negative
+    value is the table's CHECK constraint; codes and unique keys are checked after the insert.
+    The load then falls back to :func:`diagnose`, which names every bad line and field.
+    """
+    return (f"CASE WHEN t = {int(year)} THEN t ELSE error('a row is not of year {int(year)}') END, i, j, k, "
+            "CASE WHEN isfinite(v) THEN v ELSE error('a value is not finite') END, "
+            "CASE WHEN q IS NULL OR (q >= 0 AND isfinite(q)) THEN q "
+            "ELSE error('a quantity is negative or not finite') END "
+            f"FROM (SELECT t, i, j, k, v, {quantity_sql('q')} AS q FROM {source})")
 
 
 def repair_mac_roman(name: str) -> str:
@@ -345,22 +361,15 @@ class _BadFile(Exception):
 def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> int:
     """Checks over the rows just inserted; returns their count. Any problem sends the file to :func:`diagnose`.
 
-    One parallel scan counts bad years and values and collects the distinct codes, which are
-    compared with the release's tables here (HS6 codes through the product table, which holds
-    six-digit codes only, so a code of the wrong length shows up as unknown). Then unique keys:
-    see :func:`_unique_keys`.
+    Years, values and quantities were checked by the insert itself (:func:`checked_row_sql`). One
+    parallel scan counts the rows and collects the distinct codes, which are compared with the
+    release's tables here (HS6 codes through the product table, which holds six-digit codes only,
+    so a code of the wrong length shows up as unknown). Then unique keys: see :func:`_unique_keys`.
     """
-    row = con.execute(
-        """
-        SELECT count(*) FILTER (WHERE t <> ?),
-               count(*) FILTER (WHERE NOT isfinite(v) OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))),
-               count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k)
-        FROM baci_flows WHERE release = ?
-        """, [plan.year, plan.release]).fetchone()
+    row = con.execute("SELECT count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k) "
+                      "FROM baci_flows WHERE release = ?", [plan.release]).fetchone()
     assert row is not None
-    bad_years, bad_values, n, exporters, importers, products = row
-    if bad_years or bad_values:
-        raise _BadFile(plan, "bad values")
+    n, exporters, importers, products = row
     if n == 0:
         raise _BadFile(plan, "no rows")
     if not (set(exporters) | set(importers)) <= meta.codes or not set(products) <= meta.product_codes:
@@ -658,9 +667,8 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
                     source = "read_parquet(?)"
                     csv_path = plan.clean_parquet
                 try:
-                    con.execute(
-                        f"INSERT INTO baci_flows SELECT ?, t, i, j, k, v, {quantity_sql('q')} FROM {source}",
-                        [plan.release, str(csv_path)])
+                    con.execute(f"INSERT INTO baci_flows SELECT ?, {checked_row_sql(plan.year, source)}",
+                                [plan.release, str(csv_path)])
                 except _BAD_ROW_ERRORS as exc:
                     if disk_fault(exc) is not None:
                         raise
