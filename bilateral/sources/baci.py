@@ -361,38 +361,38 @@ class _BadFile(Exception):
 def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> int:
     """Checks over the rows just inserted; returns their count. Any problem sends the file to :func:`diagnose`.
 
-    Years, values and quantities were checked by the insert itself (:func:`checked_row_sql`). One
-    parallel scan counts the rows and collects the distinct codes, which are compared with the
-    release's tables here (HS6 codes through the product table, which holds six-digit codes only,
-    so a code of the wrong length shows up as unknown). Then unique keys: see :func:`_unique_keys`.
+    Years, values and quantities were checked by the insert itself (:func:`checked_row_sql`). The
+    rest is one streaming pass over the stored rows (reading HS6 codes back is most of its cost,
+    so it is done once): it counts the rows, collects the distinct codes, which are compared with
+    the release's tables here (HS6 codes through the product table, which holds six-digit codes
+    only, so a code of the wrong length shows up as unknown), and compares each row's key with
+    the one before. A file in strictly increasing key order has no duplicate keys, and BACI is
+    published sorted by (i, j, k) (codes as numbers, HS6 as text, so no cast per row). Otherwise
+    see :func:`_unique_keys`.
     """
-    row = con.execute("SELECT count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k) "
-                      "FROM baci_flows WHERE release = ?", [plan.release]).fetchone()
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE ij < pij OR (ij = pij AND k <= pk)), "
+        "list(DISTINCT i), list(DISTINCT j), list(DISTINCT k) FROM ("
+        "SELECT i, j, k, i::INTEGER * 1000 + j AS ij, lag(i::INTEGER * 1000 + j) OVER () AS pij, lag(k) OVER () AS pk "
+        "FROM baci_flows WHERE release = ?)", [plan.release]).fetchone()
     assert row is not None
-    n, exporters, importers, products = row
+    n, unsorted, exporters, importers, products = row
     if n == 0:
         raise _BadFile(plan, "no rows")
     if not (set(exporters) | set(importers)) <= meta.codes or not set(products) <= meta.product_codes:
         raise _BadFile(plan, "unknown codes")
-    _unique_keys(con, plan, meta)
+    if unsorted:
+        _unique_keys(con, plan, meta)
     return int(n)
 
 
 def _unique_keys(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> None:
-    """Raise :class:`_BadFile` when two stored rows share (i, j, k).
+    """Raise :class:`_BadFile` when two stored rows share (i, j, k), for a file not in key order.
 
-    A file in strictly increasing key order has none, and BACI is published sorted by (i, j, k):
-    one streaming pass compares each row with the one before (codes as numbers, HS6 as text, so no
-    cast per row). Otherwise one bit per possible cell — the ranks of i, j and k in the release's
-    tables make a dense index — and the bits set must equal the rows: memory for the key space
-    (about 40 MB for BACI), not for the rows.
+    One bit per possible cell — the ranks of i, j and k in the release's tables make a dense
+    index — and the bits set must equal the rows: memory for the key space (about 40 MB for
+    BACI), not for the rows.
     """
-    unsorted = con.execute(
-        "SELECT count(*) FILTER (WHERE ij < pij OR (ij = pij AND k <= pk)) FROM ("
-        "SELECT i::INTEGER * 1000 + j AS ij, lag(i::INTEGER * 1000 + j) OVER () AS pij, k, lag(k) OVER () AS pk "
-        "FROM baci_flows WHERE release = ?)", [plan.release]).fetchone()
-    if not unsorted or not unsorted[0]:
-        return
     n, p = len(meta.countries), len(meta.products)
     row = con.execute(
         f"""
