@@ -207,34 +207,69 @@ def discover(path: Path, years: set[int] | None = None) -> BaciFiles:
     return BaciFiles(rev, version, dict(sorted(flows.items())), countries, products, path)
 
 
+class Checksum:
+    """The sha256 of a file: computed in a thread once :meth:`start` is called, or at once by :meth:`result`.
+
+    A fresh load starts it when its insert is done: the checks after the insert run on one core
+    and the hash on the other, instead of the hash taking a core from the parallel insert.
+    """
+
+    def __init__(self, path: Path | None = None, value: str | None = None) -> None:
+        self._path = path
+        self._future: Future[str] | None = None
+        if value is not None:
+            self._future = Future()
+            self._future.set_result(value)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Begin hashing in a thread (no-op when started or known)."""
+        if self._future is None:
+            assert self._path is not None
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._future = self._pool.submit(sha256_file, self._path)
+
+    def result(self) -> str:
+        """The hex sha256 (waits for the thread, or hashes now if not started)."""
+        self.start()
+        assert self._future is not None
+        return self._future.result()
+
+    def close(self) -> None:
+        """Wait for a running hash (its file may be removed next) and free the thread."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 @contextmanager
-def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Future[str]]]:
-    """The member as a file on disk, and its sha256 (computed beside the load, in a thread).
+def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Checksum]]:
+    """The member as a file on disk, and its sha256 (:class:`Checksum`: hashed only when asked for).
 
     A zip member is streamed to ``workdir`` (hashed on the way) and removed afterwards.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if member.path is not None:
-            yield member.path, pool.submit(sha256_file, member.path)
-            return
-        assert member.zip_path is not None
-        inner = member.origin.split("!", 1)[1]
-        out = workdir / member.name
-        h = hashlib.sha256()
+    if member.path is not None:
+        digest = Checksum(member.path)
         try:
-            with zipfile.ZipFile(member.zip_path) as zf, zf.open(inner) as src, out.open("wb") as dst:
-                for chunk in iter(lambda: src.read(_HASH_CHUNK), b""):
-                    h.update(chunk)
-                    dst.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            out.unlink(missing_ok=True)
-            raise InputError(f"cannot extract from the zip: {exc}", file=member.origin) from None
-        done: Future[str] = Future()
-        done.set_result(h.hexdigest())
-        try:
-            yield out, done
+            yield member.path, digest
         finally:
-            out.unlink(missing_ok=True)
+            digest.close()
+        return
+    assert member.zip_path is not None
+    inner = member.origin.split("!", 1)[1]
+    out = workdir / member.name
+    h = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(member.zip_path) as zf, zf.open(inner) as src, out.open("wb") as dst:
+            for chunk in iter(lambda: src.read(_HASH_CHUNK), b""):
+                h.update(chunk)
+                dst.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        out.unlink(missing_ok=True)
+        raise InputError(f"cannot extract from the zip: {exc}", file=member.origin) from None
+    try:
+        yield out, Checksum(value=h.hexdigest())
+    finally:
+        out.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -674,6 +709,7 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
                         raise
                     raise _BadFile(plan, str(exc).splitlines()[0]) from None
                 pause_point("baci-inserted")
+                digest.start()  # beside the checks, which use one core
                 n = _check_loaded(con, plan, meta)
                 record = _record(plan.release, files.version, plan.member, digest.result(),
                                  f"flows {plan.year} ({files.hs_revision})")
