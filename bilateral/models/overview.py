@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bilateral.harmonise.countries import group_label, group_members
+from bilateral.harmonise.countries import group_label, group_members, groups_containing
 from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import parse_period
 from bilateral.harmonise.sectors import titles as sector_titles
@@ -52,6 +52,9 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     serve is named in ``missing`` with the reason read from the loaded releases and what would fill
     it. Refuses (NotAvailableError) only when the store holds nothing at all for the pair or period.
     """
+    # the page reads the pair, the regions that stand in for its partner and the reporter's world trade:
+    # their figures in one scan of the flows, not one per question
+    queries.read_figures(store, pair.reporter, [pair.partner, *groups_containing(pair.partner), queries.WORLD])
     series, year = queries.period_totals(store, pair, period, complete=False)
     by_period = {y.period: y for y in series}
     period = year.period
