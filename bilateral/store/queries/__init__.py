@@ -47,7 +47,7 @@ __all__ = [
     "growth_missing", "lines", "sector_share_missing",
     "matrix_roles", "month_totals", "no_data", "official_meta", "pair_flows", "pair_totals", "served_pairs",
     "partitioned_rows_sql", "partner_product_values", "partner_values", "period_totals", "precedence",
-    "product_values", "read_figures", "region_detail",
+    "product_values", "read_figures", "read_lines", "region_detail",
     "release_info", "reported_rows", "reporter_totals", "sector_values", "serves_total", "source_names", "table_head",
 ]
 
@@ -147,7 +147,7 @@ from bilateral.store.queries.totals import (  # noqa: E402
 )
 from bilateral.store.queries.detail import (  # noqa: E402
     Detail, DetailSource, best_detail, descriptions, detail_periods, detail_source, finest_detail, lines,
-    partner_product_values, partner_values, product_values, region_detail, sector_values,
+    partner_product_values, partner_values, product_values, read_lines, region_detail, sector_values,
 )
 from bilateral.store.queries.energy import (  # noqa: E402
     ENERGY_CHAPTER, ENERGY_FULL_COVERAGE, FULL_COVERAGE, Basis, EnergyImports, EnergyPoint, energy_history,
