@@ -227,9 +227,12 @@ def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
                 if codes:
                     by_period[period] = codes
     for period, codes in by_period.items():
+        sums: dict[str, float] = {}  # each sector's lines added in the order read, one period at a time
         for code, value in codes.items():
-            per = out.setdefault(sector_of(code), {})
-            per[period] = per.get(period, 0.0) + value
+            sector = sector_of(code)
+            sums[sector] = sums.get(sector, 0.0) + value
+        for sector, value in sums.items():
+            out.setdefault(sector, {})[period] = value
     return out
 
 
