@@ -126,3 +126,39 @@ def test_cached_lines_are_read_again_after_a_load(fresh_store_path: Path) -> Non
         assert d2 is not None and d2.lines == 4029 and d2.value_usd == 3_962_281_000.0
         assert queries.lines(s, d2)["99999999"] == 1_000.0
         assert queries.product_values(s, "IND", "RUS", "export", [FY], 4)["9999"] == {FY: 1_000.0}
+
+
+# SYNTHETIC cells in BACI's layout (real country codes), two years: who exports and imports in each
+_COUNTRIES = """country_code,country_name,country_iso2,country_iso3
+276,Germany,DE,DEU
+643,Russian Federation,RU,RUS
+699,India,IN,IND
+"""
+_PRODUCTS = '''"code","description"
+"270900","Petroleum oils, crude"
+"300490","Medicaments: n.e.c. in heading 3004"
+'''
+
+
+def test_matrix_roles_per_release(tmp_path: Path) -> None:
+    """Each loaded BACI release's exporters and importers, read one release at a time (issue 25)."""
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+
+    folder = tmp_path / "baci"
+    folder.mkdir()
+    (folder / "BACI_HS17_Y2022_V202501.csv").write_text(
+        "t,i,j,k,v,q\n2022,276,643,300490,1500.5,1\n2022,643,699,270900,30000,90\n")
+    (folder / "BACI_HS17_Y2023_V202501.csv").write_text("t,i,j,k,v,q\n2023,699,276,300490,600,1\n")
+    (folder / "country_codes_V202501.csv").write_text(_COUNTRIES)
+    (folder / "product_codes_HS17_V202501.csv").write_text(_PRODUCTS)
+    path = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(app, ["ingest", "baci", str(folder), "--store", str(path)])
+    assert r.exit_code == 0, r.output
+    with open_store(path, read_only=True) as s:
+        roles = queries.matrix_roles(s)
+    assert [(m.release, m.version, m.year, m.exporters, m.importers) for m in roles] == [
+        ("baci/HS17/V202501/2023", "V202501", 2023, frozenset({"IND"}), frozenset({"DEU"})),
+        ("baci/HS17/V202501/2022", "V202501", 2022, frozenset({"DEU", "RUS"}), frozenset({"RUS", "IND"})),
+    ]
