@@ -3,8 +3,10 @@
 THE DATA ARE SYNTHETIC (``bench/synth_baci.py``: random, seeded, one seed per year, one universe of
 200 real CEPII country codes with India among them and 5,000 HS6 codes): not trade statistics, only
 rows of BACI's shape and layout. Each year is a CEPII BACI CSV (``BACI_HS17_Y<year>_V202501.csv``,
-``--rows`` rows, 10 million by default), generated just before its ingest (not timed) and deleted
-after it, so the disk holds one CSV at a time.
+``--rows`` rows, 10 million by default, drawn from a pool of 1.1 × as many distinct cells made once
+for the panel, so that most cells recur from year to year as in BACI; values drawn afresh each
+year), generated just before its ingest (not timed) and deleted after it: the disk holds one CSV
+at a time.
 
 For each year, in order (as a user adds years to a store):
 
@@ -47,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from spark_vs_duckdb import SAMPLE_S, _tree_rss_kb  # noqa: E402
-from synth_baci import RELEASE, generate  # noqa: E402
+from synth_baci import RELEASE, cell_pool, generate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -55,6 +57,7 @@ SHARED = Path(os.environ.get("BILATERAL_SHARED_DATA", REPO.parent / "shared" / "
 REAL_CODES = SHARED / "baci-meta" / "country_codes_V202201.csv"
 FIRST_YEAR = 1995
 UNIVERSE_SEED = 7
+POOL_FACTOR = 1.1  # the panel's cells: each year draws its rows from 1.1 × rows distinct cells
 EXPORTER = "IND"
 MASTER = "local[2]"
 
@@ -205,10 +208,20 @@ def main() -> None:
                   "pyspark": pyspark.__version__, "master": MASTER, "spark_memory": a.spark_memory,
                   "cpus": os.cpu_count(), "sizes": a.sizes, "spark_sizes": a.spark_sizes})
     done = len(list((work / "store").glob("*.duckdb"))) and _years_loaded(work)
+    import numpy as np
+
+    pool_path = work / f"cells_{a.rows}.npy"
+    if not pool_path.exists():
+        t = time.perf_counter()
+        np.save(work / "cells.tmp.npy", cell_pool(int(a.rows * POOL_FACTOR), UNIVERSE_SEED, REAL_CODES))
+        (work / "cells.tmp.npy").rename(pool_path)
+        record(work, {"step": "pool", "seconds": time.perf_counter() - t})
+    pool = np.load(pool_path)
     for n in range(done + 1, max(a.sizes) + 1):
         year = FIRST_YEAR + n - 1
         t = time.perf_counter()
-        generate(csv_dir, a.rows, seed=year, year=year, universe_seed=UNIVERSE_SEED, country_codes=REAL_CODES)
+        generate(csv_dir, a.rows, seed=year, year=year, universe_seed=UNIVERSE_SEED, country_codes=REAL_CODES,
+                 key_pool=pool)
         gen_s = time.perf_counter() - t
         csv_mb = du_mb(csv_dir / f"BACI_HS17_Y{year}_{RELEASE}.csv")
         r = measure([str(BIN / "bilateral"), "ingest", "baci", str(csv_dir), "--years", str(year)], env)

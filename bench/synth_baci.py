@@ -77,20 +77,8 @@ def iso3(n: int) -> str:
     return f"Z{n // 26 + 65:c}{n % 26 + 65:c}"
 
 
-def generate(out: Path, rows: int = 10_000_000, seed: int = 7, year: int = 2022,
-             universe_seed: int | None = None, country_codes: Path | None = None) -> Path:
-    """Write one synthetic BACI year into ``out``; returns the path of the flows file.
-
-    ``universe_seed``: draw the countries and products from that seed (shared by a panel's years)
-    and only the flows from ``seed``; None draws both from ``seed``. ``country_codes``: a real CEPII
-    country codes file; the countries are then real codes (India among them) with SYNTHETIC flows,
-    so that commands taking an ISO3 code (``bilateral potential --exporter IND``) run on the data.
-    """
-    rng = np.random.default_rng(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    real = real_countries(country_codes) if country_codes else None
-    countries, products, size, popularity = universe(
-        rng if universe_seed is None else np.random.default_rng(universe_seed), list(real) if real else None)
+def draw_cells(rng: np.random.Generator, rows: int, size: np.ndarray, popularity: np.ndarray) -> np.ndarray:
+    """At least ``rows`` distinct exporter × importer × product cells (sorted keys), drawn by size and popularity."""
     key = np.empty(0, dtype=np.int64)
     while key.size < rows:  # heavy tails collide often: draw until enough distinct cells
         draws = int((rows - key.size) * 1.5) + 1000
@@ -100,8 +88,38 @@ def generate(out: Path, rows: int = 10_000_000, seed: int = 7, year: int = 2022,
         keep = i != j
         new = (i[keep].astype(np.int64) * N_COUNTRIES + j[keep]) * N_PRODUCTS + k[keep]
         key = np.unique(np.concatenate([key, new]))
-    key = rng.permutation(key)[:rows]
-    key = np.sort(key)
+    return key
+
+
+def cell_pool(rows: int, universe_seed: int, country_codes: Path | None = None) -> np.ndarray:
+    """A panel's pool of distinct cells (sorted keys) drawn once from the universe of ``universe_seed``."""
+    real = real_countries(country_codes) if country_codes else None
+    rng = np.random.default_rng(universe_seed)
+    _, _, size, popularity = universe(rng, list(real) if real else None)
+    return draw_cells(rng, rows, size, popularity)
+
+
+def generate(out: Path, rows: int = 10_000_000, seed: int = 7, year: int = 2022,
+             universe_seed: int | None = None, country_codes: Path | None = None,
+             key_pool: np.ndarray | None = None) -> Path:
+    """Write one synthetic BACI year into ``out``; returns the path of the flows file.
+
+    ``universe_seed``: draw the countries and products from that seed (shared by a panel's years)
+    and only the flows from ``seed``; None draws both from ``seed``. ``country_codes``: a real CEPII
+    country codes file; the countries are then real codes (India among them) with SYNTHETIC flows,
+    so that commands taking an ISO3 code (``bilateral potential --exporter IND``) run on the data.
+    ``key_pool``: draw the year's cells from this pool (:func:`cell_pool` of the same universe),
+    which is much faster than drawing distinct cells, and as in BACI most cells recur from year to year.
+    """
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    real = real_countries(country_codes) if country_codes else None
+    countries, products, size, popularity = universe(
+        rng if universe_seed is None else np.random.default_rng(universe_seed), list(real) if real else None)
+    if key_pool is None:
+        key = np.sort(rng.permutation(draw_cells(rng, rows, size, popularity))[:rows])
+    else:  # a panel year: its cells a random subset of the panel's pool
+        key = np.sort(rng.choice(key_pool, size=rows, replace=False))
     kk = key % N_PRODUCTS
     jj = (key // N_PRODUCTS) % N_COUNTRIES
     ii = key // (N_PRODUCTS * N_COUNTRIES)
