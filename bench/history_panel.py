@@ -17,7 +17,8 @@ At each size in ``--sizes`` (number of years loaded), every job over all years l
 
 - ``rca/cli``: ``bilateral rca --year Y --out rca_Y.parquet`` for every year (the loop a user runs:
   every exporter × HS6, every row written); ``potential/cli``: ``bilateral potential --exporter IND
-  --year Y --format parquet --out pot_Y.parquet`` (India in every market × HS6) for every year.
+  --year Y --top 0 --format parquet --out pot_Y.parquet`` (India in every market × HS6, every row)
+  for every year.
 - ``export``: ``bilateral export flows_baci --format parquet --partition --out DIR`` (the panel as
   Parquet partitioned by year, what Spark reads; the other engines' parse, reported apart).
 - ``rca/duckdb``, ``rca/spark`` (and ``potential/…``): one process per engine running the same SQL
@@ -97,14 +98,16 @@ def cli_loop(args: list[str], years: list[int], out: Path, env: dict[str, str]) 
     out.mkdir(parents=True, exist_ok=True)
     runs: list[dict] = []
     for y in years:
-        extra = ["--format", "parquet"] if args[0] == "potential" else []
+        extra = ["--top", "0", "--format", "parquet"] if args[0] == "potential" else []
         r = measure([str(BIN / "bilateral"), *args, "--year", str(y), *extra, "--out", str(out / f"{y}.parquet")], env)
         if r["rc"]:
             return {**r, "years_done": len(runs)}
         runs.append(r)
+    import pyarrow.parquet as pq
+
     return {"wall_s": sum(r["wall_s"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs),
             "max_year_s": max(r["wall_s"] for r in runs), "rc": 0, "load1": os.getloadavg()[0],
-            "out_mb": du_mb(out)}
+            "out_mb": du_mb(out), "rows": sum(pq.read_metadata(f).num_rows for f in out.glob("*.parquet"))}
 
 
 def trial(engine: str, job: str, data: Path, years: list[int], out: Path, memory: str) -> dict:
@@ -217,6 +220,8 @@ def main() -> None:
         (work / "cells.tmp.npy").rename(pool_path)
         record(work, {"step": "pool", "seconds": time.perf_counter() - t})
     pool = np.load(pool_path)
+    if done in a.sizes:  # resumed: measure the size it stopped at again
+        at_size(work, done, list(range(FIRST_YEAR, FIRST_YEAR + done)), done in a.spark_sizes, a.spark_memory, env)
     for n in range(done + 1, max(a.sizes) + 1):
         year = FIRST_YEAR + n - 1
         t = time.perf_counter()
