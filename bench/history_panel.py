@@ -119,15 +119,27 @@ def trial(engine: str, job: str, data: Path, years: list[int], out: Path, memory
     growth = default_growth()
     t0 = time.perf_counter()
     eng: DuckDBEngine | SparkEngine
+    store = None
     if engine == "spark":
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         eng = SparkEngine(spark_session(MASTER, memory=memory))
+    elif engine == "store":  # DuckDB on the store's connection, the years as `bilateral ingest baci` keeps them
+        from bilateral.store.db import open_read_only
+
+        store = open_read_only(data)
+        assert store is not None, data
+        eng = DuckDBEngine(store.con)
     else:
         eng = DuckDBEngine()
     started = time.perf_counter() - t0
     rows = 0
     for y in years:
-        m = parquet_world(eng, data, y)
+        if store is not None:
+            from bilateral.store.matrix import world_matrix
+
+            m = world_matrix(store, y)
+        else:
+            m = parquet_world(eng, data, y)
         if job == "rca":
             rca_table(eng, m, out=out / str(y))
         else:
@@ -150,21 +162,30 @@ def run_trial(engine: str, job: str, data: Path, years: list[int], out: Path, me
     return r
 
 
-def at_size(work: Path, n: int, years: list[int], spark: bool, memory: str, env: dict[str, str]) -> None:
+def at_size(work: Path, n: int, years: list[int], spark: bool, cli_potential: bool, memory: str,
+            env: dict[str, str]) -> None:
     store_dir = work / "store"
     record(work, {"step": "size", "years": n, "rows_per_year": None, "store_mb": du_mb(store_dir)})
-    for job, args in (("rca", ["rca"]), ("potential", ["potential", "--exporter", EXPORTER])):
+    jobs = [("rca", ["rca"])] + ([("potential", ["potential", "--exporter", EXPORTER])] if cli_potential else [])
+    for job, args in jobs:
         out = work / "out" / f"{job}_cli"
         shutil.rmtree(out, ignore_errors=True)
         record(work, {"step": f"{job}/cli", "years": n, **cli_loop(args, years, out, env)})
         shutil.rmtree(out, ignore_errors=True)
+    for job in ("rca", "potential"):
+        out = work / "out" / f"{job}_store"
+        record(work, {"step": f"{job}/store", "years": n,
+                      **run_trial("store", job, store_dir / "store.duckdb", years, out, memory, env)})
+        shutil.rmtree(out, ignore_errors=True)
+    if not spark:
+        return
     panel = work / "panel"
     shutil.rmtree(panel, ignore_errors=True)
     r = measure([str(BIN / "bilateral"), "export", "flows_baci", "--format", "parquet", "--partition",
                  "--out", str(panel)], env)
     record(work, {"step": "export", "years": n, **r, "parquet_mb": du_mb(panel) if panel.exists() else None})
-    engines = ["duckdb", "spark"] if spark else ["duckdb"]
-    if spark and n % 2:
+    engines = ["duckdb", "spark"]
+    if n % 2:
         engines.reverse()
     for job in ("rca", "potential"):
         for engine in engines:
@@ -180,6 +201,8 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 3, 10, 30], help="years loaded at each measurement")
     ap.add_argument("--spark-sizes", type=int, nargs="*", default=[1, 3, 10], help="the sizes Spark runs at too")
+    ap.add_argument("--cli-potential-sizes", type=int, nargs="*", default=[1, 3],
+                    help="the sizes the per-year `bilateral potential --top 0` loop runs at (about 40 s a year)")
     ap.add_argument("--rows", type=int, default=10_000_000, help="rows per year")
     ap.add_argument("--spark-memory", default="4g")
     ap.add_argument("--report", action="store_true", help="print the tables from WORKDIR/results.jsonl")
@@ -221,7 +244,8 @@ def main() -> None:
         record(work, {"step": "pool", "seconds": time.perf_counter() - t})
     pool = np.load(pool_path)
     if done in a.sizes:  # resumed: measure the size it stopped at again
-        at_size(work, done, list(range(FIRST_YEAR, FIRST_YEAR + done)), done in a.spark_sizes, a.spark_memory, env)
+        at_size(work, done, list(range(FIRST_YEAR, FIRST_YEAR + done)), done in a.spark_sizes,
+                done in a.cli_potential_sizes, a.spark_memory, env)
     for n in range(done + 1, max(a.sizes) + 1):
         year = FIRST_YEAR + n - 1
         t = time.perf_counter()
@@ -236,7 +260,8 @@ def main() -> None:
         if r["rc"]:
             sys.exit(f"ingest of {year} failed: {r.get('error')}")
         if n in a.sizes:
-            at_size(work, n, list(range(FIRST_YEAR, year + 1)), n in a.spark_sizes, a.spark_memory, env)
+            at_size(work, n, list(range(FIRST_YEAR, year + 1)), n in a.spark_sizes, n in a.cli_potential_sizes,
+                    a.spark_memory, env)
 
 
 def _years_loaded(work: Path) -> int:
