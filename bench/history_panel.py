@@ -280,7 +280,7 @@ def report(work: Path) -> None:
             print(f"| {r['years']} | {r['wall_s']:.1f} | {r['peak_mb']:,.0f} | {r['store_mb']:,.0f} | {r['load1']:.1f} |")
     print("\n| years | step | wall s | peak MB | notes | load |\n|---:|---|---:|---:|---|---:|")
     for r in rows:
-        if r["step"] in ("start", "ingest", "size"):
+        if r["step"] in ("start", "pool", "ingest", "size"):
             continue
         if r.get("rc"):
             print(f"| {r['years']} | {r['step']} | failed: {r.get('error', '')[:80]} | {r['peak_mb']:,.0f} | | |")
