@@ -225,6 +225,21 @@ def wrote(path: Path) -> None:
     sys.stderr.write(f"wrote {path}\n")
 
 
+def _stdout_console() -> Any:
+    """A rich Console on stdout whose closed pipe is a :class:`BrokenPipeError`, like any other write.
+
+    rich's own handling exits 1 (``Console.on_broken_pipe``); the CLI turns a broken pipe into exit 141,
+    quietly (:func:`bilateral.cli_common.run`), whichever format was written.
+    """
+    from rich.console import Console
+
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return _PipeConsole()
+
+
 def emit(*, fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
          render: Callable[[Any], None], columns: list[str] | None = None) -> None:
     """Write a result in the chosen format to stdout or ``out`` (written atomically).
@@ -253,7 +268,7 @@ def emit(*, fmt: str, out: Path | None, obj: Any, rows: list[dict[str, Any]],
         from rich.console import Console
 
         if out is None:
-            render(Console())
+            render(_stdout_console())
         else:
             text = io.StringIO()
             render(Console(file=text, width=120, color_system=None))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bilateral.harmonise.countries import group_label, group_members
+from bilateral.harmonise.countries import group_label, group_members, groups_containing
 from bilateral.harmonise.pairs import Pair
 from bilateral.harmonise.periods import parse_period
 from bilateral.harmonise.sectors import titles as sector_titles
@@ -52,6 +52,9 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     serve is named in ``missing`` with the reason read from the loaded releases and what would fill
     it. Refuses (NotAvailableError) only when the store holds nothing at all for the pair or period.
     """
+    # the page reads the pair, the regions that stand in for its partner and the reporter's world trade:
+    # their figures in one scan of the flows, not one per question
+    queries.read_figures(store, pair.reporter, [pair.partner, *groups_containing(pair.partner), queries.WORLD])
     series, year = queries.period_totals(store, pair, period, complete=False)
     by_period = {y.period: y for y in series}
     period = year.period
@@ -111,6 +114,10 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     detail_years = [y for y in detail_years if parse_period(y).kind == here.kind and y <= period]
     sectors: list[SectorRow] = []
     products: list[ProductRow] = []
+    top: list[tuple[str, dict[str, float]]] = []
+    biggest_of: dict[str, str | None] = {}
+    first = prev = period
+    n_years = 0
     window: GrowthWindow | None = None
     if exp is not None and period in detail_years:
         first = detail_years[0]
@@ -127,6 +134,7 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
             notes.append(f"Growth rates (CAGR {first}–{period}) compare detail covering {first_cov:.0%} of exports "
                          f"in {first} with {coverage:.0%} in {period}: part of the change is coverage, not trade.")
         years = sorted({first, prev, period} & set(detail_years))
+        queries.read_lines(store, pair.reporter, pair.partner, "export", years, (4,))  # sectors, HS4, lines: one scan
         by_sector = queries.sector_values(store, pair.reporter, pair.partner, "export", years)
         world = queries.sector_values(store, pair.reporter, queries.WORLD, "export", [period])
         total = sum(v.get(period, 0.0) for v in by_sector.values())
@@ -142,19 +150,12 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
         by_hs4 = queries.product_values(store, pair.reporter, pair.partner, "export", years, 4)
         top = sorted(by_hs4.items(), key=lambda kv: -kv[1].get(period, 0.0))[:TOP_PRODUCTS]
         finest = queries.lines(store, exp)
-        chapters = queries.descriptions(store, sorted({code[:2] for code, _ in top}))
         wanted = {code for code, _ in top}
-        biggest_of: dict[str, str | None] = dict.fromkeys(wanted)
+        biggest_of = dict.fromkeys(wanted)
         for line_code, value in finest.items():
             head = line_code[:4]
             if head in wanted and (biggest_of[head] is None or value > finest[biggest_of[head] or ""]):
                 biggest_of[head] = line_code
-        desc = queries.descriptions(store, [b for b in biggest_of.values() if b])
-        for code, vals in top:
-            biggest = biggest_of[code]
-            products.append(ProductRow(code, chapters.get(code[:2], ""), biggest, desc.get(biggest or "", ""),
-                                       vals.get(period, 0.0), trade.yoy(vals.get(prev), vals.get(period)),
-                                       trade.cagr(vals.get(first, 0.0), vals.get(period, 0.0), n_years)))
     elif level and level >= 4 and detail_years:
         notes.append(
             f"HS{level} export detail (sectors, products) covers {detail_years[0]} to {detail_years[-1]}; for "
@@ -163,18 +164,26 @@ def overview(store: Store, pair: Pair, period: str | None = None) -> Overview:
     # -- imports and exports by chapter -------------------------------------------------------------
     complete_imports = imp is not None and (imp.level == 2 or (imports_coverage or 0.0) >= COVERAGE_CAVEAT)
     chapters_src = imp if complete_imports else imp_region
+    import_chapters = (sorted(queries.lines(store, chapters_src, 2).items(), key=lambda kv: -kv[1])[:TOP_CHAPTERS]
+                       if chapters_src is not None else [])
+    export_chapters = (sorted(queries.lines(store, exp, 2).items(), key=lambda kv: -kv[1])
+                       if exp is not None and exp.level == 2 else [])
+
+    # -- every description the page shows, in one read ----------------------------------------------
+    names = queries.descriptions(store, sorted({*(code[:2] for code, _ in top), *(b for b in biggest_of.values() if b),
+                                                *(c for c, _ in import_chapters), *(c for c, _ in export_chapters)}))
+    for code, vals in top:
+        biggest = biggest_of[code]
+        products.append(ProductRow(code, names.get(code[:2], ""), biggest, names.get(biggest or "", ""),
+                                   vals.get(period, 0.0), trade.yoy(vals.get(prev), vals.get(period)),
+                                   trade.cagr(vals.get(first, 0.0), vals.get(period, 0.0), n_years)))
     imports_by_chapter: list[ImportChapterRow] = []
     if chapters_src is not None:
-        rows = sorted(queries.lines(store, chapters_src, 2).items(), key=lambda kv: -kv[1])[:TOP_CHAPTERS]
-        names = queries.descriptions(store, [c for c, _ in rows])
         imports_by_chapter = [ImportChapterRow(code, names.get(code, ""), value,
                                                trade.safe_ratio(value, chapters_src.value_usd), chapters_src.partner)
-                              for code, value in rows]
-    exports_by_chapter: list[ExportChapterRow] = []
-    if exp is not None and exp.level == 2:
-        rows = sorted(queries.lines(store, exp, 2).items(), key=lambda kv: -kv[1])
-        names = queries.descriptions(store, [c for c, _ in rows])
-        exports_by_chapter = [ExportChapterRow(c, names.get(c, ""), v, trade.safe_ratio(v, exports_usd)) for c, v in rows]
+                              for code, value in import_chapters]
+    exports_by_chapter = [ExportChapterRow(c, names.get(c, ""), v, trade.safe_ratio(v, exports_usd))
+                          for c, v in export_chapters]
 
     prev = here.shift(-1).label
     prev_year = by_period.get(prev)

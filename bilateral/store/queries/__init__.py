@@ -47,7 +47,7 @@ __all__ = [
     "growth_missing", "lines", "sector_share_missing",
     "matrix_roles", "month_totals", "no_data", "official_meta", "pair_flows", "pair_totals", "served_pairs",
     "partitioned_rows_sql", "partner_product_values", "partner_values", "period_totals", "precedence",
-    "product_values", "region_detail",
+    "product_values", "read_figures", "read_lines", "region_detail",
     "release_info", "reported_rows", "reporter_totals", "sector_values", "serves_total", "source_names", "table_head",
 ]
 
@@ -143,11 +143,11 @@ from bilateral.store.queries.missing import (  # noqa: E402
     FIGURE_LABELS, MatrixRoles, Missing, growth_missing, matrix_roles, sector_share_missing)
 from bilateral.store.queries.totals import (  # noqa: E402
     MATRIX_QUALITY, PeriodTotals, Served, calendar_year_totals, default_period, month_totals, no_data, pair_totals,
-    period_totals, reporter_totals,
+    period_totals, read_figures, reporter_totals,
 )
 from bilateral.store.queries.detail import (  # noqa: E402
     Detail, DetailSource, best_detail, descriptions, detail_periods, detail_source, finest_detail, lines,
-    partner_product_values, partner_values, product_values, region_detail, sector_values,
+    partner_product_values, partner_values, product_values, read_lines, region_detail, sector_values,
 )
 from bilateral.store.queries.energy import (  # noqa: E402
     ENERGY_CHAPTER, ENERGY_FULL_COVERAGE, FULL_COVERAGE, Basis, EnergyImports, EnergyPoint, energy_history,

@@ -109,16 +109,58 @@ def lines(store: Store, detail: Detail, level: int | None = None) -> dict[str, f
     """The product lines behind a Detail, rolled up to ``level`` digits (default: as held), code → US$."""
     ds = detail.source
     digits = ds.level if level is None else min(level, ds.level)
-    rows = store.con.execute(
-        f"""
-        SELECT left(product, $digits) AS code, sum(value_usd) FROM {_relation(ds.source)}
-        WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
-          AND partner = $partner AND flow = $flow AND period = $period
-        GROUP BY 1
-        """, {"digits": digits, "source": ds.source, "estimate": ds.estimate, "level": ds.level,
-              "reporter": detail.reporter, "partner": detail.partner, "flow": detail.flow,
-              "period": detail.period}).fetchall()
-    return {str(c): float(v) for c, v in rows}
+    return dict(_read_lines(store, detail.reporter, detail.partner, detail.flow, ds.source, ds.estimate, ds.level,
+                            [detail.period], digits)[detail.period])
+
+
+def read_lines(store: Store, reporter: str, partner: str, flow: Flow, periods: list[str], levels: tuple[int, ...]) -> None:
+    """Read the serving detail of ``periods`` as held and rolled up to each of ``levels`` digits, in one scan.
+
+    A page that shows a flow's sectors (from the lines as held), its top HS4 products and the largest
+    line of each (the overview) reads them at once; :func:`sector_values`, :func:`product_values` and
+    :func:`lines` then answer from the store's cache.
+    """
+    groups: dict[tuple[str, str, int], list[str]] = {}
+    for period in periods:
+        ds = detail_source(store, reporter, partner, flow, period)
+        if ds is not None:
+            groups.setdefault((ds.source, ds.estimate, ds.level), []).append(period)
+    for (source, estimate, held), group in groups.items():
+        _read_lines(store, reporter, partner, flow, source, estimate, held, group, held, levels)
+
+
+def _read_lines(store: Store, reporter: str, partner: str, flow: Flow, source: str, estimate: str, held: int,
+                periods: list[str], digits: int, rollups: tuple[int, ...] = ()) -> dict[str, dict[str, float]]:
+    """Period → code (``digits`` long) → US$ of one source's HS``held`` detail, cached on the store.
+
+    The periods not yet read at ``digits`` are read in one scan, summed by code at ``digits`` and at
+    each of ``rollups`` shorter than ``held`` (one grouping set each: every sum is DuckDB's, over the
+    rows of its code). Cached like the figures, until the store's next transaction.
+    """
+    cache: dict[tuple[Any, ...], dict[str, float]] = store.__dict__.setdefault("_lines_cache", {})
+    base = (reporter, partner, flow, source, estimate, held, store.generation)
+    todo = [p for p in dict.fromkeys(periods) if (*base, p, digits) not in cache]
+    if todo:
+        sets = sorted({digits, *(d for d in rollups if d < held)}, reverse=True)
+        cols = [f"c{d}" for d in sets]
+        # grouping(c8, c4, …) has a 0 bit for the one code column of a row's set
+        by_mask = {sum(1 << (len(sets) - 1 - j) for j in range(len(sets)) if j != i): d for i, d in enumerate(sets)}
+        rows = store.con.execute(
+            f"""
+            SELECT period, coalesce({", ".join(cols)}), grouping({", ".join(cols)}), sum(value_usd)
+            FROM (SELECT period, {", ".join(f"left(product, {d}) AS c{d}" for d in sets)}, value_usd
+                  FROM {_relation(source)}
+                  WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
+                    AND partner = $partner AND flow = $flow AND list_contains($periods, period))
+            GROUP BY GROUPING SETS ({", ".join(f"(period, {c})" for c in cols)})
+            """, {"source": source, "estimate": estimate, "level": held, "reporter": reporter, "partner": partner,
+                  "flow": flow, "periods": todo}).fetchall()
+        read: dict[tuple[str, int], dict[str, float]] = {(p, d): {} for p in todo for d in sets}
+        for period, code, mask, value in rows:
+            read[(str(period), by_mask[mask])][str(code)] = float(value)
+        for (period, d), values in read.items():
+            cache[(*base, period, d)] = values
+    return {p: cache[(*base, p, digits)] for p in periods}
 
 
 def detail_periods(store: Store, reporter: str, partner: str, flow: Flow, level: int) -> list[str]:
@@ -151,16 +193,9 @@ def _lines_by_period(store: Store, reporter: str, partner: str, flow: Flow, peri
     out: dict[str, dict[str, float]] = {}
     for (source, estimate, held), group in groups.items():
         digits = held if level is None else min(level, held)
-        rows = store.con.execute(
-            f"""
-            SELECT period, left(product, $digits) AS code, sum(value_usd) FROM {_relation(source)}
-            WHERE source = $source AND estimate = $estimate AND product_level = $level AND reporter = $reporter
-              AND partner = $partner AND flow = $flow AND list_contains($periods, period)
-            GROUP BY 1, 2
-            """, {"digits": digits, "source": source, "estimate": estimate, "level": held, "reporter": reporter,
-                  "partner": partner, "flow": flow, "periods": group}).fetchall()
-        for period, code, value in rows:
-            out.setdefault(str(period), {})[str(code)] = float(value)
+        for period, codes in _read_lines(store, reporter, partner, flow, source, estimate, held, group, digits).items():
+            if codes:
+                out[period] = dict(codes)
     return out
 
 
@@ -192,9 +227,12 @@ def sector_values(store: Store, reporter: str, partner: str, flow: Flow,
                 if codes:
                     by_period[period] = codes
     for period, codes in by_period.items():
+        sums: dict[str, float] = {}  # each sector's lines added in the order read, one period at a time
         for code, value in codes.items():
-            per = out.setdefault(sector_of(code), {})
-            per[period] = per.get(period, 0.0) + value
+            sector = sector_of(code)
+            sums[sector] = sums.get(sector, 0.0) + value
+        for sector, value in sums.items():
+            out.setdefault(sector, {})[period] = value
     return out
 
 

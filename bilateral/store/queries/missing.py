@@ -79,15 +79,20 @@ def matrix_roles(store: Store) -> tuple[MatrixRoles, ...]:
     if store.generation not in cache:
         cur = store.con.cursor()  # its own connection: callers may run concurrently on one store
         try:
-            rows = cur.execute(
-                """
-                WITH cells AS (SELECT DISTINCT release, 'e' AS role, i AS code FROM baci_flows
-                               UNION ALL SELECT DISTINCT release, 'i', j FROM baci_flows)
-                SELECT r.release, r.version, r.year, c.role, list(DISTINCT n.iso3)
-                FROM cells c JOIN baci_releases r USING (release)
-                JOIN baci_countries n ON n.version = r.version AND n.code = c.code
-                GROUP BY ALL
-                """).fetchall()
+            # one release at a time: grouping its cells by the numeric codes alone takes a third of the time
+            # of a DISTINCT over (release, code) for all of them (the release names hashed for every cell)
+            rows = [(release, version, year, role, codes)
+                    for release, version, year in cur.execute(
+                        "SELECT release, version, year FROM baci_releases ORDER BY release").fetchall()
+                    for role, codes in cur.execute(
+                        """
+                        WITH cells AS (SELECT 'e' AS role, i AS code FROM baci_flows WHERE release = $release GROUP BY i
+                                       UNION ALL
+                                       SELECT 'i', j FROM baci_flows WHERE release = $release GROUP BY j)
+                        SELECT c.role, list(DISTINCT n.iso3)
+                        FROM cells c JOIN baci_countries n ON n.version = $version AND n.code = c.code
+                        GROUP BY c.role
+                        """, {"release": release, "version": version}).fetchall()]
         finally:
             cur.close()
         found: dict[str, dict[str, Any]] = {}

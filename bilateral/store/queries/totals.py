@@ -115,22 +115,63 @@ def _figures(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]
     """Every figure the loaded sources hold for (reporter, partner) in years.
 
     One row per (source, estimate, period, kind, flow, level): its sum, line count, releases and
-    qualities. One scan per pair; cached on the store object until its next transaction (every load
-    is one; DuckDB lets no other process write while this one has the file open).
+    qualities. Read by :func:`read_figures` (one scan for several partners); cached on the store object
+    until its next transaction (every load is one; DuckDB lets no other process write while this one
+    has the file open).
     """
-    cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = store.__dict__.setdefault("_figures_cache", {})
     key = (reporter, partner, store.generation)
+    cache = _figures_cache(store)
     if key not in cache:
-        cache[key] = store.con.execute(
-            f"""
-            WITH report_flows AS ({REPORT_FLOWS})
-            SELECT source, estimate, period, period_kind, flow, product_level, sum(value_usd), count(*),
-                   string_agg(DISTINCT release, ', ' ORDER BY release), string_agg(DISTINCT quality, ', ' ORDER BY quality)
-            FROM report_flows
-            WHERE reporter = ? AND partner = ? AND period_kind IN ('fy', 'cy')
-            GROUP BY source, estimate, period, period_kind, flow, product_level
-            """, [reporter, partner]).fetchall()
+        read_figures(store, reporter, [partner])
     return cache[key]
+
+
+def _figures_cache(store: Store) -> dict[tuple[Any, ...], list[tuple[Any, ...]]]:
+    cache: dict[tuple[Any, ...], list[tuple[Any, ...]]] = store.__dict__.setdefault("_figures_cache", {})
+    return cache
+
+
+#: the columns a figure is one row of (its sum, line count, releases and qualities are per group)
+_FIGURE_KEY = "source, estimate, period, period_kind, flow, product_level"
+
+
+def read_figures(store: Store, reporter: str, partners: Iterable[str]) -> None:
+    """Read the figures of (reporter, p) for every p of ``partners`` not yet read, in one scan.
+
+    A report that reads a pair, the regions containing its partner and the reporter's world trade
+    (the overview) asks for all three at once instead of scanning the flows three times. The sums
+    and line counts are DuckDB's, per figure; each figure's releases and qualities come from the same
+    scan (a second grouping set), joined in sorted order.
+    """
+    cache = _figures_cache(store)
+    gen = store.generation
+    want = [p for p in dict.fromkeys(partners) if (reporter, p, gen) not in cache]
+    if not want:
+        return
+    rows = store.con.execute(
+        f"""
+        WITH report_flows AS ({REPORT_FLOWS})
+        SELECT partner, {_FIGURE_KEY}, release, quality, sum(value_usd), count(*), grouping(release)
+        FROM report_flows
+        WHERE reporter = $reporter AND list_contains($partners, partner) AND period_kind IN ('fy', 'cy')
+        GROUP BY GROUPING SETS ((partner, {_FIGURE_KEY}), (partner, {_FIGURE_KEY}, release, quality))
+        """, {"reporter": reporter, "partners": want}).fetchall()
+    sums: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+    releases: dict[tuple[Any, ...], set[str]] = {}
+    qualities: dict[tuple[Any, ...], set[str]] = {}
+    for partner, *key_cols, release, quality, value, n, total in rows:
+        key = (partner, *key_cols)
+        if total:
+            sums[key] = (value, n)
+        else:
+            releases.setdefault(key, set()).add(release)
+            qualities.setdefault(key, set()).add(quality)
+    found: dict[str, list[tuple[Any, ...]]] = {p: [] for p in want}
+    for key in sorted(sums):
+        value, n = sums[key]
+        found[key[0]].append((*key[1:], value, n, ", ".join(sorted(releases[key])), ", ".join(sorted(qualities[key]))))
+    for p, figures in found.items():
+        cache[(reporter, p, gen)] = figures
 
 
 def _candidates(store: Store, reporter: str, partner: str) -> list[tuple[Any, ...]]:
