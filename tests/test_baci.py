@@ -99,6 +99,23 @@ def test_ingest_folder_maps_codes_units_and_missing_quantities(tmp_path, fresh_s
     assert set(df.period) == {"CY2022"} and set(df.hs_revision) == {"HS2017"} and set(df.estimate) == {"derived"}
 
 
+def test_rows_out_of_key_order_load_and_their_duplicates_are_found(tmp_path, fresh_store_path):
+    """A file not sorted by (i, j, k) takes the dense-index check of unique keys: valid rows load, duplicates do not."""
+    header, *rows = FLOWS.splitlines()
+    shuffled = "\n".join([header, *reversed(rows)]) + "\n"
+    with open_store(fresh_store_path) as s:
+        report = baci.ingest(s, write_release(tmp_path / "rel", shuffled))
+        assert report.loaded[-1]["rows"] == 7
+        got = s.con.execute("SELECT i, j, k, v FROM baci_flows ORDER BY i, j, k").fetchall()
+    assert got == [(251, 699, "847130", 1520.125), (643, 699, "270900", 31250000.5), (643, 699, "710231", 2.5),
+                   (699, 251, "300490", 410.25), (699, 643, "010121", 0.125), (699, 643, "300490", 600.75),
+                   (842, 490, "847130", 99.999)]
+    duplicated = "\n".join([header, *reversed(rows), rows[0].replace("1520.125", "7")]) + "\n"
+    with pytest.raises(InputError, match="line 9, field 'k': duplicate key \\(t,i,j,k\\); first on line 8"), \
+            open_store(tmp_path / "other.duckdb") as s:
+        baci.ingest(s, write_release(tmp_path / "rel2", duplicated))
+
+
 def test_zip_and_folder_are_the_same_release_and_reingest_is_a_noop(tmp_path, fresh_store_path):
     src = write_release(tmp_path / "rel")
     archive = zip_release(src, tmp_path / f"BACI_HS17_{VERSION}.zip")
@@ -203,6 +220,15 @@ BAD_FLOWS = {
     "wrong year": (FLOWS.replace("2022,699,251", "2021,699,251"), "line 5, field 't': year 2021 is not the file's year 2022"),
     "short line": (FLOWS.replace("2022,643,699,710231,2.5,NA", "2022,643,699,710231"), "line 4"),
     "bad quantity": (FLOWS.replace(",1.25\n", ",1,25\n"), "line 7"),
+    # checked inside the load's own scan (checked_row_sql), then named by diagnose
+    "infinite value": (FLOWS.replace("600.75", "inf"), "line 7, field 'v': value is not finite"),
+    "NaN value": (FLOWS.replace("99.999", "NaN"), "line 8, field 'v': value is not finite"),
+    "negative quantity": (FLOWS.replace(",1.25\n", ",-1.25\n"), "line 7, field 'q': quantity is negative or not finite"),
+    "infinite quantity": (FLOWS.replace(",12.5\n", ",inf\n"), "line 2, field 'q': quantity is negative or not finite"),
+    "adjacent duplicate key": (FLOWS.replace("2022,842,490", "2022,699,643,300490,2.0,1\n2022,842,490"),
+                               "line 8, field 'k': duplicate key (t,i,j,k); first on line 7"),
+    "year in a later row": (FLOWS.replace("2022,842,490", "2023,842,490"),
+                            "line 8, field 't': year 2023 is not the file's year 2022"),
     "truncated": (FLOWS[:-8], "does not end with a newline: the file is truncated"),
     "wrong header": (FLOWS.replace("t,i,j,k,v,q", "year,exporter,importer,product,value,quantity"),
                      "line 1: header 'year,exporter,importer,product,value,quantity' is not t,i,j,k,v,q"),

@@ -80,13 +80,31 @@ def test_every_row_equals_the_reference_path(store, real_slice: Path, tmp_path: 
     assert res.untapped_usd == pytest.approx(sum(r["untapped"] for r in rows.values()), rel=1e-12)
 
 
-def test_national_supply_rows_equal_the_reference_path(store, real_slice: Path, tmp_path: Path):
-    """India's rows with its national exports as supply (the parameters' default), progress reported."""
+def test_national_supply_rows_equal_the_reference_path(store, real_slice: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """India's rows with its national exports as supply (the parameters' default), progress reported.
+
+    National supply is looked up only for the exporters the store holds world figures for (India),
+    not for each of the matrix's exporters; the file is zstd throughout.
+    """
+    from bilateral.models.potential import supply
+
+    asked: list[str] = []
+    real = supply.national_supply
+
+    def spy(store, exporter, year, absent):  # type: ignore[no-untyped-def]
+        asked.append(exporter)
+        return real(store, exporter, year, absent)
+
+    monkeypatch.setattr(supply, "national_supply", spy)
     matrix = parquet_matrix(real_slice, 2024)
     assert parameters().supply_side == "national"
     steps: list[float] = []
     res = potential_all(store, tmp_path / "all.parquet", matrix=matrix, threads=2, progress=steps.append)
-    assert res.national == ("IND",)
+    assert res.national == ("IND",) and asked == ["IND"]
+    meta = pq.ParquetFile(res.out).metadata
+    assert {meta.row_group(g).column(c).compression for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)} == {"ZSTD"}
     assert steps == sorted(steps) and steps[-1] == pytest.approx(1.0)
     rows = _rows(res.out)
     ref = potential(store, "IND", None, matrix=matrix, top=None)

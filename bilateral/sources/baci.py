@@ -6,8 +6,9 @@ k the HS6 code as six characters with leading zeros, v value in thousands of US 
 quantity in metric tons, ``NA`` or empty when unknown), plus ``country_codes_V<release>.csv`` and
 ``product_codes_HS<rev>_V<release>.csv``.
 
-Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows`` and is
-then checked with a few column scans (year, value range, code lengths, known codes, unique keys).
+Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows``, the
+year, values and quantities checked in that same scan (a bad one stops it), then the codes and the
+unique keys are checked with two scans of the stored rows (:func:`_check_loaded`).
 Only when something is wrong does a second, single-threaded pass find every bad line with its
 number and reason (:func:`diagnose`). The whole ingest is one transaction: an error, or a kill,
 leaves the store exactly as it was.
@@ -83,6 +84,21 @@ def quantity_sql(column: str) -> str:
     """
     return (f"coalesce(TRY_CAST({column} AS DOUBLE), CASE WHEN {column} IS NULL OR trim({column}) IN ('NA', '') "
             f"THEN NULL ELSE CAST({column} AS DOUBLE) END)")
+
+
+def checked_row_sql(year: int, source: str) -> str:
+    """The columns t … q of ``baci_flows`` from ``source`` (a relation with BACI's t, i, j, k, v, q), checked.
+
+    A year other than ``year``, a value that is not finite or a quantity that is negative or not
+    finite stops the scan (DuckDB's ``error()``): the checks cost no pass of their own. A negative
+    value is the table's CHECK constraint; codes and unique keys are checked after the insert.
+    The load then falls back to :func:`diagnose`, which names every bad line and field.
+    """
+    return (f"CASE WHEN t = {int(year)} THEN t ELSE error('a row is not of year {int(year)}') END, i, j, k, "
+            "CASE WHEN isfinite(v) THEN v ELSE error('a value is not finite') END, "
+            "CASE WHEN q IS NULL OR (q >= 0 AND isfinite(q)) THEN q "
+            "ELSE error('a quantity is negative or not finite') END "
+            f"FROM (SELECT t, i, j, k, v, {quantity_sql('q')} AS q FROM {source})")
 
 
 def repair_mac_roman(name: str) -> str:
@@ -191,34 +207,69 @@ def discover(path: Path, years: set[int] | None = None) -> BaciFiles:
     return BaciFiles(rev, version, dict(sorted(flows.items())), countries, products, path)
 
 
+class Checksum:
+    """The sha256 of a file: computed in a thread once :meth:`start` is called, or at once by :meth:`result`.
+
+    A fresh load starts it when its insert is done: the checks after the insert run on one core
+    and the hash on the other, instead of the hash taking a core from the parallel insert.
+    """
+
+    def __init__(self, path: Path | None = None, value: str | None = None) -> None:
+        self._path = path
+        self._future: Future[str] | None = None
+        if value is not None:
+            self._future = Future()
+            self._future.set_result(value)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Begin hashing in a thread (no-op when started or known)."""
+        if self._future is None:
+            assert self._path is not None
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._future = self._pool.submit(sha256_file, self._path)
+
+    def result(self) -> str:
+        """The hex sha256 (waits for the thread, or hashes now if not started)."""
+        self.start()
+        assert self._future is not None
+        return self._future.result()
+
+    def close(self) -> None:
+        """Wait for a running hash (its file may be removed next) and free the thread."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 @contextmanager
-def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Future[str]]]:
-    """The member as a file on disk, and its sha256 (computed beside the load, in a thread).
+def materialised(member: Member, workdir: Path) -> Iterator[tuple[Path, Checksum]]:
+    """The member as a file on disk, and its sha256 (:class:`Checksum`: hashed only when asked for).
 
     A zip member is streamed to ``workdir`` (hashed on the way) and removed afterwards.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if member.path is not None:
-            yield member.path, pool.submit(sha256_file, member.path)
-            return
-        assert member.zip_path is not None
-        inner = member.origin.split("!", 1)[1]
-        out = workdir / member.name
-        h = hashlib.sha256()
+    if member.path is not None:
+        digest = Checksum(member.path)
         try:
-            with zipfile.ZipFile(member.zip_path) as zf, zf.open(inner) as src, out.open("wb") as dst:
-                for chunk in iter(lambda: src.read(_HASH_CHUNK), b""):
-                    h.update(chunk)
-                    dst.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            out.unlink(missing_ok=True)
-            raise InputError(f"cannot extract from the zip: {exc}", file=member.origin) from None
-        done: Future[str] = Future()
-        done.set_result(h.hexdigest())
-        try:
-            yield out, done
+            yield member.path, digest
         finally:
-            out.unlink(missing_ok=True)
+            digest.close()
+        return
+    assert member.zip_path is not None
+    inner = member.origin.split("!", 1)[1]
+    out = workdir / member.name
+    h = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(member.zip_path) as zf, zf.open(inner) as src, out.open("wb") as dst:
+            for chunk in iter(lambda: src.read(_HASH_CHUNK), b""):
+                h.update(chunk)
+                dst.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        out.unlink(missing_ok=True)
+        raise InputError(f"cannot extract from the zip: {exc}", file=member.origin) from None
+    try:
+        yield out, Checksum(value=h.hexdigest())
+    finally:
+        out.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,45 +396,38 @@ class _BadFile(Exception):
 def _check_loaded(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> int:
     """Checks over the rows just inserted; returns their count. Any problem sends the file to :func:`diagnose`.
 
-    One parallel scan counts bad years and values and collects the distinct codes, which are
-    compared with the release's tables here (HS6 codes through the product table, which holds
-    six-digit codes only, so a code of the wrong length shows up as unknown). Then unique keys:
+    Years, values and quantities were checked by the insert itself (:func:`checked_row_sql`). The
+    rest is one streaming pass over the stored rows (reading HS6 codes back is most of its cost,
+    so it is done once): it counts the rows, collects the distinct codes, which are compared with
+    the release's tables here (HS6 codes through the product table, which holds six-digit codes
+    only, so a code of the wrong length shows up as unknown), and compares each row's key with
+    the one before. A file in strictly increasing key order has no duplicate keys, and BACI is
+    published sorted by (i, j, k) (codes as numbers, HS6 as text, so no cast per row). Otherwise
     see :func:`_unique_keys`.
     """
     row = con.execute(
-        """
-        SELECT count(*) FILTER (WHERE t <> ?),
-               count(*) FILTER (WHERE NOT isfinite(v) OR (q IS NOT NULL AND (NOT isfinite(q) OR q < 0))),
-               count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k)
-        FROM baci_flows WHERE release = ?
-        """, [plan.year, plan.release]).fetchone()
+        "SELECT count(*), count(*) FILTER (WHERE ij < pij OR (ij = pij AND k <= pk)), "
+        "list(DISTINCT i), list(DISTINCT j), list(DISTINCT k) FROM ("
+        "SELECT i, j, k, i::INTEGER * 1000 + j AS ij, lag(i::INTEGER * 1000 + j) OVER () AS pij, lag(k) OVER () AS pk "
+        "FROM baci_flows WHERE release = ?)", [plan.release]).fetchone()
     assert row is not None
-    bad_years, bad_values, n, exporters, importers, products = row
-    if bad_years or bad_values:
-        raise _BadFile(plan, "bad values")
+    n, unsorted, exporters, importers, products = row
     if n == 0:
         raise _BadFile(plan, "no rows")
     if not (set(exporters) | set(importers)) <= meta.codes or not set(products) <= meta.product_codes:
         raise _BadFile(plan, "unknown codes")
-    _unique_keys(con, plan, meta)
+    if unsorted:
+        _unique_keys(con, plan, meta)
     return int(n)
 
 
 def _unique_keys(con: duckdb.DuckDBPyConnection, plan: YearPlan, meta: _Meta) -> None:
-    """Raise :class:`_BadFile` when two stored rows share (i, j, k).
+    """Raise :class:`_BadFile` when two stored rows share (i, j, k), for a file not in key order.
 
-    A file in strictly increasing key order has none, and BACI is published sorted by (i, j, k):
-    one streaming pass compares each row with the one before (codes as numbers, HS6 as text, so no
-    cast per row). Otherwise one bit per possible cell — the ranks of i, j and k in the release's
-    tables make a dense index — and the bits set must equal the rows: memory for the key space
-    (about 40 MB for BACI), not for the rows.
+    One bit per possible cell — the ranks of i, j and k in the release's tables make a dense
+    index — and the bits set must equal the rows: memory for the key space (about 40 MB for
+    BACI), not for the rows.
     """
-    unsorted = con.execute(
-        "SELECT count(*) FILTER (WHERE ij < pij OR (ij = pij AND k <= pk)) FROM ("
-        "SELECT i::INTEGER * 1000 + j AS ij, lag(i::INTEGER * 1000 + j) OVER () AS pij, k, lag(k) OVER () AS pk "
-        "FROM baci_flows WHERE release = ?)", [plan.release]).fetchone()
-    if not unsorted or not unsorted[0]:
-        return
     n, p = len(meta.countries), len(meta.products)
     row = con.execute(
         f"""
@@ -658,14 +702,14 @@ def _load(store: Store, files: BaciFiles, plans: list[YearPlan], meta: _Meta, wo
                     source = "read_parquet(?)"
                     csv_path = plan.clean_parquet
                 try:
-                    con.execute(
-                        f"INSERT INTO baci_flows SELECT ?, t, i, j, k, v, {quantity_sql('q')} FROM {source}",
-                        [plan.release, str(csv_path)])
+                    con.execute(f"INSERT INTO baci_flows SELECT ?, {checked_row_sql(plan.year, source)}",
+                                [plan.release, str(csv_path)])
                 except _BAD_ROW_ERRORS as exc:
                     if disk_fault(exc) is not None:
                         raise
                     raise _BadFile(plan, str(exc).splitlines()[0]) from None
                 pause_point("baci-inserted")
+                digest.start()  # beside the checks, which use one core
                 n = _check_loaded(con, plan, meta)
                 record = _record(plan.release, files.version, plan.member, digest.result(),
                                  f"flows {plan.year} ({files.hs_revision})")

@@ -9,8 +9,9 @@ the markets' imports with their average supplier distance, the bilateral flows o
 scope, the pair distances. Then two passes over the cells (products in scope × markets importing
 them, about 12 million on the 2024 matrix), each a hash-join pipeline whose build sides are those
 tables: the pair factors (ease, growth; a small table), then the cells again, joined to them and
-streamed by ``COPY`` into one Parquet file (zstd level 1, as pyarrow writes by default), written to a
-temporary name and renamed (atomic). The formulas are those of
+streamed by ``COPY`` into one Parquet file (zstd level 1, as pyarrow writes by default; a small
+dictionary limit, :data:`DICTIONARY_SIZE_LIMIT`), written to a temporary name and renamed (atomic). The
+write runs on every thread (no order-preserving operator in the plan, ``preserve_insertion_order`` off). The formulas are those of
 :func:`~bilateral.models.potential.sql.potential_sql` term by term, so a row of the file equals what
 ``potential --exporter`` computes for it (tests/test_potential_scale.py compares every row on a slice
 of the real matrix). One difference of scope, not of formula: here the world has one supply side, so
@@ -41,7 +42,7 @@ from bilateral.models.potential.parameters import Parameters, growth_of_every_co
 from bilateral.models.potential.sql import Relations, capacity_condition, supply_sql
 from bilateral.store.matrix import WorldMatrix
 
-__all__ = ["ALL_COLUMNS", "AllResult", "DEFAULT_MEMORY_LIMIT", "potential_all"]
+__all__ = ["ALL_COLUMNS", "AllResult", "COPY_OPTIONS", "DEFAULT_MEMORY_LIMIT", "potential_all"]
 
 #: DuckDB's memory limit for the run unless given: spills to disk beyond it
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -50,6 +51,13 @@ ALL_COLUMNS = ("exporter", "importer", "hs6", "national", "rca", "x_ik", "m_jk",
                "supplier_km", "distance_factor", "ease", "supply_growth", "demand_growth", "potential", "untapped")
 #: how often the progress callback is called, seconds
 POLL_S = 0.25
+#: DuckDB's Parquet ``DICTIONARY_SIZE_LIMIT`` for the cells: a column whose row-group dictionary outgrows it
+#: is written plain at once. Most of the 17 columns are doubles with a value per cell (potential, share,
+#: RCA…) whose dictionary DuckDB otherwise builds at length before giving it up; with this limit the write
+#: takes about 15% less CPU on the 2024 matrix and the file is 4% smaller (bench/README.md)
+DICTIONARY_SIZE_LIMIT = 4096
+#: the Parquet options of the cells' file: zstd level 1, pyarrow's default (the pandas baseline's)
+COPY_OPTIONS = f"FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT {DICTIONARY_SIZE_LIMIT}"
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,8 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
     from bilateral.output import write_atomic
     from bilateral.store.db import Store
     from bilateral.store.matrix import distances_table, world_matrix
+    from bilateral.store.queries import WORLD
+    from bilateral.store.queries.coverage import served_pairs
 
     params = params or parameters()
     matrix = matrix or world_matrix(store, year)
@@ -268,9 +278,12 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
         notes = release_notes(con, matrix, None, absent=absent, exporters=frozenset(exporters))
         national: dict[tuple[str, str], float] = {}
         served: list[str] = []
-        if params.supply_side == "national":
-            for ex in exporters:
-                supply = national_supply(store, ex, matrix.year, absent) if isinstance(store, Store) else None
+        if params.supply_side == "national" and isinstance(store, Store):
+            # only an exporter the store holds world figures for can have national detail: one read of the
+            # store's pairs instead of a read per exporter (226 of them on the 2024 matrix, ~3 s of CPU)
+            held = {c.reporter for c in served_pairs(store) if c.partner == WORLD}
+            for ex in (e for e in exporters if e in held):
+                supply = national_supply(store, ex, matrix.year, absent)
                 if supply is not None:
                     national.update({(ex, k): v for k, v in supply.values.items()})
                     served.append(ex)
@@ -290,8 +303,7 @@ def potential_all(store: Any, out: Path, *, year: int | None = None, matrix: Wor
             cells = _cells_sql(params, _OUT, ease=True)
 
             def write(path: Path) -> None:
-                _polled(con, f"COPY ({cells}) TO '{_sql_path(path)}' "
-                             "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)", progress,
+                _polled(con, f"COPY ({cells}) TO '{_sql_path(path)}' ({COPY_OPTIONS})", progress,
                         BASE_WEIGHT + SETUP_WEIGHT + EASE_WEIGHT, 1.0 - BASE_WEIGHT - SETUP_WEIGHT - EASE_WEIGHT)
 
             write_atomic(out, write)
