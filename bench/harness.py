@@ -10,6 +10,8 @@ benchmark moves both sides of a pair alike; the median of those ratios is report
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -90,3 +92,21 @@ def remove(*paths: Path) -> Callable[[], None]:
             for q in (p, Path(f"{p}.wal")):
                 q.unlink(missing_ok=True)
     return go
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a benchmark starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ready_store(path: Path | None, folder: Path) -> Path:
+    """A loaded store to serve: a copy of ``path``, or a new one in ``folder`` with the embedded release."""
+    dst = folder / "serve.duckdb"
+    if path is not None:
+        shutil.copyfile(path, dst)
+    else:
+        subprocess.run([sys.executable, "-c", f"from bilateral.api import open_store; open_store({str(dst)!r}).close()"],
+                       check=True)
+    return dst

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import free_port, ready_store  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -55,22 +57,6 @@ NETWORK = """() => {
           fetched: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
           files: 1 + res.length};
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ready_store(path: Path | None, folder: Path) -> Path:
-    dst = folder / "serve.duckdb"
-    if path is not None:
-        shutil.copyfile(path, dst)
-    else:
-        subprocess.run([sys.executable, "-c", f"from bilateral.api import open_store; open_store({str(dst)!r}).close()"],
-                       check=True)
-    return dst
 
 
 def start(store: Path, code: Path | None, folder: Path, name: str) -> tuple[subprocess.Popen[bytes], str]:

@@ -24,8 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,27 +32,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import free_port, ready_store  # noqa: E402
+
 PATHS = ("/api/overview?pair=IND-RUS", "/api/target?pair=IND-RUS", "/api/overview?pair=IND-RUS&period=FY2024-25",
          "/api/target?pair=IND-RUS&target_usd=100000000000&by=FY2029-30")
 START_TIMEOUT_S = 180
 REQUEST_TIMEOUT_S = 10
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def ready_store(path: Path | None, folder: Path) -> Path:
-    """A loaded store to serve: a copy of --store, or a new one with the embedded release."""
-    dst = folder / "serve.duckdb"
-    if path is not None:
-        shutil.copyfile(path, dst)
-    else:
-        subprocess.run([sys.executable, "-c", f"from bilateral.api import open_store; open_store({str(dst)!r}).close()"],
-                       check=True)
-    return dst
 
 
 PURE_PYTHON = ("import sys, uvicorn; from bilateral.web.app import create_app; "
