@@ -8,7 +8,8 @@ quantity in metric tons, ``NA`` or empty when unknown), plus ``country_codes_V<r
 
 Loading is optimistic: each yearly file goes straight from ``read_csv`` into ``baci_flows``, the
 year, values and quantities checked in that same scan (a bad one stops it), then the codes and the
-unique keys are checked with two scans of the stored rows (:func:`_check_loaded`).
+key order are checked in one pass over the stored rows (:func:`_check_loaded`; unique keys by a
+second pass only for a file not in BACI's key order).
 Only when something is wrong does a second, single-threaded pass find every bad line with its
 number and reason (:func:`diagnose`). The whole ingest is one transaction: an error, or a kill,
 leaves the store exactly as it was.

@@ -120,13 +120,19 @@ def read_lines(store: Store, reporter: str, partner: str, flow: Flow, periods: l
     line of each (the overview) reads them at once; :func:`sector_values`, :func:`product_values` and
     :func:`lines` then answer from the store's cache.
     """
+    for (source, estimate, held), group in _serving_groups(store, reporter, partner, flow, periods).items():
+        _read_lines(store, reporter, partner, flow, source, estimate, held, group, held, levels)
+
+
+def _serving_groups(store: Store, reporter: str, partner: str, flow: Flow,
+                    periods: list[str]) -> dict[tuple[str, str, int], list[str]]:
+    """The periods grouped by the (source, estimate, level) of the detail serving each; unserved ones left out."""
     groups: dict[tuple[str, str, int], list[str]] = {}
     for period in periods:
         ds = detail_source(store, reporter, partner, flow, period)
         if ds is not None:
             groups.setdefault((ds.source, ds.estimate, ds.level), []).append(period)
-    for (source, estimate, held), group in groups.items():
-        _read_lines(store, reporter, partner, flow, source, estimate, held, group, held, levels)
+    return groups
 
 
 def _read_lines(store: Store, reporter: str, partner: str, flow: Flow, source: str, estimate: str, held: int,
@@ -185,13 +191,8 @@ def _lines_by_period(store: Store, reporter: str, partner: str, flow: Flow, peri
 
     Each period from its serving detail; one query per serving (source, estimate, level), not per period.
     """
-    groups: dict[tuple[str, str, int], list[str]] = {}
-    for period in periods:
-        ds = detail_source(store, reporter, partner, flow, period)
-        if ds is not None:
-            groups.setdefault((ds.source, ds.estimate, ds.level), []).append(period)
     out: dict[str, dict[str, float]] = {}
-    for (source, estimate, held), group in groups.items():
+    for (source, estimate, held), group in _serving_groups(store, reporter, partner, flow, periods).items():
         digits = held if level is None else min(level, held)
         for period, codes in _read_lines(store, reporter, partner, flow, source, estimate, held, group, digits).items():
             if codes:
